@@ -1,0 +1,444 @@
+//! The command line: the one clap definition (help, man page and completions all come from
+//! it), and the only module that reads the environment or asks whether a stream is a
+//! terminal.
+
+use crate::code::{EnhancedCode, basic_class};
+use crate::explain::{Finding, explain};
+use crate::kb::Kb;
+use crate::recognize::{Recognizer, Status};
+use crate::render::{self, CodeRow, text::TextOptions};
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+const EXAMPLES: &str = "\
+Examples:
+  bouncex explain 4.3.2                       an enhanced status code
+  bouncex explain 550                         a basic reply code
+  bouncex explain 451 4.3.2 System not accepting network messages
+  bouncex explain < bounce.eml                a whole bounce message
+  bouncex explain --json \"$reply\" | jq -r '.findings[0].bounce'
+  bouncex explain 'Jun 10 11:04:41 mail postfix/smtp[8850]: A1B2C3D4E5: to=<ops@example.com>, ... status=deferred (...)'
+  bouncex explain 'mailbox is full'           text with no code: the code is inferred
+  bouncex list --class 4 --subject 7
+  bouncex search mailbox full";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bouncex",
+    version,
+    about = "Explain SMTP bounces: status codes, replies, mail-log lines and bounce emails, offline.",
+    after_help = EXAMPLES,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Same as --format json.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and
+    /// whether stdout is a terminal.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Knowledge base to use: overlays the built-in one entry by entry, or replaces it when
+    /// its [meta] says replace_builtin = true.
+    #[arg(long, global = true, env = "BOUNCEX_KB", value_name = "FILE")]
+    pub kb: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable explanation, fitted to the terminal.
+    Text,
+    /// One JSON document ({"bouncex": "1", ...}).
+    Json,
+    /// One JSON object per line (per finding, or per event for scan).
+    Ndjson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is unset (CLICOLOR_FORCE forces it).
+    Auto,
+    /// Always colour text output.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Explain status codes, SMTP replies, log lines or bounce messages.
+    ///
+    /// Arguments are joined with spaces and read as one text; with no argument, or `-`,
+    /// standard input is read. Every status found is one finding, in input order.
+    Explain {
+        /// What to explain: a code (4.3.2, 550), a reply, a log line, or text.
+        #[arg(value_name = "INPUT")]
+        input: Vec<String>,
+    },
+    /// List the codes the knowledge base knows.
+    List {
+        /// Only this class (2, 4 or 5).
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["2", "4", "5"]))]
+        class: Option<String>,
+        /// Only this subject (0-7 for registered codes).
+        #[arg(long, value_name = "N")]
+        subject: Option<u16>,
+    },
+    /// Find codes whose title, meaning, causes or patterns mention all the words.
+    Search {
+        /// Words to look for ("mailbox full", "greylist", "spf").
+        #[arg(required = true, value_name = "WORDS")]
+        words: Vec<String>,
+    },
+    /// Knowledge-base tools.
+    Kb {
+        #[command(subcommand)]
+        command: KbCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KbCommand {
+    /// Validate a knowledge-base file (default: the built-in one); errors give line and
+    /// column.
+    Check {
+        /// The file to check.
+        file: Option<std::path::PathBuf>,
+    },
+}
+
+/// What the environment says about colour; gathered by `run`, decided by `use_color`.
+#[derive(Debug, Clone, Default)]
+pub struct ColorEnv {
+    pub no_color: Option<String>,
+    pub clicolor_force: Option<String>,
+    pub term: Option<String>,
+    pub stdout_is_terminal: bool,
+}
+
+/// The one place colour is decided.
+pub fn use_color(choice: ColorChoice, env: &ColorEnv) -> bool {
+    let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if set(&env.no_color) {
+                false
+            } else if env.clicolor_force.as_deref().is_some_and(|s| !s.is_empty() && s != "0") {
+                true
+            } else {
+                env.stdout_is_terminal && env.term.as_deref() != Some("dumb")
+            }
+        }
+    }
+}
+
+/// Runs the command line; the exit status follows the SPEC (0 found, 1 nothing, 2 error).
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "bouncex: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+}
+
+struct Context_ {
+    kb: Kb,
+    format: Format,
+    text: TextOptions,
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let format = if cli.global.json { Format::Json } else { cli.global.format };
+    let env = ColorEnv {
+        no_color: std::env::var("NO_COLOR").ok(),
+        clicolor_force: std::env::var("CLICOLOR_FORCE").ok(),
+        term: std::env::var("TERM").ok(),
+        stdout_is_terminal: io::stdout().is_terminal(),
+    };
+    let color = format == Format::Text && use_color(cli.global.color, &env);
+    let width = terminal_width(env.stdout_is_terminal);
+    if let Command::Kb { command: KbCommand::Check { file } } = &cli.command {
+        return kb_check(file.as_deref());
+    }
+    let kb = load_kb(cli.global.kb.as_deref())?;
+    let ctx = Context_ { kb, format, text: TextOptions { color, width } };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let code = match cli.command {
+        Command::Explain { input } => explain_cmd(&ctx, &input, &mut out)?,
+        Command::List { class, subject } => list_cmd(&ctx, class.as_deref(), subject, &mut out)?,
+        Command::Search { words } => search_cmd(&ctx, &words, &mut out)?,
+        Command::Kb { .. } => unreachable!("handled above"),
+    };
+    out.flush()?;
+    Ok(code)
+}
+
+fn terminal_width(is_terminal: bool) -> usize {
+    if is_terminal && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+        return w as usize;
+    }
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+}
+
+fn load_kb(path: Option<&std::path::Path>) -> Result<Kb> {
+    let Some(path) = path else { return Ok(Kb::builtin()) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read knowledge base {}", path.display()))?;
+    Kb::load(&path.display().to_string(), &text).map_err(|errors| {
+        let more = match errors.len() {
+            1 => String::new(),
+            n => format!(" (and {} more; see `bouncex kb check {}`)", n - 1, path.display()),
+        };
+        anyhow::anyhow!("{}{more}", errors[0])
+    })
+}
+
+fn kb_check(file: Option<&std::path::Path>) -> Result<ExitCode> {
+    let (name, kb) = match file {
+        None => ("built-in knowledge base".to_string(), Kb::builtin()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let name = path.display().to_string();
+            match Kb::load(&name, &text) {
+                Ok(kb) => (name, kb),
+                Err(errors) => {
+                    let mut err = io::stderr().lock();
+                    for e in &errors {
+                        writeln!(err, "bouncex: {e}")?;
+                    }
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+    };
+    let mut out = io::stdout().lock();
+    writeln!(out, "{name}: ok (version {}, {} codes)", kb.version(), kb.codes().len())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Explains arguments (joined as one text) or standard input, streaming findings in text
+/// and NDJSON and collecting them for a JSON document.
+fn explain_cmd(ctx: &Context_, input: &[String], out: &mut dyn Write) -> Result<ExitCode> {
+    let mut sink = FindingSink { ctx, out, collected: Vec::new(), count: 0 };
+    let from_stdin = input.is_empty() || input == ["-"];
+    let mut recognizer = Recognizer::new();
+    let mut statuses = Vec::new();
+    if from_stdin {
+        let stdin = io::stdin();
+        let mut reader = io::BufReader::with_capacity(1 << 16, stdin.lock());
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            let n = read_line_bounded(&mut reader, &mut buf).context("cannot read standard input")?;
+            if n == 0 {
+                break;
+            }
+            let line = String::from_utf8_lossy(&buf);
+            recognizer.push_line(line.trim_end_matches(['\n', '\r']), &mut statuses);
+            sink.take(&mut statuses)?;
+        }
+    } else {
+        let joined = input.join(" ");
+        for line in joined.lines() {
+            recognizer.push_line(line, &mut statuses);
+            sink.take(&mut statuses)?;
+        }
+    }
+    let rest = recognizer.finish(&mut statuses);
+    statuses.extend(rest);
+    sink.take(&mut statuses)?;
+    sink.finish()
+}
+
+/// Longest line kept whole; the rest of a longer line is skipped so one line cannot
+/// exhaust memory.
+const MAX_LINE: usize = 1 << 20;
+
+/// Reads one line into `buf`, keeping at most `MAX_LINE` bytes of it. Returns the bytes
+/// consumed (0 at the end of input).
+fn read_line_bounded(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<usize> {
+    let mut consumed = 0;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(consumed);
+        }
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
+            Some(i) => (&available[..=i], true),
+            None => (available, false),
+        };
+        let room = MAX_LINE.saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let len = chunk.len();
+        reader.consume(len);
+        consumed += len;
+        if done {
+            return Ok(consumed);
+        }
+    }
+}
+
+struct FindingSink<'a> {
+    ctx: &'a Context_,
+    out: &'a mut dyn Write,
+    collected: Vec<Finding>,
+    count: usize,
+}
+
+impl FindingSink<'_> {
+    fn take(&mut self, statuses: &mut Vec<Status>) -> Result<()> {
+        for status in statuses.drain(..) {
+            let Some(f) = explain(&self.ctx.kb, &status) else { continue };
+            match self.ctx.format {
+                Format::Json => self.collected.push(f),
+                Format::Ndjson => render::json::ndjson_line(self.out, &f)?,
+                Format::Text => {
+                    if self.count > 0 {
+                        writeln!(self.out)?;
+                    }
+                    render::text::findings(self.out, std::slice::from_ref(&f), self.ctx.text)?;
+                }
+            }
+            self.count += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<ExitCode> {
+        match self.ctx.format {
+            Format::Json => render::json::findings(self.out, &self.collected)?,
+            Format::Text if self.count == 0 => {
+                writeln!(io::stderr(), "bouncex: no status code, reply or known bounce wording found in the input")?;
+            }
+            _ => {}
+        }
+        Ok(if self.count > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    }
+}
+
+fn code_row(kb: &Kb, c: &crate::kb::model::RawCode) -> CodeRow {
+    let class = c.code.parse::<EnhancedCode>().map(|e| e.class.as_str()).unwrap_or("unknown");
+    CodeRow {
+        code: c.code.clone(),
+        title: c.title.clone(),
+        summary: c.summary.clone(),
+        class,
+        bounce: c.bounce.as_str(),
+        severity: c.severity.as_str(),
+        reason: c.reason.clone(),
+        action: c.action.as_str(),
+        provider: c.provider.as_ref().map(|p| kb.provider(p).map_or_else(|| p.clone(), |p| p.id.clone())),
+    }
+}
+
+fn print_rows(ctx: &Context_, rows: &[CodeRow], out: &mut dyn Write) -> Result<()> {
+    #[derive(serde::Serialize)]
+    struct Codes<'a> {
+        codes: &'a [CodeRow],
+    }
+    match ctx.format {
+        Format::Json => render::json::document(out, &Codes { codes: rows })?,
+        Format::Ndjson => {
+            for r in rows {
+                render::json::ndjson_line(out, r)?;
+            }
+        }
+        Format::Text => render::text::code_table(out, rows, ctx.text)?,
+    }
+    Ok(())
+}
+
+fn list_cmd(ctx: &Context_, class: Option<&str>, subject: Option<u16>, out: &mut dyn Write) -> Result<ExitCode> {
+    let rows: Vec<CodeRow> = ctx
+        .kb
+        .codes()
+        .iter()
+        .filter(|c| class.is_none_or(|k| c.code.starts_with(&format!("{k}."))))
+        .filter(|c| {
+            subject.is_none_or(|s| c.code.parse::<EnhancedCode>().is_ok_and(|e| e.subject == s))
+        })
+        .map(|c| code_row(&ctx.kb, c))
+        .collect();
+    print_rows(ctx, &rows, out)?;
+    Ok(if rows.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn search_cmd(ctx: &Context_, words: &[String], out: &mut dyn Write) -> Result<ExitCode> {
+    let words: Vec<String> = words.iter().flat_map(|w| w.split_whitespace().map(str::to_string)).collect();
+    if words.is_empty() {
+        bail!("search needs at least one word");
+    }
+    let rows: Vec<CodeRow> = ctx.kb.search(&words).into_iter().map(|c| code_row(&ctx.kb, c)).collect();
+    print_rows(ctx, &rows, out)?;
+    let _ = basic_class;
+    Ok(if rows.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(no_color: Option<&str>, force: Option<&str>, term: Option<&str>, tty: bool) -> ColorEnv {
+        ColorEnv {
+            no_color: no_color.map(str::to_string),
+            clicolor_force: force.map(str::to_string),
+            term: term.map(str::to_string),
+            stdout_is_terminal: tty,
+        }
+    }
+
+    #[test]
+    fn colour_rules() {
+        assert!(use_color(ColorChoice::Always, &env(Some("1"), None, None, false)));
+        assert!(!use_color(ColorChoice::Never, &env(None, Some("1"), None, true)));
+        assert!(use_color(ColorChoice::Auto, &env(None, None, Some("xterm"), true)));
+        assert!(!use_color(ColorChoice::Auto, &env(Some("1"), None, None, true)));
+        assert!(use_color(ColorChoice::Auto, &env(Some(""), None, None, true)), "empty NO_COLOR is unset");
+        assert!(use_color(ColorChoice::Auto, &env(None, Some("1"), None, false)));
+        assert!(!use_color(ColorChoice::Auto, &env(None, None, None, false)));
+        assert!(!use_color(ColorChoice::Auto, &env(None, None, Some("dumb"), true)));
+    }
+
+    #[test]
+    fn long_lines_are_bounded() {
+        let data = vec![b'x'; MAX_LINE * 2 + 10];
+        let mut r = io::BufReader::new(&data[..]);
+        let mut buf = Vec::new();
+        assert_eq!(read_line_bounded(&mut r, &mut buf).unwrap(), data.len());
+        assert_eq!(buf.len(), MAX_LINE);
+    }
+}

@@ -1,0 +1,423 @@
+//! Looks recognised statuses up in the knowledge base and turns each into a finding: the
+//! explanation that the renderers print and the JSON contract carries.
+
+use crate::code::{Class, EnhancedCode, basic_class};
+use crate::kb::model::*;
+use crate::kb::{Kb, Match};
+use crate::recognize::{InputKind, Status};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub input: Input,
+    pub code: Option<String>,
+    pub code_source: Option<&'static str>,
+    pub basic: Option<u16>,
+    #[serde(rename = "match")]
+    pub matched: Option<&'static str>,
+    pub class: Option<&'static str>,
+    pub bounce: &'static str,
+    pub reason: String,
+    pub action: &'static str,
+    pub severity: &'static str,
+    pub title: String,
+    pub subject: Option<SubjectRef>,
+    pub summary: String,
+    pub meaning: Option<String>,
+    pub references: Vec<String>,
+    pub retry: Option<Retry>,
+    pub causes: Vec<String>,
+    pub fixes: Fixes,
+    pub stage: Option<&'static str>,
+    pub troubleshooting: Vec<TroubleRow>,
+    pub provider: Option<ProviderRef>,
+    pub recipient: Option<String>,
+    pub remote_host: Option<String>,
+    pub server_text: Option<String>,
+    pub related: Vec<RelatedRef>,
+    pub warnings: Vec<String>,
+    // Additions to the SPEC's schema (allowed: additions never break scripts).
+    /// What the sending MTA does next with this status.
+    pub next: Option<String>,
+    /// The basic reply codes this status usually comes with.
+    pub usual_basic: Vec<u16>,
+    /// The DNS blocklist the reply names, evidence for the cause.
+    pub blocklist: Option<BlocklistRef>,
+    /// What the reporting MTA did: a log's `status=` or a DSN's `Action:`.
+    pub outcome: Option<String>,
+    /// Set when the registry deprecates the code.
+    pub deprecated: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Input {
+    pub kind: &'static str,
+    pub line: usize,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubjectRef {
+    pub code: u16,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Retry {
+    pub schedule: Vec<String>,
+    pub gives_up_after: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Fixes {
+    pub sender: Vec<String>,
+    pub admin: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TroubleRow {
+    pub stage: &'static str,
+    pub symptom: String,
+    pub cause: String,
+    pub next_step: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderRef {
+    pub id: String,
+    pub name: String,
+    pub meaning: Option<String>,
+    pub about: String,
+    pub postmaster: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedRef {
+    pub code: String,
+    pub title: Option<String>,
+    pub difference: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BlocklistRef {
+    pub id: String,
+    pub name: String,
+    pub about: String,
+    pub delist: Option<String>,
+}
+
+/// Reasons that say the address itself is bad: the only ones a sender should suppress on.
+const ADDRESS_REASONS: &[&str] = &["userunknown", "hostunknown", "hasmoved"];
+/// Reasons an entry states that are more precise than anything text rules could add.
+const PRECISE_REASONS: &[&str] = &[
+    "userunknown",
+    "hostunknown",
+    "hasmoved",
+    "mailboxfull",
+    "mesgtoobig",
+    "suspend",
+    "expired",
+    "authfailure",
+    "requireptr",
+    "systemfull",
+    "notaccept",
+    "delivered",
+];
+
+/// Explains one status. `None` only for plain text in which nothing could be inferred.
+pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
+    let evidence = evidence_text(status);
+    let mut code_source = status.code.map(|_| "stated");
+    let mut code = status.code;
+    if code.is_none() && status.kind != InputKind::Basic {
+        // The basic code, when there is one, says which class to infer within.
+        let want = status.basic.and_then(basic_class).filter(|c| *c != Class::Success);
+        let inferred = kb.infer(&evidence, want).and_then(|e| e.code.parse::<EnhancedCode>().ok());
+        if inferred.is_some() {
+            code = inferred;
+            code_source = Some("inferred");
+        } else if status.basic.is_none() && status.outcome.is_none() {
+            return None;
+        }
+    }
+    let mut f = match code {
+        Some(code) => from_code(kb, status, code),
+        None => from_basic(kb, status),
+    };
+    f.code_source = code_source;
+    f.input = Input { kind: status.kind.as_str(), line: status.line, text: status.text.clone() };
+    f.recipient = status.recipient.clone();
+    f.remote_host = status.remote_host.clone();
+    f.server_text = status.server_text.clone();
+    f.stage = status.stage.map(Stage::as_str);
+    f.outcome = status.outcome.clone();
+    if code_source == Some("inferred") {
+        f.warnings.push("no status code in the input: the code was inferred from its wording".into());
+    }
+    apply_provider_and_evidence(kb, status, &evidence, &mut f);
+    Some(f)
+}
+
+/// The text that can tell provider, blocklist and reason: the server's words, else the input.
+fn evidence_text(status: &Status) -> String {
+    crate::recognize::fold_whitespace(status.server_text.as_deref().unwrap_or(&status.text))
+}
+
+fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
+    let (matched, entry) = kb.lookup(&code);
+    let stated_class = code.class;
+    let effective = status.basic.and_then(basic_class).unwrap_or(stated_class);
+    let mut warnings = Vec::new();
+    if effective != stated_class {
+        warnings.push(format!(
+            "basic code {} and enhanced code {code} disagree in class; RFC 3463 (with RFC 2034 §4) \
+             requires them to match, and the sending MTA acts on the basic code, so this is a {} \
+             failure",
+            status.basic.unwrap_or_default(),
+            if effective == Class::Transient { "temporary" } else { "permanent" }
+        ));
+    }
+    let class_entry = kb.class(effective);
+    let subject = kb.subject(code.subject);
+    // With a class mismatch, what happens next follows the basic code's class: take the
+    // sibling entry (same subject and detail) of that class when there is one.
+    let acting = if effective != stated_class {
+        kb.code(&EnhancedCode::new(effective, code.subject, code.detail))
+    } else {
+        entry
+    };
+    let bounce = bounce_of(effective);
+    let mut f = blank(bounce);
+    f.code = Some(code.to_string());
+    f.basic = status.basic;
+    f.matched = Some(matched.as_str());
+    f.class = Some(effective.as_str());
+    f.subject = subject.map(|s| SubjectRef { code: code.subject, name: s.name.clone() });
+    f.next = class_entry.map(|c| c.next.clone());
+    match entry {
+        Some(e) => {
+            f.title = e.title.clone();
+            f.summary = e.summary.clone();
+            f.meaning = e.meaning.clone();
+            f.references = e.references.clone();
+            f.causes = e.causes.clone();
+            f.fixes = Fixes { sender: e.fixes.sender.clone(), admin: e.fixes.admin.clone() };
+            f.troubleshooting = e.troubleshooting.iter().map(trouble_row).collect();
+            f.related = e.related.iter().map(|r| related_ref(kb, &r.code, &r.difference)).collect();
+            f.usual_basic = e.basic.clone();
+            f.reason = e.reason.clone();
+            f.severity = e.severity.as_str();
+            f.deprecated = e.deprecated.clone();
+        }
+        None => {
+            let class_name = class_entry.map_or("Unknown class", |c| c.name.as_str());
+            match (matched, subject) {
+                (Match::Subject, Some(s)) => {
+                    f.title = format!("{}, {} (detail {} not registered)", s.name, class_name.to_lowercase(), code.detail);
+                    f.summary = format!(
+                        "An unregistered {} code: RFC 3463 says to read it by its subject, {}.",
+                        class_name.to_lowercase(),
+                        s.name.to_lowercase()
+                    );
+                    f.meaning = Some(format!("{} {}", s.meaning, s.whose_problem));
+                    f.reason = match stated_class {
+                        Class::Transient => s.reason_transient.clone(),
+                        _ => s.reason_permanent.clone(),
+                    };
+                }
+                _ => {
+                    f.title = format!("{class_name} (subject {} not registered)", code.subject);
+                    f.summary = format!(
+                        "An unregistered code: only its class is known, so RFC 3463 says to read it as {}.",
+                        class_name.to_lowercase()
+                    );
+                    f.meaning = class_entry.map(|c| c.meaning.clone());
+                    f.reason = "undefined".into();
+                }
+            }
+            f.severity = class_entry.map_or("medium", |c| c.severity.as_str());
+            f.references = vec!["RFC 3463".into()];
+        }
+    }
+    if stated_class == Class::Success {
+        f.reason = "delivered".into();
+    }
+    let entry_action = acting.map(|e| e.action).or(class_entry.map(|c| c.action)).unwrap_or(Action::Retry);
+    f.action = entry_action.as_str();
+    if effective == Class::Transient {
+        let retry = acting.and_then(|e| e.retry.as_ref()).or(class_entry.and_then(|c| c.retry.as_ref()));
+        f.retry = retry.map(|r| Retry { schedule: r.schedule.clone(), gives_up_after: r.gives_up_after.clone(), note: r.note.clone() });
+    }
+    if effective != stated_class {
+        f.severity = acting.map_or(f.severity, |e| e.severity.as_str());
+    }
+    f.warnings = warnings;
+    f
+}
+
+fn from_basic(kb: &Kb, status: &Status) -> Finding {
+    let basic = status.basic.unwrap_or_default();
+    let class = basic_class(basic);
+    let class_entry = class.and_then(|c| kb.class(c));
+    let mut f = blank(class.map_or(Bounce::None, bounce_of));
+    f.basic = Some(basic);
+    f.class = class.map(Class::as_str);
+    f.next = class_entry.map(|c| c.next.clone());
+    match kb.basic(basic) {
+        Some(b) => {
+            f.matched = Some(Match::Exact.as_str());
+            f.title = b.title.clone();
+            f.summary = format!("Basic SMTP reply {basic}: {}", b.title);
+            f.meaning = Some(b.meaning.clone());
+            f.references = b.references.clone();
+            f.reason = b.reason.clone();
+            f.action = b.action.as_str();
+            f.severity = b.severity.as_str();
+            f.related = b
+                .enhanced
+                .iter()
+                .map(|code| {
+                    let difference = kb.code_by_str(code).map_or_else(String::new, |e| e.summary.clone());
+                    related_ref(kb, code, &difference)
+                })
+                .collect();
+        }
+        None => {
+            // RFC 5321 §4.2: an unknown reply code is read by its first digit.
+            f.matched = Some(Match::Class.as_str());
+            f.title = class_entry.map_or_else(|| format!("Reply {basic}"), |c| c.name.clone());
+            f.summary = format!("Unlisted basic reply {basic}: RFC 5321 says to read it by its first digit.");
+            f.meaning = class_entry.map(|c| c.meaning.clone());
+            f.reason = "undefined".into();
+            f.action = class_entry.map_or("none", |c| c.action.as_str());
+            f.severity = class_entry.map_or("low", |c| c.severity.as_str());
+            f.references = vec!["RFC 5321 §4.2".into()];
+        }
+    }
+    if class == Some(Class::Transient) {
+        f.retry = class_entry
+            .and_then(|c| c.retry.as_ref())
+            .map(|r| Retry { schedule: r.schedule.clone(), gives_up_after: r.gives_up_after.clone(), note: r.note.clone() });
+    }
+    f
+}
+
+/// Provider, blocklist and the reason the text decides; then the action that follows.
+fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut Finding) {
+    let host = status.remote_host.as_deref();
+    let mut provider_reason = None;
+    if let Some(p) = kb.recognise_provider(evidence, host).or_else(|| kb.recognise_provider(&status.text, host)) {
+        let meaning = kb.provider_meaning(p, f.code.as_deref(), evidence);
+        provider_reason = meaning.and_then(|m| m.reason.clone());
+        f.provider = Some(ProviderRef {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            meaning: meaning.map(|m| m.meaning.clone()),
+            about: p.about.clone(),
+            postmaster: p.postmaster.clone(),
+        });
+    }
+    if let Some(b) = kb.recognise_blocklist(evidence) {
+        f.blocklist = Some(BlocklistRef {
+            id: b.id.clone(),
+            name: b.name.clone(),
+            about: b.about.clone(),
+            delist: b.delist.clone(),
+        });
+    }
+    let permanent = f.class == Some("permanent");
+    if f.class == Some("success") {
+        return;
+    }
+    if let Some(reason) = provider_reason {
+        f.reason = reason;
+    } else if !PRECISE_REASONS.contains(&f.reason.as_str())
+        && let Some(reason) = kb.reason_from_text(evidence)
+    {
+        f.reason = reason.to_string();
+    }
+    f.action = action_for(f.class, &f.reason, f.action);
+    let _ = permanent;
+}
+
+/// The action the final reason calls for: suppress exactly when the address is bad.
+fn action_for(class: Option<&str>, reason: &str, stated: &'static str) -> &'static str {
+    match class {
+        Some("success") => "none",
+        Some("transient") => "retry",
+        Some("permanent") => {
+            if ADDRESS_REASONS.contains(&reason) || reason == "notaccept" {
+                "suppress"
+            } else if matches!(reason, "mailboxfull" | "suspend") {
+                "contact-recipient"
+            } else if stated == "suppress" || stated == "none" || stated == "retry" {
+                "fix-sender"
+            } else {
+                stated
+            }
+        }
+        _ => stated,
+    }
+}
+
+fn bounce_of(class: Class) -> Bounce {
+    match class {
+        Class::Success => Bounce::None,
+        Class::Transient => Bounce::Soft,
+        Class::Permanent => Bounce::Hard,
+    }
+}
+
+fn blank(bounce: Bounce) -> Finding {
+    Finding {
+        input: Input { kind: "text", line: 0, text: String::new() },
+        code: None,
+        code_source: None,
+        basic: None,
+        matched: None,
+        class: None,
+        bounce: bounce.as_str(),
+        reason: "undefined".into(),
+        action: "none",
+        severity: "medium",
+        title: String::new(),
+        subject: None,
+        summary: String::new(),
+        meaning: None,
+        references: Vec::new(),
+        retry: None,
+        causes: Vec::new(),
+        fixes: Fixes::default(),
+        stage: None,
+        troubleshooting: Vec::new(),
+        provider: None,
+        recipient: None,
+        remote_host: None,
+        server_text: None,
+        related: Vec::new(),
+        warnings: Vec::new(),
+        next: None,
+        usual_basic: Vec::new(),
+        blocklist: None,
+        outcome: None,
+        deprecated: None,
+    }
+}
+
+fn trouble_row(r: &RawTroubleshooting) -> TroubleRow {
+    TroubleRow {
+        stage: r.stage.as_str(),
+        symptom: r.symptom.clone(),
+        cause: r.cause.clone(),
+        next_step: r.next_step.clone(),
+    }
+}
+
+fn related_ref(kb: &Kb, code: &str, difference: &str) -> RelatedRef {
+    RelatedRef {
+        code: code.to_string(),
+        title: kb.code_by_str(code).map(|e| e.title.clone()),
+        difference: difference.to_string(),
+    }
+}

@@ -1,0 +1,391 @@
+//! Checks a knowledge-base file beyond what serde enforces: code syntax, duplicates, class
+//! versus bounce, reasons from the shared vocabulary, related codes and providers that
+//! exist, regexes that compile. Shared with `build.rs`, so only std, regex and the model.
+
+use crate::code::EnhancedCode;
+use crate::kb::model::*;
+use std::collections::HashSet;
+
+/// Where a problem is: the table (`code`), the entry's index among that table's entries,
+/// and a piece of text near the problem (a field name or value) to pin the column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub table: &'static str,
+    pub index: usize,
+    pub near: String,
+    pub message: String,
+}
+
+/// A problem placed in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocatedProblem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Validates `file`; when it overlays `base`, names it refers to may live in either.
+pub fn validate(file: &RawKb, base: Option<&RawKb>) -> Vec<Problem> {
+    let mut v = Validator { problems: Vec::new() };
+    let replaces = file.meta.as_ref().and_then(|m| m.replace_builtin).unwrap_or(false);
+    let base = if replaces { None } else { base };
+    v.classes(file, base.is_none());
+    v.subjects(file, base.is_none());
+    v.basics(file);
+    let known_codes: HashSet<&str> = file
+        .code
+        .iter()
+        .chain(base.into_iter().flat_map(|b| b.code.iter()))
+        .map(|c| c.code.as_str())
+        .collect();
+    let known_providers: HashSet<&str> = file
+        .provider
+        .iter()
+        .chain(base.into_iter().flat_map(|b| b.provider.iter()))
+        .map(|p| p.id.as_str())
+        .collect();
+    v.codes(file, &known_codes, &known_providers);
+    v.providers(file);
+    v.blocklists(file);
+    v.reasons(file);
+    v.problems
+}
+
+struct Validator {
+    problems: Vec<Problem>,
+}
+
+impl Validator {
+    fn push(&mut self, table: &'static str, index: usize, near: &str, message: String) {
+        self.problems.push(Problem { table, index, near: near.to_string(), message });
+    }
+
+    fn reason(&mut self, table: &'static str, index: usize, reason: &str) {
+        if !REASONS.contains(&reason) {
+            self.push(
+                table,
+                index,
+                reason,
+                format!("unknown reason `{reason}` (expected one of: {})", REASONS.join(", ")),
+            );
+        }
+    }
+
+    fn regexes(&mut self, table: &'static str, index: usize, patterns: &[String]) {
+        for p in patterns {
+            if let Err(e) = regex::RegexBuilder::new(p).case_insensitive(true).build() {
+                let first = e.to_string().lines().last().unwrap_or_default().trim().to_string();
+                self.push(table, index, p, format!("regex `{p}` does not compile: {first}"));
+            }
+        }
+    }
+
+    fn classes(&mut self, file: &RawKb, whole: bool) {
+        let mut seen = HashSet::new();
+        for (i, c) in file.class.iter().enumerate() {
+            let expected = match c.class {
+                2 => Bounce::None,
+                4 => Bounce::Soft,
+                5 => Bounce::Hard,
+                _ => {
+                    self.push("class", i, "class", format!("class {} is not 2, 4 or 5", c.class));
+                    continue;
+                }
+            };
+            if !seen.insert(c.class) {
+                self.push("class", i, "class", format!("class {} is defined twice", c.class));
+            }
+            if c.bounce != expected {
+                self.push("class", i, "bounce", bounce_message(c.class, c.bounce, expected));
+            }
+            if let Some(r) = &c.retry {
+                self.retry("class", i, r);
+            }
+        }
+        if whole {
+            for class in [2u8, 4, 5] {
+                if !seen.contains(&class) {
+                    self.push("class", 0, "", format!("class {class} is missing"));
+                }
+            }
+        }
+    }
+
+    fn subjects(&mut self, file: &RawKb, whole: bool) {
+        let mut seen = HashSet::new();
+        for (i, s) in file.subject.iter().enumerate() {
+            if !seen.insert(s.subject) {
+                self.push("subject", i, "subject", format!("subject {} is defined twice", s.subject));
+            }
+            self.reason("subject", i, &s.reason_transient);
+            self.reason("subject", i, &s.reason_permanent);
+        }
+        if whole {
+            for subject in 0u16..=7 {
+                if !seen.contains(&subject) {
+                    self.push("subject", 0, "", format!("subject {subject} is missing"));
+                }
+            }
+        }
+    }
+
+    fn basics(&mut self, file: &RawKb) {
+        let mut seen = HashSet::new();
+        for (i, b) in file.basic.iter().enumerate() {
+            let first = b.code / 100;
+            if !(200..=599).contains(&b.code) {
+                self.push("basic", i, "code", format!("basic code {} is not 2xx-5xx", b.code));
+                continue;
+            }
+            if !seen.insert(b.code) {
+                self.push("basic", i, "code", format!("basic code {} is defined twice", b.code));
+            }
+            let expected = match first {
+                4 => Bounce::Soft,
+                5 => Bounce::Hard,
+                _ => Bounce::None,
+            };
+            if b.bounce != expected {
+                self.push("basic", i, "bounce", bounce_message(first as u8, b.bounce, expected));
+            }
+            self.reason("basic", i, &b.reason);
+            for e in &b.enhanced {
+                match parse_code(e) {
+                    None => self.push("basic", i, e, format!("`{e}` is not an enhanced status code")),
+                    Some(class) if class as u16 != first => self.push(
+                        "basic",
+                        i,
+                        e,
+                        format!("enhanced code {e} is of another class than basic code {}", b.code),
+                    ),
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+
+    fn codes(&mut self, file: &RawKb, known: &HashSet<&str>, providers: &HashSet<&str>) {
+        let mut seen = HashSet::new();
+        for (i, c) in file.code.iter().enumerate() {
+            let Some(class) = parse_code(&c.code) else {
+                self.push(
+                    "code",
+                    i,
+                    &c.code,
+                    format!(
+                        "`{}` is not an enhanced status code (class.subject.detail, class 2/4/5, \
+                         1-3 digits each, no leading zeros)",
+                        c.code
+                    ),
+                );
+                continue;
+            };
+            if !seen.insert(c.code.as_str()) {
+                self.push("code", i, &c.code, format!("code {} is defined twice", c.code));
+            }
+            let expected = match class {
+                2 => Bounce::None,
+                4 => Bounce::Soft,
+                _ => Bounce::Hard,
+            };
+            if c.bounce != expected {
+                self.push("code", i, "bounce", bounce_message(class, c.bounce, expected));
+            }
+            if class == 2 && c.action != Action::None {
+                self.push("code", i, "action", format!("{} is a success: action must be none", c.code));
+            }
+            if class != 2 && c.action == Action::None {
+                self.push("code", i, "action", format!("{} is a failure: action cannot be none", c.code));
+            }
+            self.reason("code", i, &c.reason);
+            if let Some(p) = &c.provider
+                && !providers.contains(p.as_str())
+            {
+                self.push("code", i, p, format!("provider `{p}` is not defined"));
+            }
+            for r in &c.related {
+                if r.code == c.code {
+                    self.push("code", i, &r.code, format!("{} lists itself as related", c.code));
+                } else if !known.contains(r.code.as_str()) {
+                    self.push("code", i, &r.code, format!("related code {} is not defined", r.code));
+                }
+            }
+            if let Some(r) = &c.retry {
+                self.retry("code", i, r);
+            }
+            self.regexes("code", i, &c.patterns);
+        }
+    }
+
+    fn retry(&mut self, table: &'static str, index: usize, retry: &RawRetry) {
+        for d in retry.schedule.iter().chain(std::iter::once(&retry.gives_up_after)) {
+            if parse_duration(d).is_none() {
+                self.push(table, index, d, format!("`{d}` is not a duration like 30m, 4h or 5d"));
+            }
+        }
+    }
+
+    fn providers(&mut self, file: &RawKb) {
+        let mut seen = HashSet::new();
+        for (i, p) in file.provider.iter().enumerate() {
+            if p.id.is_empty() || p.id.bytes().any(|b| !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')) {
+                self.push("provider", i, &p.id, format!("provider id `{}` must be lower-case letters, digits or -", p.id));
+            }
+            if !seen.insert(p.id.as_str()) {
+                self.push("provider", i, &p.id, format!("provider {} is defined twice", p.id));
+            }
+            self.regexes("provider", i, &p.hosts);
+            self.regexes("provider", i, &p.tokens);
+            for m in &p.meaning {
+                if m.code.is_none() && m.pattern.is_none() {
+                    self.push("provider", i, "meaning", "a provider meaning needs a code, a pattern or both".into());
+                }
+                if let Some(code) = &m.code
+                    && parse_code(code).is_none()
+                {
+                    self.push("provider", i, code, format!("`{code}` is not an enhanced status code"));
+                }
+                if let Some(pattern) = &m.pattern {
+                    self.regexes("provider", i, std::slice::from_ref(pattern));
+                }
+                if let Some(reason) = &m.reason {
+                    self.reason("provider", i, reason);
+                }
+            }
+        }
+    }
+
+    fn blocklists(&mut self, file: &RawKb) {
+        let mut seen = HashSet::new();
+        for (i, b) in file.blocklist.iter().enumerate() {
+            if !seen.insert(b.id.as_str()) {
+                self.push("blocklist", i, &b.id, format!("blocklist {} is defined twice", b.id));
+            }
+            self.regexes("blocklist", i, &b.tokens);
+        }
+    }
+
+    fn reasons(&mut self, file: &RawKb) {
+        for (i, r) in file.reason.iter().enumerate() {
+            self.reason("reason", i, &r.id);
+            self.regexes("reason", i, &r.patterns);
+        }
+    }
+}
+
+fn bounce_message(class: u8, got: Bounce, expected: Bounce) -> String {
+    format!(
+        "bounce `{}` does not fit class {class}: a {class}xx status is `{}`",
+        got.as_str(),
+        expected.as_str()
+    )
+}
+
+/// The class digit of a syntactically valid enhanced code.
+fn parse_code(code: &str) -> Option<u8> {
+    code.parse::<EnhancedCode>().ok().map(|c| c.class.digit())
+}
+
+/// Parses `90s`, `30m`, `4h`, `5d` into seconds.
+pub fn parse_duration(s: &str) -> Option<u64> {
+    let (num, unit) = s.split_at(s.len().checked_sub(1)?);
+    let n: u64 = num.parse().ok()?;
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        _ => return None,
+    };
+    Some(n * scale)
+}
+
+/// Places each problem at a line and column of `text`: the entry's header, then the first
+/// occurrence of the problem's `near` text inside that entry.
+pub fn locate(text: &str, problems: &[Problem]) -> Vec<LocatedProblem> {
+    let lines: Vec<&str> = text.lines().collect();
+    let header_lines = |table: &str| -> Vec<usize> {
+        let single = format!("[{table}]");
+        let array = format!("[[{table}]]");
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| {
+                let squashed: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+                squashed == array || squashed == single
+            })
+            .map(|(n, _)| n)
+            .collect()
+    };
+    problems
+        .iter()
+        .map(|p| {
+            let headers = header_lines(p.table);
+            let start = headers.get(p.index).copied().unwrap_or(0);
+            // The entry runs until the next top-level header of any array table.
+            let end = lines
+                .iter()
+                .enumerate()
+                .skip(start + 1)
+                .find(|(_, l)| {
+                    let t = l.trim_start();
+                    t.starts_with("[[") && !t.starts_with(&format!("[[{}.", p.table))
+                        || (t.starts_with('[') && !t.starts_with("[[") && !t.starts_with(&format!("[{}.", p.table)))
+                })
+                .map(|(n, _)| n)
+                .unwrap_or(lines.len());
+            let (line, column) = if p.near.is_empty() {
+                (start, 0)
+            } else {
+                (start..end)
+                    .find_map(|n| lines[n].find(&p.near).map(|c| (n, lines[n][..c].chars().count())))
+                    .unwrap_or((start, 0))
+            };
+            LocatedProblem { line: line + 1, column: column + 1, message: p.message.clone() }
+        })
+        .collect()
+}
+
+/// A problem with a knowledge-base file, placed in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KbError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for KbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+    }
+}
+
+/// Parses and validates a knowledge-base file. Every problem found is returned, in file
+/// order; syntax errors stop at the first.
+pub fn parse_and_validate(file: &str, text: &str, base: Option<&RawKb>) -> Result<RawKb, Vec<KbError>> {
+    let raw: RawKb = toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map(|s| line_column(text, s.start)).unwrap_or((1, 1));
+        let message = e.message().trim().replace('\n', " ");
+        vec![KbError { file: file.to_string(), line, column, message }]
+    })?;
+    let problems = validate(&raw, base);
+    if problems.is_empty() {
+        return Ok(raw);
+    }
+    let mut located: Vec<KbError> = locate(text, &problems)
+        .into_iter()
+        .map(|p| KbError { file: file.to_string(), line: p.line, column: p.column, message: p.message })
+        .collect();
+    located.sort_by_key(|e| (e.line, e.column));
+    Err(located)
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
+}

@@ -1,0 +1,298 @@
+//! Input recognition: finds the statuses in what a user pastes — codes, replies, log
+//! lines, bounce messages, or plain text — and says what each piece was.
+
+pub mod reply;
+
+use crate::code::{EnhancedCode, find_enhanced, parse_basic};
+use crate::kb::model::Stage;
+use reply::{PendingReply, ReplyLine};
+
+/// What kind of input a status was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Code,
+    Basic,
+    Reply,
+    Log,
+    Dsn,
+    Text,
+}
+
+impl InputKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputKind::Code => "code",
+            InputKind::Basic => "basic",
+            InputKind::Reply => "reply",
+            InputKind::Log => "log",
+            InputKind::Dsn => "dsn",
+            InputKind::Text => "text",
+        }
+    }
+}
+
+/// One status recognised in the input, before it is looked up in the knowledge base.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub kind: InputKind,
+    /// 1-based line of the input where it starts.
+    pub line: usize,
+    /// The input it was read from (a line, a whole multi-line reply, a DSN block).
+    pub text: String,
+    pub basic: Option<u16>,
+    /// The enhanced code the input states; `None` when it states none.
+    pub code: Option<EnhancedCode>,
+    /// The remote server's own words, without codes.
+    pub server_text: Option<String>,
+    pub recipient: Option<String>,
+    pub remote_host: Option<String>,
+    pub stage: Option<Stage>,
+    /// What the reporting MTA did: a log's `status=` or a DSN's `Action:`.
+    pub outcome: Option<String>,
+}
+
+impl Status {
+    pub fn new(kind: InputKind, line: usize, text: impl Into<String>) -> Status {
+        Status {
+            kind,
+            line,
+            text: text.into(),
+            basic: None,
+            code: None,
+            server_text: None,
+            recipient: None,
+            remote_host: None,
+            stage: None,
+            outcome: None,
+        }
+    }
+}
+
+/// How much text without any code is kept for inferring a status from it.
+const INFERENCE_TEXT_LIMIT: usize = 64 * 1024;
+
+/// Reads input line by line, in bounded memory, and emits statuses in input order.
+#[derive(Default)]
+pub struct Recognizer {
+    line_no: usize,
+    pending: Option<PendingReply>,
+    emitted: usize,
+    /// The first lines of text, kept to infer a status when the input states none.
+    plain: String,
+    plain_start: usize,
+}
+
+impl Recognizer {
+    pub fn new() -> Recognizer {
+        Recognizer::default()
+    }
+
+    /// Feeds one line (without its line ending).
+    pub fn push_line(&mut self, line: &str, out: &mut Vec<Status>) {
+        self.line_no += 1;
+        let before = out.len();
+        self.recognise_line(line, out);
+        self.emitted += out.len() - before;
+    }
+
+    fn recognise_line(&mut self, line: &str, out: &mut Vec<Status>) {
+        let parsed = ReplyLine::parse(line);
+        if let Some(pending) = &mut self.pending {
+            if let Some(rl) = &parsed
+                && pending.accepts(rl)
+            {
+                pending.push(line, rl);
+                if rl.last {
+                    out.extend(self.pending.take().map(PendingReply::finish));
+                }
+                return;
+            }
+            out.extend(self.pending.take().map(PendingReply::finish));
+        }
+        if let Some(rl) = parsed {
+            let pending = PendingReply::start(self.line_no, line, &rl);
+            if rl.last {
+                out.push(pending.finish());
+            } else {
+                self.pending = Some(pending);
+            }
+            return;
+        }
+        if self.recognise_in_text(line, out) {
+            return;
+        }
+        if self.plain.len() < INFERENCE_TEXT_LIMIT && !line.trim().is_empty() {
+            if self.plain.is_empty() {
+                self.plain_start = self.line_no;
+            }
+            let room = INFERENCE_TEXT_LIMIT - self.plain.len();
+            self.plain.push_str(truncate_at_char(line, room));
+            self.plain.push('\n');
+        }
+    }
+
+    /// Codes inside a line that is not itself a reply: `4.3.2` alone, `dsn=5.1.1`,
+    /// `attempt 1: 421 4.7.0 Try again later`, or `... said: 550 Mailbox unavailable`.
+    fn recognise_in_text(&mut self, line: &str, out: &mut Vec<Status>) -> bool {
+        let trimmed = line.trim();
+        if let Some(basic) = parse_basic(trimmed) {
+            let mut s = Status::new(InputKind::Basic, self.line_no, trimmed);
+            s.basic = Some(basic);
+            out.push(s);
+            return true;
+        }
+        let located = find_enhanced(line);
+        if located.is_empty() {
+            return match reply::embedded_basic_reply(line) {
+                Some((basic, text)) => {
+                    let mut s = Status::new(InputKind::Reply, self.line_no, trimmed);
+                    s.basic = Some(basic);
+                    s.server_text = non_empty(text);
+                    out.push(s);
+                    true
+                }
+                None => false,
+            };
+        }
+        let mut seen = Vec::new();
+        for (n, loc) in located.iter().enumerate() {
+            if seen.contains(&loc.code) {
+                continue;
+            }
+            seen.push(loc.code);
+            let basic = reply::basic_before(line, loc.start);
+            let kind = if trimmed == &line[loc.start..loc.end] {
+                InputKind::Code
+            } else if basic.is_some() {
+                InputKind::Reply
+            } else {
+                InputKind::Text
+            };
+            let mut s = Status::new(kind, self.line_no, trimmed);
+            s.code = Some(loc.code);
+            s.basic = basic;
+            if kind != InputKind::Code {
+                // The server's words run from this code to the next one on the line.
+                let end = located.get(n + 1).map_or(line.len(), |next| next.start);
+                let end = reply::trim_basic_suffix(&line[..end], loc.end);
+                s.server_text = non_empty(&line[loc.end..end]);
+            }
+            out.push(s);
+        }
+        true
+    }
+
+    /// Ends the input: flushes a reply still open, and when nothing stated a status, hands
+    /// back the plain text for inference.
+    pub fn finish(mut self, out: &mut Vec<Status>) -> Option<Status> {
+        if let Some(p) = self.pending.take() {
+            out.push(p.finish());
+            self.emitted += 1;
+        }
+        (self.emitted == 0 && !self.plain.trim().is_empty()).then(|| {
+            let text = self.plain.trim_end().to_string();
+            let mut s = Status::new(InputKind::Text, self.plain_start, text.clone());
+            s.server_text = Some(text);
+            s
+        })
+    }
+}
+
+/// Recognises a whole text at once.
+pub fn recognise(text: &str) -> (Vec<Status>, Option<Status>) {
+    let mut r = Recognizer::new();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        r.push_line(line, &mut out);
+    }
+    let rest = r.finish(&mut out);
+    (out, rest)
+}
+
+pub(crate) fn non_empty(s: &str) -> Option<String> {
+    let folded = fold_whitespace(s.trim_matches(|c: char| c.is_whitespace() || c == '-' || c == ':' || c == ';'));
+    (!folded.is_empty()).then_some(folded)
+}
+
+/// Collapses runs of white space to one space.
+pub fn fold_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn truncate_at_char(s: &str, max: usize) -> &str {
+    &s[..s.floor_char_boundary(max.min(s.len()))]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<(Option<String>, Option<u16>, InputKind)> {
+        recognise(text).0.into_iter().map(|s| (s.code.map(|c| c.to_string()), s.basic, s.kind)).collect()
+    }
+
+    #[test]
+    fn bare_codes_and_basic_codes() {
+        assert_eq!(codes("4.3.2"), [(Some("4.3.2".into()), None, InputKind::Code)]);
+        assert_eq!(codes("421"), [(None, Some(421), InputKind::Basic)]);
+        assert_eq!(codes("4.3.1 4.2.2").len(), 2);
+    }
+
+    #[test]
+    fn one_line_reply() {
+        let (s, _) = recognise("451 4.3.2 System not accepting network messages");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].basic, Some(451));
+        assert_eq!(s[0].server_text.as_deref(), Some("System not accepting network messages"));
+        assert_eq!(s[0].kind, InputKind::Reply);
+    }
+
+    #[test]
+    fn multi_line_reply_is_one_status() {
+        let text = "550-5.7.26 Unauthenticated email from example.com is not accepted due to\n\
+                    550-5.7.26 domain's DMARC policy. Please contact the administrator of\n\
+                    550 5.7.26  https://support.google.com/mail/?p=DmarcRejection x - gsmtp";
+        let (s, _) = recognise(text);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].line, 1);
+        assert!(s[0].server_text.as_deref().unwrap().starts_with("Unauthenticated email from example.com is not accepted due to domain's"));
+        assert!(!s[0].server_text.as_deref().unwrap().contains("550"));
+    }
+
+    #[test]
+    fn several_replies_in_order() {
+        let text = "attempt 1: 421 4.7.0 Try again later\nattempt 2: 250 2.0.0 OK";
+        assert_eq!(
+            codes(text),
+            [(Some("4.7.0".into()), Some(421), InputKind::Reply), (Some("2.0.0".into()), Some(250), InputKind::Reply)]
+        );
+    }
+
+    #[test]
+    fn basic_reply_without_enhanced_code() {
+        assert_eq!(codes("552 Message size exceeds fixed limit"), [(None, Some(552), InputKind::Reply)]);
+    }
+
+    #[test]
+    fn plain_text_is_kept_for_inference() {
+        let (s, rest) = recognise("Sorry, no mailbox here by that name.");
+        assert!(s.is_empty());
+        assert_eq!(rest.unwrap().server_text.as_deref(), Some("Sorry, no mailbox here by that name."));
+    }
+
+    #[test]
+    fn ids_and_addresses_are_not_codes() {
+        let (s, _) = recognise("421 4.7.0 [TSS04] Messages from 198.51.100.77 temporarily deferred - 4.16.55.1");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].code.unwrap().to_string(), "4.7.0");
+        let (s, rest) = recognise("Connection refused by 4.2.2.2");
+        assert!(s.is_empty() && rest.is_some());
+    }
+}
