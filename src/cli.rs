@@ -9,7 +9,7 @@ use crate::recognize::{Recognizer, Status};
 use crate::render::{self, CodeRow, text::TextOptions};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 const EXAMPLES: &str = "\
@@ -138,7 +138,11 @@ pub fn use_color(choice: ColorChoice, env: &ColorEnv) -> bool {
         ColorChoice::Auto => {
             if set(&env.no_color) {
                 false
-            } else if env.clicolor_force.as_deref().is_some_and(|s| !s.is_empty() && s != "0") {
+            } else if env
+                .clicolor_force
+                .as_deref()
+                .is_some_and(|s| !s.is_empty() && s != "0")
+            {
                 true
             } else {
                 env.stdout_is_terminal && env.term.as_deref() != Some("dumb")
@@ -168,7 +172,10 @@ pub fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 struct Context_ {
@@ -178,7 +185,11 @@ struct Context_ {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let format = if cli.global.json { Format::Json } else { cli.global.format };
+    let format = if cli.global.json {
+        Format::Json
+    } else {
+        cli.global.format
+    };
     let env = ColorEnv {
         no_color: std::env::var("NO_COLOR").ok(),
         clicolor_force: std::env::var("CLICOLOR_FORCE").ok(),
@@ -187,11 +198,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     let color = format == Format::Text && use_color(cli.global.color, &env);
     let width = terminal_width(env.stdout_is_terminal);
-    if let Command::Kb { command: KbCommand::Check { file } } = &cli.command {
+    if let Command::Kb {
+        command: KbCommand::Check { file },
+    } = &cli.command
+    {
         return kb_check(file.as_deref());
     }
     let kb = load_kb(cli.global.kb.as_deref())?;
-    let ctx = Context_ { kb, format, text: TextOptions { color, width } };
+    let ctx = Context_ {
+        kb,
+        format,
+        text: TextOptions { color, width },
+    };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let code = match cli.command {
@@ -208,16 +226,26 @@ fn terminal_width(is_terminal: bool) -> usize {
     if is_terminal && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
         return w as usize;
     }
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
 }
 
 fn load_kb(path: Option<&std::path::Path>) -> Result<Kb> {
-    let Some(path) = path else { return Ok(Kb::builtin()) };
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read knowledge base {}", path.display()))?;
+    let Some(path) = path else {
+        return Ok(Kb::builtin());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read knowledge base {}", path.display()))?;
     Kb::load(&path.display().to_string(), &text).map_err(|errors| {
         let more = match errors.len() {
             1 => String::new(),
-            n => format!(" (and {} more; see `bouncex kb check {}`)", n - 1, path.display()),
+            n => format!(
+                " (and {} more; see `bouncex kb check {}`)",
+                n - 1,
+                path.display()
+            ),
         };
         anyhow::anyhow!("{}{more}", errors[0])
     })
@@ -227,7 +255,8 @@ fn kb_check(file: Option<&std::path::Path>) -> Result<ExitCode> {
     let (name, kb) = match file {
         None => ("built-in knowledge base".to_string(), Kb::builtin()),
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
             let name = path.display().to_string();
             match Kb::load(&name, &text) {
                 Ok(kb) => (name, kb),
@@ -242,24 +271,43 @@ fn kb_check(file: Option<&std::path::Path>) -> Result<ExitCode> {
         }
     };
     let mut out = io::stdout().lock();
-    writeln!(out, "{name}: ok (version {}, {} codes)", kb.version(), kb.codes().len())?;
+    writeln!(
+        out,
+        "{name}: ok (version {}, {} codes)",
+        kb.version(),
+        kb.codes().len()
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Explains arguments (joined as one text) or standard input, streaming findings in text
 /// and NDJSON and collecting them for a JSON document.
 fn explain_cmd(ctx: &Context_, input: &[String], out: &mut dyn Write) -> Result<ExitCode> {
-    let mut sink = FindingSink { ctx, out, collected: Vec::new(), count: 0 };
+    let mut sink = FindingSink {
+        ctx,
+        out,
+        collected: Vec::new(),
+        count: 0,
+    };
     let from_stdin = input.is_empty() || input == ["-"];
     let mut recognizer = Recognizer::new();
     let mut statuses = Vec::new();
     if from_stdin {
         let stdin = io::stdin();
         let mut reader = io::BufReader::with_capacity(1 << 16, stdin.lock());
+        let head = reader.fill_buf().context("cannot read standard input")?;
+        if crate::recognize::message::looks_like_message(head) {
+            let raw =
+                read_bounded(&mut reader, MAX_MESSAGE).context("cannot read standard input")?;
+            statuses.extend(crate::recognize::message::recognise_message(&raw));
+            sink.take(&mut statuses)?;
+            return sink.finish();
+        }
         let mut buf = Vec::new();
         loop {
             buf.clear();
-            let n = read_line_bounded(&mut reader, &mut buf).context("cannot read standard input")?;
+            let n =
+                read_line_bounded(&mut reader, &mut buf).context("cannot read standard input")?;
             if n == 0 {
                 break;
             }
@@ -278,6 +326,18 @@ fn explain_cmd(ctx: &Context_, input: &[String], out: &mut dyn Write) -> Result<
     statuses.extend(rest);
     sink.take(&mut statuses)?;
     sink.finish()
+}
+
+/// Largest bounce message read whole; the rest is skipped (bounces quote the original
+/// message last, so what explains the bounce comes first).
+const MAX_MESSAGE: usize = 64 << 20;
+
+/// Reads all of `reader`, keeping the first `max` bytes.
+fn read_bounded(reader: &mut impl BufRead, max: usize) -> io::Result<Vec<u8>> {
+    let mut kept = Vec::new();
+    reader.take(max as u64).read_to_end(&mut kept)?;
+    io::copy(reader, &mut io::sink())?;
+    Ok(kept)
 }
 
 /// Longest line kept whole; the rest of a longer line is skipped so one line cannot
@@ -322,7 +382,9 @@ struct FindingSink<'a> {
 impl FindingSink<'_> {
     fn take(&mut self, statuses: &mut Vec<Status>) -> Result<()> {
         for status in statuses.drain(..) {
-            let Some(f) = explain(&self.ctx.kb, &status) else { continue };
+            let Some(f) = explain(&self.ctx.kb, &status) else {
+                continue;
+            };
             match self.ctx.format {
                 Format::Json => self.collected.push(f),
                 Format::Ndjson => render::json::ndjson_line(self.out, &f)?,
@@ -342,16 +404,27 @@ impl FindingSink<'_> {
         match self.ctx.format {
             Format::Json => render::json::findings(self.out, &self.collected)?,
             Format::Text if self.count == 0 => {
-                writeln!(io::stderr(), "bouncex: no status code, reply or known bounce wording found in the input")?;
+                writeln!(
+                    io::stderr(),
+                    "bouncex: no status code, reply or known bounce wording found in the input"
+                )?;
             }
             _ => {}
         }
-        Ok(if self.count > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        Ok(if self.count > 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
     }
 }
 
 fn code_row(kb: &Kb, c: &crate::kb::model::RawCode) -> CodeRow {
-    let class = c.code.parse::<EnhancedCode>().map(|e| e.class.as_str()).unwrap_or("unknown");
+    let class = c
+        .code
+        .parse::<EnhancedCode>()
+        .map(|e| e.class.as_str())
+        .unwrap_or("unknown");
     CodeRow {
         code: c.code.clone(),
         title: c.title.clone(),
@@ -361,7 +434,10 @@ fn code_row(kb: &Kb, c: &crate::kb::model::RawCode) -> CodeRow {
         severity: c.severity.as_str(),
         reason: c.reason.clone(),
         action: c.action.as_str(),
-        provider: c.provider.as_ref().map(|p| kb.provider(p).map_or_else(|| p.clone(), |p| p.id.clone())),
+        provider: c
+            .provider
+            .as_ref()
+            .map(|p| kb.provider(p).map_or_else(|| p.clone(), |p| p.id.clone())),
     }
 }
 
@@ -382,7 +458,12 @@ fn print_rows(ctx: &Context_, rows: &[CodeRow], out: &mut dyn Write) -> Result<(
     Ok(())
 }
 
-fn list_cmd(ctx: &Context_, class: Option<&str>, subject: Option<u16>, out: &mut dyn Write) -> Result<ExitCode> {
+fn list_cmd(
+    ctx: &Context_,
+    class: Option<&str>,
+    subject: Option<u16>,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
     let rows: Vec<CodeRow> = ctx
         .kb
         .codes()
@@ -394,18 +475,34 @@ fn list_cmd(ctx: &Context_, class: Option<&str>, subject: Option<u16>, out: &mut
         .map(|c| code_row(&ctx.kb, c))
         .collect();
     print_rows(ctx, &rows, out)?;
-    Ok(if rows.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if rows.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn search_cmd(ctx: &Context_, words: &[String], out: &mut dyn Write) -> Result<ExitCode> {
-    let words: Vec<String> = words.iter().flat_map(|w| w.split_whitespace().map(str::to_string)).collect();
+    let words: Vec<String> = words
+        .iter()
+        .flat_map(|w| w.split_whitespace().map(str::to_string))
+        .collect();
     if words.is_empty() {
         bail!("search needs at least one word");
     }
-    let rows: Vec<CodeRow> = ctx.kb.search(&words).into_iter().map(|c| code_row(&ctx.kb, c)).collect();
+    let rows: Vec<CodeRow> = ctx
+        .kb
+        .search(&words)
+        .into_iter()
+        .map(|c| code_row(&ctx.kb, c))
+        .collect();
     print_rows(ctx, &rows, out)?;
     let _ = basic_class;
-    Ok(if rows.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if rows.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 #[cfg(test)]
@@ -423,14 +520,35 @@ mod tests {
 
     #[test]
     fn colour_rules() {
-        assert!(use_color(ColorChoice::Always, &env(Some("1"), None, None, false)));
-        assert!(!use_color(ColorChoice::Never, &env(None, Some("1"), None, true)));
-        assert!(use_color(ColorChoice::Auto, &env(None, None, Some("xterm"), true)));
-        assert!(!use_color(ColorChoice::Auto, &env(Some("1"), None, None, true)));
-        assert!(use_color(ColorChoice::Auto, &env(Some(""), None, None, true)), "empty NO_COLOR is unset");
-        assert!(use_color(ColorChoice::Auto, &env(None, Some("1"), None, false)));
+        assert!(use_color(
+            ColorChoice::Always,
+            &env(Some("1"), None, None, false)
+        ));
+        assert!(!use_color(
+            ColorChoice::Never,
+            &env(None, Some("1"), None, true)
+        ));
+        assert!(use_color(
+            ColorChoice::Auto,
+            &env(None, None, Some("xterm"), true)
+        ));
+        assert!(!use_color(
+            ColorChoice::Auto,
+            &env(Some("1"), None, None, true)
+        ));
+        assert!(
+            use_color(ColorChoice::Auto, &env(Some(""), None, None, true)),
+            "empty NO_COLOR is unset"
+        );
+        assert!(use_color(
+            ColorChoice::Auto,
+            &env(None, Some("1"), None, false)
+        ));
         assert!(!use_color(ColorChoice::Auto, &env(None, None, None, false)));
-        assert!(!use_color(ColorChoice::Auto, &env(None, None, Some("dumb"), true)));
+        assert!(!use_color(
+            ColorChoice::Auto,
+            &env(None, None, Some("dumb"), true)
+        ));
     }
 
     #[test]

@@ -49,7 +49,11 @@ pub struct EnhancedCode {
 
 impl EnhancedCode {
     pub fn new(class: Class, subject: u16, detail: u16) -> Self {
-        EnhancedCode { class, subject, detail }
+        EnhancedCode {
+            class,
+            subject,
+            detail,
+        }
     }
 }
 
@@ -154,7 +158,11 @@ pub fn find_enhanced(text: &str) -> Vec<Located> {
             && right_boundary(bytes, end)
             && !looks_like_version(text, i)
         {
-            found.push(Located { code, start: i, end });
+            found.push(Located {
+                code,
+                start: i,
+                end,
+            });
         }
         i = end.max(i + 1);
     }
@@ -186,6 +194,10 @@ fn dotted_end(bytes: &[u8], start: usize) -> Option<usize> {
 
 fn left_boundary(bytes: &[u8], i: usize) -> bool {
     let prev = bytes[i - 1];
+    // `550-5.1.1`: the hyphen of a multi-line reply's continuation.
+    if prev == b'-' && i >= 4 && bytes[i - 4..i - 1].iter().all(u8::is_ascii_digit) {
+        return i == 4 || !bytes[i - 5].is_ascii_alphanumeric();
+    }
     // `#5.1.1` (Exchange, qmail) and `dsn=5.1.1`, `(5.1.1)`, `[4.7.0]` are fine; a digit,
     // dot, letter or hyphen before it means it is part of something longer.
     !(prev.is_ascii_alphanumeric() || prev == b'.' || prev == b'_' || prev == b'-' || prev == b'/')
@@ -194,7 +206,9 @@ fn left_boundary(bytes: &[u8], i: usize) -> bool {
 fn right_boundary(bytes: &[u8], end: usize) -> bool {
     match bytes.get(end) {
         None => true,
-        Some(&b) => !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'/' || b == b'%'),
+        Some(&b) => {
+            !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'/' || b == b'%')
+        }
     }
 }
 
@@ -208,10 +222,25 @@ fn looks_like_version(text: &str, start: usize) -> bool {
         .to_ascii_lowercase();
     let word = word.trim_end_matches([':', '/', '=']);
     const SOFTWARE: &[&str] = &[
-        "version", "ver", "v", "postfix", "exim", "sendmail", "qmail", "courier", "dovecot",
-        "opensmtpd", "haraka", "release", "rev", "build", "openssl", "tls", "tlsv1",
+        "version",
+        "ver",
+        "v",
+        "postfix",
+        "exim",
+        "sendmail",
+        "qmail",
+        "courier",
+        "dovecot",
+        "opensmtpd",
+        "haraka",
+        "release",
+        "rev",
+        "build",
+        "openssl",
+        "tls",
+        "tlsv1",
     ];
-    SOFTWARE.contains(&word) 
+    SOFTWARE.contains(&word)
 }
 
 #[cfg(test)]
@@ -219,19 +248,27 @@ mod tests {
     use super::*;
 
     fn codes(text: &str) -> Vec<String> {
-        find_enhanced(text).iter().map(|l| l.code.to_string()).collect()
+        find_enhanced(text)
+            .iter()
+            .map(|l| l.code.to_string())
+            .collect()
     }
 
     #[test]
     fn parses_registered_and_unregistered_codes() {
-        assert_eq!("4.3.2".parse::<EnhancedCode>().unwrap().to_string(), "4.3.2");
+        assert_eq!(
+            "4.3.2".parse::<EnhancedCode>().unwrap().to_string(),
+            "4.3.2"
+        );
         assert_eq!("4.7.500".parse::<EnhancedCode>().unwrap().detail, 500);
         assert!("5.1.99".parse::<EnhancedCode>().is_ok());
     }
 
     #[test]
     fn rejects_bad_syntax() {
-        for bad in ["3.1.1", "5.01.1", "5.1", "5.1.1.1", "5.1.1000", "5..1", "", "5.1.1 "] {
+        for bad in [
+            "3.1.1", "5.01.1", "5.1", "5.1.1.1", "5.1.1000", "5..1", "", "5.1.1 ",
+        ] {
             assert!(bad.parse::<EnhancedCode>().is_err(), "{bad}");
         }
     }
@@ -247,10 +284,16 @@ mod tests {
 
     #[test]
     fn finds_codes_in_replies() {
-        assert_eq!(codes("451 4.3.2 System not accepting network messages"), ["4.3.2"]);
+        assert_eq!(
+            codes("451 4.3.2 System not accepting network messages"),
+            ["4.3.2"]
+        );
         assert_eq!(codes("550-5.1.1 The email account"), ["5.1.1"]);
         assert_eq!(codes("dsn=4.3.2, status=deferred"), ["4.3.2"]);
-        assert_eq!(codes("#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##"), ["5.1.1"]);
+        assert_eq!(
+            codes("#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##"),
+            ["5.1.1"]
+        );
         assert_eq!(codes("Status: 5.1.1 (bad mailbox)"), ["5.1.1"]);
     }
 

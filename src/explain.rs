@@ -128,12 +128,23 @@ const PRECISE_REASONS: &[&str] = &[
 /// Explains one status. `None` only for plain text in which nothing could be inferred.
 pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
     let evidence = evidence_text(status);
-    let mut code_source = status.code.map(|_| "stated");
+    let mut code_source = status.code.map(|_| {
+        if status.code_inferred {
+            "inferred"
+        } else {
+            "stated"
+        }
+    });
     let mut code = status.code;
     if code.is_none() && status.kind != InputKind::Basic {
         // The basic code, when there is one, says which class to infer within.
-        let want = status.basic.and_then(basic_class).filter(|c| *c != Class::Success);
-        let inferred = kb.infer(&evidence, want).and_then(|e| e.code.parse::<EnhancedCode>().ok());
+        let want = status
+            .basic
+            .and_then(basic_class)
+            .filter(|c| *c != Class::Success);
+        let inferred = kb
+            .infer(&evidence, want)
+            .and_then(|e| e.code.parse::<EnhancedCode>().ok());
         if inferred.is_some() {
             code = inferred;
             code_source = Some("inferred");
@@ -146,14 +157,19 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
         None => from_basic(kb, status),
     };
     f.code_source = code_source;
-    f.input = Input { kind: status.kind.as_str(), line: status.line, text: status.text.clone() };
+    f.input = Input {
+        kind: status.kind.as_str(),
+        line: status.line,
+        text: status.text.clone(),
+    };
     f.recipient = status.recipient.clone();
     f.remote_host = status.remote_host.clone();
     f.server_text = status.server_text.clone();
     f.stage = status.stage.map(Stage::as_str);
     f.outcome = status.outcome.clone();
     if code_source == Some("inferred") {
-        f.warnings.push("no status code in the input: the code was inferred from its wording".into());
+        f.warnings
+            .push("no status code in the input: the code was inferred from its wording".into());
     }
     apply_provider_and_evidence(kb, status, &evidence, &mut f);
     Some(f)
@@ -175,7 +191,11 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
              requires them to match, and the sending MTA acts on the basic code, so this is a {} \
              failure",
             status.basic.unwrap_or_default(),
-            if effective == Class::Transient { "temporary" } else { "permanent" }
+            if effective == Class::Transient {
+                "temporary"
+            } else {
+                "permanent"
+            }
         ));
     }
     let class_entry = kb.class(effective);
@@ -193,7 +213,10 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
     f.basic = status.basic;
     f.matched = Some(matched.as_str());
     f.class = Some(effective.as_str());
-    f.subject = subject.map(|s| SubjectRef { code: code.subject, name: s.name.clone() });
+    f.subject = subject.map(|s| SubjectRef {
+        code: code.subject,
+        name: s.name.clone(),
+    });
     f.next = class_entry.map(|c| c.next.clone());
     match entry {
         Some(e) => {
@@ -202,9 +225,16 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
             f.meaning = e.meaning.clone();
             f.references = e.references.clone();
             f.causes = e.causes.clone();
-            f.fixes = Fixes { sender: e.fixes.sender.clone(), admin: e.fixes.admin.clone() };
+            f.fixes = Fixes {
+                sender: e.fixes.sender.clone(),
+                admin: e.fixes.admin.clone(),
+            };
             f.troubleshooting = e.troubleshooting.iter().map(trouble_row).collect();
-            f.related = e.related.iter().map(|r| related_ref(kb, &r.code, &r.difference)).collect();
+            f.related = e
+                .related
+                .iter()
+                .map(|r| related_ref(kb, &r.code, &r.difference))
+                .collect();
             f.usual_basic = e.basic.clone();
             f.reason = e.reason.clone();
             f.severity = e.severity.as_str();
@@ -214,7 +244,12 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
             let class_name = class_entry.map_or("Unknown class", |c| c.name.as_str());
             match (matched, subject) {
                 (Match::Subject, Some(s)) => {
-                    f.title = format!("{}, {} (detail {} not registered)", s.name, class_name.to_lowercase(), code.detail);
+                    f.title = format!(
+                        "{}, {} (detail {} not registered)",
+                        s.name,
+                        class_name.to_lowercase(),
+                        code.detail
+                    );
                     f.summary = format!(
                         "An unregistered {} code: RFC 3463 says to read it by its subject, {}.",
                         class_name.to_lowercase(),
@@ -243,11 +278,20 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
     if stated_class == Class::Success {
         f.reason = "delivered".into();
     }
-    let entry_action = acting.map(|e| e.action).or(class_entry.map(|c| c.action)).unwrap_or(Action::Retry);
+    let entry_action = acting
+        .map(|e| e.action)
+        .or(class_entry.map(|c| c.action))
+        .unwrap_or(Action::Retry);
     f.action = entry_action.as_str();
     if effective == Class::Transient {
-        let retry = acting.and_then(|e| e.retry.as_ref()).or(class_entry.and_then(|c| c.retry.as_ref()));
-        f.retry = retry.map(|r| Retry { schedule: r.schedule.clone(), gives_up_after: r.gives_up_after.clone(), note: r.note.clone() });
+        let retry = acting
+            .and_then(|e| e.retry.as_ref())
+            .or(class_entry.and_then(|c| c.retry.as_ref()));
+        f.retry = retry.map(|r| Retry {
+            schedule: r.schedule.clone(),
+            gives_up_after: r.gives_up_after.clone(),
+            note: r.note.clone(),
+        });
     }
     if effective != stated_class {
         f.severity = acting.map_or(f.severity, |e| e.severity.as_str());
@@ -278,7 +322,9 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
                 .enhanced
                 .iter()
                 .map(|code| {
-                    let difference = kb.code_by_str(code).map_or_else(String::new, |e| e.summary.clone());
+                    let difference = kb
+                        .code_by_str(code)
+                        .map_or_else(String::new, |e| e.summary.clone());
                     related_ref(kb, code, &difference)
                 })
                 .collect();
@@ -287,7 +333,9 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
             // RFC 5321 §4.2: an unknown reply code is read by its first digit.
             f.matched = Some(Match::Class.as_str());
             f.title = class_entry.map_or_else(|| format!("Reply {basic}"), |c| c.name.clone());
-            f.summary = format!("Unlisted basic reply {basic}: RFC 5321 says to read it by its first digit.");
+            f.summary = format!(
+                "Unlisted basic reply {basic}: RFC 5321 says to read it by its first digit."
+            );
             f.meaning = class_entry.map(|c| c.meaning.clone());
             f.reason = "undefined".into();
             f.action = class_entry.map_or("none", |c| c.action.as_str());
@@ -296,9 +344,11 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
         }
     }
     if class == Some(Class::Transient) {
-        f.retry = class_entry
-            .and_then(|c| c.retry.as_ref())
-            .map(|r| Retry { schedule: r.schedule.clone(), gives_up_after: r.gives_up_after.clone(), note: r.note.clone() });
+        f.retry = class_entry.and_then(|c| c.retry.as_ref()).map(|r| Retry {
+            schedule: r.schedule.clone(),
+            gives_up_after: r.gives_up_after.clone(),
+            note: r.note.clone(),
+        });
     }
     f
 }
@@ -307,7 +357,10 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
 fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut Finding) {
     let host = status.remote_host.as_deref();
     let mut provider_reason = None;
-    if let Some(p) = kb.recognise_provider(evidence, host).or_else(|| kb.recognise_provider(&status.text, host)) {
+    if let Some(p) = kb
+        .recognise_provider(evidence, host)
+        .or_else(|| kb.recognise_provider(&status.text, host))
+    {
         let meaning = kb.provider_meaning(p, f.code.as_deref(), evidence);
         provider_reason = meaning.and_then(|m| m.reason.clone());
         f.provider = Some(ProviderRef {
@@ -326,7 +379,6 @@ fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut
             delist: b.delist.clone(),
         });
     }
-    let permanent = f.class == Some("permanent");
     if f.class == Some("success") {
         return;
     }
@@ -338,7 +390,6 @@ fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut
         f.reason = reason.to_string();
     }
     f.action = action_for(f.class, &f.reason, f.action);
-    let _ = permanent;
 }
 
 /// The action the final reason calls for: suppress exactly when the address is bad.
@@ -371,7 +422,11 @@ fn bounce_of(class: Class) -> Bounce {
 
 fn blank(bounce: Bounce) -> Finding {
     Finding {
-        input: Input { kind: "text", line: 0, text: String::new() },
+        input: Input {
+            kind: "text",
+            line: 0,
+            text: String::new(),
+        },
         code: None,
         code_source: None,
         basic: None,

@@ -65,8 +65,9 @@ fn case_insensitive(pattern: &str) -> Regex {
 impl Kb {
     /// The knowledge base built into the binary.
     pub fn builtin() -> Kb {
-        let raw: RawKb = postcard::from_bytes(BUILTIN)
-            .unwrap_or_else(|e| unreachable!("the embedded knowledge base is written by build.rs: {e}"));
+        let raw: RawKb = postcard::from_bytes(BUILTIN).unwrap_or_else(|e| {
+            unreachable!("the embedded knowledge base is written by build.rs: {e}")
+        });
         Kb::from_raw(raw)
     }
 
@@ -75,26 +76,61 @@ impl Kb {
     pub fn load(file: &str, text: &str) -> Result<Kb, Vec<KbError>> {
         let builtin = Kb::builtin();
         let raw = validate::parse_and_validate(file, text, Some(&builtin.raw))?;
-        let replaces = raw.meta.as_ref().and_then(|m| m.replace_builtin).unwrap_or(false);
-        Ok(Kb::from_raw(if replaces { raw } else { overlay(builtin.raw, raw) }))
+        let replaces = raw
+            .meta
+            .as_ref()
+            .and_then(|m| m.replace_builtin)
+            .unwrap_or(false);
+        Ok(Kb::from_raw(if replaces {
+            raw
+        } else {
+            overlay(builtin.raw, raw)
+        }))
     }
 
     fn from_raw(mut raw: RawKb) -> Kb {
-        raw.code.sort_by_key(|c| c.code.parse::<EnhancedCode>().ok());
+        raw.code
+            .sort_by_key(|c| c.code.parse::<EnhancedCode>().ok());
         let codes = raw
             .code
             .iter()
             .enumerate()
             .filter_map(|(i, c)| Some((c.code.parse().ok()?, i)))
             .collect();
-        let basics = raw.basic.iter().enumerate().map(|(i, b)| (b.code, i)).collect();
-        let subjects = raw.subject.iter().enumerate().map(|(i, s)| (s.subject, i)).collect();
-        let providers = raw.provider.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
-        Kb { raw, codes, basics, subjects, providers, matchers: OnceLock::new() }
+        let basics = raw
+            .basic
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.code, i))
+            .collect();
+        let subjects = raw
+            .subject
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.subject, i))
+            .collect();
+        let providers = raw
+            .provider
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
+        Kb {
+            raw,
+            codes,
+            basics,
+            subjects,
+            providers,
+            matchers: OnceLock::new(),
+        }
     }
 
     pub fn version(&self) -> &str {
-        self.raw.meta.as_ref().and_then(|m| m.version.as_deref()).unwrap_or("unversioned")
+        self.raw
+            .meta
+            .as_ref()
+            .and_then(|m| m.version.as_deref())
+            .unwrap_or("unversioned")
     }
 
     /// Every code entry, in code order.
@@ -169,7 +205,10 @@ impl Kb {
                 .iter()
                 .enumerate()
                 .flat_map(|(i, p)| {
-                    p.meaning.iter().enumerate().map(move |(j, m)| (i, j, m.pattern.as_deref().map(case_insensitive)))
+                    p.meaning
+                        .iter()
+                        .enumerate()
+                        .map(move |(j, m)| (i, j, m.pattern.as_deref().map(case_insensitive)))
                 })
                 .collect();
             Matchers {
@@ -204,7 +243,11 @@ impl Kb {
         for idx in m.code_set.matches(text).iter() {
             let (entry, re) = &m.code_regexes[idx];
             let Some(found) = re.find(text) else { continue };
-            let class_ok = want.is_none_or(|w| self.raw.code[*entry].code.starts_with(char::from(b'0' + w.digit())));
+            let class_ok = want.is_none_or(|w| {
+                self.raw.code[*entry]
+                    .code
+                    .starts_with(char::from(b'0' + w.digit()))
+            });
             let key = (class_ok, found.len(), usize::MAX - entry);
             if best.is_none_or(|b| key > b) {
                 best = Some(key);
@@ -222,7 +265,9 @@ impl Kb {
         let m = self.matchers();
         let by_host = host.and_then(|h| m.provider_hosts.iter().find(|(_, r)| r.is_match(h)));
         let by_token = || m.provider_tokens.iter().find(|(_, r)| r.is_match(text));
-        by_host.or_else(by_token).map(|(i, _)| &self.raw.provider[*i])
+        by_host
+            .or_else(by_token)
+            .map(|(i, _)| &self.raw.provider[*i])
     }
 
     /// The provider's own meaning for this code or for a token in the text.
@@ -254,13 +299,19 @@ impl Kb {
     /// The blocklist a reply names, if any.
     pub fn recognise_blocklist(&self, text: &str) -> Option<&RawBlocklist> {
         let m = self.matchers();
-        m.blocklists.iter().find(|(_, r)| r.is_match(text)).map(|(i, _)| &self.raw.blocklist[*i])
+        m.blocklists
+            .iter()
+            .find(|(_, r)| r.is_match(text))
+            .map(|(i, _)| &self.raw.blocklist[*i])
     }
 
     /// The reason the text itself decides, whatever the code says.
     pub fn reason_from_text(&self, text: &str) -> Option<&str> {
         let m = self.matchers();
-        m.reasons.iter().find(|(_, r)| r.is_match(text)).map(|(i, _)| self.raw.reason[*i].id.as_str())
+        m.reasons
+            .iter()
+            .find(|(_, r)| r.is_match(text))
+            .map(|(i, _)| self.raw.reason[*i].id.as_str())
     }
 
     /// Codes whose text mentions every word, best matches first.
@@ -340,8 +391,13 @@ fn overlay(mut base: RawKb, over: RawKb) -> RawKb {
         }
     }
     if let Some(meta) = over.meta {
-        let version = meta.version.or(base.meta.as_ref().and_then(|m| m.version.clone()));
-        base.meta = Some(RawMeta { version, replace_builtin: Some(false) });
+        let version = meta
+            .version
+            .or(base.meta.as_ref().and_then(|m| m.version.clone()));
+        base.meta = Some(RawMeta {
+            version,
+            replace_builtin: Some(false),
+        });
     }
     merge(&mut base.class, over.class, |c| c.class.to_string());
     merge(&mut base.subject, over.subject, |s| s.subject.to_string());

@@ -26,8 +26,14 @@ pub struct LocatedProblem {
 
 /// Validates `file`; when it overlays `base`, names it refers to may live in either.
 pub fn validate(file: &RawKb, base: Option<&RawKb>) -> Vec<Problem> {
-    let mut v = Validator { problems: Vec::new() };
-    let replaces = file.meta.as_ref().and_then(|m| m.replace_builtin).unwrap_or(false);
+    let mut v = Validator {
+        problems: Vec::new(),
+    };
+    let replaces = file
+        .meta
+        .as_ref()
+        .and_then(|m| m.replace_builtin)
+        .unwrap_or(false);
     let base = if replaces { None } else { base };
     v.classes(file, base.is_none());
     v.subjects(file, base.is_none());
@@ -57,7 +63,12 @@ struct Validator {
 
 impl Validator {
     fn push(&mut self, table: &'static str, index: usize, near: &str, message: String) {
-        self.problems.push(Problem { table, index, near: near.to_string(), message });
+        self.problems.push(Problem {
+            table,
+            index,
+            near: near.to_string(),
+            message,
+        });
     }
 
     fn reason(&mut self, table: &'static str, index: usize, reason: &str) {
@@ -66,7 +77,10 @@ impl Validator {
                 table,
                 index,
                 reason,
-                format!("unknown reason `{reason}` (expected one of: {})", REASONS.join(", ")),
+                format!(
+                    "unknown reason `{reason}` (expected one of: {})",
+                    REASONS.join(", ")
+                ),
             );
         }
     }
@@ -74,8 +88,19 @@ impl Validator {
     fn regexes(&mut self, table: &'static str, index: usize, patterns: &[String]) {
         for p in patterns {
             if let Err(e) = regex::RegexBuilder::new(p).case_insensitive(true).build() {
-                let first = e.to_string().lines().last().unwrap_or_default().trim().to_string();
-                self.push(table, index, p, format!("regex `{p}` does not compile: {first}"));
+                let first = e
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                self.push(
+                    table,
+                    index,
+                    p,
+                    format!("regex `{p}` does not compile: {first}"),
+                );
             }
         }
     }
@@ -88,15 +113,30 @@ impl Validator {
                 4 => Bounce::Soft,
                 5 => Bounce::Hard,
                 _ => {
-                    self.push("class", i, "class", format!("class {} is not 2, 4 or 5", c.class));
+                    self.push(
+                        "class",
+                        i,
+                        "class",
+                        format!("class {} is not 2, 4 or 5", c.class),
+                    );
                     continue;
                 }
             };
             if !seen.insert(c.class) {
-                self.push("class", i, "class", format!("class {} is defined twice", c.class));
+                self.push(
+                    "class",
+                    i,
+                    "class",
+                    format!("class {} is defined twice", c.class),
+                );
             }
             if c.bounce != expected {
-                self.push("class", i, "bounce", bounce_message(c.class, c.bounce, expected));
+                self.push(
+                    "class",
+                    i,
+                    "bounce",
+                    bounce_message(c.class, c.bounce, expected),
+                );
             }
             if let Some(r) = &c.retry {
                 self.retry("class", i, r);
@@ -115,7 +155,12 @@ impl Validator {
         let mut seen = HashSet::new();
         for (i, s) in file.subject.iter().enumerate() {
             if !seen.insert(s.subject) {
-                self.push("subject", i, "subject", format!("subject {} is defined twice", s.subject));
+                self.push(
+                    "subject",
+                    i,
+                    "subject",
+                    format!("subject {} is defined twice", s.subject),
+                );
             }
             self.reason("subject", i, &s.reason_transient);
             self.reason("subject", i, &s.reason_permanent);
@@ -134,11 +179,21 @@ impl Validator {
         for (i, b) in file.basic.iter().enumerate() {
             let first = b.code / 100;
             if !(200..=599).contains(&b.code) {
-                self.push("basic", i, "code", format!("basic code {} is not 2xx-5xx", b.code));
+                self.push(
+                    "basic",
+                    i,
+                    "code",
+                    format!("basic code {} is not 2xx-5xx", b.code),
+                );
                 continue;
             }
             if !seen.insert(b.code) {
-                self.push("basic", i, "code", format!("basic code {} is defined twice", b.code));
+                self.push(
+                    "basic",
+                    i,
+                    "code",
+                    format!("basic code {} is defined twice", b.code),
+                );
             }
             let expected = match first {
                 4 => Bounce::Soft,
@@ -146,17 +201,30 @@ impl Validator {
                 _ => Bounce::None,
             };
             if b.bounce != expected {
-                self.push("basic", i, "bounce", bounce_message(first as u8, b.bounce, expected));
+                self.push(
+                    "basic",
+                    i,
+                    "bounce",
+                    bounce_message(first as u8, b.bounce, expected),
+                );
             }
             self.reason("basic", i, &b.reason);
             for e in &b.enhanced {
                 match parse_code(e) {
-                    None => self.push("basic", i, e, format!("`{e}` is not an enhanced status code")),
+                    None => self.push(
+                        "basic",
+                        i,
+                        e,
+                        format!("`{e}` is not an enhanced status code"),
+                    ),
                     Some(class) if class as u16 != first => self.push(
                         "basic",
                         i,
                         e,
-                        format!("enhanced code {e} is of another class than basic code {}", b.code),
+                        format!(
+                            "enhanced code {e} is of another class than basic code {}",
+                            b.code
+                        ),
                     ),
                     Some(_) => {}
                 }
@@ -181,7 +249,12 @@ impl Validator {
                 continue;
             };
             if !seen.insert(c.code.as_str()) {
-                self.push("code", i, &c.code, format!("code {} is defined twice", c.code));
+                self.push(
+                    "code",
+                    i,
+                    &c.code,
+                    format!("code {} is defined twice", c.code),
+                );
             }
             let expected = match class {
                 2 => Bounce::None,
@@ -189,13 +262,28 @@ impl Validator {
                 _ => Bounce::Hard,
             };
             if c.bounce != expected {
-                self.push("code", i, "bounce", bounce_message(class, c.bounce, expected));
+                self.push(
+                    "code",
+                    i,
+                    "bounce",
+                    bounce_message(class, c.bounce, expected),
+                );
             }
             if class == 2 && c.action != Action::None {
-                self.push("code", i, "action", format!("{} is a success: action must be none", c.code));
+                self.push(
+                    "code",
+                    i,
+                    "action",
+                    format!("{} is a success: action must be none", c.code),
+                );
             }
             if class != 2 && c.action == Action::None {
-                self.push("code", i, "action", format!("{} is a failure: action cannot be none", c.code));
+                self.push(
+                    "code",
+                    i,
+                    "action",
+                    format!("{} is a failure: action cannot be none", c.code),
+                );
             }
             self.reason("code", i, &c.reason);
             if let Some(p) = &c.provider
@@ -205,9 +293,19 @@ impl Validator {
             }
             for r in &c.related {
                 if r.code == c.code {
-                    self.push("code", i, &r.code, format!("{} lists itself as related", c.code));
+                    self.push(
+                        "code",
+                        i,
+                        &r.code,
+                        format!("{} lists itself as related", c.code),
+                    );
                 } else if !known.contains(r.code.as_str()) {
-                    self.push("code", i, &r.code, format!("related code {} is not defined", r.code));
+                    self.push(
+                        "code",
+                        i,
+                        &r.code,
+                        format!("related code {} is not defined", r.code),
+                    );
                 }
             }
             if let Some(r) = &c.retry {
@@ -218,9 +316,18 @@ impl Validator {
     }
 
     fn retry(&mut self, table: &'static str, index: usize, retry: &RawRetry) {
-        for d in retry.schedule.iter().chain(std::iter::once(&retry.gives_up_after)) {
+        for d in retry
+            .schedule
+            .iter()
+            .chain(std::iter::once(&retry.gives_up_after))
+        {
             if parse_duration(d).is_none() {
-                self.push(table, index, d, format!("`{d}` is not a duration like 30m, 4h or 5d"));
+                self.push(
+                    table,
+                    index,
+                    d,
+                    format!("`{d}` is not a duration like 30m, 4h or 5d"),
+                );
             }
         }
     }
@@ -228,22 +335,49 @@ impl Validator {
     fn providers(&mut self, file: &RawKb) {
         let mut seen = HashSet::new();
         for (i, p) in file.provider.iter().enumerate() {
-            if p.id.is_empty() || p.id.bytes().any(|b| !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')) {
-                self.push("provider", i, &p.id, format!("provider id `{}` must be lower-case letters, digits or -", p.id));
+            if p.id.is_empty()
+                || p.id
+                    .bytes()
+                    .any(|b| !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+            {
+                self.push(
+                    "provider",
+                    i,
+                    &p.id,
+                    format!(
+                        "provider id `{}` must be lower-case letters, digits or -",
+                        p.id
+                    ),
+                );
             }
             if !seen.insert(p.id.as_str()) {
-                self.push("provider", i, &p.id, format!("provider {} is defined twice", p.id));
+                self.push(
+                    "provider",
+                    i,
+                    &p.id,
+                    format!("provider {} is defined twice", p.id),
+                );
             }
             self.regexes("provider", i, &p.hosts);
             self.regexes("provider", i, &p.tokens);
             for m in &p.meaning {
                 if m.code.is_none() && m.pattern.is_none() {
-                    self.push("provider", i, "meaning", "a provider meaning needs a code, a pattern or both".into());
+                    self.push(
+                        "provider",
+                        i,
+                        "meaning",
+                        "a provider meaning needs a code, a pattern or both".into(),
+                    );
                 }
                 if let Some(code) = &m.code
                     && parse_code(code).is_none()
                 {
-                    self.push("provider", i, code, format!("`{code}` is not an enhanced status code"));
+                    self.push(
+                        "provider",
+                        i,
+                        code,
+                        format!("`{code}` is not an enhanced status code"),
+                    );
                 }
                 if let Some(pattern) = &m.pattern {
                     self.regexes("provider", i, std::slice::from_ref(pattern));
@@ -259,7 +393,12 @@ impl Validator {
         let mut seen = HashSet::new();
         for (i, b) in file.blocklist.iter().enumerate() {
             if !seen.insert(b.id.as_str()) {
-                self.push("blocklist", i, &b.id, format!("blocklist {} is defined twice", b.id));
+                self.push(
+                    "blocklist",
+                    i,
+                    &b.id,
+                    format!("blocklist {} is defined twice", b.id),
+                );
             }
             self.regexes("blocklist", i, &b.tokens);
         }
@@ -330,7 +469,9 @@ pub fn locate(text: &str, problems: &[Problem]) -> Vec<LocatedProblem> {
                 .find(|(_, l)| {
                     let t = l.trim_start();
                     t.starts_with("[[") && !t.starts_with(&format!("[[{}.", p.table))
-                        || (t.starts_with('[') && !t.starts_with("[[") && !t.starts_with(&format!("[{}.", p.table)))
+                        || (t.starts_with('[')
+                            && !t.starts_with("[[")
+                            && !t.starts_with(&format!("[{}.", p.table)))
                 })
                 .map(|(n, _)| n)
                 .unwrap_or(lines.len());
@@ -338,10 +479,18 @@ pub fn locate(text: &str, problems: &[Problem]) -> Vec<LocatedProblem> {
                 (start, 0)
             } else {
                 (start..end)
-                    .find_map(|n| lines[n].find(&p.near).map(|c| (n, lines[n][..c].chars().count())))
+                    .find_map(|n| {
+                        lines[n]
+                            .find(&p.near)
+                            .map(|c| (n, lines[n][..c].chars().count()))
+                    })
                     .unwrap_or((start, 0))
             };
-            LocatedProblem { line: line + 1, column: column + 1, message: p.message.clone() }
+            LocatedProblem {
+                line: line + 1,
+                column: column + 1,
+                message: p.message.clone(),
+            }
         })
         .collect()
 }
@@ -357,17 +506,33 @@ pub struct KbError {
 
 impl std::fmt::Display for KbError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
 /// Parses and validates a knowledge-base file. Every problem found is returned, in file
 /// order; syntax errors stop at the first.
-pub fn parse_and_validate(file: &str, text: &str, base: Option<&RawKb>) -> Result<RawKb, Vec<KbError>> {
+pub fn parse_and_validate(
+    file: &str,
+    text: &str,
+    base: Option<&RawKb>,
+) -> Result<RawKb, Vec<KbError>> {
     let raw: RawKb = toml::from_str(text).map_err(|e| {
-        let (line, column) = e.span().map(|s| line_column(text, s.start)).unwrap_or((1, 1));
+        let (line, column) = e
+            .span()
+            .map(|s| line_column(text, s.start))
+            .unwrap_or((1, 1));
         let message = e.message().trim().replace('\n', " ");
-        vec![KbError { file: file.to_string(), line, column, message }]
+        vec![KbError {
+            file: file.to_string(),
+            line,
+            column,
+            message,
+        }]
     })?;
     let problems = validate(&raw, base);
     if problems.is_empty() {
@@ -375,7 +540,12 @@ pub fn parse_and_validate(file: &str, text: &str, base: Option<&RawKb>) -> Resul
     }
     let mut located: Vec<KbError> = locate(text, &problems)
         .into_iter()
-        .map(|p| KbError { file: file.to_string(), line: p.line, column: p.column, message: p.message })
+        .map(|p| KbError {
+            file: file.to_string(),
+            line: p.line,
+            column: p.column,
+            message: p.message,
+        })
         .collect();
     located.sort_by_key(|e| (e.line, e.column));
     Err(located)

@@ -1,6 +1,8 @@
 //! Input recognition: finds the statuses in what a user pastes — codes, replies, log
 //! lines, bounce messages, or plain text — and says what each piece was.
 
+pub mod log;
+pub mod message;
 pub mod reply;
 
 use crate::code::{EnhancedCode, find_enhanced, parse_basic};
@@ -49,6 +51,9 @@ pub struct Status {
     pub stage: Option<Stage>,
     /// What the reporting MTA did: a log's `status=` or a DSN's `Action:`.
     pub outcome: Option<String>,
+    /// The recogniser read the code off what the input says happened (a Postfix
+    /// `status=expired`), rather than finding it written.
+    pub code_inferred: bool,
 }
 
 impl Status {
@@ -64,6 +69,7 @@ impl Status {
             remote_host: None,
             stage: None,
             outcome: None,
+            code_inferred: false,
         }
     }
 }
@@ -80,6 +86,9 @@ pub struct Recognizer {
     /// The first lines of text, kept to infer a status when the input states none.
     plain: String,
     plain_start: usize,
+    /// The last command of a Sendmail-style transcript (`>>> RCPT To:<a>`), for the stage
+    /// of the `<<<` reply that follows it.
+    transcript_stage: Option<Stage>,
 }
 
 impl Recognizer {
@@ -96,6 +105,25 @@ impl Recognizer {
     }
 
     fn recognise_line(&mut self, line: &str, out: &mut Vec<Status>) {
+        let trimmed = line.trim_start();
+        if let Some(command) = trimmed.strip_prefix(">>> ") {
+            self.transcript_stage = transcript_stage(command);
+            return;
+        }
+        let (line, stage_hint) = match trimmed.strip_prefix("<<< ") {
+            Some(reply) => (reply, self.transcript_stage),
+            None => (line, None),
+        };
+        let before = out.len();
+        self.recognise_plain_line(line, out);
+        for s in &mut out[before..] {
+            if s.stage.is_none() {
+                s.stage = stage_hint.or_else(|| log::stage_marker(&s.text));
+            }
+        }
+    }
+
+    fn recognise_plain_line(&mut self, line: &str, out: &mut Vec<Status>) {
         let parsed = ReplyLine::parse(line);
         if let Some(pending) = &mut self.pending {
             if let Some(rl) = &parsed
@@ -108,6 +136,12 @@ impl Recognizer {
                 return;
             }
             out.extend(self.pending.take().map(PendingReply::finish));
+        }
+        if parsed.is_none()
+            && let Some(rec) = log::parse(line)
+        {
+            out.push(log::to_status(&rec, self.line_no, line));
+            return;
         }
         if let Some(rl) = parsed {
             let pending = PendingReply::start(self.line_no, line, &rl);
@@ -198,6 +232,29 @@ impl Recognizer {
     }
 }
 
+/// The stage a transcript command starts: `RCPT To:<a>` → rcpt.
+fn transcript_stage(command: &str) -> Option<Stage> {
+    let upper = command.trim().to_ascii_uppercase();
+    let stage = if upper.starts_with("RCPT") {
+        Stage::Rcpt
+    } else if upper.starts_with("MAIL") {
+        Stage::Mail
+    } else if upper.starts_with("DATA") || upper.starts_with("BDAT") {
+        Stage::Data
+    } else if upper == "." {
+        Stage::EndOfData
+    } else if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+        Stage::Helo
+    } else if upper.starts_with("STARTTLS") {
+        Stage::Starttls
+    } else if upper.starts_with("AUTH") {
+        Stage::Auth
+    } else {
+        return None;
+    };
+    Some(stage)
+}
+
 /// Recognises a whole text at once.
 pub fn recognise(text: &str) -> (Vec<Status>, Option<Status>) {
     let mut r = Recognizer::new();
@@ -210,7 +267,9 @@ pub fn recognise(text: &str) -> (Vec<Status>, Option<Status>) {
 }
 
 pub(crate) fn non_empty(s: &str) -> Option<String> {
-    let folded = fold_whitespace(s.trim_matches(|c: char| c.is_whitespace() || c == '-' || c == ':' || c == ';'));
+    let folded = fold_whitespace(
+        s.trim_matches(|c: char| c.is_whitespace() || c == '-' || c == ':' || c == ';'),
+    );
     (!folded.is_empty()).then_some(folded)
 }
 
@@ -235,12 +294,19 @@ mod tests {
     use super::*;
 
     fn codes(text: &str) -> Vec<(Option<String>, Option<u16>, InputKind)> {
-        recognise(text).0.into_iter().map(|s| (s.code.map(|c| c.to_string()), s.basic, s.kind)).collect()
+        recognise(text)
+            .0
+            .into_iter()
+            .map(|s| (s.code.map(|c| c.to_string()), s.basic, s.kind))
+            .collect()
     }
 
     #[test]
     fn bare_codes_and_basic_codes() {
-        assert_eq!(codes("4.3.2"), [(Some("4.3.2".into()), None, InputKind::Code)]);
+        assert_eq!(
+            codes("4.3.2"),
+            [(Some("4.3.2".into()), None, InputKind::Code)]
+        );
         assert_eq!(codes("421"), [(None, Some(421), InputKind::Basic)]);
         assert_eq!(codes("4.3.1 4.2.2").len(), 2);
     }
@@ -250,7 +316,10 @@ mod tests {
         let (s, _) = recognise("451 4.3.2 System not accepting network messages");
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].basic, Some(451));
-        assert_eq!(s[0].server_text.as_deref(), Some("System not accepting network messages"));
+        assert_eq!(
+            s[0].server_text.as_deref(),
+            Some("System not accepting network messages")
+        );
         assert_eq!(s[0].kind, InputKind::Reply);
     }
 
@@ -262,7 +331,11 @@ mod tests {
         let (s, _) = recognise(text);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].line, 1);
-        assert!(s[0].server_text.as_deref().unwrap().starts_with("Unauthenticated email from example.com is not accepted due to domain's"));
+        assert!(
+            s[0].server_text.as_deref().unwrap().starts_with(
+                "Unauthenticated email from example.com is not accepted due to domain's"
+            )
+        );
         assert!(!s[0].server_text.as_deref().unwrap().contains("550"));
     }
 
@@ -271,25 +344,36 @@ mod tests {
         let text = "attempt 1: 421 4.7.0 Try again later\nattempt 2: 250 2.0.0 OK";
         assert_eq!(
             codes(text),
-            [(Some("4.7.0".into()), Some(421), InputKind::Reply), (Some("2.0.0".into()), Some(250), InputKind::Reply)]
+            [
+                (Some("4.7.0".into()), Some(421), InputKind::Reply),
+                (Some("2.0.0".into()), Some(250), InputKind::Reply)
+            ]
         );
     }
 
     #[test]
     fn basic_reply_without_enhanced_code() {
-        assert_eq!(codes("552 Message size exceeds fixed limit"), [(None, Some(552), InputKind::Reply)]);
+        assert_eq!(
+            codes("552 Message size exceeds fixed limit"),
+            [(None, Some(552), InputKind::Reply)]
+        );
     }
 
     #[test]
     fn plain_text_is_kept_for_inference() {
         let (s, rest) = recognise("Sorry, no mailbox here by that name.");
         assert!(s.is_empty());
-        assert_eq!(rest.unwrap().server_text.as_deref(), Some("Sorry, no mailbox here by that name."));
+        assert_eq!(
+            rest.unwrap().server_text.as_deref(),
+            Some("Sorry, no mailbox here by that name.")
+        );
     }
 
     #[test]
     fn ids_and_addresses_are_not_codes() {
-        let (s, _) = recognise("421 4.7.0 [TSS04] Messages from 198.51.100.77 temporarily deferred - 4.16.55.1");
+        let (s, _) = recognise(
+            "421 4.7.0 [TSS04] Messages from 198.51.100.77 temporarily deferred - 4.16.55.1",
+        );
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].code.unwrap().to_string(), "4.7.0");
         let (s, rest) = recognise("Connection refused by 4.2.2.2");

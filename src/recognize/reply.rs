@@ -40,7 +40,12 @@ impl<'a> ReplyLine<'a> {
         if text.is_empty() && enhanced.is_none() && last {
             return None;
         }
-        Some(ReplyLine { basic, last, enhanced, text })
+        Some(ReplyLine {
+            basic,
+            last,
+            enhanced,
+            text,
+        })
     }
 }
 
@@ -86,7 +91,9 @@ impl PendingReply {
         let text = fold_whitespace(&self.text);
         s.basic = Some(self.basic);
         // RFC 2034 puts the enhanced code first; some servers put it later in the text.
-        s.code = self.enhanced.or_else(|| find_enhanced(&text).first().map(|l| l.code));
+        s.code = self
+            .enhanced
+            .or_else(|| find_enhanced(&text).first().map(|l| l.code));
         s.server_text = non_empty(&text);
         s
     }
@@ -101,8 +108,15 @@ pub fn basic_before(line: &str, start: usize) -> Option<u16> {
         return None;
     }
     let candidate = &before[len - 3..];
-    let boundary = before[..len - 3].chars().next_back().is_none_or(|c| !c.is_ascii_alphanumeric() && c != '.');
-    if boundary { parse_basic(candidate) } else { None }
+    let boundary = before[..len - 3]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '.');
+    if boundary {
+        parse_basic(candidate)
+    } else {
+        None
+    }
 }
 
 /// Where the server's words end when the next status on the line starts with a basic code:
@@ -124,12 +138,19 @@ pub fn trim_basic_suffix(text: &str, floor: usize) -> usize {
 pub fn embedded_basic_reply(line: &str) -> Option<(u16, &str)> {
     let bytes = line.as_bytes();
     for i in 0..bytes.len().saturating_sub(3) {
-        let after_marker = i == 0 || matches!(bytes[i - 1], b' ' | b'\'' | b'"' | b'(' | b'[' | b'<')
-            && (i < 2 || matches!(bytes[i - 2], b':' | b';' | b'\'' | b'"' | b'(' | b'[' | b' ' | b'<'));
+        let after_marker = i == 0
+            || matches!(bytes[i - 1], b' ' | b'\'' | b'"' | b'(' | b'[' | b'<')
+                && (i < 2
+                    || matches!(
+                        bytes[i - 2],
+                        b':' | b';' | b'\'' | b'"' | b'(' | b'[' | b' ' | b'<'
+                    ));
         if !after_marker || !line.is_char_boundary(i) || !line.is_char_boundary(i + 3) {
             continue;
         }
-        let Some(basic) = parse_basic(&line[i..i + 3]) else { continue };
+        let Some(basic) = parse_basic(&line[i..i + 3]) else {
+            continue;
+        };
         let follows = bytes.get(i + 3);
         if !matches!(follows, Some(b' ') | Some(b'-')) {
             continue;
@@ -137,7 +158,10 @@ pub fn embedded_basic_reply(line: &str) -> Option<(u16, &str)> {
         let prev_char = line[..i].trim_end().chars().next_back();
         if i == 0 || matches!(prev_char, Some(':' | ';' | '\'' | '"' | '(' | '[' | '<')) {
             let rest = &line[i + 4..];
-            if rest.trim_start().starts_with(|c: char| c.is_ascii_alphabetic() || c == '<' || c == '[') {
+            if rest
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_alphabetic() || c == '<' || c == '[')
+            {
                 return Some((basic, rest));
             }
         }
@@ -152,7 +176,10 @@ mod tests {
     #[test]
     fn reply_line_shapes() {
         let rl = ReplyLine::parse("550-5.1.1 The email account").unwrap();
-        assert_eq!((rl.basic, rl.last, rl.text), (550, false, "The email account"));
+        assert_eq!(
+            (rl.basic, rl.last, rl.text),
+            (550, false, "The email account")
+        );
         assert_eq!(rl.enhanced.unwrap().to_string(), "5.1.1");
         let rl = ReplyLine::parse("552 Message size exceeds fixed limit").unwrap();
         assert_eq!((rl.enhanced, rl.last), (None, true));

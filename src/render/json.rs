@@ -16,7 +16,13 @@ struct Envelope<'a, T: Serialize> {
 
 /// Writes `{"bouncex": "1", ...body}` and a newline.
 pub fn document<T: Serialize>(out: &mut dyn Write, body: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &Envelope { bouncex: SCHEMA, body })?;
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &Envelope {
+            bouncex: SCHEMA,
+            body,
+        },
+    )?;
     writeln!(out)
 }
 

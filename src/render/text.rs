@@ -21,12 +21,21 @@ pub struct Painter {
 
 impl Painter {
     pub fn new(opts: TextOptions) -> Painter {
-        Painter { opts: TextOptions { width: opts.width.clamp(40, 200), ..opts } }
+        Painter {
+            opts: TextOptions {
+                width: opts.width.clamp(40, 200),
+                ..opts
+            },
+        }
     }
 
     pub fn paint(&self, text: &str, style: Style) -> String {
         let text = sanitize(text);
-        if self.opts.color { text.style(style).to_string() } else { text.into_owned() }
+        if self.opts.color {
+            text.style(style).to_string()
+        } else {
+            text.into_owned()
+        }
     }
 
     pub fn heading(&self, text: &str) -> String {
@@ -104,8 +113,17 @@ pub fn findings(out: &mut dyn Write, findings: &[Finding], opts: TextOptions) ->
 }
 
 fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
-    let code = f.code.clone().or(f.basic.map(|b| b.to_string())).unwrap_or_default();
-    writeln!(out, "{}  {}", p.code(&code), p.paint(&f.title, Style::new().bold()))?;
+    let code = f
+        .code
+        .clone()
+        .or(f.basic.map(|b| b.to_string()))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{}  {}",
+        p.code(&code),
+        p.paint(&f.title, Style::new().bold())
+    )?;
     let mut facts = vec![p.bounce(f.bounce), format!("severity {}", f.severity)];
     if let Some(s) = &f.subject {
         facts.push(format!("category: {} (X.{})", s.name, s.code));
@@ -118,7 +136,10 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
         facts.push(format!("usually with {}", list.join(", ")));
     }
     writeln!(out, "{}", p.wrap(&facts.join(" · "), "  ", "  "))?;
-    let mut tags = vec![format!("reason: {}", f.reason), format!("action: {}", f.action)];
+    let mut tags = vec![
+        format!("reason: {}", f.reason),
+        format!("action: {}", f.action),
+    ];
     if let Some(m) = f.matched {
         tags.push(format!("match: {m}"));
     }
@@ -136,7 +157,15 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
     if let Some(prov) = &f.provider
         && let Some(m) = &prov.meaning
     {
-        writeln!(out, "{}", p.wrap(&format!("{} gives this its own meaning: {m}", prov.name), "  ", "  "))?;
+        writeln!(
+            out,
+            "{}",
+            p.wrap(
+                &format!("{} gives this its own meaning: {m}", prov.name),
+                "  ",
+                "  "
+            )
+        )?;
         writeln!(out)?;
     }
     if let Some(m) = &f.meaning {
@@ -156,7 +185,11 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
     if f.next.is_some() || f.retry.is_some() || f.outcome.is_some() {
         writeln!(out, "\n{}", p.heading("What happens next"))?;
         if let Some(o) = &f.outcome {
-            writeln!(out, "{}", p.wrap(&format!("The reporting MTA says: {o}."), "  ", "  "))?;
+            writeln!(
+                out,
+                "{}",
+                p.wrap(&format!("The reporting MTA says: {o}."), "  ", "  ")
+            )?;
         }
         if let Some(n) = &f.next {
             writeln!(out, "{}", p.wrap(n, "  ", "  "))?;
@@ -177,7 +210,10 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
     list(out, p, "Common causes", &f.causes)?;
     if !f.fixes.sender.is_empty() || !f.fixes.admin.is_empty() {
         writeln!(out, "\n{}", p.heading("How to fix it"))?;
-        for (role, items) in [("As the sender", &f.fixes.sender), ("As the receiving system's admin", &f.fixes.admin)] {
+        for (role, items) in [
+            ("As the sender", &f.fixes.sender),
+            ("As the receiving system's admin", &f.fixes.admin),
+        ] {
             if items.is_empty() {
                 continue;
             }
@@ -215,7 +251,11 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
     if !f.warnings.is_empty() {
         writeln!(out, "\n{}", p.heading("Warnings"))?;
         for w in &f.warnings {
-            writeln!(out, "{}", p.paint(&p.wrap(w, "  ! ", "    "), Style::new().yellow()))?;
+            writeln!(
+                out,
+                "{}",
+                p.paint(&p.wrap(w, "  ! ", "    "), Style::new().yellow())
+            )?;
         }
     }
     Ok(())
@@ -226,12 +266,19 @@ fn parsed(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
         return Ok(());
     }
     let mut rows: Vec<(&str, String)> = Vec::new();
-    rows.push(("input", format!("{} on line {}", f.input.kind, f.input.line)));
+    rows.push((
+        "input",
+        format!("{} on line {}", f.input.kind, f.input.line),
+    ));
     if let Some(b) = f.basic {
         rows.push(("basic code", b.to_string()));
     }
     if let Some(c) = &f.code {
-        let source = if f.code_source == Some("inferred") { " (inferred)" } else { "" };
+        let source = if f.code_source == Some("inferred") {
+            " (inferred)"
+        } else {
+            ""
+        };
         rows.push(("enhanced code", format!("{c}{source}")));
     }
     if let Some(t) = &f.server_text {
@@ -272,7 +319,10 @@ fn list(out: &mut dyn Write, p: &Painter, heading: &str, items: &[String]) -> io
 }
 
 fn stage_label(stage: &str) -> &'static str {
-    Stage::ALL.iter().find(|s| s.as_str() == stage).map_or("unknown", |s| s.label())
+    Stage::ALL
+        .iter()
+        .find(|s| s.as_str() == stage)
+        .map_or("unknown", |s| s.label())
 }
 
 fn troubleshooting(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
@@ -285,20 +335,34 @@ fn troubleshooting(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<
     for row in &f.troubleshooting {
         let here = f.stage == Some(row.stage);
         let stage = if here {
-            p.paint(&format!("▶ {} (this one)", stage_label(row.stage)), Style::new().bold().cyan())
+            p.paint(
+                &format!("▶ {} (this one)", stage_label(row.stage)),
+                Style::new().bold().cyan(),
+            )
         } else {
             stage_label(row.stage).to_string()
         };
-        t.add_row(vec![stage, sanitize(&row.symptom).into_owned(), sanitize(&row.cause).into_owned(), sanitize(&row.next_step).into_owned()]);
+        t.add_row(vec![
+            stage,
+            sanitize(&row.symptom).into_owned(),
+            sanitize(&row.cause).into_owned(),
+            sanitize(&row.next_step).into_owned(),
+        ]);
     }
     writeln!(out, "{t}")
 }
 
 /// A table of codes, for `list` and `search`.
-pub fn code_table(out: &mut dyn Write, rows: &[super::CodeRow], opts: TextOptions) -> io::Result<()> {
+pub fn code_table(
+    out: &mut dyn Write,
+    rows: &[super::CodeRow],
+    opts: TextOptions,
+) -> io::Result<()> {
     let p = Painter::new(opts);
     let mut t = p.table();
-    t.set_header(vec!["code", "title", "bounce", "reason", "action", "provider"]);
+    t.set_header(vec![
+        "code", "title", "bounce", "reason", "action", "provider",
+    ]);
     for r in rows {
         t.add_row(vec![
             p.code(&r.code),

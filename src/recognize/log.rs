@@ -1,0 +1,595 @@
+//! MTA log lines: Postfix, Exim, Sendmail and Microsoft Exchange wrappers, behind syslog or
+//! RFC 3339 timestamps. A log line is one delivery attempt, read into a [`LogRecord`] that
+//! both `explain` (as one status) and `scan` (as one event) use.
+
+use super::{InputKind, Status, non_empty};
+use crate::code::{EnhancedCode, find_enhanced, parse_basic};
+use crate::kb::model::Stage;
+use regex::Regex;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mta {
+    Postfix,
+    Exim,
+    Sendmail,
+    Exchange,
+}
+
+/// What the reporting MTA did with the message for this recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Sent,
+    Deferred,
+    Bounced,
+    Expired,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Sent => "sent",
+            Outcome::Deferred => "deferred",
+            Outcome::Bounced => "bounced",
+            Outcome::Expired => "expired",
+        }
+    }
+}
+
+/// One log line, read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LogRecord<'a> {
+    pub mta: Option<Mta>,
+    pub timestamp: Option<&'a str>,
+    pub queue_id: Option<&'a str>,
+    pub recipient: Option<&'a str>,
+    pub remote_host: Option<String>,
+    pub outcome: Option<Outcome>,
+    /// The `dsn=` field.
+    pub dsn: Option<EnhancedCode>,
+    pub basic: Option<u16>,
+    /// The enhanced code of the remote reply, when it carries one.
+    pub reply_code: Option<EnhancedCode>,
+    pub server_text: Option<String>,
+    pub stage: Option<Stage>,
+    /// The MTA's own explanation (the parenthesised text, Exim's message).
+    pub detail: Option<&'a str>,
+}
+
+impl LogRecord<'_> {
+    /// The status the line reports: its reply's code, else its `dsn=`.
+    pub fn code(&self) -> Option<EnhancedCode> {
+        self.reply_code.or(self.dsn)
+    }
+}
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).unwrap_or_else(|e| unreachable!("static regex: {e}")))
+}
+
+/// A syslog (`Jun 10 11:02:18`) or RFC 3339 (`2026-06-10T11:05:02.123+00:00`) or Exim
+/// (`2026-06-10 12:00:01`) timestamp at the start of a line.
+pub fn leading_timestamp(line: &str) -> Option<&str> {
+    static TS: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &TS,
+        r"^(?:[A-Z][a-z]{2} [ 0-9]?\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?(?: [+-]\d{4})?)",
+    );
+    r.find(line).map(|m| m.as_str())
+}
+
+/// Reads a log line of any supported MTA.
+pub fn parse(line: &str) -> Option<LogRecord<'_>> {
+    if line.contains("postfix") {
+        if let Some(r) = postfix(line) {
+            return Some(r);
+        }
+    }
+    if line.contains("sendmail[") || line.contains("sm-mta[") || line.contains("sm-msp-queue[") {
+        if let Some(r) = sendmail(line) {
+            return Some(r);
+        }
+    }
+    if let Some(r) = exim(line) {
+        return Some(r);
+    }
+    exchange(line)
+}
+
+/// Postfix: `postfix/smtp[pid]: QUEUEID: to=<rcpt>, relay=..., dsn=..., status=... (...)`.
+fn postfix(line: &str) -> Option<LogRecord<'_>> {
+    static PF: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &PF,
+        r"\bpostfix[\w.-]*/(?:[\w.-]+/)*(?P<daemon>smtp|lmtp|local|virtual|pipe|error|retry|qmgr|discard|bounce)\[\d+\]: (?P<qid>[0-9A-Za-z]{5,20}): (?P<rest>.*)$",
+    );
+    let caps = r.captures(line)?;
+    let rest = caps.name("rest")?.as_str();
+    let (fields, status_part) = match rest.find("status=") {
+        Some(i) => (&rest[..i], &rest[i + "status=".len()..]),
+        None => return None,
+    };
+    let word_end = status_part
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(status_part.len());
+    let outcome = match &status_part[..word_end] {
+        "sent" => Outcome::Sent,
+        "deferred" => Outcome::Deferred,
+        "bounced" => Outcome::Bounced,
+        "expired" => Outcome::Expired,
+        _ => return None,
+    };
+    let after = status_part[word_end..].trim_start_matches([',', ' ']);
+    let detail = match (after.find('('), after.rfind(')')) {
+        (Some(a), Some(b)) if b > a => Some(&after[a + 1..b]),
+        _ => non_empty_str(after),
+    };
+    let mut rec = LogRecord {
+        mta: Some(Mta::Postfix),
+        timestamp: leading_timestamp(line),
+        queue_id: caps.name("qid").map(|m| m.as_str()),
+        outcome: Some(outcome),
+        detail,
+        ..LogRecord::default()
+    };
+    for field in fields.split(", ") {
+        let Some((key, value)) = field.split_once('=') else {
+            continue;
+        };
+        let value = value.trim_end_matches([',', ' ']);
+        match key.trim() {
+            "to" => rec.recipient = Some(strip_angle(value)),
+            "relay" if value != "none" && !value.starts_with("local") => {
+                rec.remote_host = Some(host_of(value))
+            }
+            "dsn" => rec.dsn = value.parse().ok(),
+            _ => {}
+        }
+    }
+    if let Some(d) = detail {
+        read_detail(d, &mut rec);
+    }
+    Some(rec)
+}
+
+/// Reads an MTA's explanation: the quoted remote reply, the host, the stage.
+fn read_detail(detail: &str, rec: &mut LogRecord<'_>) {
+    static SAID: OnceLock<Regex> = OnceLock::new();
+    let said = re(
+        &SAID,
+        r"(?:host|server) (?P<host>[^\s\[]+)(?:\[[^\]]*\])?(?::\d+)? (?:said|refused to talk to me|said in response to [^:]+):\s*(?P<reply>.*)$",
+    );
+    if let Some(c) = said.captures(detail) {
+        if rec.remote_host.is_none() {
+            rec.remote_host = c.name("host").map(|h| h.as_str().to_string());
+        }
+        if c.get(0)
+            .is_some_and(|m| m.as_str().contains("refused to talk to me"))
+        {
+            rec.stage = Some(Stage::Connect);
+        }
+        read_reply(c.name("reply").map_or("", |m| m.as_str()), rec);
+    } else {
+        read_reply(detail, rec);
+    }
+    if rec.stage.is_none() {
+        rec.stage = stage_marker(detail);
+    }
+    if rec.remote_host.is_none() {
+        static CONNECT: OnceLock<Regex> = OnceLock::new();
+        let connect = re(
+            &CONNECT,
+            r"(?:connect to|lost connection with|conversation with|timed out while .*? with) (?P<host>[A-Za-z0-9][\w.-]*)\[",
+        );
+        rec.remote_host = connect
+            .captures(detail)
+            .and_then(|c| c.name("host"))
+            .map(|h| h.as_str().to_string());
+    }
+}
+
+/// A reply quoted in log text: `451 4.3.2 words (in reply to MAIL FROM command)`.
+fn read_reply(text: &str, rec: &mut LogRecord<'_>) {
+    let text = text.trim();
+    // Postfix appends the stage marker after the reply; it is not the server's words.
+    let words = match text.rfind(" (in reply to ") {
+        Some(i) => &text[..i],
+        None => text,
+    };
+    let basic = words
+        .get(..3)
+        .and_then(parse_basic)
+        .filter(|_| words[3..].starts_with([' ', '-']) || words.len() == 3);
+    if let Some(b) = basic {
+        rec.basic = Some(b);
+        let rest = words[3..].trim_start_matches([' ', '-']);
+        let (code, after) = match rest.split_once(' ') {
+            Some((first, after)) => match first.parse::<EnhancedCode>() {
+                Ok(c) => (Some(c), after),
+                Err(_) => (None, rest),
+            },
+            None => (rest.parse().ok(), ""),
+        };
+        // Multi-line replies flattened into one log line repeat `550-5.7.1` prefixes.
+        let cleaned = strip_repeated_prefixes(after, b, code);
+        rec.reply_code = code.or_else(|| find_enhanced(&cleaned).first().map(|l| l.code));
+        rec.server_text = non_empty(&cleaned);
+    } else {
+        rec.server_text = non_empty(words);
+        if rec.reply_code.is_none() && rec.dsn.is_none() {
+            rec.reply_code = find_enhanced(words).first().map(|l| l.code);
+        }
+    }
+}
+
+/// Removes the `550-5.7.1 ` / `550 5.7.1 ` prefixes a flattened multi-line reply repeats.
+pub fn strip_repeated_prefixes(text: &str, basic: u16, code: Option<EnhancedCode>) -> String {
+    let mut out = text.to_string();
+    if let Some(code) = code {
+        for sep in ['-', ' '] {
+            out = out.replace(&format!("{basic}{sep}{code} "), " ");
+        }
+    }
+    super::fold_whitespace(&out)
+}
+
+/// Exim main log: `DATE ID ** rcpt R=... T=... H=host [ip]: message` (`**` failed, `==`
+/// deferred, `=>` delivered).
+fn exim(line: &str) -> Option<LogRecord<'_>> {
+    static EXIM: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &EXIM,
+        r"^(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [+-]\d{4})?) (?:\[\d+\] )?(?P<id>[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) (?P<flag>\*\*|==|=>|->|\*>) (?P<rest>.*)$",
+    );
+    let caps = r.captures(line)?;
+    let outcome = match caps.name("flag")?.as_str() {
+        "**" => Outcome::Bounced,
+        "==" => Outcome::Deferred,
+        _ => Outcome::Sent,
+    };
+    let rest = caps.name("rest")?.as_str();
+    let recipient = rest
+        .split_whitespace()
+        .next()
+        .map(|r| strip_angle(r.trim_end_matches(':')));
+    let mut rec = LogRecord {
+        mta: Some(Mta::Exim),
+        timestamp: caps.name("ts").map(|m| m.as_str()),
+        queue_id: caps.name("id").map(|m| m.as_str()),
+        recipient,
+        outcome: Some(outcome),
+        ..LogRecord::default()
+    };
+    static HOST: OnceLock<Regex> = OnceLock::new();
+    rec.remote_host = re(&HOST, r"\bH=(?P<h>[^\s\[]+)")
+        .captures(rest)
+        .and_then(|c| c.name("h"))
+        .map(|h| h.as_str().to_string());
+    static AFTER: OnceLock<Regex> = OnceLock::new();
+    let after = re(
+        &AFTER,
+        r"SMTP error from remote mail server after (?P<stage>.*?): (?P<reply>\d{3}[ -].*)$",
+    );
+    if let Some(c) = after.captures(rest) {
+        let stage_text = c.name("stage").map_or("", |m| m.as_str());
+        rec.stage = exim_stage(stage_text);
+        rec.detail = c.get(0).map(|m| m.as_str());
+        read_reply(c.name("reply").map_or("", |m| m.as_str()), &mut rec);
+    } else {
+        // The MTA's own words follow the first ": " after the options.
+        let detail = rest.split_once(": ").map(|(_, d)| d);
+        rec.detail = detail;
+        if let Some(d) = detail {
+            read_reply(d, &mut rec);
+            rec.stage = rec.stage.or_else(|| stage_marker(d));
+        }
+    }
+    Some(rec)
+}
+
+/// Exim names the command after "after": `RCPT TO:<a>`, `MAIL FROM:<a> SIZE=1`,
+/// `pipelined end of data`, `initial connection`, `EHLO host`.
+fn exim_stage(text: &str) -> Option<Stage> {
+    let t = text.trim_start_matches("pipelined ").to_ascii_lowercase();
+    Some(if t.starts_with("rcpt to") {
+        Stage::Rcpt
+    } else if t.starts_with("mail from") {
+        Stage::Mail
+    } else if t.starts_with("end of data") || t.starts_with("sending data block") {
+        Stage::EndOfData
+    } else if t.starts_with("data") || t.starts_with("bdat") {
+        Stage::Data
+    } else if t.starts_with("initial connection") || t.starts_with("connect") {
+        Stage::Connect
+    } else if t.starts_with("ehlo") || t.starts_with("helo") {
+        Stage::Helo
+    } else if t.starts_with("starttls") {
+        Stage::Starttls
+    } else if t.starts_with("auth") {
+        Stage::Auth
+    } else {
+        return None;
+    })
+}
+
+/// Sendmail: `sm-mta[pid]: QID: to=<rcpt>, ..., relay=host. [ip], dsn=5.1.1, stat=...`.
+fn sendmail(line: &str) -> Option<LogRecord<'_>> {
+    static SM: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &SM,
+        r"\b(?:sendmail|sm-mta|sm-msp-queue)\[\d+\]: (?P<qid>[0-9A-Za-z]{8,20}): (?P<rest>.*)$",
+    );
+    let caps = r.captures(line)?;
+    let rest = caps.name("rest")?.as_str();
+    let (fields, stat) = rest.split_once("stat=")?;
+    let mut rec = LogRecord {
+        mta: Some(Mta::Sendmail),
+        timestamp: leading_timestamp(line),
+        queue_id: caps.name("qid").map(|m| m.as_str()),
+        detail: Some(stat),
+        ..LogRecord::default()
+    };
+    for field in fields.split(", ") {
+        let Some((key, value)) = field.split_once('=') else {
+            continue;
+        };
+        let value = value.trim_end_matches([',', ' ']);
+        match key.trim() {
+            "to" => rec.recipient = value.split(',').next().map(strip_angle),
+            "relay" => {
+                rec.remote_host = Some(host_of(value.split_whitespace().next().unwrap_or(value)))
+            }
+            "dsn" => rec.dsn = value.parse().ok(),
+            _ => {}
+        }
+    }
+    let lower = stat.to_ascii_lowercase();
+    rec.outcome = Some(if lower.starts_with("sent") {
+        Outcome::Sent
+    } else if lower.starts_with("deferred") {
+        Outcome::Deferred
+    } else if rec
+        .dsn
+        .is_some_and(|d| d.class == crate::code::Class::Transient)
+    {
+        Outcome::Deferred
+    } else {
+        Outcome::Bounced
+    });
+    let reply = stat.split_once(": ").map_or(stat, |(_, r)| r);
+    read_reply(reply, &mut rec);
+    rec.stage = stage_marker(stat);
+    Some(rec)
+}
+
+/// Exchange NDR wrappers: `Remote Server returned '550 5.1.1 ...'`, `#550 5.1.1 ... ##`,
+/// `#< #5.5.0 smtp;554 ...> #SMTP#`.
+fn exchange(line: &str) -> Option<LogRecord<'_>> {
+    static EX: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &EX,
+        r"(?i)(?:remote server returned '(?P<a>[^']*)'|#(?P<b>\d{3}[ -]\d\.\d{1,3}\.\d{1,3} [^#]*)##|#< ?#(?P<c>\d\.\d{1,3}\.\d{1,3}) smtp;(?P<d>[^>]*)> ?#SMTP#)",
+    );
+    let caps = r.captures(line)?;
+    let mut rec = LogRecord {
+        mta: Some(Mta::Exchange),
+        ..LogRecord::default()
+    };
+    let reply = caps
+        .name("a")
+        .or(caps.name("b"))
+        .or(caps.name("d"))
+        .map_or("", |m| m.as_str());
+    rec.detail = Some(reply);
+    rec.dsn = caps.name("c").and_then(|m| m.as_str().parse().ok());
+    read_reply(reply, &mut rec);
+    Some(rec)
+}
+
+/// The SMTP stage named by the markers MTAs write around a reply.
+pub fn stage_marker(text: &str) -> Option<Stage> {
+    static MARK: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &MARK,
+        r"(?i)in reply to (?P<pf>(?:end of )?DATA|MAIL FROM|RCPT TO|HELO|EHLO|STARTTLS|AUTH|BDAT|XFORWARD|RSET|QUIT)\b|after (?P<ex>(?:pipelined )?(?:end of data|RCPT TO|MAIL FROM|DATA|initial connection|EHLO|HELO|STARTTLS|AUTH))|(?P<refused>refused to talk to me)|(?P<connect>connect to \S+: (?:connection (?:refused|timed out)|no route to host|network is unreachable)|while receiving the initial server greeting)|while sending (?P<sending>RCPT TO|MAIL FROM|end of data|DATA|message body)",
+    );
+    let c = r.captures(text)?;
+    if let Some(m) = c.name("pf") {
+        let t = m.as_str().to_ascii_lowercase();
+        return match t.as_str() {
+            "end of data" => Some(Stage::EndOfData),
+            "data" | "bdat" => Some(Stage::Data),
+            "mail from" => Some(Stage::Mail),
+            "rcpt to" => Some(Stage::Rcpt),
+            "helo" | "ehlo" => Some(Stage::Helo),
+            "starttls" => Some(Stage::Starttls),
+            "auth" => Some(Stage::Auth),
+            _ => None,
+        };
+    }
+    if let Some(m) = c.name("ex") {
+        return exim_stage(m.as_str());
+    }
+    if c.name("refused").is_some() || c.name("connect").is_some() {
+        return Some(Stage::Connect);
+    }
+    let sending = c.name("sending")?.as_str().to_ascii_lowercase();
+    Some(match sending.as_str() {
+        "rcpt to" => Stage::Rcpt,
+        "mail from" => Stage::Mail,
+        "data" => Stage::Data,
+        _ => Stage::EndOfData,
+    })
+}
+
+fn strip_angle(s: &str) -> &str {
+    s.trim().trim_start_matches('<').trim_end_matches('>')
+}
+
+/// `mx.example.org[198.51.100.20]:25` → `mx.example.org`; `mx.example.com.` → without dot.
+fn host_of(relay: &str) -> String {
+    let host = relay.split(['[', ' ']).next().unwrap_or(relay);
+    host.trim_end_matches('.').to_string()
+}
+
+fn non_empty_str(s: &str) -> Option<&str> {
+    let t = s.trim();
+    (!t.is_empty()).then_some(t)
+}
+
+/// The status a log line reports, for `explain`.
+pub fn to_status(rec: &LogRecord<'_>, line_no: usize, line: &str) -> Status {
+    let mut s = Status::new(InputKind::Log, line_no, line.trim());
+    s.basic = rec.basic;
+    s.code = rec.code();
+    s.recipient = rec.recipient.map(str::to_string);
+    s.remote_host = rec.remote_host.clone();
+    s.server_text = rec
+        .server_text
+        .clone()
+        .or_else(|| rec.detail.and_then(non_empty));
+    s.stage = rec.stage;
+    s.outcome = rec.outcome.map(|o| o.as_str().to_string());
+    if s.code.is_none() && rec.outcome == Some(Outcome::Expired) {
+        // A message that stayed queued past its lifetime: "delivery time expired".
+        s.code = Some(EnhancedCode::new(crate::code::Class::Permanent, 4, 7));
+        s.code_inferred = true;
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(r: &LogRecord) -> String {
+        r.code().map(|c| c.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn postfix_deferred_with_stage() {
+        let line = "Jun 10 11:04:41 mail postfix/smtp[8850]: A1B2C3D4E5: to=<ops@example.com>, relay=mx.example.com[198.51.100.30]:25, delay=12, delays=0.1/0/11/0.9, dsn=4.3.2, status=deferred (host mx.example.com[198.51.100.30] said: 451 4.3.2 System not accepting network messages (in reply to MAIL FROM command))";
+        let r = parse(line).unwrap();
+        assert_eq!(r.mta, Some(Mta::Postfix));
+        assert_eq!(r.queue_id, Some("A1B2C3D4E5"));
+        assert_eq!(r.recipient, Some("ops@example.com"));
+        assert_eq!(r.remote_host.as_deref(), Some("mx.example.com"));
+        assert_eq!(r.outcome, Some(Outcome::Deferred));
+        assert_eq!((r.basic, code(&r)), (Some(451), "4.3.2".into()));
+        assert_eq!(r.stage, Some(Stage::Mail));
+        assert_eq!(
+            r.server_text.as_deref(),
+            Some("System not accepting network messages")
+        );
+        assert_eq!(r.timestamp, Some("Jun 10 11:04:41"));
+    }
+
+    #[test]
+    fn postfix_rfc3339_end_of_data() {
+        let line = "2026-06-10T11:05:02.123456+00:00 mail postfix/smtp[8851]: B2C3D4E5F6: to=<sales@example.org>, relay=mx2.example.org[198.51.100.21]:25, delay=0.8, delays=0.1/0/0.3/0.4, dsn=5.7.1, status=bounced (host mx2.example.org[198.51.100.21] said: 550 5.7.1 Message content rejected (in reply to end of DATA command))";
+        let r = parse(line).unwrap();
+        assert_eq!(r.stage, Some(Stage::EndOfData));
+        assert_eq!(r.timestamp, Some("2026-06-10T11:05:02.123456+00:00"));
+        assert_eq!(r.outcome, Some(Outcome::Bounced));
+    }
+
+    #[test]
+    fn postfix_connection_refused_and_helo_refusal() {
+        let r = parse("Jun 10 11:06:13 mail postfix/smtp[8852]: C3D4E5F6A7: to=<info@example.net>, relay=none, delay=0.5, delays=0.01/0/0.5/0, dsn=4.4.1, status=deferred (connect to mx.example.net[198.51.100.40]:25: Connection refused)").unwrap();
+        assert_eq!((code(&r), r.stage), ("4.4.1".into(), Some(Stage::Connect)));
+        assert_eq!(r.remote_host.as_deref(), Some("mx.example.net"));
+        let r = parse("Jun 10 11:07:30 mail postfix/smtp[8853]: D4E5F6A7B8: to=<hr@example.com>, relay=mx.example.com[198.51.100.30]:25, delay=0.6, delays=0.02/0/0.5/0, dsn=5.7.1, status=bounced (host mx.example.com[198.51.100.30] refused to talk to me: 554 5.7.1 Helo command rejected: Host not found)").unwrap();
+        assert_eq!(
+            (code(&r), r.stage, r.basic),
+            ("5.7.1".into(), Some(Stage::Connect), Some(554))
+        );
+    }
+
+    #[test]
+    fn postfix_other_daemons() {
+        let r = parse("Jun 15 11:07:30 mail postfix/qmgr[900]: E5F6A7B8C9: from=<noreply@example.com>, status=expired, returned to sender").unwrap();
+        assert_eq!(r.outcome, Some(Outcome::Expired));
+        assert_eq!(r.code(), None);
+        let r = parse("Mar  3 04:05:06 host postfix/local[311]: 3F2A1B: to=<bob@example.org>, relay=local, delay=0.1, delays=0/0/0/0.1, dsn=5.2.2, status=bounced (cannot update mailbox /var/mail/bob for user bob. error writing message: Disk quota exceeded)").unwrap();
+        assert_eq!((code(&r), r.remote_host), ("5.2.2".into(), None));
+        let r = parse("Mar  3 04:05:06 host postfix/lmtp[312]: 4A3B2C: to=<amy@example.org>, relay=mail.example.org[private/dovecot-lmtp], delay=0.2, dsn=2.0.0, status=sent (250 2.0.0 <amy@example.org> Ok: queued as abc)").unwrap();
+        assert_eq!((r.outcome, code(&r)), (Some(Outcome::Sent), "2.0.0".into()));
+        let r = parse("Mar  3 04:05:06 host postfix-out/smtp[313]: 5B4C3D: to=<x@example.net>, relay=none, delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred (conversation with mx.example.net[203.0.113.5] timed out while receiving the initial server greeting)").unwrap();
+        assert_eq!(r.stage, Some(Stage::Connect));
+    }
+
+    #[test]
+    fn exim_failures_and_deferrals() {
+        let line = "2026-06-10 12:00:01 1sGxyz-000200-CD ** eve@example.com R=dnslookup T=remote_smtp H=aspmx.l.google.com [142.250.0.26] X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes: SMTP error from remote mail server after pipelined end of data: 550-5.7.1 [203.0.113.9] Our system has detected that this message is likely unsolicited mail. - gsmtp";
+        let r = parse(line).unwrap();
+        assert_eq!(r.mta, Some(Mta::Exim));
+        assert_eq!(
+            (r.recipient, r.stage, code(&r)),
+            (
+                Some("eve@example.com"),
+                Some(Stage::EndOfData),
+                "5.7.1".into()
+            )
+        );
+        assert_eq!(r.remote_host.as_deref(), Some("aspmx.l.google.com"));
+        let r = parse("2026-06-10 12:01:00 1sGxyz-000201-CD ** frank@example.org R=dnslookup T=remote_smtp H=mx.example.org [198.51.100.20]: SMTP error from remote mail server after MAIL FROM:<bounce@example.com> SIZE=2048: 553 5.1.8 <bounce@example.com>: Sender address rejected: Domain not found").unwrap();
+        assert_eq!((r.stage, code(&r)), (Some(Stage::Mail), "5.1.8".into()));
+        let r = parse("2026-06-10 12:02:00 1sGxyz-000202-CD == gail@example.net R=dnslookup T=remote_smtp defer (-44) H=mx.example.net [198.51.100.8]: SMTP error from remote mail server after RCPT TO:<gail@example.net>: 451 4.7.1 Greylisted, please try again later").unwrap();
+        assert_eq!(
+            (r.outcome, r.stage, code(&r)),
+            (Some(Outcome::Deferred), Some(Stage::Rcpt), "4.7.1".into())
+        );
+        let r = parse(
+            "2026-06-10 12:03:00 1sGxyz-000203-CD ** old@example.net: retry timeout exceeded",
+        )
+        .unwrap();
+        assert_eq!(
+            (r.outcome, r.server_text.as_deref()),
+            (Some(Outcome::Bounced), Some("retry timeout exceeded"))
+        );
+    }
+
+    #[test]
+    fn sendmail_lines() {
+        let r = parse("Jun 10 11:02:18 mail sm-mta[1240]: 5AAB2I3o001240: to=<gina@example.com>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=30000, relay=mx.example.com. [198.51.100.30], dsn=5.1.1, stat=User unknown").unwrap();
+        assert_eq!(
+            (r.recipient, code(&r)),
+            (Some("gina@example.com"), "5.1.1".into())
+        );
+        assert_eq!(r.remote_host.as_deref(), Some("mx.example.com"));
+        let r = parse("Jun 10 11:03:00 mail sendmail[1241]: 5AAB2I3o001241: to=<hal@example.org>, delay=00:00:02, mailer=esmtp, pri=120000, relay=mx.example.org. [198.51.100.31], dsn=4.3.2, stat=Deferred: 451 4.3.2 System not accepting network messages").unwrap();
+        assert_eq!(
+            (r.outcome, r.basic, code(&r)),
+            (Some(Outcome::Deferred), Some(451), "4.3.2".into())
+        );
+    }
+
+    #[test]
+    fn exchange_wrappers() {
+        let r = parse("Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'").unwrap();
+        assert_eq!((r.basic, code(&r)), (Some(550), "5.1.10".into()));
+        let r = parse("#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##").unwrap();
+        assert_eq!(code(&r), "5.1.1");
+        let r = parse("#< #5.5.0 smtp;554 5.7.1 Service unavailable> #SMTP#").unwrap();
+        assert_eq!((r.basic, code(&r)), (Some(554), "5.7.1".into()));
+    }
+
+    #[test]
+    fn stage_markers() {
+        assert_eq!(
+            stage_marker("(in reply to RCPT TO command)"),
+            Some(Stage::Rcpt)
+        );
+        assert_eq!(
+            stage_marker("after RCPT TO:<a@example.org>"),
+            Some(Stage::Rcpt)
+        );
+        assert_eq!(
+            stage_marker(
+                "lost connection with x[1.2.3.4] while sending end of data -- message may be sent more than once"
+            ),
+            Some(Stage::EndOfData)
+        );
+        assert_eq!(stage_marker("nothing here"), None);
+    }
+}

@@ -1,0 +1,171 @@
+//! `list`, `search` and `kb check`, and loading a knowledge base with `--kb`.
+
+mod common;
+use common::{REGISTERED, bouncex};
+use predicates::prelude::*;
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = bouncex().args(args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn list_json_has_every_registered_code() {
+    let doc = json(&["list", "--format", "json"]);
+    assert_eq!(doc["bouncex"], "1");
+    let codes: Vec<String> = doc["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_string())
+        .collect();
+    for x in REGISTERED {
+        let detail = &x[1..];
+        assert!(
+            ["2", "4", "5"]
+                .iter()
+                .any(|class| codes.contains(&format!("{class}{detail}"))),
+            "{x} is not listed"
+        );
+    }
+}
+
+#[test]
+fn list_filters_by_class_and_subject() {
+    let doc = json(&["list", "--json", "--class", "4", "--subject", "3"]);
+    let codes = doc["codes"].as_array().unwrap();
+    assert!(codes.iter().any(|c| c["code"] == "4.3.2"));
+    assert!(
+        codes
+            .iter()
+            .all(|c| c["code"].as_str().unwrap().starts_with("4.3."))
+    );
+    bouncex()
+        .args(["list", "--class", "5"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("5.1.1"));
+}
+
+#[test]
+fn search_finds_the_right_codes_first() {
+    for (words, expected) in [
+        (vec!["mailbox", "full"], &["4.2.2", "5.2.2"][..]),
+        (vec!["greylist"], &["4.7.1"][..]),
+        (
+            vec!["dmarc"],
+            &["5.7.26", "4.7.26", "5.7.509", "5.7.515"][..],
+        ),
+    ] {
+        let mut args = vec!["search", "--json"];
+        args.extend(words.iter());
+        let doc = json(&args);
+        let top = doc["codes"][0]["code"].as_str().unwrap().to_string();
+        assert!(
+            expected.contains(&top.as_str()),
+            "search {words:?}: top is {top}"
+        );
+    }
+    bouncex().args(["search", "zzqqxx"]).assert().code(1);
+}
+
+#[test]
+fn kb_check_accepts_the_builtin_and_rejects_bad_files_with_position() {
+    bouncex()
+        .args(["kb", "check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok"));
+    let dir = std::env::temp_dir().join(format!("bouncex-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        (
+            "typo.toml",
+            "[[code]]\ncode = \"4.3.2\"\ntitel = \"x\"\n",
+            "typo.toml:3:1",
+            "unknown field `titel`",
+        ),
+        (
+            "syntax.toml",
+            "[[code]\ncode = 1\n",
+            "syntax.toml:1:",
+            "TOML",
+        ),
+        (
+            "badcode.toml",
+            "[[code]]\ncode = \"4.03.2\"\ntitle = \"t\"\nsummary = \"s\"\nbounce = \"soft\"\nseverity = \"low\"\nreason = \"systemfull\"\naction = \"retry\"\n",
+            "badcode.toml:2:9",
+            "not an enhanced status code",
+        ),
+        (
+            "bounce.toml",
+            "[[code]]\ncode = \"4.3.99\"\ntitle = \"t\"\nsummary = \"s\"\nbounce = \"hard\"\nseverity = \"low\"\nreason = \"systemfull\"\naction = \"retry\"\n",
+            "bounce.toml:5:1",
+            "does not fit class 4",
+        ),
+        (
+            "related.toml",
+            "[[code]]\ncode = \"4.3.99\"\ntitle = \"t\"\nsummary = \"s\"\nbounce = \"soft\"\nseverity = \"low\"\nreason = \"systemfull\"\naction = \"retry\"\npatterns = ['(unclosed']\n[[code.related]]\ncode = \"4.3.98\"\ndifference = \"d\"\n",
+            "related.toml:",
+            "related code 4.3.98 is not defined",
+        ),
+    ];
+    for (name, content, position, message) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, content).unwrap();
+        bouncex()
+            .args(["kb", "check"])
+            .arg(&path)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(position).and(predicate::str::contains(message)));
+    }
+    // The same file through --kb: one line, exit 2.
+    let out = bouncex()
+        .args(["explain", "4.3.2", "--kb"])
+        .arg(dir.join("related.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("bouncex: "));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn kb_overlay_replaces_one_entry_and_keeps_the_rest() {
+    let dir = std::env::temp_dir().join(format!("bouncex-overlay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("local.toml");
+    std::fs::write(
+        &path,
+        "[[code]]\ncode = \"4.3.2\"\ntitle = \"Our relay is paused for the nightly backup\"\nsummary = \"Local meaning.\"\nbounce = \"soft\"\nseverity = \"low\"\nreason = \"notaccept\"\naction = \"retry\"\n",
+    )
+    .unwrap();
+    let out = bouncex()
+        .args(["explain", "--json", "4.3.2", "5.1.1", "--kb"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["findings"][0]["title"],
+        "Our relay is paused for the nightly backup"
+    );
+    assert_eq!(doc["findings"][1]["code"], "5.1.1");
+    assert!(doc["findings"][1]["meaning"].is_string());
+    let out = bouncex()
+        .env("BOUNCEX_KB", &path)
+        .args(["explain", "--json", "4.3.2"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("nightly backup"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,54 @@
+//! Shared helpers for the integration tests: run the real binary in a clean environment.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+
+/// The binary with colour and terminal variables cleared, so tests see what a pipe sees.
+pub fn bouncex() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bouncex"));
+    for var in [
+        "NO_COLOR",
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+        "FORCE_COLOR",
+        "TERM",
+        "COLUMNS",
+        "BOUNCEX_KB",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs `explain --format json` on `input` via stdin and returns the parsed document.
+pub fn explain_json(input: &str) -> serde_json::Value {
+    let out = bouncex()
+        .args(["explain", "--format", "json"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code() == Some(0),
+        "exit {:?} for {input:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+pub fn first(doc: &serde_json::Value) -> &serde_json::Value {
+    &doc["findings"][0]
+}
+
+/// The 81 enumerated codes of the IANA SMTP Enhanced Status Codes registry, as X.s.d.
+pub const REGISTERED: &[&str] = &[
+    "X.0.0", "X.1.0", "X.1.1", "X.1.2", "X.1.3", "X.1.4", "X.1.5", "X.1.6", "X.1.7", "X.1.8",
+    "X.1.9", "X.1.10", "X.2.0", "X.2.1", "X.2.2", "X.2.3", "X.2.4", "X.3.0", "X.3.1", "X.3.2",
+    "X.3.3", "X.3.4", "X.3.5", "X.3.6", "X.4.0", "X.4.1", "X.4.2", "X.4.3", "X.4.4", "X.4.5",
+    "X.4.6", "X.4.7", "X.5.0", "X.5.1", "X.5.2", "X.5.3", "X.5.4", "X.5.5", "X.5.6", "X.6.0",
+    "X.6.1", "X.6.2", "X.6.3", "X.6.4", "X.6.5", "X.6.6", "X.6.7", "X.6.8", "X.6.9", "X.6.10",
+    "X.7.0", "X.7.1", "X.7.2", "X.7.3", "X.7.4", "X.7.5", "X.7.6", "X.7.7", "X.7.8", "X.7.9",
+    "X.7.10", "X.7.11", "X.7.12", "X.7.13", "X.7.14", "X.7.15", "X.7.16", "X.7.17", "X.7.18",
+    "X.7.19", "X.7.20", "X.7.21", "X.7.22", "X.7.23", "X.7.24", "X.7.25", "X.7.26", "X.7.27",
+    "X.7.28", "X.7.29", "X.7.30",
+];

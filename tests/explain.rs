@@ -1,0 +1,337 @@
+//! `bouncex explain`: every input form, the JSON contract, exit codes, safety.
+
+mod common;
+use common::{bouncex, explain_json, first};
+use predicates::prelude::*;
+
+#[test]
+fn text_explanation_of_4_3_2_has_every_section() {
+    let out = bouncex().args(["explain", "4.3.2"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for section in [
+        "4.3.2",
+        "soft bounce (temporary)",
+        "What it means",
+        "What happens next",
+        "Common causes",
+        "How to fix it",
+        "As the sender",
+        "As the receiving system's admin",
+        "Troubleshooting by SMTP stage",
+        "Related codes",
+        "4.3.1",
+    ] {
+        assert!(text.contains(section), "missing {section:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn json_for_4_3_2_has_every_spec_field_filled() {
+    let doc = explain_json("4.3.2");
+    assert_eq!(doc["bouncex"], "1");
+    let f = first(&doc);
+    for key in [
+        "input",
+        "code",
+        "code_source",
+        "basic",
+        "match",
+        "class",
+        "bounce",
+        "reason",
+        "action",
+        "severity",
+        "title",
+        "subject",
+        "summary",
+        "meaning",
+        "references",
+        "retry",
+        "causes",
+        "fixes",
+        "stage",
+        "troubleshooting",
+        "provider",
+        "recipient",
+        "remote_host",
+        "server_text",
+        "related",
+        "warnings",
+    ] {
+        assert!(f.get(key).is_some(), "field {key} is absent");
+    }
+    assert_eq!(f["code"], "4.3.2");
+    assert_eq!(f["bounce"], "soft");
+    assert_eq!(f["class"], "transient");
+    assert_eq!(f["match"], "exact");
+    assert_eq!(f["action"], "retry");
+    assert_eq!(f["input"]["kind"], "code");
+    assert!(f["meaning"].as_str().unwrap().len() > 100);
+    assert!(f["causes"].as_array().unwrap().len() >= 4);
+    assert!(!f["fixes"]["sender"].as_array().unwrap().is_empty());
+    assert!(!f["fixes"]["admin"].as_array().unwrap().is_empty());
+    assert!(!f["retry"]["schedule"].as_array().unwrap().is_empty());
+    assert!(f["retry"]["gives_up_after"].is_string());
+    assert!(!f["troubleshooting"].as_array().unwrap().is_empty());
+    assert!(
+        f["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == "4.3.1")
+    );
+    assert!(f["provider"].is_null() && f["recipient"].is_null() && f["stage"].is_null());
+}
+
+#[test]
+fn a_reply_is_parsed_into_its_parts() {
+    let doc = explain_json("452 4.3.1 Insufficient system storage");
+    let f = first(&doc);
+    assert_eq!(f["basic"], 452);
+    assert_eq!(f["code"], "4.3.1");
+    assert_eq!(f["reason"], "systemfull");
+    assert_eq!(f["server_text"], "Insufficient system storage");
+    assert_eq!(f["input"]["kind"], "reply");
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn unquoted_arguments_are_one_reply_and_two_codes_are_two_findings() {
+    let out = bouncex()
+        .args([
+            "explain",
+            "--json",
+            "451",
+            "4.3.2",
+            "System",
+            "not",
+            "accepting",
+            "network",
+            "messages",
+        ])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["findings"][0]["basic"], 451);
+    let out = bouncex()
+        .args(["explain", "--json", "4.3.1", "4.2.2"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["4.3.1", "4.2.2"]);
+}
+
+#[test]
+fn multi_line_reply_is_one_finding() {
+    let input = "550-5.7.25 [203.0.113.9] The IP address sending this message does not have a\n\
+                 550-5.7.25 PTR record setup, or the corresponding forward DNS entry does not\n\
+                 550 5.7.25 point to the sending IP. - gsmtp";
+    let doc = explain_json(input);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(first(&doc)["code"], "5.7.25");
+    assert!(
+        !first(&doc)["server_text"]
+            .as_str()
+            .unwrap()
+            .contains("550-")
+    );
+}
+
+#[test]
+fn several_statuses_on_stdin_in_order() {
+    let doc = explain_json("attempt 1: 421 4.7.0 Try again later\nattempt 2: 250 2.0.0 OK\n");
+    let f = doc["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 2);
+    assert_eq!(
+        (f[0]["code"].as_str(), f[1]["code"].as_str()),
+        (Some("4.7.0"), Some("2.0.0"))
+    );
+    assert_eq!(f[1]["bounce"], "none");
+    assert_eq!(f[1]["input"]["line"], 2);
+}
+
+#[test]
+fn basic_code_alone() {
+    let f = explain_json("421");
+    assert_eq!(first(&f)["basic"], 421);
+    assert_eq!(first(&f)["bounce"], "soft");
+    assert_eq!(first(&f)["input"]["kind"], "basic");
+    let f = explain_json("552 Message size exceeds fixed limit");
+    assert_eq!(first(&f)["basic"], 552);
+    assert_eq!(first(&f)["bounce"], "hard");
+}
+
+#[test]
+fn class_mismatch_warns_and_the_basic_code_decides() {
+    let f = explain_json("450 5.2.2 Mailbox is full");
+    let f = first(&f);
+    assert_eq!(f["basic"], 450);
+    assert_eq!(f["bounce"], "soft");
+    assert_eq!(f["action"], "retry");
+    assert!(f["warnings"][0].as_str().unwrap().contains("RFC 3463"));
+}
+
+#[test]
+fn unregistered_codes_fall_back_to_subject_then_class() {
+    let f = explain_json("5.1.99");
+    assert_eq!(
+        (first(&f)["match"].as_str(), first(&f)["bounce"].as_str()),
+        (Some("subject"), Some("hard"))
+    );
+    let f = explain_json("4.8.2");
+    assert_eq!(
+        (first(&f)["match"].as_str(), first(&f)["bounce"].as_str()),
+        (Some("class"), Some("soft"))
+    );
+}
+
+#[test]
+fn dotted_numbers_that_are_not_codes() {
+    bouncex()
+        .args(["explain", "--json", "Connection refused by 4.2.2.2"])
+        .assert()
+        .stdout(predicate::str::contains("\"4.2.2\"").not());
+    let f = explain_json(
+        "421 4.7.0 [TSS04] Messages from 198.51.100.77 temporarily deferred due to user complaints - 4.16.55.1",
+    );
+    assert_eq!(f["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(first(&f)["code"], "4.7.0");
+    let out = bouncex()
+        .args([
+            "explain",
+            "--json",
+            "220 mail.example.org ESMTP Postfix 3.5.6",
+        ])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("3.5.6\""));
+}
+
+#[test]
+fn exit_status_follows_grep() {
+    bouncex()
+        .args([
+            "explain",
+            "Thanks for your message, I am out of the office until Monday.",
+        ])
+        .assert()
+        .code(1);
+    bouncex()
+        .args(["explain", "--no-such-flag"])
+        .assert()
+        .code(2);
+    bouncex().args(["list", "--class", "3"]).assert().code(2);
+}
+
+#[test]
+fn escape_sequences_from_the_input_are_shown_escaped() {
+    let input =
+        "554 5.7.1 \u{1b}[31mred\u{1b}[0m \u{1b}]8;;http://evil.example\u{7}click\u{1b}]8;;\u{7}";
+    let out = bouncex()
+        .args(["explain", "--color", "never"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\\x1b[31mred"));
+    let out = bouncex()
+        .args(["explain", "--color", "always"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("\u{1b}]8;;"),
+        "no raw OSC from the input"
+    );
+}
+
+#[test]
+fn ndjson_prints_one_finding_per_line() {
+    let out = bouncex()
+        .args(["explain", "--format", "ndjson"])
+        .write_stdin("4.3.1\n5.1.1\n")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    let f: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+    assert_eq!(f["code"], "5.1.1");
+    assert_eq!(f["action"], "suppress");
+}
+
+#[test]
+fn invalid_utf8_and_binary_input_do_not_panic() {
+    let mut input = vec![0xff, 0xfe, 0x00, 0x1b, b'\n'];
+    input.extend_from_slice(b"550 5.1.1 user unknown\n\xc3\x28\n");
+    let out = bouncex()
+        .args(["explain", "--json"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn text_without_a_code_is_inferred_and_says_so() {
+    let f = explain_json("Sorry, no mailbox here by that name.");
+    let f = first(&f);
+    assert_eq!(f["code_source"], "inferred");
+    assert_eq!(f["reason"], "userunknown");
+    assert!(f["warnings"][0].as_str().unwrap().contains("inferred"));
+}
+
+#[test]
+fn closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bouncex"))
+        .args(["list"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "exit {status:?}");
+    assert!(err.is_empty(), "stderr: {err}");
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let esc = |args: &[&str], no_color: bool| {
+        let mut cmd = bouncex();
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        let out = cmd.args(args).output().unwrap();
+        out.stdout.contains(&0x1b)
+    };
+    assert!(esc(&["explain", "--color", "always", "4.3.2"], false));
+    assert!(!esc(&["explain", "--color", "never", "4.3.2"], false));
+    assert!(!esc(&["explain", "--color", "auto", "4.3.2"], true));
+    assert!(!esc(&["explain", "4.3.2"], false), "a pipe gets no colour");
+    assert!(
+        !esc(&["explain", "--color", "always", "--json", "4.3.2"], false),
+        "JSON is never coloured"
+    );
+}

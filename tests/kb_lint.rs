@@ -1,0 +1,231 @@
+//! The knowledge base's tidy check, in the manner of rustc's error-code lint: every entry
+//! well-formed and unique, every registered code present at full depth, every example
+//! parsing back to its own code. The depth rules live in `lint`, which a test below proves
+//! can fail.
+
+mod common;
+use bouncex::code::EnhancedCode;
+use bouncex::kb::model::{RawCode, RawKb};
+use bouncex::kb::validate::parse_and_validate;
+use common::REGISTERED;
+
+fn codes_toml() -> RawKb {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/codes.toml");
+    let text = std::fs::read_to_string(path).unwrap();
+    match parse_and_validate("codes.toml", &text, None) {
+        Ok(raw) => raw,
+        Err(errors) => panic!(
+            "codes.toml is invalid:\n{}",
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    }
+}
+
+fn is_registered(code: &str) -> bool {
+    let x = format!("X{}", &code[1..]);
+    REGISTERED.contains(&x.as_str())
+}
+
+const PLACEHOLDERS: &[&str] = &["todo", "tbd", "lorem", "fixme", "xxx", "placeholder"];
+
+/// Everything wrong with one entry, as messages.
+fn lint(entry: &RawCode) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut need = |ok: bool, what: &str| {
+        if !ok {
+            problems.push(format!("{}: {what}", entry.code));
+        }
+    };
+    let failure = !entry.code.starts_with('2');
+    need(
+        entry
+            .meaning
+            .as_deref()
+            .is_some_and(|m| m.split_whitespace().count() >= 20),
+        "meaning of at least 20 words",
+    );
+    need(
+        !entry.summary.trim().is_empty() && !entry.title.trim().is_empty(),
+        "title and summary",
+    );
+    need(!entry.examples.is_empty(), "at least one example");
+    if failure && (is_registered(&entry.code) || entry.provider.is_some()) {
+        need(entry.causes.len() >= 3, "at least 3 causes");
+        need(
+            entry.fixes.sender.len() >= 2,
+            "at least 2 fixes for the sender",
+        );
+        need(
+            entry.fixes.admin.len() >= 2,
+            "at least 2 fixes for the receiving admin",
+        );
+        need(!entry.troubleshooting.is_empty(), "troubleshooting rows");
+        need(
+            !entry.related.is_empty()
+                && entry
+                    .related
+                    .iter()
+                    .all(|r| !r.difference.trim().is_empty()),
+            "related codes with differences",
+        );
+        need(!entry.patterns.is_empty(), "text patterns");
+        need(!entry.basic.is_empty(), "basic codes it comes with");
+        need(!entry.references.is_empty(), "references");
+    }
+    if entry.code.starts_with('4') {
+        need(entry.retry.is_some(), "retry behaviour (4.x.x)");
+    }
+    if entry.code.ends_with(".6.10") {
+        need(
+            entry
+                .deprecated
+                .as_deref()
+                .is_some_and(|d| d.contains("6.8")),
+            "marked as the deprecated duplicate of X.6.8",
+        );
+    }
+    let mut texts: Vec<&str> = vec![&entry.title, &entry.summary];
+    texts.extend(entry.meaning.as_deref());
+    texts.extend(entry.causes.iter().map(String::as_str));
+    texts.extend(
+        entry
+            .fixes
+            .sender
+            .iter()
+            .chain(&entry.fixes.admin)
+            .map(String::as_str),
+    );
+    for t in texts {
+        let lower = t.to_lowercase();
+        let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).collect();
+        need(
+            !PLACEHOLDERS.iter().any(|p| words.contains(p)),
+            "no placeholder text",
+        );
+    }
+    problems
+}
+
+#[test]
+fn every_registered_code_is_present() {
+    let kb = codes_toml();
+    for x in REGISTERED {
+        let detail = &x[1..];
+        let present: Vec<&RawCode> = kb.code.iter().filter(|c| c.code[1..] == *detail).collect();
+        assert!(!present.is_empty(), "{x} has no entry");
+    }
+}
+
+#[test]
+fn every_entry_meets_the_depth_minimums() {
+    let kb = codes_toml();
+    let problems: Vec<String> = kb.code.iter().flat_map(lint).collect();
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_lint_fails_when_an_entry_thins_out() {
+    let kb = codes_toml();
+    let good = kb.code.iter().find(|c| c.code == "4.3.2").unwrap().clone();
+    assert!(lint(&good).is_empty());
+    let mut thin = good.clone();
+    thin.causes.truncate(2);
+    assert!(lint(&thin).iter().any(|p| p.contains("3 causes")));
+    let mut thin = good.clone();
+    thin.fixes.admin.clear();
+    assert!(lint(&thin).iter().any(|p| p.contains("receiving admin")));
+    let mut thin = good.clone();
+    thin.retry = None;
+    assert!(lint(&thin).iter().any(|p| p.contains("retry")));
+    let mut thin = good;
+    thin.meaning = Some("TODO write this".into());
+    assert!(lint(&thin).len() >= 2);
+}
+
+#[test]
+fn every_example_parses_back_to_its_own_code() {
+    let kb = codes_toml();
+    let mut problems = Vec::new();
+    for entry in &kb.code {
+        for example in &entry.examples {
+            let (statuses, _) = bouncex::recognize::recognise(example);
+            let got: Vec<String> = statuses
+                .iter()
+                .filter_map(|s| s.code.map(|c| c.to_string()))
+                .collect();
+            if got.first() != Some(&entry.code) {
+                problems.push(format!(
+                    "{}: example {example:?} reads as {got:?}",
+                    entry.code
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn provider_codes_name_a_provider_and_registered_codes_do_not() {
+    let kb = codes_toml();
+    for c in &kb.code {
+        let code: EnhancedCode = c.code.parse().unwrap();
+        if is_registered(&c.code) {
+            assert!(
+                c.provider.is_none(),
+                "{} is registered but marked as {:?}'s",
+                c.code,
+                c.provider
+            );
+        } else {
+            assert!(
+                c.provider.is_some(),
+                "{} is not registered and names no provider",
+                c.code
+            );
+        }
+        let _ = code;
+    }
+}
+
+#[test]
+fn suppress_only_when_the_address_is_bad() {
+    let kb = codes_toml();
+    for c in &kb.code {
+        if c.action == bouncex::kb::model::Action::Suppress {
+            assert!(
+                ["userunknown", "hostunknown", "hasmoved", "notaccept"]
+                    .contains(&c.reason.as_str()),
+                "{} suppresses with reason {}",
+                c.code,
+                c.reason
+            );
+        }
+    }
+}
+
+#[test]
+fn every_class_and_subject_is_described() {
+    let kb = codes_toml();
+    let classes: Vec<u8> = kb.class.iter().map(|c| c.class).collect();
+    assert_eq!(classes.len(), 3);
+    for c in [2, 4, 5] {
+        assert!(classes.contains(&c));
+    }
+    for s in 0..=7u16 {
+        assert!(kb.subject.iter().any(|x| x.subject == s), "subject {s}");
+    }
+}
