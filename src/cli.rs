@@ -22,7 +22,9 @@ Examples:
   bouncex explain 'Jun 10 11:04:41 mail postfix/smtp[8850]: A1B2C3D4E5: to=<ops@example.com>, ... status=deferred (...)'
   bouncex explain 'mailbox is full'           text with no code: the code is inferred
   bouncex list --class 4 --subject 7
-  bouncex search mailbox full";
+  bouncex search mailbox full
+  bouncex scan /var/log/mail.log /var/log/mail.log.1.gz
+  bouncex scan --format ndjson ~/Maildir/.Bounces";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -102,6 +104,17 @@ pub enum Command {
         /// Words to look for ("mailbox full", "greylist", "spf").
         #[arg(required = true, value_name = "WORDS")]
         words: Vec<String>,
+    },
+    /// Analyse mail logs, .eml files, mbox files or maildir folders and summarize.
+    ///
+    /// Reads Postfix, Exim and Sendmail logs (syslog or RFC 3339 timestamps, gzip or
+    /// plain) and bounce messages; reports codes, domains, remote servers, deferral
+    /// outcomes and timings, and failures by hour. `--format ndjson` prints one event per
+    /// delivery attempt instead.
+    Scan {
+        /// Files or folders to read; `-` (or nothing) is standard input.
+        #[arg(value_name = "PATH")]
+        paths: Vec<String>,
     },
     /// Knowledge-base tools.
     Kb {
@@ -216,6 +229,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Explain { input } => explain_cmd(&ctx, &input, &mut out)?,
         Command::List { class, subject } => list_cmd(&ctx, class.as_deref(), subject, &mut out)?,
         Command::Search { words } => search_cmd(&ctx, &words, &mut out)?,
+        Command::Scan { paths } => scan_cmd(&ctx, &paths, io::stderr().is_terminal(), &mut out)?,
         Command::Kb { .. } => unreachable!("handled above"),
     };
     out.flush()?;
@@ -296,7 +310,7 @@ fn explain_cmd(ctx: &Context_, input: &[String], out: &mut dyn Write) -> Result<
         let stdin = io::stdin();
         let mut reader = io::BufReader::with_capacity(1 << 16, stdin.lock());
         let head = reader.fill_buf().context("cannot read standard input")?;
-        if crate::recognize::message::looks_like_message(head) {
+        if crate::recognize::is_message(head) {
             let raw =
                 read_bounded(&mut reader, MAX_MESSAGE).context("cannot read standard input")?;
             statuses.extend(crate::recognize::message::recognise_message(&raw));
@@ -417,6 +431,41 @@ impl FindingSink<'_> {
             ExitCode::from(1)
         })
     }
+}
+
+fn scan_cmd(
+    ctx: &Context_,
+    paths: &[String],
+    stderr_is_terminal: bool,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    use crate::scan::{Scanner, input};
+    let default = ["-".to_string()];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let opts = input::Options {
+        progress: stderr_is_terminal,
+        events: ctx.format == Format::Ndjson,
+    };
+    let mut scanner = Scanner::new();
+    let mut sink = |e: &crate::scan::Event| render::json::ndjson_line(out, e);
+    for path in paths {
+        input::scan_path(path, &mut scanner, &opts, &mut sink)?;
+    }
+    let report = scanner.report(&ctx.kb);
+    match ctx.format {
+        Format::Json => render::json::document(out, &report)?,
+        Format::Ndjson => {}
+        Format::Text => render::scan::report(out, &report, ctx.text)?,
+    }
+    Ok(if report.events > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn code_row(kb: &Kb, c: &crate::kb::model::RawCode) -> CodeRow {

@@ -10,3 +10,4 @@ pub mod explain;
 pub mod kb;
 pub mod recognize;
 pub mod render;
+pub mod scan;

@@ -70,45 +70,116 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 /// A syslog (`Jun 10 11:02:18`) or RFC 3339 (`2026-06-10T11:05:02.123+00:00`) or Exim
 /// (`2026-06-10 12:00:01`) timestamp at the start of a line.
 pub fn leading_timestamp(line: &str) -> Option<&str> {
-    static TS: OnceLock<Regex> = OnceLock::new();
-    let r = re(
-        &TS,
-        r"^(?:[A-Z][a-z]{2} [ 0-9]?\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?(?: [+-]\d{4})?)",
-    );
-    r.find(line).map(|m| m.as_str())
+    let b = line.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r.clone())
+            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+    };
+    // Syslog: "Jun 10 11:02:18" (day may be space-padded), optional fraction.
+    if b.len() >= 15
+        && b[0].is_ascii_uppercase()
+        && b[3] == b' '
+        && b[6] == b' '
+        && b[9] == b':'
+        && b[12] == b':'
+    {
+        let end = fraction_end(b, 15);
+        return Some(&line[..end]);
+    }
+    // RFC 3339 or Exim: "2026-06-10T11:05:02.123+00:00", "2026-06-10 12:00:01 +0200".
+    if b.len() >= 19
+        && digits(0..4)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (b[10] == b'T' || b[10] == b' ')
+        && b[13] == b':'
+    {
+        let mut end = fraction_end(b, 19);
+        if b.get(end) == Some(&b'Z') {
+            end += 1;
+        } else if matches!(b.get(end), Some(b'+') | Some(b'-')) && digits(end + 1..end + 3) {
+            end += if b.get(end + 3) == Some(&b':') { 6 } else { 5 };
+        } else if b.get(end) == Some(&b' ')
+            && matches!(b.get(end + 1), Some(b'+') | Some(b'-'))
+            && digits(end + 2..end + 6)
+        {
+            end += 6;
+        }
+        return line.get(..end.min(line.len()));
+    }
+    None
 }
 
-/// Reads a log line of any supported MTA.
+fn fraction_end(b: &[u8], mut i: usize) -> usize {
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+    }
+    i
+}
+
+/// Reads a log line of any supported MTA, including the remote reply it quotes.
 pub fn parse(line: &str) -> Option<LogRecord<'_>> {
-    if line.contains("postfix") {
-        if let Some(r) = postfix(line) {
-            return Some(r);
+    if let Some(mut r) = parse_event(line) {
+        if r.mta == Some(Mta::Postfix)
+            && let Some(d) = r.detail
+        {
+            read_detail(d, &mut r);
         }
-    }
-    if line.contains("sendmail[") || line.contains("sm-mta[") || line.contains("sm-msp-queue[") {
-        if let Some(r) = sendmail(line) {
-            return Some(r);
-        }
-    }
-    if let Some(r) = exim(line) {
         return Some(r);
     }
     exchange(line)
 }
 
-/// Postfix: `postfix/smtp[pid]: QUEUEID: to=<rcpt>, relay=..., dsn=..., status=... (...)`.
-fn postfix(line: &str) -> Option<LogRecord<'_>> {
-    static PF: OnceLock<Regex> = OnceLock::new();
-    let r = re(
-        &PF,
-        r"\bpostfix[\w.-]*/(?:[\w.-]+/)*(?P<daemon>smtp|lmtp|local|virtual|pipe|error|retry|qmgr|discard|bounce)\[\d+\]: (?P<qid>[0-9A-Za-z]{5,20}): (?P<rest>.*)$",
+/// Reads the fields of a delivery-attempt line (time, queue id, recipient, relay, dsn,
+/// status) without parsing the quoted reply: what `scan` needs, as fast as possible.
+pub fn parse_event(line: &str) -> Option<LogRecord<'_>> {
+    if let Some(at) = line.find("postfix") {
+        return postfix(line, at);
+    }
+    if line.contains("sendmail[") || line.contains("sm-mta[") || line.contains("sm-msp-queue[") {
+        return sendmail(line);
+    }
+    if line.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return exim(line);
+    }
+    None
+}
+
+/// Postfix names the host it tried in its own words when `relay=none`.
+pub fn host_from_detail(detail: &str) -> Option<String> {
+    static CONNECT: OnceLock<Regex> = OnceLock::new();
+    let connect = re(
+        &CONNECT,
+        r"(?:connect to|lost connection with|conversation with|host) (?P<host>[A-Za-z0-9][\w.-]*)\[",
     );
-    let caps = r.captures(line)?;
-    let rest = caps.name("rest")?.as_str();
-    let (fields, status_part) = match rest.find("status=") {
-        Some(i) => (&rest[..i], &rest[i + "status=".len()..]),
-        None => return None,
-    };
+    connect
+        .captures(detail)
+        .and_then(|c| c.name("host"))
+        .map(|h| h.as_str().to_string())
+}
+
+/// Postfix: `postfix/smtp[pid]: QUEUEID: to=<rcpt>, relay=..., dsn=..., status=... (...)`.
+/// Hand-parsed: `scan` runs this on every line of large logs.
+fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
+    const DAEMONS: &[&str] = &[
+        "smtp", "lmtp", "local", "virtual", "pipe", "error", "retry", "qmgr", "discard", "bounce",
+    ];
+    let rest = &line[at..];
+    let open = rest.find('[')?;
+    let daemon = rest[..open].rsplit('/').next()?;
+    if !rest[..open].contains('/') || !DAEMONS.contains(&daemon) {
+        return None;
+    }
+    let body = &rest[open + rest[open..].find("]: ")? + 3..];
+    let (qid, rest) = body.split_once(": ")?;
+    if !(5..=20).contains(&qid.len()) || !qid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let i = rest.find("status=")?;
+    let (fields, status_part) = (&rest[..i], &rest[i + "status=".len()..]);
     let word_end = status_part
         .find(|c: char| !c.is_ascii_alphabetic())
         .unwrap_or(status_part.len());
@@ -127,7 +198,7 @@ fn postfix(line: &str) -> Option<LogRecord<'_>> {
     let mut rec = LogRecord {
         mta: Some(Mta::Postfix),
         timestamp: leading_timestamp(line),
-        queue_id: caps.name("qid").map(|m| m.as_str()),
+        queue_id: Some(qid),
         outcome: Some(outcome),
         detail,
         ..LogRecord::default()
@@ -145,9 +216,6 @@ fn postfix(line: &str) -> Option<LogRecord<'_>> {
             "dsn" => rec.dsn = value.parse().ok(),
             _ => {}
         }
-    }
-    if let Some(d) = detail {
-        read_detail(d, &mut rec);
     }
     Some(rec)
 }
@@ -176,15 +244,7 @@ fn read_detail(detail: &str, rec: &mut LogRecord<'_>) {
         rec.stage = stage_marker(detail);
     }
     if rec.remote_host.is_none() {
-        static CONNECT: OnceLock<Regex> = OnceLock::new();
-        let connect = re(
-            &CONNECT,
-            r"(?:connect to|lost connection with|conversation with|timed out while .*? with) (?P<host>[A-Za-z0-9][\w.-]*)\[",
-        );
-        rec.remote_host = connect
-            .captures(detail)
-            .and_then(|c| c.name("host"))
-            .map(|h| h.as_str().to_string());
+        rec.remote_host = host_from_detail(detail);
     }
 }
 
@@ -464,6 +524,27 @@ mod tests {
 
     fn code(r: &LogRecord) -> String {
         r.code().map(|c| c.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(
+            leading_timestamp("Jun  3 01:02:03 host x"),
+            Some("Jun  3 01:02:03")
+        );
+        assert_eq!(
+            leading_timestamp("2026-06-10T11:05:02.123456+00:00 mail"),
+            Some("2026-06-10T11:05:02.123456+00:00")
+        );
+        assert_eq!(
+            leading_timestamp("2026-06-10 12:00:01 1sGxyz"),
+            Some("2026-06-10 12:00:01")
+        );
+        assert_eq!(
+            leading_timestamp("2026-06-10 12:00:01 +0200 1sGxyz"),
+            Some("2026-06-10 12:00:01 +0200")
+        );
+        assert_eq!(leading_timestamp("550 5.1.1 x"), None);
     }
 
     #[test]

@@ -255,6 +255,18 @@ fn transcript_stage(command: &str) -> Option<Stage> {
     Some(stage)
 }
 
+/// Whether input starting with `head` is a whole email message rather than lines to read
+/// one by one. A log line's timestamp (`2026-06-10T00:00:09+00:00 ...`) can look like a
+/// header name followed by a colon, so a leading timestamp rules a message out.
+pub fn is_message(head: &[u8]) -> bool {
+    let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let timestamped = std::str::from_utf8(first_line)
+        .ok()
+        .and_then(log::leading_timestamp)
+        .is_some();
+    !timestamped && message::looks_like_message(head)
+}
+
 /// Recognises a whole text at once.
 pub fn recognise(text: &str) -> (Vec<Status>, Option<Status>) {
     let mut r = Recognizer::new();

@@ -2,6 +2,7 @@
 //! caller decides colour and width; nothing here asks the environment.
 
 pub mod json;
+pub mod scan;
 pub mod text;
 
 use serde::Serialize;

@@ -87,7 +87,7 @@ impl Painter {
         out
     }
 
-    fn table(&self) -> Table {
+    pub fn table(&self) -> Table {
         let mut t = Table::new();
         t.load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)

@@ -1,0 +1,154 @@
+//! The `scan` report as text: tables, deferral metrics, an events-per-hour bar chart, and a
+//! line of advice per top code.
+
+use super::text::{Painter, TextOptions};
+use crate::scan::Report;
+use owo_colors::Style;
+use std::io::{self, Write};
+
+const TOP: usize = 15;
+
+pub fn report(out: &mut dyn Write, r: &Report, opts: TextOptions) -> io::Result<()> {
+    let p = Painter::new(opts);
+    writeln!(out, "{}", p.heading("Summary"))?;
+    writeln!(
+        out,
+        "  {} lines, {} events: {} sent, {} deferred, {} bounced, {} expired",
+        r.lines,
+        r.events,
+        r.by_status.sent,
+        r.by_status.deferred,
+        r.by_status.bounced,
+        r.by_status.expired
+    )?;
+    writeln!(
+        out,
+        "  failed attempts by code: {} soft (temporary), {} hard (permanent)",
+        r.soft, r.hard
+    )?;
+
+    if !r.codes.is_empty() {
+        writeln!(out, "\n{}", p.heading("Status codes (failed attempts)"))?;
+        let mut t = p.table();
+        t.set_header(vec!["code", "title", "bounce", "count"]);
+        for c in r.codes.iter().take(TOP) {
+            t.add_row(vec![
+                c.code.clone(),
+                c.title
+                    .clone()
+                    .unwrap_or_else(|| "(not in the knowledge base)".into()),
+                c.bounce.into(),
+                c.count.to_string(),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+    for (heading, rows) in [
+        (
+            "Recipient domains (failed attempts)",
+            r.domains
+                .iter()
+                .map(|d| (d.domain.as_str(), d.count))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "Remote servers (failed attempts)",
+            r.remote_hosts
+                .iter()
+                .map(|h| (h.host.as_str(), h.count))
+                .collect(),
+        ),
+    ] {
+        if rows.is_empty() {
+            continue;
+        }
+        writeln!(out, "\n{}", p.heading(heading))?;
+        let mut t = p.table();
+        t.set_header(vec!["name", "count"]);
+        for (name, count) in rows.iter().take(TOP) {
+            t.add_row(vec![name.to_string(), count.to_string()]);
+        }
+        writeln!(out, "{t}")?;
+    }
+
+    let d = &r.deferrals;
+    writeln!(out, "\n{}", p.heading("Deferrals"))?;
+    writeln!(out, "  deferred (message, recipient) pairs: {}", d.messages)?;
+    writeln!(
+        out,
+        "  delivered on a later attempt:        {}",
+        d.delivered_later
+    )?;
+    writeln!(
+        out,
+        "  bounced after deferral:              {}",
+        d.bounced_later
+    )?;
+    writeln!(out, "  expired in the queue:                {}", d.expired)?;
+    writeln!(out, "  still pending at the end of the log: {}", d.pending)?;
+    if let Some(rate) = d.retry_success_rate {
+        writeln!(
+            out,
+            "  retry success rate:                  {:.1} %",
+            rate * 100.0
+        )?;
+    }
+    let t = &d.time_to_delivery_s;
+    if let (Some(med), Some(p90), Some(max)) = (t.median, t.p90, t.max) {
+        writeln!(
+            out,
+            "  first deferral to delivery:          median {}, p90 {}, max {}",
+            human(med),
+            human(p90),
+            human(max)
+        )?;
+    }
+
+    let peak = r.by_hour.iter().copied().max().unwrap_or(0);
+    if peak > 0 {
+        writeln!(
+            out,
+            "\n{}",
+            p.heading("Failed attempts by hour (log's clock)")
+        )?;
+        let room = p.opts.width.saturating_sub(20).max(10);
+        for (hour, &n) in r.by_hour.iter().enumerate() {
+            let len = ((n as f64 / peak as f64) * room as f64).round() as usize;
+            let bar = "█".repeat(len.max(usize::from(n > 0)));
+            writeln!(
+                out,
+                "  {hour:02}h {} {n}",
+                p.paint(&bar, Style::new().yellow())
+            )?;
+        }
+    }
+
+    let advice: Vec<_> = r
+        .codes
+        .iter()
+        .take(5)
+        .filter_map(|c| c.advice.as_ref().map(|a| (c, a)))
+        .collect();
+    if !advice.is_empty() {
+        writeln!(out, "\n{}", p.heading("What to do about the top codes"))?;
+        for (c, a) in advice {
+            writeln!(
+                out,
+                "{}",
+                p.wrap(&format!("{} ({}): {a}", c.code, c.bounce), "  • ", "    ")
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Seconds as `1h 15m`, `4m 30s` or `12s`.
+fn human(secs: f64) -> String {
+    let s = secs.round() as u64;
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m {}s", s / 60, s % 60),
+        3600..=86399 => format!("{}h {}m", s / 3600, (s % 3600) / 60),
+        _ => format!("{}d {}h", s / 86400, (s % 86400) / 3600),
+    }
+}
