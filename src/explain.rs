@@ -137,16 +137,28 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
     });
     let mut code = status.code;
     if code.is_none() && status.kind != InputKind::Basic {
-        // The basic code, when there is one, says which class to infer within.
+        if let Some(f) = not_a_bounce(status) {
+            return Some(f);
+        }
+        // The basic code, when there is one, says which class to infer within; else what
+        // the reporting MTA did (a DSN's `Action: failed` is permanent).
+        let outcome_class = outcome_class(status);
         let want = status
             .basic
             .and_then(basic_class)
+            .or(outcome_class)
             .filter(|c| *c != Class::Success);
         let inferred = kb
             .infer(&evidence, want)
             .and_then(|e| e.code.parse::<EnhancedCode>().ok());
         if inferred.is_some() {
             code = inferred;
+            code_source = Some("inferred");
+        } else if status.basic.is_none()
+            && let Some(class) = outcome_class
+        {
+            // A bounce that says only that it failed: RFC 3463's class-level code.
+            code = Some(EnhancedCode::new(class, 0, 0));
             code_source = Some("inferred");
         } else if status.basic.is_none() && status.outcome.is_none() {
             return None;
@@ -172,6 +184,57 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
             .push("no status code in the input: the code was inferred from its wording".into());
     }
     apply_provider_and_evidence(kb, status, &evidence, &mut f);
+    Some(f)
+}
+
+/// The class a bounce message's recipient outcome implies when it states no code.
+fn outcome_class(status: &Status) -> Option<Class> {
+    if status.kind != InputKind::Dsn {
+        return None;
+    }
+    match status.outcome.as_deref()? {
+        "failed" => Some(Class::Permanent),
+        "delayed" => Some(Class::Transient),
+        "delivered" | "relayed" | "expanded" => Some(Class::Success),
+        _ => None,
+    }
+}
+
+/// Messages that look like bounces but report none: a feedback (complaint) report or an
+/// auto-reply. Nothing failed, so there is no code, no class and nothing to retry.
+fn not_a_bounce(status: &Status) -> Option<Finding> {
+    if status.kind != InputKind::Dsn {
+        return None;
+    }
+    let (reason, title, summary) = match status.outcome.as_deref()? {
+        "feedback" => (
+            "feedback",
+            "Feedback report (complaint)",
+            "A mailbox provider reports that a recipient marked the message as spam or \
+             asked to unsubscribe; nothing bounced. Stop mailing that recipient.",
+        ),
+        "auto-reply" => (
+            "vacation",
+            "Auto-reply (vacation or out of office)",
+            "An automatic reply from the recipient's mailbox; the message was delivered \
+             and nothing bounced.",
+        ),
+        _ => return None,
+    };
+    let mut f = blank(Bounce::None);
+    f.reason = reason.into();
+    f.title = title.into();
+    f.summary = summary.into();
+    f.severity = "low";
+    f.input = Input {
+        kind: status.kind.as_str(),
+        line: status.line,
+        text: status.text.clone(),
+    };
+    f.recipient = status.recipient.clone();
+    f.remote_host = status.remote_host.clone();
+    f.server_text = status.server_text.clone();
+    f.outcome = status.outcome.clone();
     Some(f)
 }
 

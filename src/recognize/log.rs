@@ -43,7 +43,7 @@ pub struct LogRecord<'a> {
     pub timestamp: Option<&'a str>,
     pub queue_id: Option<&'a str>,
     pub recipient: Option<&'a str>,
-    pub remote_host: Option<String>,
+    pub remote_host: Option<&'a str>,
     pub outcome: Option<Outcome>,
     /// The `dsn=` field.
     pub dsn: Option<EnhancedCode>,
@@ -136,7 +136,9 @@ pub fn parse(line: &str) -> Option<LogRecord<'_>> {
 /// Reads the fields of a delivery-attempt line (time, queue id, recipient, relay, dsn,
 /// status) without parsing the quoted reply: what `scan` needs, as fast as possible.
 pub fn parse_event(line: &str) -> Option<LogRecord<'_>> {
-    if let Some(at) = line.find("postfix") {
+    static POSTFIX: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let finder = POSTFIX.get_or_init(|| memchr::memmem::Finder::new(b"postfix"));
+    if let Some(at) = finder.find(line.as_bytes()) {
         return postfix(line, at);
     }
     if line.contains("sendmail[") || line.contains("sm-mta[") || line.contains("sm-msp-queue[") {
@@ -148,8 +150,28 @@ pub fn parse_event(line: &str) -> Option<LogRecord<'_>> {
     None
 }
 
+/// Whether a raw line can be a delivery-attempt line at all: a cheap test on bytes that
+/// lets `scan` skip the connect/cleanup/queue noise that makes up most of a mail log.
+pub fn may_be_event(line: &[u8]) -> bool {
+    static STAT: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let stat = STAT.get_or_init(|| memchr::memmem::Finder::new(b"stat"));
+    if let Some(i) = stat.find(line) {
+        let after = &line[i + 4..];
+        if after.starts_with(b"us=") || after.starts_with(b"=") {
+            return true;
+        }
+    }
+    // Exim: "2026-06-10 12:00:01 [+0200] ID ** ..." with the flag within the first 70 bytes.
+    let b = line;
+    if b.len() > 40 && b[4] == b'-' && b[10] == b' ' && b[0].is_ascii_digit() {
+        let head = &b[..b.len().min(70)];
+        return head.windows(4).any(|w| matches!(w, b" ** " | b" == " | b" => " | b" -> " | b" *> "));
+    }
+    false
+}
+
 /// Postfix names the host it tried in its own words when `relay=none`.
-pub fn host_from_detail(detail: &str) -> Option<String> {
+pub fn host_from_detail(detail: &str) -> Option<&str> {
     static CONNECT: OnceLock<Regex> = OnceLock::new();
     let connect = re(
         &CONNECT,
@@ -158,31 +180,36 @@ pub fn host_from_detail(detail: &str) -> Option<String> {
     connect
         .captures(detail)
         .and_then(|c| c.name("host"))
-        .map(|h| h.as_str().to_string())
+        .map(|h| h.as_str())
 }
 
 /// Postfix: `postfix/smtp[pid]: QUEUEID: to=<rcpt>, relay=..., dsn=..., status=... (...)`.
-/// Hand-parsed: `scan` runs this on every line of large logs.
+/// Hand-parsed with byte searches: `scan` runs this on every line of large logs.
 fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
-    const DAEMONS: &[&str] = &[
-        "smtp", "lmtp", "local", "virtual", "pipe", "error", "retry", "qmgr", "discard", "bounce",
-    ];
+    const DAEMONS: &[&str] = &["smtp", "lmtp", "local", "virtual", "pipe", "error", "retry", "qmgr", "discard", "bounce"];
+    static STATUS: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
     let rest = &line[at..];
-    let open = rest.find('[')?;
-    let daemon = rest[..open].rsplit('/').next()?;
-    if !rest[..open].contains('/') || !DAEMONS.contains(&daemon) {
+    let bytes = rest.as_bytes();
+    let open = memchr::memchr(b'[', bytes)?;
+    let program = &rest[..open];
+    let slash = memchr::memrchr(b'/', program.as_bytes())?;
+    if !DAEMONS.contains(&&program[slash + 1..]) {
         return None;
     }
-    let body = &rest[open + rest[open..].find("]: ")? + 3..];
-    let (qid, rest) = body.split_once(": ")?;
+    let close = open + memchr::memchr(b']', &bytes[open..])?;
+    if bytes.get(close + 1..close + 3) != Some(b": ") {
+        return None;
+    }
+    let body = &rest[close + 3..];
+    let colon = memchr::memchr(b':', body.as_bytes())?;
+    let qid = &body[..colon];
     if !(5..=20).contains(&qid.len()) || !qid.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return None;
     }
-    let i = rest.find("status=")?;
+    let rest = body.get(colon + 2..)?;
+    let i = STATUS.get_or_init(|| memchr::memmem::Finder::new(b"status=")).find(rest.as_bytes())?;
     let (fields, status_part) = (&rest[..i], &rest[i + "status=".len()..]);
-    let word_end = status_part
-        .find(|c: char| !c.is_ascii_alphabetic())
-        .unwrap_or(status_part.len());
+    let word_end = status_part.bytes().position(|b| !b.is_ascii_alphabetic()).unwrap_or(status_part.len());
     let outcome = match &status_part[..word_end] {
         "sent" => Outcome::Sent,
         "deferred" => Outcome::Deferred,
@@ -191,7 +218,7 @@ fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
         _ => return None,
     };
     let after = status_part[word_end..].trim_start_matches([',', ' ']);
-    let detail = match (after.find('('), after.rfind(')')) {
+    let detail = match (memchr::memchr(b'(', after.as_bytes()), memchr::memrchr(b')', after.as_bytes())) {
         (Some(a), Some(b)) if b > a => Some(&after[a + 1..b]),
         _ => non_empty_str(after),
     };
@@ -203,16 +230,16 @@ fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
         detail,
         ..LogRecord::default()
     };
-    for field in fields.split(", ") {
-        let Some((key, value)) = field.split_once('=') else {
-            continue;
-        };
-        let value = value.trim_end_matches([',', ' ']);
-        match key.trim() {
+    let mut start = 0;
+    let field_ends = memchr::memchr_iter(b',', fields.as_bytes()).chain(std::iter::once(fields.len()));
+    for end in field_ends {
+        let field = fields[start..end].trim_start();
+        start = end + 1;
+        let Some(eq) = memchr::memchr(b'=', field.as_bytes()) else { continue };
+        let (key, value) = (&field[..eq], field[eq + 1..].trim_end());
+        match key {
             "to" => rec.recipient = Some(strip_angle(value)),
-            "relay" if value != "none" && !value.starts_with("local") => {
-                rec.remote_host = Some(host_of(value))
-            }
+            "relay" if value != "none" && !value.starts_with("local") => rec.remote_host = Some(host_of(value)),
             "dsn" => rec.dsn = value.parse().ok(),
             _ => {}
         }
@@ -221,7 +248,7 @@ fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
 }
 
 /// Reads an MTA's explanation: the quoted remote reply, the host, the stage.
-fn read_detail(detail: &str, rec: &mut LogRecord<'_>) {
+fn read_detail<'a>(detail: &'a str, rec: &mut LogRecord<'a>) {
     static SAID: OnceLock<Regex> = OnceLock::new();
     let said = re(
         &SAID,
@@ -229,7 +256,7 @@ fn read_detail(detail: &str, rec: &mut LogRecord<'_>) {
     );
     if let Some(c) = said.captures(detail) {
         if rec.remote_host.is_none() {
-            rec.remote_host = c.name("host").map(|h| h.as_str().to_string());
+            rec.remote_host = c.name("host").map(|h| h.as_str());
         }
         if c.get(0)
             .is_some_and(|m| m.as_str().contains("refused to talk to me"))
@@ -321,10 +348,7 @@ fn exim(line: &str) -> Option<LogRecord<'_>> {
         ..LogRecord::default()
     };
     static HOST: OnceLock<Regex> = OnceLock::new();
-    rec.remote_host = re(&HOST, r"\bH=(?P<h>[^\s\[]+)")
-        .captures(rest)
-        .and_then(|c| c.name("h"))
-        .map(|h| h.as_str().to_string());
+    rec.remote_host = re(&HOST, r"\bH=(?P<h>[^\s\[]+)").captures(rest).and_then(|c| c.name("h")).map(|h| h.as_str());
     static AFTER: OnceLock<Regex> = OnceLock::new();
     let after = re(
         &AFTER,
@@ -487,9 +511,9 @@ fn strip_angle(s: &str) -> &str {
 }
 
 /// `mx.example.org[198.51.100.20]:25` → `mx.example.org`; `mx.example.com.` → without dot.
-fn host_of(relay: &str) -> String {
-    let host = relay.split(['[', ' ']).next().unwrap_or(relay);
-    host.trim_end_matches('.').to_string()
+fn host_of(relay: &str) -> &str {
+    let end = memchr::memchr2(b'[', b' ', relay.as_bytes()).unwrap_or(relay.len());
+    relay[..end].trim_end_matches('.')
 }
 
 fn non_empty_str(s: &str) -> Option<&str> {
@@ -503,7 +527,7 @@ pub fn to_status(rec: &LogRecord<'_>, line_no: usize, line: &str) -> Status {
     s.basic = rec.basic;
     s.code = rec.code();
     s.recipient = rec.recipient.map(str::to_string);
-    s.remote_host = rec.remote_host.clone();
+    s.remote_host = rec.remote_host.map(str::to_string);
     s.server_text = rec
         .server_text
         .clone()
@@ -554,7 +578,7 @@ mod tests {
         assert_eq!(r.mta, Some(Mta::Postfix));
         assert_eq!(r.queue_id, Some("A1B2C3D4E5"));
         assert_eq!(r.recipient, Some("ops@example.com"));
-        assert_eq!(r.remote_host.as_deref(), Some("mx.example.com"));
+        assert_eq!(r.remote_host, Some("mx.example.com"));
         assert_eq!(r.outcome, Some(Outcome::Deferred));
         assert_eq!((r.basic, code(&r)), (Some(451), "4.3.2".into()));
         assert_eq!(r.stage, Some(Stage::Mail));
@@ -578,7 +602,7 @@ mod tests {
     fn postfix_connection_refused_and_helo_refusal() {
         let r = parse("Jun 10 11:06:13 mail postfix/smtp[8852]: C3D4E5F6A7: to=<info@example.net>, relay=none, delay=0.5, delays=0.01/0/0.5/0, dsn=4.4.1, status=deferred (connect to mx.example.net[198.51.100.40]:25: Connection refused)").unwrap();
         assert_eq!((code(&r), r.stage), ("4.4.1".into(), Some(Stage::Connect)));
-        assert_eq!(r.remote_host.as_deref(), Some("mx.example.net"));
+        assert_eq!(r.remote_host, Some("mx.example.net"));
         let r = parse("Jun 10 11:07:30 mail postfix/smtp[8853]: D4E5F6A7B8: to=<hr@example.com>, relay=mx.example.com[198.51.100.30]:25, delay=0.6, delays=0.02/0/0.5/0, dsn=5.7.1, status=bounced (host mx.example.com[198.51.100.30] refused to talk to me: 554 5.7.1 Helo command rejected: Host not found)").unwrap();
         assert_eq!(
             (code(&r), r.stage, r.basic),
@@ -612,7 +636,7 @@ mod tests {
                 "5.7.1".into()
             )
         );
-        assert_eq!(r.remote_host.as_deref(), Some("aspmx.l.google.com"));
+        assert_eq!(r.remote_host, Some("aspmx.l.google.com"));
         let r = parse("2026-06-10 12:01:00 1sGxyz-000201-CD ** frank@example.org R=dnslookup T=remote_smtp H=mx.example.org [198.51.100.20]: SMTP error from remote mail server after MAIL FROM:<bounce@example.com> SIZE=2048: 553 5.1.8 <bounce@example.com>: Sender address rejected: Domain not found").unwrap();
         assert_eq!((r.stage, code(&r)), (Some(Stage::Mail), "5.1.8".into()));
         let r = parse("2026-06-10 12:02:00 1sGxyz-000202-CD == gail@example.net R=dnslookup T=remote_smtp defer (-44) H=mx.example.net [198.51.100.8]: SMTP error from remote mail server after RCPT TO:<gail@example.net>: 451 4.7.1 Greylisted, please try again later").unwrap();
@@ -637,7 +661,7 @@ mod tests {
             (r.recipient, code(&r)),
             (Some("gina@example.com"), "5.1.1".into())
         );
-        assert_eq!(r.remote_host.as_deref(), Some("mx.example.com"));
+        assert_eq!(r.remote_host, Some("mx.example.com"));
         let r = parse("Jun 10 11:03:00 mail sendmail[1241]: 5AAB2I3o001241: to=<hal@example.org>, delay=00:00:02, mailer=esmtp, pri=120000, relay=mx.example.org. [198.51.100.31], dsn=4.3.2, stat=Deferred: 451 4.3.2 System not accepting network messages").unwrap();
         assert_eq!(
             (r.outcome, r.basic, code(&r)),

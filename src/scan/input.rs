@@ -41,8 +41,144 @@ pub fn scan_path(path: &str, scanner: &mut Scanner, opts: &Options, sink: EventS
     }
     let file = File::open(p).with_context(|| format!("cannot open {path}"))?;
     let size = file.metadata().ok().map(|m| m.len());
-    scan_reader(Box::new(file), size, scanner, opts, sink)
-        .with_context(|| format!("cannot read {path}"))
+    // A large plain log is mapped rather than read: no copy through the kernel.
+    if size.is_some_and(|s| s >= MAP_THRESHOLD) {
+        // SAFETY: the map is read-only and dropped before returning; a log truncated
+        // meanwhile can end the scan with SIGBUS (as for ripgrep), and the parsing code
+        // treats the bytes as untrusted input anyway.
+        let map = unsafe { memmap2::Mmap::map(&file) };
+        if let Ok(map) = map
+            && !map.starts_with(&[0x1f, 0x8b])
+            && !map.starts_with(b"From ")
+            && !is_message(&map[..map.len().min(4096)])
+        {
+            return scan_mapped(&map, scanner, opts, sink).with_context(|| format!("cannot read {path}"));
+        }
+    }
+    scan_reader(Box::new(file), size, scanner, opts, sink).with_context(|| format!("cannot read {path}"))
+}
+
+/// Files at least this large are memory-mapped when they are plain logs.
+const MAP_THRESHOLD: u64 = 1 << 20;
+
+/// A mapped log, parsed in parallel: worker threads parse chunks into records, and this
+/// thread records them in file order (deferral tracking needs the order). Workers stay at
+/// most `WINDOW` chunks ahead, so memory stays bounded.
+fn scan_mapped(data: &[u8], scanner: &mut Scanner, opts: &Options, sink: EventSink) -> io::Result<()> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Condvar, Mutex, mpsc};
+    const PIECE: usize = 4 << 20;
+    const WINDOW: usize = 8;
+    let chunks = split_at_lines(data, PIECE);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let bar = (opts.progress && data.len() as u64 >= PROGRESS_THRESHOLD).then(|| progress_bar(data.len() as u64));
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let recorded = (Mutex::new(0usize), Condvar::new());
+    let result = std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel();
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (chunks, next, stop, recorded) = (&chunks, &next, &stop, &recorded);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= chunks.len() {
+                        return;
+                    }
+                    // Wait until this chunk is within the window of what has been recorded.
+                    let (lock, cv) = recorded;
+                    let mut done = lock.lock().unwrap_or_else(|p| p.into_inner());
+                    while i >= *done + WINDOW && !stop.load(Ordering::Relaxed) {
+                        done = cv.wait(done).unwrap_or_else(|p| p.into_inner());
+                    }
+                    drop(done);
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let chunk = chunks[i];
+                    let lines = memchr::memchr_iter(b'\n', chunk).count() as u64;
+                    let records: Vec<_> = chunk
+                        .split(|&b| b == b'\n')
+                        .filter(|l| crate::recognize::log::may_be_event(l))
+                        .filter_map(|l| super::parse_line(valid_prefix(l)))
+                        .collect();
+                    if tx.send((i, lines, records)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut want = 0;
+        let mut outcome = Ok(());
+        'receive: for (i, lines, records) in rx {
+            waiting.insert(i, (lines, records));
+            while let Some((lines, records)) = waiting.remove(&want) {
+                scanner.count_lines(lines);
+                for rec in &records {
+                    if let Some(e) = scanner.record_parsed(rec, opts.events)
+                        && let Err(err) = sink(&e)
+                    {
+                        outcome = Err(err);
+                        break 'receive;
+                    }
+                }
+                want += 1;
+                if let Some(b) = &bar {
+                    b.set_position((want * PIECE).min(data.len()) as u64);
+                }
+                let (lock, cv) = &recorded;
+                *lock.lock().unwrap_or_else(|p| p.into_inner()) = want;
+                cv.notify_all();
+            }
+        }
+        if outcome.is_err() {
+            stop.store(true, Ordering::Relaxed);
+            recorded.1.notify_all();
+        }
+        outcome
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    result
+}
+
+/// Splits `data` into pieces of about `size` bytes that end at line ends.
+fn split_at_lines(data: &[u8], size: usize) -> Vec<&[u8]> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while start < data.len() {
+        let target = (start + size).min(data.len());
+        let end = match memchr::memchr(b'\n', &data[target..]) {
+            Some(i) if target < data.len() => target + i + 1,
+            _ => data.len(),
+        };
+        pieces.push(&data[start..end]);
+        start = end;
+    }
+    pieces
+}
+
+/// The longest valid UTF-8 prefix of a line (a log line's fields come before any stray
+/// bytes in the server's text).
+fn valid_prefix(line: &[u8]) -> &str {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    match std::str::from_utf8(line) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&line[..e.valid_up_to()]).unwrap_or_default(),
+    }
+}
+
+fn progress_bar(total: u64) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
 }
 
 /// A maildir (its `cur` and `new`) or any folder: every regular file in it, in name order.
@@ -78,14 +214,7 @@ fn scan_reader(
     opts: &Options,
     sink: EventSink,
 ) -> io::Result<()> {
-    let bar = (opts.progress && size.is_some_and(|s| s >= PROGRESS_THRESHOLD)).then(|| {
-        let bar = ProgressBar::new(size.unwrap_or(0));
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    });
+    let bar = (opts.progress && size.is_some_and(|s| s >= PROGRESS_THRESHOLD)).then(|| progress_bar(size.unwrap_or(0)));
     let counted: Box<dyn Read + '_> = match &bar {
         Some(b) => Box::new(b.wrap_read(raw)),
         None => raw,
@@ -205,18 +334,12 @@ fn scan_log(
     Ok(())
 }
 
-fn one_line(
-    bytes: &[u8],
-    scanner: &mut Scanner,
-    opts: &Options,
-    sink: EventSink,
-) -> io::Result<()> {
-    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-    let line = match std::str::from_utf8(bytes) {
-        Ok(s) => std::borrow::Cow::Borrowed(s),
-        Err(_) => String::from_utf8_lossy(bytes),
-    };
-    if let Some(e) = scanner.line(&line, opts.events) {
+fn one_line(bytes: &[u8], scanner: &mut Scanner, opts: &Options, sink: EventSink) -> io::Result<()> {
+    scanner.count_lines(1);
+    if !crate::recognize::log::may_be_event(bytes) {
+        return Ok(());
+    }
+    if let Some(e) = scanner.event_line(valid_prefix(bytes), opts.events) {
         sink(&e)?;
     }
     Ok(())

@@ -67,6 +67,19 @@ impl Default for Scanner {
     }
 }
 
+/// Parses what `scan` needs of a log line: the event fields, and the host a failed attempt
+/// tried when the MTA names it only in its own words.
+pub fn parse_line(line: &str) -> Option<LogRecord<'_>> {
+    let mut rec = log::parse_event(line)?;
+    if rec.remote_host.is_none()
+        && rec.outcome != Some(Outcome::Sent)
+        && let Some(d) = rec.detail
+    {
+        rec.remote_host = log::host_from_detail(d);
+    }
+    Some(rec)
+}
+
 fn status_index(o: Outcome) -> usize {
     match o {
         Outcome::Sent => 0,
@@ -108,21 +121,25 @@ impl Scanner {
     /// Reads one log line; returns the event it records, if any, when `want_event`.
     pub fn line(&mut self, line: &str, want_event: bool) -> Option<Event> {
         self.lines += 1;
-        let mut rec = log::parse_event(line)?;
-        if rec.remote_host.is_none()
-            && rec.outcome != Some(Outcome::Sent)
-            && let Some(d) = rec.detail
-        {
-            rec.remote_host = log::host_from_detail(d);
-        }
+        self.event_line(line, want_event)
+    }
+
+    /// Like `line` for a line already counted (see `count_lines`).
+    pub fn event_line(&mut self, line: &str, want_event: bool) -> Option<Event> {
+        let rec = parse_line(line)?;
+        self.record_parsed(&rec, want_event)
+    }
+
+    /// Records a line already parsed (by `parse_line`, possibly on another thread).
+    pub fn record_parsed(&mut self, rec: &LogRecord<'_>, want_event: bool) -> Option<Event> {
         let stamp = rec.timestamp.and_then(|t| self.clock.read(t));
-        self.record(&rec, stamp);
+        self.record(rec, stamp);
         want_event.then(|| Event {
             time: rec.timestamp.map(str::to_string),
             queue_id: rec.queue_id.map(str::to_string),
             recipient: rec.recipient.map(str::to_string),
             domain: rec.recipient.and_then(domain_of),
-            remote_host: rec.remote_host.clone(),
+            remote_host: rec.remote_host.map(str::to_string),
             status: rec.outcome.map_or("unknown", Outcome::as_str),
             code: rec.code().map(|c| c.to_string()),
             bounce: bounce_of(rec.code()),
@@ -144,11 +161,11 @@ impl Scanner {
             if let Some(c) = code {
                 *self.codes.entry(c).or_default() += 1;
             }
-            if let Some(d) = rec.recipient.and_then(domain_of) {
-                *self.domains.entry(d).or_default() += 1;
+            if let Some(d) = rec.recipient.and_then(|r| r.rsplit_once('@')).map(|(_, d)| d.trim_end_matches('>')) {
+                bump(&mut self.domains, d);
             }
-            if let Some(h) = &rec.remote_host {
-                *self.hosts.entry(h.to_ascii_lowercase()).or_default() += 1;
+            if let Some(h) = rec.remote_host {
+                bump(&mut self.hosts, h);
             }
             if let Some(s) = stamp {
                 self.by_hour[s.hour as usize % 24] += 1;
@@ -253,7 +270,7 @@ impl Scanner {
             };
             let rec = LogRecord {
                 recipient: s.recipient.as_deref(),
-                remote_host: s.remote_host.clone(),
+                remote_host: s.remote_host.as_deref(),
                 outcome: Some(outcome),
                 dsn: s.code,
                 ..LogRecord::default()
@@ -360,6 +377,21 @@ impl Scanner {
                     max: delays.last().copied().map(round1),
                 },
             },
+        }
+    }
+}
+
+/// Counts `name` case-insensitively, allocating only for a name not seen before.
+fn bump(counts: &mut HashMap<String, u64>, name: &str) {
+    if name.is_empty() {
+        return;
+    }
+    let lower: std::borrow::Cow<str> =
+        if name.bytes().any(|b| b.is_ascii_uppercase()) { name.to_ascii_lowercase().into() } else { name.into() };
+    match counts.get_mut(lower.as_ref()) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(lower.into_owned(), 1);
         }
     }
 }
