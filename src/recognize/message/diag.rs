@@ -1,0 +1,468 @@
+//! Reads what a bounce says about one recipient — a DSN `Diagnostic-Code` or the lines an
+//! MTA wrote under the address — into the remote server's reply: basic code, enhanced
+//! code, the server's words, the remote host and the SMTP stage.
+
+use crate::code::{Class, EnhancedCode, basic_class, find_enhanced, parse_basic};
+use crate::kb::model::Stage;
+use crate::recognize::fold_whitespace;
+use crate::recognize::reply::ReplyLine;
+use regex::Regex;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnosis {
+    pub basic: Option<u16>,
+    pub code: Option<EnhancedCode>,
+    /// The server's words when a reply was found (without its codes).
+    pub reply_text: Option<String>,
+    pub host: Option<String>,
+    pub stage: Option<Stage>,
+}
+
+impl Diagnosis {
+    pub fn has_status(&self) -> bool {
+        self.basic.is_some() || self.code.is_some()
+    }
+}
+
+pub(super) fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).unwrap_or_else(|e| unreachable!("static regex: {e}")))
+}
+
+/// Longest reply kept: RFC 5321 lines are short, multi-line replies a few dozen lines.
+const MAX_REPLY_LINES: usize = 40;
+
+/// Reads a DSN `Diagnostic-Code` value: `smtp; 550 5.1.1 <a@example.org>... User unknown`.
+/// Returns the diagnosis and the words without the type and codes.
+pub fn diagnostic_code(value: &str) -> (Diagnosis, String) {
+    let value = strip_diagnostic_type(value.trim());
+    let d = diagnose(value);
+    let words = match &d.reply_text {
+        Some(t) => t.clone(),
+        None => strip_leading_code(value),
+    };
+    (d, words)
+}
+
+/// `smtp; 550 ...` → `550 ...`; `X-Postfix; connect to ...` → `connect to ...`.
+fn strip_diagnostic_type(value: &str) -> &str {
+    match value.split_once(';') {
+        Some((kind, rest))
+            if !kind.is_empty()
+                && kind.len() <= 24
+                && kind
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.') =>
+        {
+            rest.trim_start()
+        }
+        _ => value,
+    }
+}
+
+/// Words of a value that starts with a bare enhanced code: `5.1.0 - Unknown address`.
+fn strip_leading_code(value: &str) -> String {
+    let t = value.trim();
+    let rest = match t.split_once(char::is_whitespace) {
+        Some((first, rest)) if first.parse::<EnhancedCode>().is_ok() => rest,
+        _ => t,
+    };
+    fold_whitespace(rest.trim_start_matches(['-', ' ', ':']))
+}
+
+/// Reads the reply and its context out of a chunk of bounce text (one or more lines).
+pub fn diagnose(text: &str) -> Diagnosis {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut d = Diagnosis::default();
+    let mut transcript_stage = None;
+    let mut reply_stage = None;
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(cmd) = line.trim_start().strip_prefix(">>> ") {
+            transcript_stage = command_stage(cmd).or(transcript_stage);
+            continue;
+        }
+        if let Some((pos, basic)) = reply_in_line(line) {
+            let (code, words) = collect_reply(&lines, i, pos, basic);
+            d.basic = Some(basic);
+            d.code = code;
+            d.reply_text = crate::recognize::non_empty(&words);
+            reply_stage = transcript_stage;
+            break;
+        }
+    }
+    if d.code.is_none() {
+        // A code written apart from the reply: qmail's `(#5.1.1)`, `[#4.1.9]`, Zoho's
+        // `ERROR_CODE :5.1.1`, or a status with no reply at all.
+        let want = d.basic.and_then(basic_class);
+        d.code = lines.iter().find_map(|line| {
+            find_enhanced(line)
+                .into_iter()
+                .map(|l| l.code)
+                .find(|c| want.is_none_or(|w| w == c.class))
+        });
+        if d.basic.is_none()
+            && let Some(code) = d.code
+        {
+            d.basic = lines.iter().find_map(|line| basic_near_code(line, code));
+        }
+    }
+    d.host = remote_host(text);
+    d.stage = reply_stage
+        .or_else(|| stage_in(text))
+        .or_else(|| crate::recognize::log::stage_marker(&fold_whitespace(text)));
+    d
+}
+
+/// Where an SMTP reply starts on a line: at its start (`550 5.1.1 ...`, `<<< 550 ...`), or
+/// after the punctuation MTAs quote a reply with (`said: 550 ...`, `returned '550 ...`,
+/// `smtp; 550 ...`, `[554 ...`, `#550 ...`).
+fn reply_in_line(line: &str) -> Option<(usize, u16)> {
+    let bytes = line.as_bytes();
+    let start = line.len() - line.trim_start().len();
+    let mut i = start;
+    while i + 3 <= bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let left_ok = i == 0 || !bytes[i - 1].is_ascii_alphanumeric() && bytes[i - 1] != b'.';
+        let basic = line
+            .get(i..i + 3)
+            .and_then(parse_basic)
+            .filter(|_| left_ok && i + 3 <= bytes.len());
+        let Some(basic) = basic else {
+            // Skip the rest of this number.
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            continue;
+        };
+        let after = bytes.get(i + 3).copied();
+        let shape_ok = match after {
+            None => false,
+            Some(b' ') | Some(b'-') | Some(b'\t') => {
+                let rest = line[i + 4..].trim_start();
+                !rest.is_empty()
+                    && (rest.starts_with(|c: char| !c.is_ascii_digit())
+                        || rest
+                            .split(|c: char| c.is_whitespace() || c == ',')
+                            .next()
+                            .is_some_and(|w| w.parse::<EnhancedCode>().is_ok()))
+            }
+            _ => false,
+        };
+        if shape_ok && quoted_position(line, start, i) {
+            return Some((i, basic));
+        }
+        i += 3;
+    }
+    None
+}
+
+/// Whether a code at `i` stands where a reply starts: first on the line (after transcript
+/// arrows), or right after quoting punctuation.
+fn quoted_position(line: &str, start: usize, i: usize) -> bool {
+    let before = line[start..i].trim_end();
+    if before.is_empty() {
+        return true;
+    }
+    if matches!(before, "<<<" | "Received >>>" | ">>>" | "<<<<") {
+        return true;
+    }
+    before.ends_with([':', ';', '\'', '"', '(', '[', '<', '#', '=', '>'])
+}
+
+/// Reads the reply that starts at `lines[i][pos..]`, with its continuation lines: `550-`
+/// lines of a multi-line reply, and the indented lines an MTA wraps a long reply onto.
+fn collect_reply(lines: &[&str], i: usize, pos: usize, basic: u16) -> (Option<EnhancedCode>, String) {
+    let line = lines[i];
+    let opener = line[..pos].trim_end().chars().next_back();
+    let mut first = line[pos..].trim_end();
+    // A reply quoted in `'...'`, `[...]`, `(...)`, `<...>`: drop the closing mark.
+    let closer = match opener {
+        Some('\'') => Some('\''),
+        Some('"') => Some('"'),
+        Some('[') => Some(']'),
+        Some('(') => Some(')'),
+        Some('<') => Some('>'),
+        _ => None,
+    };
+    if let Some(c) = closer
+        && let Some(stripped) = first.strip_suffix(c)
+    {
+        first = stripped;
+    }
+    let mut code = None;
+    let mut words = String::new();
+    let mut more = match ReplyLine::parse(first) {
+        Some(rl) => {
+            code = rl.enhanced;
+            words.push_str(rl.text.trim());
+            !rl.last
+        }
+        None => {
+            words.push_str(first[3..].trim_start_matches(['-', ' ']));
+            false
+        }
+    };
+    let indent = indent_of(line);
+    for next in lines.iter().skip(i + 1).take(MAX_REPLY_LINES) {
+        let t = next.trim();
+        if t.is_empty() {
+            break;
+        }
+        if let Some(rl) = ReplyLine::parse(t) {
+            if rl.basic == basic && (more || rl.enhanced.is_some() && rl.enhanced == code) {
+                code = code.or(rl.enhanced);
+                words.push(' ');
+                words.push_str(rl.text.trim());
+                more = !rl.last;
+                continue;
+            }
+            break;
+        }
+        if more {
+            // A `550-` reply whose next line lost its code: still part of it.
+            words.push(' ');
+            words.push_str(t);
+            continue;
+        }
+        // Exim and others wrap a long reply onto lines indented like the reply itself.
+        if indent > 0 && indent_of(next) >= indent && !is_section_line(t) {
+            words.push(' ');
+            words.push_str(t);
+            continue;
+        }
+        break;
+    }
+    let words = strip_repeated_prefixes(&words, basic, code);
+    let want = basic_class(basic);
+    let code = code.or_else(|| {
+        find_enhanced(&words)
+            .into_iter()
+            .map(|l| l.code)
+            .find(|c| want.is_none_or(|w| w == c.class))
+    });
+    (code, words)
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// Lines that start something new rather than continue a wrapped reply.
+fn is_section_line(t: &str) -> bool {
+    t.starts_with("---")
+        || t.starts_with("===")
+        || t.starts_with("***")
+        || t.starts_with("(generated from")
+        || t.starts_with("host ")
+        || t.to_ascii_lowercase().starts_with("smtp error from")
+}
+
+/// Removes the `550-5.7.1 ` / `550 ` prefixes a flattened multi-line reply repeats.
+pub fn strip_repeated_prefixes(text: &str, basic: u16, code: Option<EnhancedCode>) -> String {
+    let b = basic.to_string();
+    let c = code.map(|c| c.to_string());
+    let mut out: Vec<&str> = Vec::new();
+    let mut words = text.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        let bare = w == b;
+        let dashed = w.len() > 3 && w.starts_with(&b) && w.as_bytes()[3] == b'-';
+        if bare || dashed {
+            let rest = if dashed { &w[4..] } else { "" };
+            // `550-5.1.1` glued, `550 5.1.1` spaced, or `550-text` glued.
+            if rest.is_empty() {
+                if let (Some(next), Some(c)) = (words.peek(), &c)
+                    && *next == c
+                {
+                    words.next();
+                }
+                continue;
+            }
+            if c.as_deref() == Some(rest) {
+                continue;
+            }
+            out.push(rest);
+            continue;
+        }
+        out.push(w);
+    }
+    out.join(" ")
+}
+
+/// A basic code written near an enhanced code that it matches in class, as in Zoho's
+/// `ERROR_CODE :550, ERROR_CODE :5.1.1`.
+fn basic_near_code(line: &str, code: EnhancedCode) -> Option<u16> {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i + 3 <= bytes.len() {
+        let is_num = bytes[i..i + 3].iter().all(u8::is_ascii_digit)
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric() && bytes[i - 1] != b'.')
+            && bytes
+                .get(i + 3)
+                .is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'.');
+        if is_num
+            && let Some(b) = parse_basic(&line[i..i + 3])
+            && basic_class(b) == Some(code.class)
+        {
+            return Some(b);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The remote host a bounce names: `host mx.example.org [192.0.2.1]`, `Server x[ip]`,
+/// `remote host 192.0.2.1 said`, `While talking to x:`, `x [ip] did not like`.
+pub fn remote_host(text: &str) -> Option<String> {
+    static HOST: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &HOST,
+        r"(?im)\bhost\s+(?P<a>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.?\s*\[|\b(?:remote host|host:)\s+(?P<b>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)|\bserver\s+(?P<c>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\[|(?P<d>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.?\s+\[[0-9a-f.:]+\]\s*(?:did not like|said)|while talking to (?P<e>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.?:|connected to (?P<f>[0-9a-f.:]+) but|^(?P<g>\d{1,3}(?:\.\d{1,3}){3}) (?:does not like|failed after)",
+    );
+    let c = r.captures(text)?;
+    ["a", "b", "c", "d", "e", "f", "g"]
+        .iter()
+        .find_map(|n| c.name(n))
+        .map(|m| m.as_str().trim_end_matches('.').to_string())
+}
+
+/// The SMTP stage a bounce names around the reply.
+pub fn stage_in(text: &str) -> Option<Stage> {
+    static STAGE: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &STAGE,
+        r"(?i)(?:\bafter|\bin reply to|did not like our|while sending|most progress was|SMTP:|SMTP command\s*:?\s*)\s*(?:pipelined\s+)?(?P<s>final DATA|end of data|RCPT\b|RCPT TO|MAIL FROM|MAIL\b|DATA|HELO|EHLO|STARTTLS|AUTH|initial connection|connection)|\[(?P<t>RCPT_TO|MAIL_FROM|DATA)\]|\((?P<u>DATA|RCPT TO|MAIL FROM)\)",
+    );
+    let c = r.captures(text)?;
+    let word = c
+        .name("s")
+        .or(c.name("t"))
+        .or(c.name("u"))?
+        .as_str()
+        .to_ascii_lowercase();
+    Some(match word.as_str() {
+        "final data" | "end of data" => Stage::EndOfData,
+        "data" => Stage::Data,
+        "mail from" | "mail" | "mail_from" => Stage::Mail,
+        "helo" | "ehlo" => Stage::Helo,
+        "starttls" => Stage::Starttls,
+        "auth" => Stage::Auth,
+        "initial connection" | "connection" => Stage::Connect,
+        _ => Stage::Rcpt,
+    })
+}
+
+/// The stage a transcript command (`RCPT To:<a>`, `DATA`) starts.
+fn command_stage(cmd: &str) -> Option<Stage> {
+    let upper = cmd.trim().to_ascii_uppercase();
+    Some(if upper.starts_with("RCPT") {
+        Stage::Rcpt
+    } else if upper.starts_with("MAIL") {
+        Stage::Mail
+    } else if upper.starts_with("DATA") || upper.starts_with("BDAT") {
+        Stage::Data
+    } else if upper == "." {
+        Stage::EndOfData
+    } else if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+        Stage::Helo
+    } else if upper.starts_with("STARTTLS") {
+        Stage::Starttls
+    } else if upper.starts_with("AUTH") {
+        Stage::Auth
+    } else {
+        return None;
+    })
+}
+
+/// Whether the class of `code` agrees with `class` (a missing side agrees with anything).
+pub fn same_class(code: Option<EnhancedCode>, class: Option<Class>) -> bool {
+    match (code, class) {
+        (Some(c), Some(k)) => c.class == k,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(d: &Diagnosis) -> String {
+        d.code.map(|c| c.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn flattened_multi_line_diagnostic() {
+        let (d, words) = diagnostic_code(
+            "smtp; 550-5.1.1 The email account that you tried to reach does not exist. 550-5.1.1 Please try 550 5.1.1 https://support.google.com/mail/?p=NoSuchUser x - gsmtp",
+        );
+        assert_eq!((d.basic, code(&d)), (Some(550), "5.1.1".into()));
+        assert_eq!(
+            words,
+            "The email account that you tried to reach does not exist. Please try https://support.google.com/mail/?p=NoSuchUser x - gsmtp"
+        );
+    }
+
+    #[test]
+    fn diagnostic_without_reply() {
+        let (d, words) = diagnostic_code("X-Postfix; connect to mx.example.org[192.0.2.1]:25: Connection refused");
+        assert_eq!((d.basic, d.code), (None, None));
+        assert_eq!(words, "connect to mx.example.org[192.0.2.1]:25: Connection refused");
+        assert_eq!(d.stage, Some(Stage::Connect));
+    }
+
+    #[test]
+    fn exim_wrapped_reply_with_host_and_stage() {
+        let d = diagnose(
+            "  kijitora@example.com\n    host mx.example.com [192.0.2.2]\n    SMTP error from remote mail server after end of data:\n    550 5.2.0 <s@example.org> From:\n    Domain is invalid.\n\n",
+        );
+        assert_eq!((d.basic, code(&d)), (Some(550), "5.2.0".into()));
+        assert_eq!(d.reply_text.as_deref(), Some("<s@example.org> From: Domain is invalid."));
+        assert_eq!(d.host.as_deref(), Some("mx.example.com"));
+        assert_eq!(d.stage, Some(Stage::EndOfData));
+    }
+
+    #[test]
+    fn qmail_code_apart_from_reply() {
+        let d = diagnose(
+            "<k@example.jp>:\nSorry, no SMTP connection got far enough; most progress was RCPT TO response; remote host 192.0.2.32 said: 550 Unknown user k@example.jp\n. (#5.5.0)\n(Other MXes tried: 192.0.2.40 said 550 for RCPT TO response.)",
+        );
+        assert_eq!((d.basic, code(&d)), (Some(550), "5.5.0".into()));
+        assert_eq!(d.reply_text.as_deref(), Some("Unknown user k@example.jp"));
+        assert_eq!(d.host.as_deref(), Some("192.0.2.32"));
+        assert_eq!(d.stage, Some(Stage::Rcpt));
+    }
+
+    #[test]
+    fn multi_line_reply_in_text() {
+        let d = diagnose(
+            "x [192.0.2.27] did not like our final DATA:\n550-5.7.26 Unauthenticated email is not accepted due to domain's\n550-5.7.26 DMARC policy.\n550 5.7.26  https://support.google.com/mail/?p=DmarcRejection - gsmtp\n\nMessage headers follow.",
+        );
+        assert_eq!((d.basic, code(&d)), (Some(550), "5.7.26".into()));
+        assert_eq!(
+            d.reply_text.as_deref(),
+            Some("Unauthenticated email is not accepted due to domain's DMARC policy. https://support.google.com/mail/?p=DmarcRejection - gsmtp")
+        );
+        assert_eq!(d.stage, Some(Stage::EndOfData));
+    }
+
+    #[test]
+    fn quoted_and_transcript_replies() {
+        let d = diagnose("Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; not found'");
+        assert_eq!((d.basic, code(&d)), (Some(550), "5.1.10".into()));
+        assert_eq!(d.reply_text.as_deref(), Some("RESOLVER.ADR.RecipientNotFound; not found"));
+        let d = diagnose("... while talking to mx.example.jp.:\n>>> DATA\n<<< 550 5.7.1 Rejected\n");
+        assert_eq!((d.stage, d.host.as_deref()), (Some(Stage::Data), Some("mx.example.jp")));
+        let d = diagnose("k@example.co.jp Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <k@example.co.jp>... User Unknown");
+        assert_eq!((d.basic, code(&d)), (Some(550), "5.1.1".into()));
+    }
+
+    #[test]
+    fn numbers_that_are_not_replies() {
+        assert_eq!(reply_in_line("waited 450 seconds"), None);
+        assert_eq!(reply_in_line("192.0.2.32 said 550 for RCPT TO response"), None);
+        assert_eq!(reply_in_line("Thu, 29 Apr 2013 23:45:22 +0900"), None);
+        assert!(reply_in_line("  550 5.1.1 unknown").is_some());
+    }
+}

@@ -1,0 +1,371 @@
+//! The MIME side of a bounce: its top-level headers and its parts, decoded (base64,
+//! quoted-printable, charsets), in order — without the quoted original message, whose
+//! codes are not the bounce's.
+
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+
+/// What a part holds, as far as bounce reading cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    Plain,
+    Html,
+    /// `message/delivery-status` or `message/global-delivery-status` (RFC 3464, RFC 6533).
+    DeliveryStatus,
+    /// `message/feedback-report` (RFC 5965).
+    FeedbackReport,
+    /// `text/rfc822-headers`: the original message's headers only.
+    OriginalHeaders,
+}
+
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub kind: PartKind,
+    pub text: String,
+}
+
+/// A bounce message, parsed.
+#[derive(Debug, Default)]
+pub struct Mail {
+    /// Top-level header fields, names lower-cased, values unfolded.
+    pub headers: Vec<(String, String)>,
+    pub subject: String,
+    /// `report-type` of a top-level or nested `multipart/report`.
+    pub report_type: Option<String>,
+    pub parts: Vec<Part>,
+    /// Header fields of the quoted original message (a `message/rfc822` part or
+    /// `text/rfc822-headers`), names lower-cased.
+    pub original: Vec<(String, String)>,
+}
+
+impl Mail {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn original_header(&self, name: &str) -> Option<&str> {
+        self.original
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Nested multiparts deeper than this are not read (a hostile message could nest forever).
+const MAX_DEPTH: usize = 16;
+
+/// Parses a message; `None` when it has no header block at all.
+pub fn parse(raw: &[u8]) -> Option<Mail> {
+    let message = MessageParser::default().parse(raw)?;
+    let mut mail = Mail {
+        headers: header_fields(&message),
+        subject: message.subject().unwrap_or_default().to_string(),
+        ..Mail::default()
+    };
+    if message.parts.is_empty() {
+        return Some(mail);
+    }
+    walk(&message, 0, 0, &mut mail);
+    Some(mail)
+}
+
+fn header_fields(message: &Message<'_>) -> Vec<(String, String)> {
+    message
+        .headers_raw()
+        .map(|(name, value)| (name.to_ascii_lowercase(), unfold(value)))
+        .collect()
+}
+
+/// Joins folded header lines (RFC 5322 §2.2.3) into one line.
+pub fn unfold(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for (i, line) in value.split('\n').enumerate() {
+        let line = line.trim_end_matches('\r');
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(line.trim());
+    }
+    out.trim().to_string()
+}
+
+fn walk(message: &Message<'_>, id: u32, depth: usize, mail: &mut Mail) {
+    let Some(part) = message.parts.get(id as usize) else {
+        return;
+    };
+    let ctype = part.content_type();
+    let (main, sub) = ctype.map_or((String::new(), String::new()), |c| {
+        (
+            c.ctype().to_ascii_lowercase(),
+            c.subtype().unwrap_or_default().to_ascii_lowercase(),
+        )
+    });
+    match &part.body {
+        PartType::Multipart(children) => {
+            if depth >= MAX_DEPTH {
+                return;
+            }
+            if sub == "report"
+                && mail.report_type.is_none()
+                && let Some(t) = ctype.and_then(|c| c.attribute("report-type"))
+            {
+                mail.report_type = Some(t.to_ascii_lowercase());
+            }
+            for child in children {
+                // A part that lists itself (or an ancestor) would loop; ids only grow.
+                if *child > id {
+                    walk(message, *child, depth + 1, mail);
+                }
+            }
+        }
+        PartType::Message(nested) => {
+            // The quoted original: keep its headers (recipients, sender), never its codes.
+            if mail.original.is_empty() {
+                mail.original = header_fields(nested);
+            }
+        }
+        PartType::Text(text) => {
+            let kind = match (main.as_str(), sub.as_str()) {
+                ("text", "rfc822-headers") | ("message", "rfc822-headers") => {
+                    if mail.original.is_empty() {
+                        mail.original = headers_of_text(text);
+                    }
+                    Some(PartKind::OriginalHeaders)
+                }
+                ("message", "delivery-status" | "global-delivery-status") => {
+                    Some(PartKind::DeliveryStatus)
+                }
+                ("message", "feedback-report") => Some(PartKind::FeedbackReport),
+                ("message", _) => None,
+                ("text", "plain") | ("", _) => Some(PartKind::Plain),
+                ("text", "html") => Some(PartKind::Html),
+                ("text", _) => Some(PartKind::Plain),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                mail.parts.push(Part {
+                    kind,
+                    text: text.to_string(),
+                });
+            }
+        }
+        PartType::Html(html) => mail.parts.push(Part {
+            kind: PartKind::Html,
+            text: html.to_string(),
+        }),
+        PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
+            let kind = match (main.as_str(), sub.as_str()) {
+                ("message", "delivery-status" | "global-delivery-status") => {
+                    PartKind::DeliveryStatus
+                }
+                ("message", "feedback-report") => PartKind::FeedbackReport,
+                ("text", "rfc822-headers") | ("message", "rfc822-headers") => {
+                    let text = String::from_utf8_lossy(bytes);
+                    if mail.original.is_empty() {
+                        mail.original = headers_of_text(&text);
+                    }
+                    PartKind::OriginalHeaders
+                }
+                // A message/rfc822 part mail-parser could not parse: still the original.
+                _ => return,
+            };
+            mail.parts.push(Part {
+                kind,
+                text: String::from_utf8_lossy(bytes).into_owned(),
+            });
+        }
+    }
+}
+
+/// Header fields written out as text (a `text/rfc822-headers` part, or the header block of
+/// an original message quoted inline), up to the first blank line.
+pub fn headers_of_text(text: &str) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            if fields.is_empty() {
+                continue;
+            }
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = fields.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+            continue;
+        }
+        match line.split_once(':') {
+            Some((name, value))
+                if !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+            {
+                fields.push((name.to_ascii_lowercase(), value.trim().to_string()));
+            }
+            _ => break,
+        }
+    }
+    fields
+}
+
+/// The visible text of an HTML part, for bounces that come as HTML only.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    let mut skip_until: Option<&str> = None;
+    while !rest.is_empty() {
+        if let Some(end_tag) = skip_until {
+            match find_ci(rest, end_tag) {
+                Some(i) => {
+                    rest = &rest[i + end_tag.len()..];
+                    skip_until = None;
+                }
+                None => break,
+            }
+            continue;
+        }
+        match rest.find('<') {
+            Some(i) => {
+                out.push_str(&rest[..i]);
+                let tag_end = rest[i..].find('>').map_or(rest.len(), |j| i + j + 1);
+                let tag = rest[i..tag_end].to_ascii_lowercase();
+                if tag.starts_with("<script") {
+                    skip_until = Some("</script");
+                } else if tag.starts_with("<style") {
+                    skip_until = Some("</style");
+                }
+                let block = ["<br", "<p", "</p", "<div", "</div", "<tr", "</tr", "<li", "<h"]
+                    .iter()
+                    .any(|t| tag.starts_with(t));
+                if block {
+                    out.push('\n');
+                } else if tag.starts_with("<td") || tag.starts_with("<th") {
+                    out.push(' ');
+                }
+                rest = &rest[tag_end..];
+            }
+            None => {
+                out.push_str(rest);
+                break;
+            }
+        }
+    }
+    decode_entities(&out)
+}
+
+fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
+    let h = haystack.as_bytes();
+    let n = needle.as_bytes();
+    if n.is_empty() || h.len() < n.len() {
+        return None;
+    }
+    (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        let end = after.find(';').filter(|&e| e <= 10);
+        let decoded = end.and_then(|e| {
+            let entity = &after[1..e];
+            let c = match entity {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                _ => entity
+                    .strip_prefix("#x")
+                    .or_else(|| entity.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            };
+            c.map(|c| (c, e))
+        });
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &after[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_report_parts_in_order_without_the_original() {
+        let raw = "From: MAILER-DAEMON@example.org\r\n\
+            Subject: Undelivered Mail\r\n\
+            Content-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\r\n\
+            \r\n\
+            --b1\r\n\
+            Content-Type: text/plain; charset=utf-8\r\n\
+            Content-Transfer-Encoding: base64\r\n\
+            \r\n\
+            VGhlIG1haWwgc3lzdGVt\r\n\
+            --b1\r\n\
+            Content-Type: message/delivery-status\r\n\
+            \r\n\
+            Final-Recipient: rfc822; a@example.com\r\n\
+            Status: 5.1.1\r\n\
+            --b1\r\n\
+            Content-Type: message/rfc822\r\n\
+            \r\n\
+            To: a@example.com\r\n\
+            Subject: hi\r\n\
+            \r\n\
+            550 5.7.1 not this one\r\n\
+            --b1--\r\n";
+        let mail = parse(raw.as_bytes()).unwrap();
+        assert_eq!(mail.report_type.as_deref(), Some("delivery-status"));
+        assert_eq!(mail.subject, "Undelivered Mail");
+        let kinds: Vec<PartKind> = mail.parts.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, [PartKind::Plain, PartKind::DeliveryStatus]);
+        assert_eq!(mail.parts[0].text, "The mail system");
+        assert!(mail.parts[1].text.contains("Status: 5.1.1"));
+        assert_eq!(mail.original_header("to"), Some("a@example.com"));
+        assert!(mail.parts.iter().all(|p| !p.text.contains("not this one")));
+    }
+
+    #[test]
+    fn html_becomes_text() {
+        assert_eq!(
+            html_to_text("<p>Delivery&nbsp;failed</p><style>x{}</style><b>a &lt;b&gt;</b>"),
+            "\nDelivery failed\na <b>"
+        );
+    }
+
+    #[test]
+    fn header_block_written_as_text() {
+        let h = headers_of_text("\nTo: a@example.org,\n b@example.org\nFrom: c@example.org\n\nbody: x");
+        assert_eq!(
+            h,
+            [
+                ("to".to_string(), "a@example.org, b@example.org".to_string()),
+                ("from".to_string(), "c@example.org".to_string())
+            ]
+        );
+    }
+}

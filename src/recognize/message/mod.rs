@@ -1,0 +1,658 @@
+//! Whole bounce messages: RFC 3464 delivery status notifications, the plain-text bounces
+//! MTAs and providers send without one, Amazon SES notifications, and the messages that
+//! look like bounces but are not (ARF feedback reports, auto-replies). One status per
+//! recipient, read only from the failure part — never from the quoted original message.
+
+mod diag;
+mod dsn;
+mod mime;
+mod plain;
+mod ses;
+
+use super::{InputKind, Status, non_empty, recognise};
+use crate::code::{Class, basic_class};
+use diag::{Diagnosis, diagnose};
+use mime::{Mail, PartKind};
+
+/// Whether input that starts with `head` is an email message (headers first).
+pub fn looks_like_message(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&head[..head.len().min(4096)]);
+    let mut lines = text.lines();
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    if first.starts_with("From ") {
+        return true;
+    }
+    let is_header = |l: &str| {
+        l.split_once(':').is_some_and(|(name, _)| {
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+    };
+    is_header(first)
+        && lines
+            .take(3)
+            .filter(|l| is_header(l) || l.starts_with([' ', '\t']))
+            .count()
+            >= 1
+}
+
+/// Every status a bounce message reports: one per recipient. An mbox holding several
+/// messages gives each message's statuses in turn.
+pub fn recognise_message(raw: &[u8]) -> Vec<Status> {
+    let mut out = Vec::new();
+    for (first_line, one) in split_mbox(raw) {
+        let before = out.len();
+        recognise_one(one, &mut out);
+        for s in &mut out[before..] {
+            s.line += first_line - 1;
+        }
+    }
+    out
+}
+
+/// The messages of an mbox (`From ` lines start each), with the line each starts on.
+/// Input that is not an mbox is one message.
+fn split_mbox(raw: &[u8]) -> Vec<(usize, &[u8])> {
+    if !raw.starts_with(b"From ") {
+        return vec![(1, raw)];
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut start_line = 1;
+    let mut line_no = 1;
+    let mut pos = 0;
+    let mut prev_blank = true;
+    while pos < raw.len() {
+        let end = memchr::memchr(b'\n', &raw[pos..]).map_or(raw.len(), |i| pos + i + 1);
+        let line = &raw[pos..end];
+        if pos > 0 && prev_blank && line.starts_with(b"From ") {
+            out.push((start_line, &raw[start..pos]));
+            start = pos;
+            start_line = line_no;
+        }
+        prev_blank = line.iter().all(|b| b.is_ascii_whitespace());
+        pos = end;
+        line_no += 1;
+    }
+    out.push((start_line, &raw[start..]));
+    out
+}
+
+fn recognise_one(raw: &[u8], out: &mut Vec<Status>) {
+    // The mbox `From ` line is not a header field.
+    let (skipped, body) = match raw.starts_with(b"From ") {
+        true => {
+            let end = memchr::memchr(b'\n', raw).map_or(raw.len(), |i| i + 1);
+            (1, &raw[end..])
+        }
+        false => (0, raw),
+    };
+    let Some(mail) = mime::parse(body) else {
+        fallback(&String::from_utf8_lossy(raw), out);
+        return;
+    };
+    let before = out.len();
+    let ctx = Context::new(mail, raw, skipped);
+    if !feedback(&ctx, out) && !ses::recognise(&ctx, out) && !delivery_status(&ctx, out) {
+        if ctx.is_auto_reply() && !ctx.is_bounce() {
+            auto_reply(&ctx, out);
+        } else {
+            plain_bounce(&ctx, out);
+        }
+    }
+    if out.len() == before {
+        // Not a bounce we can read: still report any status written in its text.
+        fallback(&ctx.failure, out);
+    }
+}
+
+/// Any status written in the text, read as pasted text is.
+fn fallback(text: &str, out: &mut Vec<Status>) {
+    let (statuses, rest) = recognise(text);
+    out.extend(statuses);
+    out.extend(rest);
+}
+
+/// What every reader needs: the parsed mail, the failure text, and whose addresses are
+/// not failed recipients (the bounce's own sender and receiver, the original's sender).
+pub(crate) struct Context<'a> {
+    mail: Mail,
+    raw: &'a [u8],
+    /// Lines of `raw` before the parsed message (an mbox `From ` line).
+    skipped_lines: usize,
+    /// The bounce's own words: text parts up to the quoted original.
+    failure: String,
+    /// Whether the failure text ended at a quoted original message.
+    cut: bool,
+    excluded: Vec<String>,
+}
+
+impl<'a> Context<'a> {
+    fn new(mail: Mail, raw: &'a [u8], skipped_lines: usize) -> Context<'a> {
+        let (failure, cut) = failure_text(&mail);
+        let mut excluded = Vec::new();
+        for name in [
+            "from",
+            "to",
+            "cc",
+            "reply-to",
+            "sender",
+            "return-path",
+            "delivered-to",
+            "x-original-to",
+            "envelope-to",
+        ] {
+            for (n, v) in &mail.headers {
+                if n == name {
+                    excluded.extend(plain::addresses(v).map(str::to_ascii_lowercase));
+                }
+            }
+        }
+        for name in ["from", "sender", "return-path", "reply-to", "errors-to"] {
+            for (n, v) in &mail.original {
+                if n == name {
+                    excluded.extend(plain::addresses(v).map(str::to_ascii_lowercase));
+                }
+            }
+        }
+        Context {
+            mail,
+            raw,
+            skipped_lines,
+            failure,
+            cut,
+            excluded,
+        }
+    }
+
+    fn is_excluded(&self, addr: &str) -> bool {
+        let lower = addr.to_ascii_lowercase();
+        lower.starts_with("mailer-daemon@") || self.excluded.contains(&lower)
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.mail.header(name)
+    }
+
+    /// The 1-based line of `raw` where `needle` first appears.
+    fn line_of(&self, needle: &str) -> usize {
+        if needle.is_empty() {
+            return 1;
+        }
+        memchr::memmem::find(self.raw, needle.as_bytes())
+            .map_or(1, |at| 1 + memchr::memchr_iter(b'\n', &self.raw[..at]).count())
+    }
+
+    /// The line of the top of the message body.
+    fn body_line(&self) -> usize {
+        let raw = self.raw;
+        let at = memchr::memmem::find(raw, b"\n\n")
+            .or_else(|| memchr::memmem::find(raw, b"\r\n\r\n"))
+            .unwrap_or(0);
+        1 + memchr::memchr_iter(b'\n', &raw[..at]).count() + self.skipped_lines.min(1)
+    }
+
+    /// An auto-reply (RFC 3834 `Auto-Submitted: auto-replied`, vacation and out-of-office
+    /// headers and subjects).
+    fn is_auto_reply(&self) -> bool {
+        let h = |n: &str| self.header(n).map(str::to_ascii_lowercase);
+        if h("auto-submitted").is_some_and(|v| v.starts_with("auto-replied"))
+            || h("x-autoreply").is_some()
+            || h("x-autorespond").is_some()
+            || h("x-apple-action").is_some_and(|v| v.contains("vacation"))
+            || h("precedence").is_some_and(|v| v.contains("auto_reply"))
+        {
+            return true;
+        }
+        let s = self.mail.subject.to_ascii_lowercase();
+        [
+            "auto:",
+            "auto reply",
+            "auto-reply",
+            "autoreply",
+            "automatic reply",
+            "auto response",
+            "autoresponse",
+            "out of office",
+            "out of the office",
+            "away from",
+            "on vacation",
+            "vacation reply",
+            "abwesenheit",
+            "réponse automatique",
+            "respuesta automática",
+        ]
+        .iter()
+        .any(|p| s.starts_with(p) || s.contains(&format!(": {p}")))
+    }
+
+    /// Evidence that the message reports a delivery failure.
+    fn is_bounce(&self) -> bool {
+        self.header("x-failed-recipients").is_some()
+            || self.mail.report_type.as_deref() == Some("delivery-status")
+            || self
+                .mail
+                .parts
+                .iter()
+                .any(|p| p.kind == PartKind::DeliveryStatus)
+            || plain::says_undeliverable(&self.mail.subject)
+            || plain::says_undeliverable(&self.failure)
+            || recognise(&self.failure).0.iter().any(|s| {
+                s.code.is_some_and(|c| c.class != Class::Success)
+                    || s.basic.and_then(basic_class).is_some_and(|c| c != Class::Success)
+            })
+    }
+
+    /// `failed` or `delayed`, for a bounce that has no DSN `Action:`.
+    fn plain_outcome(&self) -> &'static str {
+        if plain::is_delay_notice(&self.mail.subject, &self.failure) {
+            "delayed"
+        } else {
+            "failed"
+        }
+    }
+}
+
+/// The bounce's own words: its text parts (HTML ones when it has no plain text) up to the
+/// quoted original message.
+fn failure_text(mail: &Mail) -> (String, bool) {
+    let has_plain = mail.parts.iter().any(|p| p.kind == PartKind::Plain);
+    let mut out = String::new();
+    for part in &mail.parts {
+        let converted;
+        let text = match part.kind {
+            PartKind::Plain => part.text.as_str(),
+            PartKind::Html if !has_plain => {
+                converted = mime::html_to_text(&part.text);
+                converted.as_str()
+            }
+            PartKind::OriginalHeaders => return (out, true),
+            _ => continue,
+        };
+        let (kept, cut) = plain::before_original(text);
+        out.push_str(kept);
+        if !kept.ends_with('\n') {
+            out.push('\n');
+        }
+        if cut {
+            return (out, true);
+        }
+    }
+    (out, false)
+}
+
+/// Up to `max` bytes of `s`, cut at a character boundary.
+fn bounded(s: &str, max: usize) -> &str {
+    &s[..s.floor_char_boundary(max.min(s.len()))]
+}
+
+/// The recipient's status from a diagnosis, the finding's own text and the outcome.
+fn status_from(
+    ctx: &Context<'_>,
+    recipient: Option<&str>,
+    text: &str,
+    d: &Diagnosis,
+    words: Option<String>,
+    outcome: &str,
+) -> Status {
+    let line = recipient.map_or_else(|| ctx.body_line(), |r| ctx.line_of(r));
+    let mut s = Status::new(
+        InputKind::Dsn,
+        line + ctx.skipped_lines,
+        bounded(text.trim(), 4096),
+    );
+    s.basic = d.basic;
+    s.code = d.code;
+    s.server_text = words.and_then(|w| non_empty(bounded(&w, 2048)));
+    s.recipient = recipient.map(str::to_string);
+    s.remote_host = d.host.clone();
+    s.stage = d.stage;
+    s.outcome = Some(outcome.to_string());
+    s
+}
+
+/// RFC 3464 reports: a delivery-status part, or its fields pasted into the text.
+fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
+    let mut report = dsn::DsnReport::default();
+    for part in &ctx.mail.parts {
+        if part.kind == PartKind::DeliveryStatus {
+            let r = dsn::parse(&part.text);
+            report.reporting_mta = report.reporting_mta.or(r.reporting_mta);
+            report.recipients.extend(r.recipients);
+        }
+    }
+    if report.recipients.is_empty() && dsn::has_fields(&ctx.failure) {
+        report = dsn::parse(&ctx.failure);
+    }
+    let recipients: Vec<&dsn::DsnRecipient> = report
+        .recipients
+        .iter()
+        .filter(|r| r.address().is_some())
+        .collect();
+    if recipients.is_empty() {
+        return false;
+    }
+    // The human-readable part often says more than the fields (a transcript, the reply).
+    let (_, blocks) = plain::blocks(&ctx.failure, &|a| ctx.is_excluded(a));
+    let mut seen: Vec<String> = Vec::new();
+    for r in recipients {
+        let addr = r.address().unwrap_or_default();
+        let key = format!("{}\n{}", addr.to_ascii_lowercase(), r.action.as_deref().unwrap_or(""));
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let (mut d, mut words) = match r.diagnostic.as_deref() {
+            Some(v) => {
+                let (d, w) = diag::diagnostic_code(v);
+                (d, Some(w).filter(|w| !w.is_empty()))
+            }
+            None => (Diagnosis::default(), None),
+        };
+        let block = blocks
+            .iter()
+            .find(|b| b.recipient.eq_ignore_ascii_case(addr))
+            .or_else(|| (blocks.len() == 1).then(|| &blocks[0]));
+        if !d.has_status()
+            && let Some(b) = block
+        {
+            let from_text = diagnose(&b.text());
+            if from_text.has_status() {
+                d.basic = from_text.basic;
+                d.code = d.code.or(from_text.code);
+                if from_text.reply_text.is_some() {
+                    words = from_text.reply_text.clone();
+                }
+            }
+            d.host = d.host.or(from_text.host);
+            d.stage = d.stage.or(from_text.stage);
+            if words.is_none() {
+                words = Some(b.words()).filter(|w| !w.is_empty());
+            }
+        }
+        // RFC 3464's Status is the reporting MTA's verdict; the reply's own enhanced code
+        // is more precise when both agree on the class.
+        d.code = match (r.status, d.code) {
+            (Some(st), Some(dc)) if dc.class == st.class => Some(dc),
+            (Some(st), _) => Some(st),
+            (None, dc) => dc,
+        };
+        if let Some(mta) = &r.remote_mta {
+            d.host = Some(mta.trim_end_matches('.').to_string());
+        }
+        let outcome = r.action.clone().unwrap_or_else(|| {
+            match d.code.map(|c| c.class).or(d.basic.and_then(basic_class)) {
+                Some(Class::Success) => "delivered".into(),
+                Some(Class::Transient) => "delayed".into(),
+                _ => "failed".into(),
+            }
+        });
+        let text = r.lines.join("\n");
+        out.push(status_from(ctx, Some(addr), &text, &d, words, &outcome));
+    }
+    true
+}
+
+/// Plain-text bounces: the recipients the text names, each with the lines about it.
+fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
+    let excluded = |a: &str| ctx.is_excluded(a);
+    let (preamble, mut blocks) = plain::blocks(&ctx.failure, &excluded);
+    let failed_header: Vec<String> = ctx
+        .header("x-failed-recipients")
+        .map(|v| plain::addresses(v).map(str::to_string).collect())
+        .unwrap_or_default();
+    if !failed_header.is_empty() {
+        // Exim and others list the failed recipients in a header: trust it over the text.
+        let listed = |b: &plain::Block| {
+            failed_header
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(&b.recipient))
+        };
+        if blocks.iter().any(listed) {
+            blocks.retain(listed);
+        }
+        for f in &failed_header {
+            if !blocks.iter().any(|b| b.recipient.eq_ignore_ascii_case(f)) {
+                blocks.push(plain::Block {
+                    recipient: f.clone(),
+                    lines: ctx.failure.lines().map(str::to_string).collect(),
+                });
+            }
+        }
+    }
+    if blocks.is_empty() {
+        if !ctx.is_bounce() {
+            return;
+        }
+        // No line names a recipient: the first address the text mentions, else the
+        // original message's recipient.
+        let recipient = plain::addresses(&ctx.failure)
+            .find(|a| !excluded(a))
+            .map(str::to_string)
+            .or_else(|| {
+                ctx.mail
+                    .original_header("to")
+                    .and_then(|v| plain::addresses(v).next().map(str::to_string))
+            })
+            .or_else(|| quoted_original_to(ctx));
+        let Some(recipient) = recipient else {
+            return;
+        };
+        blocks.push(plain::Block {
+            recipient,
+            lines: ctx.failure.lines().map(str::to_string).collect(),
+        });
+    }
+    let outcome = ctx.plain_outcome();
+    let single = blocks.len() == 1;
+    for b in &blocks {
+        let text = b.text();
+        let mut d = diagnose(&text);
+        let mut words = d.reply_text.clone().or_else(|| Some(b.words()).filter(|w| !w.is_empty()));
+        if !d.has_status() {
+            // What the text says before the first recipient applies to all of them
+            // (`Could not be delivered because of 550 5.1.1 ... The following recipients`).
+            let whole = format!("{preamble}\n{text}");
+            let shared = diagnose(&whole);
+            if shared.has_status() {
+                words = shared.reply_text.clone().or(words);
+                d = Diagnosis {
+                    host: d.host.or(shared.host.clone()),
+                    stage: d.stage.or(shared.stage),
+                    ..shared
+                };
+            }
+        }
+        if words.is_none() && single {
+            words = Some(crate::recognize::fold_whitespace(&preamble)).filter(|w| !w.is_empty());
+        }
+        out.push(status_from(ctx, Some(&b.recipient), &text, &d, words, outcome));
+    }
+}
+
+/// `To:` of an original message quoted inline after the failure part.
+fn quoted_original_to(ctx: &Context<'_>) -> Option<String> {
+    if !ctx.cut {
+        return None;
+    }
+    let text = ctx
+        .mail
+        .parts
+        .iter()
+        .find(|p| p.kind == PartKind::Plain)
+        .map(|p| p.text.as_str())?;
+    let (kept, _) = plain::before_original(text);
+    let rest = &text[kept.len()..];
+    rest.lines()
+        .take(200)
+        .find_map(|l| {
+            let l = l.trim_start();
+            (l.len() > 3 && l[..3].eq_ignore_ascii_case("to:"))
+                .then(|| plain::addresses(&l[3..]).next())
+                .flatten()
+        })
+        .map(str::to_string)
+}
+
+/// ARF feedback reports (RFC 5965) and the providers' own complaint formats: not a
+/// bounce, a recipient's complaint. One status per reported recipient.
+fn feedback(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
+    let report = ctx
+        .mail
+        .parts
+        .iter()
+        .find(|p| p.kind == PartKind::FeedbackReport);
+    let jmrp = ctx.mail.original_header("x-hmxmroriginalrecipient");
+    let apple_unsubscribe = ctx
+        .header("x-apple-unsubscribe")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    let is_arf = ctx.mail.report_type.as_deref() == Some("feedback-report") || report.is_some();
+    if !is_arf && jmrp.is_none() && !apple_unsubscribe {
+        return false;
+    }
+    let mut recipients: Vec<String> = Vec::new();
+    let mut feedback_type = None;
+    if let Some(part) = report {
+        for (name, value) in mime::headers_of_text(&part.text) {
+            match name.as_str() {
+                "original-rcpt-to" | "removal-recipient" => {
+                    recipients.extend(plain::addresses(&value).map(str::to_string))
+                }
+                "feedback-type" => feedback_type = Some(value),
+                _ => {}
+            }
+        }
+    }
+    if recipients.is_empty() {
+        let from_original = jmrp
+            .or_else(|| ctx.mail.original_header("to"))
+            .map(|v| plain::addresses(v).map(str::to_string).collect::<Vec<_>>())
+            .unwrap_or_default();
+        recipients = from_original;
+    }
+    if recipients.is_empty() && apple_unsubscribe {
+        recipients.extend(
+            ctx.header("from")
+                .and_then(|v| plain::addresses(v).next())
+                .map(str::to_string),
+        );
+    }
+    let summary = match &feedback_type {
+        Some(t) => format!("feedback report: {t}"),
+        None if apple_unsubscribe => "unsubscribe request".to_string(),
+        None => "feedback report".to_string(),
+    };
+    let text = report.map_or(summary.clone(), |p| p.text.clone());
+    let d = Diagnosis::default();
+    let mut seen: Vec<String> = Vec::new();
+    if recipients.is_empty() {
+        out.push(status_from(ctx, None, &text, &d, Some(summary), "feedback"));
+        return true;
+    }
+    for r in recipients {
+        if seen.iter().any(|s| s.eq_ignore_ascii_case(&r)) {
+            continue;
+        }
+        out.push(status_from(ctx, Some(&r), &text, &d, Some(summary.clone()), "feedback"));
+        seen.push(r);
+    }
+    true
+}
+
+/// An auto-reply (vacation, out of office): not a bounce; the recipient is who is away.
+fn auto_reply(ctx: &Context<'_>, out: &mut Vec<Status>) {
+    let who = ctx
+        .header("from")
+        .and_then(|v| plain::addresses(v).next())
+        .map(str::to_string);
+    let words = crate::recognize::fold_whitespace(bounded(&ctx.failure, 1024));
+    let text = format!("Subject: {}", ctx.mail.subject);
+    let mut s = status_from(ctx, None, &text, &Diagnosis::default(), Some(words), "auto-reply");
+    s.recipient = who;
+    out.push(s);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(raw: &str) -> Vec<Status> {
+        recognise_message(raw.as_bytes())
+    }
+
+    fn summary(s: &Status) -> (Option<String>, Option<String>, Option<u16>, Option<String>) {
+        (
+            s.recipient.clone(),
+            s.code.map(|c| c.to_string()),
+            s.basic,
+            s.outcome.clone(),
+        )
+    }
+
+    #[test]
+    fn dsn_with_two_recipients() {
+        let raw = "From: MAILER-DAEMON@mx.example.org\nTo: me@example.com\nSubject: Undelivered Mail Returned to Sender\n\
+            Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\n\
+            Content-Type: text/plain\n\nThe mail system\n\n--b\nContent-Type: message/delivery-status\n\n\
+            Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; a@example.net\nAction: failed\nStatus: 5.0.0\n\
+            Diagnostic-Code: smtp; 550 5.1.1 <a@example.net>: Recipient address rejected: User unknown\n\n\
+            Final-Recipient: rfc822; b@example.net\nAction: delayed\nStatus: 4.2.2\n\n--b\n\
+            Content-Type: message/rfc822\n\nTo: a@example.net\n\n550 5.7.1 quoted\n--b--\n";
+        let got: Vec<_> = one(raw).iter().map(summary).collect();
+        assert_eq!(
+            got,
+            [
+                (Some("a@example.net".into()), Some("5.1.1".into()), Some(550), Some("failed".into())),
+                (Some("b@example.net".into()), Some("4.2.2".into()), None, Some("delayed".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn qmail_bounce() {
+        let raw = "From: MAILER-DAEMON@mx.example.jp\nTo: me@example.jp\nSubject: failure notice\n\n\
+            Hi. This is the qmail-send program at mx.example.jp.\n\
+            I'm afraid I wasn't able to deliver your message to the following addresses.\n\n\
+            <a@example.net>:\nSorry, I couldn't find any host named example.net. (#5.1.2)\n\n\
+            --- Below this line is a copy of the message.\n\nTo: a@example.net\n\n550 5.7.1 no\n";
+        let s = one(raw);
+        assert_eq!(s.len(), 1);
+        assert_eq!(
+            summary(&s[0]),
+            (Some("a@example.net".into()), Some("5.1.2".into()), None, Some("failed".into()))
+        );
+        assert_eq!(s[0].kind, InputKind::Dsn);
+        assert_eq!(s[0].line, 8);
+    }
+
+    #[test]
+    fn mbox_of_two_messages() {
+        let raw = "From MAILER-DAEMON Mon Sep 20 19:29:27 2021\nFrom: x@example.org\nSubject: failure notice\n\n<a@example.net>:\n550 5.1.1 unknown\n\n\
+                   From MAILER-DAEMON Mon Sep 20 19:29:28 2021\nFrom: x@example.org\nSubject: failure notice\n\n<b@example.net>:\n552 5.2.2 full\n";
+        let s = one(raw);
+        let got: Vec<_> = s.iter().map(|s| (s.recipient.clone().unwrap(), s.line)).collect();
+        assert_eq!(got, [("a@example.net".into(), 5), ("b@example.net".into(), 12)]);
+    }
+
+    #[test]
+    fn not_a_message_falls_back_to_text() {
+        let s = one("Subject only\n\n550 5.1.1 unknown");
+        assert_eq!(s[0].code.map(|c| c.to_string()).as_deref(), Some("5.1.1"));
+    }
+
+    #[test]
+    fn malformed_input_does_not_panic() {
+        for raw in [
+            &b"From: a\n\n"[..],
+            b"Content-Type: multipart/report; boundary=x\n\n--x\n--x--",
+            b"Content-Type: multipart/mixed; boundary=\"\"\n\n\xff\xfe--\n",
+            b"Content-Type: message/rfc822\n\nContent-Type: message/rfc822\n\n",
+            b"Content-Transfer-Encoding: base64\nContent-Type: message/delivery-status\n\n!!!!",
+            b"From \n",
+            b"",
+        ] {
+            let _ = recognise_message(raw);
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! Plain-text bounces (qmail, Exim, Postfix without DSN, Sendmail transcripts, Exchange,
+//! Gmail, Yahoo, Courier, OpenSMTPD, ...): where the failure part ends, which addresses
+//! failed, and which lines speak about each.
+
+use super::diag::re;
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// Email addresses in running text.
+pub fn address_regex() -> &'static Regex {
+    static ADDR: OnceLock<Regex> = OnceLock::new();
+    re(
+        &ADDR,
+        r"(?i)[a-z0-9!#$%&*+=^_~-][a-z0-9!#$%&*+=^_~.-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+",
+    )
+}
+
+/// Every address in `text`, in order.
+pub fn addresses(text: &str) -> impl Iterator<Item = &str> {
+    address_regex()
+        .find_iter(text)
+        .map(|m| m.as_str().trim_end_matches(['.', '-']))
+}
+
+/// Where the bounce's own words end and the quoted original message begins: a separator
+/// line naming the copy (`------ This is a copy of the message`, `--- Below this line is a
+/// copy of the message.`, `----- Original message -----`, `Original message follows.`),
+/// or the first header line of a message quoted without one.
+pub fn original_starts(line: &str) -> bool {
+    static SEP: OnceLock<Regex> = OnceLock::new();
+    static SENTENCE: OnceLock<Regex> = OnceLock::new();
+    static HEADER: OnceLock<Regex> = OnceLock::new();
+    let t = line.trim();
+    if t.is_empty() {
+        return false;
+    }
+    let sep = re(
+        &SEP,
+        r"(?i)^[\s|]*(?:[-=*_#]{2,}|\|)[\s-]*.*\b(?:original|copy of|unsent|returned message|message text|enclosed|headers? of the)\b",
+    );
+    let sentence = re(
+        &SENTENCE,
+        r"(?i)^(?:-+ ?)?(?:below this line is a copy of the message|original message follows|message headers follow|original message headers|original message|below is a copy of the original message|included is a copy of the message header|enclosed is a copy of the message|this is a copy of the message|original message header|the original message headers? (?:is|are) (?:attached|below|following))\b[^a-z]*$",
+    );
+    let header = re(
+        &HEADER,
+        r"^(?:Received|Return-Path|Return-path|DKIM-Signature|X-Received|ARC-Seal|Authentication-Results|X-Google-Smtp-Source|Delivered-To): ",
+    );
+    sep.is_match(t) || sentence.is_match(t) || header.is_match(line)
+}
+
+/// The lines before the quoted original.
+pub fn before_original(text: &str) -> (&str, bool) {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if original_starts(line.trim_end_matches(['\r', '\n'])) {
+            return (&text[..offset], true);
+        }
+        offset += line.len();
+    }
+    (text, false)
+}
+
+/// The address a line presents as a failed recipient, if it does: alone on the line
+/// (`  a@example.org`, `<a@example.org>:`), first on it (`<a@example.org>: host ...
+/// said`, `a@example.org: 550 ...`), or after words that introduce one (`delivering your
+/// mail to <a@...>`, `Recipient address: a@...`, `RCPT TO:<a@...>`, `554 <a@...>...`).
+pub fn recipient_on_line<'a>(line: &'a str, excluded: &dyn Fn(&str) -> bool) -> Option<&'a str> {
+    static LEAD: OnceLock<Regex> = OnceLock::new();
+    let lead = re(
+        &LEAD,
+        r#"(?i)(?:^[\s*•+>-]*(?:\d{3}\s+|\d{1,2}[.)]\s+|recipient:?\s*)?|(?:\bto|\brcpt(?: to)?|recipients?|address(?:es)?|\buser(?:id)?|\bmailbox|\berrors|\bfailed|rfc822;|account|destinations?)\s*:?\s*)[<"'(\[]*\s*$"#,
+    );
+    let bytes_excluded_prefix = |prefix: &str| {
+        let p = prefix.to_ascii_lowercase();
+        p.contains("from") && !p.contains("rcpt") || p.contains("sender") || p.contains("reply-to")
+    };
+    for m in address_regex().find_iter(line) {
+        let addr = m.as_str().trim_end_matches(['.', '-']);
+        if excluded(addr) {
+            continue;
+        }
+        let prefix = &line[..m.start()];
+        if lead.is_match(prefix) && !bytes_excluded_prefix(prefix) {
+            return Some(addr);
+        }
+    }
+    None
+}
+
+/// The lines about one failed recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub recipient: String,
+    pub lines: Vec<String>,
+}
+
+impl Block {
+    /// What the lines say, without the line that only names the address.
+    pub fn words(&self) -> String {
+        let mut out = String::new();
+        for line in &self.lines {
+            let t = line.trim();
+            let rest = strip_address_lead(t, &self.recipient);
+            if rest.is_empty() || is_rule(rest) {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(rest);
+        }
+        crate::recognize::fold_whitespace(&out)
+    }
+
+    pub fn text(&self) -> String {
+        self.lines.join("\n")
+    }
+}
+
+/// `<a@x>: text` → `text`; `a@x` → ``; other lines unchanged.
+fn strip_address_lead<'a>(line: &'a str, addr: &str) -> &'a str {
+    let t = line.trim_start_matches(['*', '-', '>', ' ', '\t', '•']);
+    let t = t.trim_start_matches(['<', '"']);
+    let lower_t = t.get(..addr.len()).map(str::to_ascii_lowercase);
+    if lower_t.as_deref() == Some(addr.to_ascii_lowercase().as_str()) {
+        t[addr.len()..].trim_start_matches(['>', '"', ':', ' ', '\t', ','])
+    } else {
+        line
+    }
+}
+
+fn is_rule(t: &str) -> bool {
+    t.chars().all(|c| matches!(c, '-' | '=' | '*' | '_' | '|' | ' '))
+}
+
+/// The failure text split into per-recipient blocks, and the lines before the first.
+pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block>) {
+    let mut preamble = String::new();
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut current: Option<usize> = None;
+    for line in text.lines() {
+        if let Some(addr) = recipient_on_line(line, excluded) {
+            let idx = match blocks
+                .iter()
+                .position(|b| b.recipient.eq_ignore_ascii_case(addr))
+            {
+                Some(i) => i,
+                None => {
+                    blocks.push(Block {
+                        recipient: addr.to_string(),
+                        lines: Vec::new(),
+                    });
+                    blocks.len() - 1
+                }
+            };
+            current = Some(idx);
+        }
+        match current {
+            Some(i) if blocks[i].lines.len() < 200 => blocks[i].lines.push(line.to_string()),
+            Some(_) => {}
+            None if preamble.len() < 16 * 1024 => {
+                preamble.push_str(line);
+                preamble.push('\n');
+            }
+            None => {}
+        }
+    }
+    (preamble, blocks)
+}
+
+/// Whether the failure text reports a delay (a warning) rather than a final failure.
+pub fn is_delay_notice(subject: &str, text: &str) -> bool {
+    static DELAY: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &DELAY,
+        r"(?i)has not yet been delivered|have not yet been delivered|not been delivered yet|\bdelivery (?:has been |is )?delayed|\bhas been delayed|warning message only|will (?:be retried|continue to (?:try|attempt))|will keep trying|still trying to deliver|delivery attempts will continue|\bdelayed mail\b|message delayed",
+    );
+    r.is_match(subject) || r.is_match(text)
+}
+
+/// Words that say a message is a bounce (as opposed to an auto-reply quoting a code).
+pub fn says_undeliverable(text: &str) -> bool {
+    static BOUNCE: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &BOUNCE,
+        r"(?i)undeliver|undelivered|could not be delivered|couldn't be delivered|can ?not be delivered|was not delivered|not be delivered|delivery (?:status notification|failure|failed|has failed|problem|to the following)|failed permanently|permanent(?:ly)? (?:error|fatal)|unable to deliver|wasn't able to deliver|not able to deliver|returned mail|returning message|mail delivery (?:failed|system|subsystem|software)|failure notice|did not reach|error delivering|rejected by|delivery error|non-?delivery|mailer-daemon|undeliverable",
+    );
+    r.is_match(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn none(_: &str) -> bool {
+        false
+    }
+
+    #[test]
+    fn recipient_lines_of_common_formats() {
+        let sender = |a: &str| a == "me@example.jp";
+        for (line, want) in [
+            ("<kijitora@example.net>:", Some("kijitora@example.net")),
+            ("  kijitora@example.net", Some("kijitora@example.net")),
+            (
+                "<k@example.com>: host mx.example.com[192.0.2.1] said: 550 x",
+                Some("k@example.com"),
+            ),
+            (
+                "There was an error delivering your mail to <a@example.org>.",
+                Some("a@example.org"),
+            ),
+            (">>> RCPT To:<a@example.org>", Some("a@example.org")),
+            ("554 <a@example.edu>... Remote protocol error", Some("a@example.edu")),
+            ("   * a@example.com", Some("a@example.com")),
+            ("Recipient address: a@example.org", Some("a@example.org")),
+            ("a@example.com<mailto:a@example.com>", Some("a@example.com")),
+            ("From: <postmaster@x.example.jp> RCPT: <u@example.net> 192.0.2.25 does not like recipient.", Some("u@example.net")),
+            ("me@example.jp 様", None),
+            ("550 5.7.0 <x@example.jp>... Please use your ISP", None),
+            ("MAIL FROM: someone@example.com", None),
+            ("    SMTP error from remote mail server after MAIL FROM:<s@example.jp> SIZE=1:", None),
+        ] {
+            assert_eq!(recipient_on_line(line, &sender), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn copy_of_the_message_markers() {
+        for line in [
+            "------ This is a copy of the message, including all the headers. ------",
+            "--- Below this line is a copy of the message.",
+            "----- Original message -----",
+            "Original message follows.",
+            "   ----- Unsent message follows -----",
+            "Received: from mx.example.org by x",
+            "|------------------------- Message text follows: ------------------------|",
+            "------- Returned Message --------",
+            "--- The header of the original message is following. ---",
+        ] {
+            assert!(original_starts(line), "{line}");
+        }
+        for line in [
+            "The original message was received at Thu, 29 Apr 2010 23:34:45 +0900",
+            "   ----- The following addresses had permanent fatal errors -----",
+            "   ----- Transcript of session follows -----",
+            "    Received >>> 550 5.1.1 <a@example.org>... user unknown",
+        ] {
+            assert!(!original_starts(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn blocks_per_recipient_merge_repeats() {
+        let text = "intro\n<a@example.org>:\n550 5.1.1 unknown\n<b@example.org>:\n552 5.2.2 full\n<a@example.org>:\nagain\n";
+        let (pre, b) = blocks(text, &none);
+        assert_eq!(pre, "intro\n");
+        assert_eq!(b.len(), 2);
+        assert_eq!(b[0].lines, ["<a@example.org>:", "550 5.1.1 unknown", "<a@example.org>:", "again"]);
+        assert_eq!(b[1].words(), "552 5.2.2 full");
+    }
+}
