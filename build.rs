@@ -26,7 +26,33 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let bytes = postcard::to_stdvec(&raw).expect("knowledge base serializes");
+    let mut raw = raw;
+    let mut codes = std::mem::take(&mut raw.code);
+    codes.sort_by_key(|c| c.code.parse::<code::EnhancedCode>().ok());
+    let tables = model::RawKb {
+        basic: std::mem::take(&mut raw.basic),
+        provider: std::mem::take(&mut raw.provider),
+        blocklist: std::mem::take(&mut raw.blocklist),
+        reason: std::mem::take(&mut raw.reason),
+        ..Default::default()
+    };
+    let mut blobs = postcard::to_stdvec(&tables).expect("tables serialize");
+    let mut index = model::EmbeddedIndex {
+        base: raw,
+        tables: (0, blobs.len() as u32),
+        codes: Vec::new(),
+    };
+    for c in &codes {
+        let blob = postcard::to_stdvec(c).expect("code entry serializes");
+        index
+            .codes
+            .push((c.code.clone(), blobs.len() as u32, blob.len() as u32));
+        blobs.extend_from_slice(&blob);
+    }
+    let head = postcard::to_stdvec(&index).expect("index serializes");
+    let mut bytes = (head.len() as u32).to_le_bytes().to_vec();
+    bytes.extend_from_slice(&head);
+    bytes.extend_from_slice(&blobs);
     let out = Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set")).join("kb.bin");
     fs::write(out, bytes).expect("OUT_DIR is writable");
 }

@@ -516,7 +516,6 @@ fn list_cmd(
     let rows: Vec<CodeRow> = ctx
         .kb
         .codes()
-        .iter()
         .filter(|c| class.is_none_or(|k| c.code.starts_with(&format!("{k}."))))
         .filter(|c| {
             subject.is_none_or(|s| c.code.parse::<EnhancedCode>().is_ok_and(|e| e.subject == s))

@@ -5,7 +5,9 @@ use crate::code::{Class, EnhancedCode, basic_class};
 use crate::kb::model::*;
 use crate::kb::{Kb, Match};
 use crate::recognize::{InputKind, Status};
+use regex::{RegexSet, RegexSetBuilder};
 use serde::Serialize;
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -183,7 +185,10 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
         f.warnings
             .push("no status code in the input: the code was inferred from its wording".into());
     }
-    apply_provider_and_evidence(kb, status, &evidence, &mut f);
+    // A bare code carries no evidence: nothing to recognise a provider or reason from.
+    if !matches!(status.kind, InputKind::Code | InputKind::Basic) {
+        apply_provider_and_evidence(kb, status, &evidence, &mut f);
+    }
     Some(f)
 }
 
@@ -445,20 +450,76 @@ fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut
     if f.class == Some("success") {
         return;
     }
-    if let Some(reason) = provider_reason {
-        f.reason = reason;
-    } else if !PRECISE_REASONS.contains(&f.reason.as_str())
-        && let Some(reason) = kb.reason_from_text(evidence)
-    {
-        f.reason = reason.to_string();
-    }
+    f.reason = match provider_reason {
+        Some(reason) => reason,
+        None => reason_for(kb, status, evidence, &f.reason),
+    };
     f.action = action_for(f.class, &f.reason, f.action);
+}
+
+/// The bounce reason: the server's words first (they name the problem), then the code's
+/// own reason, then what the reporting MTA did and at which stage.
+fn reason_for(kb: &Kb, status: &Status, evidence: &str, code_reason: &str) -> String {
+    let message = status.kind == InputKind::Dsn;
+    let stated = status.code.filter(|_| !status.code_inferred);
+    let by_phrase = reason_by_phrase(evidence).map(|r| match r {
+        CONNECT if message => "expired",
+        CONNECT => "networkerror",
+        r => r,
+    });
+    if let Some(r) = by_phrase {
+        if r == "userunknown" && message && !user_unknown_at_rcpt(status, stated, code_reason) {
+            // A bounce that says "user unknown" outside the RCPT stage, under a code that
+            // is not an address code: a content filter speaking, not a missing mailbox.
+            return "filtered".into();
+        }
+        return r.into();
+    }
+    let generic = matches!(code_reason, "undefined" | "onhold" | "");
+    if !generic
+        && !PRECISE_REASONS.contains(&code_reason)
+        && let Some(r) = kb.reason_from_text(evidence)
+    {
+        return r.to_string();
+    }
+    if !generic {
+        return code_reason.into();
+    }
+    if let Some(r) = kb.reason_from_text(evidence) {
+        return r.to_string();
+    }
+    let permanent = status
+        .code
+        .map(|c| c.class == Class::Permanent)
+        .unwrap_or_else(|| status.basic.and_then(basic_class) == Some(Class::Permanent));
+    match (status.stage, status.outcome.as_deref()) {
+        (Some(Stage::Mail), _) if permanent => "rejected".into(),
+        (Some(Stage::Connect | Stage::Helo), _) if permanent => "blocked".into(),
+        (_, Some("delayed" | "expired")) => "expired".into(),
+        _ if message && status.server_text.is_some() => "onhold".into(),
+        _ => code_reason.into(),
+    }
+}
+
+/// Whether "user unknown" in a bounce means the mailbox does not exist: said at RCPT, under
+/// an address code, or in a plain bounce that quotes no reply at all.
+fn user_unknown_at_rcpt(status: &Status, stated: Option<EnhancedCode>, code_reason: &str) -> bool {
+    match status.stage {
+        Some(Stage::Rcpt) => true,
+        Some(Stage::Data | Stage::EndOfData) => false,
+        _ => {
+            (stated.is_some() && code_reason == "userunknown")
+                || (stated.is_none() && status.basic.is_none())
+        }
+    }
 }
 
 /// The action the final reason calls for: suppress exactly when the address is bad.
 fn action_for(class: Option<&str>, reason: &str, stated: &'static str) -> &'static str {
     match class {
         Some("success") => "none",
+        // A mailbox or domain that does not exist stays so, whatever class the server gave.
+        Some("transient") if ADDRESS_REASONS.contains(&reason) => "suppress",
         Some("transient") => "retry",
         Some("permanent") => {
             if ADDRESS_REASONS.contains(&reason) || reason == "notaccept" {
@@ -538,4 +599,460 @@ fn related_ref(kb: &Kb, code: &str, difference: &str) -> RelatedRef {
         title: kb.code_by_str(code).map(|e| e.title.clone()),
         difference: difference.to_string(),
     }
+}
+
+/// Phrases that decide a bounce reason, in the vocabulary bounce processors share
+/// (Sisimai's), the more specific reasons first: the first reason with a matching phrase
+/// wins. Matched case-insensitively against the server's whitespace-folded words.
+const REASON_PHRASES: &[(&str, &[&str])] = &[
+    (
+        "authfailure",
+        &[
+            r"\bdmarc\b",
+            r"\bspf\b",
+            r"\bdkim\b",
+            r"sender policy framework",
+            r"domainkeys",
+            r"multiple authentication checks failed",
+            r"authentication checks? (did not pass|failed)",
+        ],
+    ),
+    (
+        "requireptr",
+        &[
+            r"\bptr record",
+            r"reverse dns",
+            r"reverse (host ?name|lookup|mapping)",
+            r"\brdns\b",
+            r"cannot find your (reverse )?hostname",
+            r"ip name lookup failed",
+            r"unverif(y|i)able sending ips?",
+            r"no ptr",
+            r"forward dns entry does not point",
+        ],
+    ),
+    (
+        "badreputation",
+        &[
+            r"(low|poor|bad) reputation",
+            r"(ip|sender|sending|domain) reputation",
+            r"temporarily deferred due to (unexpected volume or )?user complaints",
+        ],
+    ),
+    (
+        "norelaying",
+        &[
+            r"relay(ing)? (access )?(denied|not permitted|prohibited|not allowed)",
+            r"not permitted to relay",
+            r"(we|i) do not relay",
+            r"unable to relay",
+            r"no relaying",
+            r"relaying mail to .{1,80} is not allowed",
+            r"not an open relay",
+            r"not allowed to relay",
+            r"isn'?t in my list of allowed rcpthosts",
+            r"this system is not configured to relay",
+        ],
+    ),
+    (
+        "rejected",
+        &[
+            r"sender address rejected",
+            r"sender (email )?address (has been )?(rejected|blacklisted|refused)",
+            r"sender verify failed",
+            r"sender verification (failed|failure)",
+            r"sender (domain|address) (not found|does not exist|unknown|must exist|is empty)",
+            r"invalid sender",
+            r"sender (is )?(not allowed|denied|rejected|spammer|not pre-approved)",
+            r"bogus mail from",
+            r"null sender is not allowed",
+            r"empty (envelope )?senders? not allowed",
+            r"domain of sender address",
+            r"unroutable sender address",
+            r"(from|sender): domain is invalid",
+            r"domain is invalid\. please provide a valid from",
+            r"returned mail not accepted here",
+            r"sending to/from an address that has been (black|block)listed",
+            r"your (email )?address has been (black|block)listed",
+            r"not a member of this (mailing )?list",
+            r"not allowed to post to this (mailing )?list",
+            r"\bbatv\b",
+            r"google groups",
+            r"groups\.google\.com/support",
+        ],
+    ),
+    (
+        "virusdetected",
+        &[
+            r"\bvirus (was |has been )?(found|detected|identified)",
+            r"(contains|contained|carries|infected with) (a |an )?(known )?(virus|malware)",
+            r"(virus|malware)[ -]infected",
+            r"\bmalware (was |has been )?(found|detected)",
+        ],
+    ),
+    (
+        "spamdetected",
+        &[
+            r"\bspam (message|content|detected|score|filter|rejected|suspected|not accepted|check)",
+            r"(rejected|blocked|classified|identified|detected|flagged|marked|considered|treated) as (spam|junk|bulk)",
+            r"rejected due to spam",
+            r"suspected (of being )?spam",
+            r"(looks|appears|seems) (to be |like |similar to )?(spam|junk)",
+            r"likely (to be )?(spam|unsolicited)",
+            r"unsolicited (mail|bulk|commercial)",
+            r"probability of (being )?spam",
+            r"message content rejected",
+            r"content filter rejection",
+            r"spamassassin",
+            r"blacklisted url in message",
+            r"(^|[ :;-])spam([.!]|$)",
+            r"mail rejete\. mail rejected",
+            r"recurrent pattern detection",
+        ],
+    ),
+    (
+        "policyviolation",
+        &[
+            r"policy violation",
+            r"violat(es|ed|ion of) (our|the|local|content|sending) [a-z ]{0,20}polic",
+            r"not accepted for policy reasons",
+            r"rejected (due to|by|for) (local |content |administrative )?polic",
+            r"due to local policy",
+            r"administrative prohibition",
+            r"\bheader error\b",
+            r"illegal attachment",
+            r"host network not allowed",
+            r"denied by policy",
+            r"mass mailer",
+        ],
+    ),
+    (
+        "toomanyconn",
+        &[
+            r"too many (concurrent |simultaneous |parallel )?(smtp )?(connections|sessions)",
+            r"connection (rate )?limit (exceeded|reached)",
+            r"(maximum|max) (number of )?(concurrent )?(server )?connections",
+            r"all server ports are busy",
+            r"too many recipients",
+            r"trop de connexions",
+            r"\bip frequency",
+            r"rate[ -]limit",
+            r"too many (messages|emails|mails) (sent|from|per|in)",
+            r"exceeded the max emails per",
+            r"sending too fast",
+        ],
+    ),
+    (
+        "mailboxfull",
+        &[
+            r"mailbox (is |was )?full",
+            r"mail ?folder is full",
+            r"inbox is full",
+            r"full mailbox",
+            r"mailbox (size limit|quota)",
+            r"over (the |its |their |disk )?(allowed |storage )?quota",
+            r"quota (has been |was )?exceeded",
+            r"exceed(ed|s|ing) (the |its |their |his |her )?(storage |mailbox |disk |mail )?quota",
+            r"storage quota",
+            r"disk quota",
+            r"mailbox exceeded the local limit",
+            r"messages in recipient'?s mailbox exceeded",
+            r"(not|insufficient) (enough )?(storage|disk) space (in|for) (the )?(mailbox|recipient)",
+            r"user'?s space has been used up",
+            r"exceeded storage allocation",
+            r"mailbox would exceed",
+            r"boite du destinataire pleine",
+        ],
+    ),
+    (
+        "mesgtoobig",
+        &[
+            r"(message|email|mail) (size )?(exceeds|is too (big|large)|too (big|large))",
+            r"message file too big",
+            r"(message|mail) size limit",
+            r"size limit exceeded",
+            r"exceeds (the )?(fixed |maximum |max )?(message )?size limit",
+            r"size exceeds (the )?(fixed |maximum )",
+            r"max(imum)? message size exceeded",
+            r"message length exceeds",
+            r"taille limite du message",
+        ],
+    ),
+    (
+        "exceedlimit",
+        &[r"header size exceeds", r"too many (headers|header lines)"],
+    ),
+    (
+        "contenterror",
+        &[
+            r"improper use of 8-bit data",
+            r"message contains invalid header",
+            r"invalid (message|mime) (content|structure)",
+            r"media error",
+        ],
+    ),
+    (
+        "notcompliantrfc",
+        &[
+            r"not rfc ?5322 compliant",
+            r"rfc ?5322 (compliance|violation)",
+            r"duplicate (header|headers)",
+            r"multiple (from|date|subject|to|sender) headers",
+            r"multiple addresses in from",
+        ],
+    ),
+    (
+        "suspend",
+        &[
+            r"(account|mailbox|user)\b.{0,40}\b(is|has been) (disabled|suspended|inactive|deactivated|locked|discontinued)",
+            r"(account|mailbox|recipient( address)?|user) (disabled|suspended|inactive|deactivated)",
+            r"deactivated mailbox",
+            r"mailbox currently suspended",
+            r"account is locked",
+            r"boite du destinataire archivee",
+        ],
+    ),
+    (
+        "hasmoved",
+        &[
+            r"user not local; please try",
+            r"(mailbox|address|user|recipient) has (been )?moved",
+            r"moved to a new (address|mailbox|domain)",
+        ],
+    ),
+    (
+        "notaccept",
+        &[
+            r"\bnull ?mx\b",
+            r"(host|domain|server)( [a-z0-9.-]+)? does not accept (any )?mail",
+            r"no mx (record )?found",
+            r"couldn'?t find a mail exchanger",
+            r"mx or srv record indicated no smtp service",
+            r"mail receiving disabled",
+            r"not accepting (any )?mail",
+        ],
+    ),
+    (
+        "hostunknown",
+        &[
+            r"host (or domain name )?not found",
+            r"host unknown",
+            r"unknown host",
+            r"domain not found",
+            r"domain (name )?(does not|doesn'?t) exist",
+            r"domain (is )?not reachable",
+            r"domain unknown",
+            r"unknown domain",
+            r"no such domain",
+            r"domain must exist",
+            r"unrouteable (address|mail domain)",
+            r"\bnxdomain\b",
+            r"couldn'?t find any host (named|by that name)",
+            r"illegal host/domain name",
+            r"bad destination system address",
+            r"account or domain may not exist",
+            r"name or service not known",
+        ],
+    ),
+    (
+        "userunknown",
+        &[
+            r"user unknown",
+            r"unknown user",
+            r"unknown (recipient|address|e-?mail address|local ?part)",
+            r"(recipient|address|user|mailbox) (is )?unknown",
+            r"no such (user|mailbox|recipient|account|person|address)",
+            r"no mailbox",
+            r"no (account|one) (by that name|at this address)",
+            r"doesn'?t have an? [a-z0-9.-]+ account",
+            r"(mailbox|user|account|address|recipient|e-?mail account)\b.{0,40}\b(does not|doesn'?t|did not) exist",
+            r"(user|recipient|mailbox|address) not (found|exist|known|active|listed)",
+            r"(invalid|bad|illegal) (recipient|mailbox|user|address|destination mailbox)",
+            r"unknown or illegal (user|alias)",
+            r"recipient name is not recognized",
+            r"not listed in (the )?(domino directory|public name & address book)",
+            r"invalid final delivery userid",
+            r"no valid recipients",
+            r"not a valid (recipient|user|mailbox)",
+            r"is not a known user",
+            r"resolver\.adr\.recip(ient)?notfound",
+            r"recipient not found",
+            r"mailbox (not found|unavailable|invalid|not present|is unavailable)",
+            r"address (is )?(invalid|no longer valid)",
+            r"utilisateur inconnu",
+            r"unable to deliver message to <",
+            r"this address no longer accepts mail",
+            r"user (does not|doesn'?t) exist",
+        ],
+    ),
+    (
+        "filtered",
+        &[
+            r"refused due to recipient preferences",
+            r"user refuses to receive",
+            r"message filtered",
+            r"rejected due to user rules",
+            r"blocked by the recipient",
+            r"not accepting mail from you",
+            r"resolver\.rst\.notauthorized",
+        ],
+    ),
+    (
+        "securityerror",
+        &[
+            r"authentication (is )?required",
+            r"must (be )?authenticat",
+            r"not authenticated",
+            r"delivery not authorized",
+            r"recipient address rejected: access denied",
+            r"tls (is )?required",
+            r"must issue a starttls",
+            r"encryption required",
+            r"unauthenticated senders not allowed",
+        ],
+    ),
+    (
+        "blocked",
+        &[
+            r"blocked using ",
+            r"\b(is|are|was|been) (listed|blacklisted|blocklisted)",
+            r"listed (at|on|in|by) [a-z0-9-]+\.[a-z0-9.-]+",
+            r"\bblack ?listed\b",
+            r"\bblock ?listed\b",
+            r"on (our|the|a) (block|black|deny) ?list",
+            r"\b(spamhaus|spamcop|sorbs|barracuda ?central|dnsbl|rbl)\b",
+            r"blocked (by|for|due|because|from)",
+            r"has been blocked",
+            r"\bblocked\b",
+            r"access denied",
+            r"(ip|address|host|network) (address )?(is )?(not allowed|banned|refused|rejected|denied)",
+            r"banned sending ip",
+            r"not accepting connections",
+            r"no access from mail server",
+            r"open relay",
+            r"use the smtp server of your isp",
+            r"(client|sender) host rejected",
+            r"weren'?t sent\. we recommend that you contact your internet service provider",
+            r"connection refused by",
+            r"refused to talk to me",
+            r"service refuse",
+        ],
+    ),
+    (
+        "systemfull",
+        &[
+            r"insufficient system storage",
+            r"mail system full",
+            r"no space left on device",
+            r"disk (is )?full",
+            r"insufficient disk space",
+        ],
+    ),
+    (
+        "systemerror",
+        &[
+            r"internal (system |server )?error",
+            r"temporary local problem",
+            r"local (configuration )?error",
+            r"server configuration error",
+            r"system config(uration)? error",
+            r"temporary lookup failure",
+            r"local error in processing",
+            r"unable to contact ldap server",
+            r"insufficient permission",
+            r"loops back to myself",
+            r"mail loop",
+            r"it would create a mail loop",
+            r"interrupted system call",
+            r"can'?t create user output file",
+        ],
+    ),
+    (
+        "mailererror",
+        &[
+            r"mailer error",
+            r"command died with status",
+            r"command failed",
+            r"\bpipe to \|",
+            r"procmail",
+            r"\bexit code\b",
+            r"x-unix;",
+        ],
+    ),
+    (
+        "networkerror",
+        &[
+            r"host not found, try again",
+            r"name service error",
+            r"temporary failure in name resolution",
+            r"(maximum )?hop count exceeded",
+            r"too many hops",
+            r"routing loop",
+            r"message looping",
+            r"no route to host",
+            r"network is unreachable",
+            r"host is unreachable",
+            r"host not reachable",
+            r"lost connection with",
+            r"connection reset",
+            r"malformed (or unexpected )?name server reply",
+            r"dns (lookup|records for the destination)",
+            r"unable to resolve route",
+        ],
+    ),
+    (
+        "expired",
+        &[
+            r"retry timeout exceeded",
+            r"(message|delivery|envelope) (time )?expired",
+            r"queue\.expired",
+            r"delivery time expired",
+            r"(message|mail) (has been |was )?in (the )?queue too long",
+            r"unable to deliver message after multiple retries",
+            r"could not deliver for the last",
+            r"was not delivered within",
+            r"did not accept our requests to connect",
+            r"(message|delivery) timed out",
+            r"has not been delivered for",
+        ],
+    ),
+    (
+        // Could not reach the server at all: in a bounce the retries ran out (expired);
+        // in a log line it is the network error of one attempt.
+        CONNECT,
+        &[
+            r"connection timed out",
+            r"operation timed out",
+            r"timed out while",
+            r"connection refused",
+            r"couldn'?t connect",
+            r"unable to connect",
+            r"could not connect",
+        ],
+    ),
+];
+
+/// The phrase group for failures to reach the server, resolved by the kind of input.
+const CONNECT: &str = "connect";
+
+/// The reason the phrases of `REASON_PHRASES` give `text`, if any.
+fn reason_by_phrase(text: &str) -> Option<&'static str> {
+    static TABLE: OnceLock<(RegexSet, Vec<&'static str>)> = OnceLock::new();
+    let (set, reasons) = TABLE.get_or_init(|| {
+        let mut patterns = Vec::new();
+        let mut reasons = Vec::new();
+        for (reason, phrases) in REASON_PHRASES {
+            for p in *phrases {
+                patterns.push(*p);
+                reasons.push(*reason);
+            }
+        }
+        let set = RegexSetBuilder::new(patterns)
+            .case_insensitive(true)
+            .build()
+            .unwrap_or_else(|e| unreachable!("static reason phrases: {e}"));
+        (set, reasons)
+    });
+    // The first phrase in table order wins: the set reports indices in order.
+    set.matches(text).iter().next().map(|i| reasons[i])
 }

@@ -59,7 +59,10 @@ fn search_finds_the_right_codes_first() {
         (vec!["mailbox", "full"], &["4.2.2", "5.2.2"][..]),
         // Postgrey greylists with 4.2.0, most other greylisting servers with 4.7.1.
         (vec!["greylist"], &["4.7.1", "4.2.0"][..]),
-        (vec!["dmarc"], &["5.7.26", "4.7.26", "5.7.509", "5.7.515", "4.7.31"][..]),
+        (
+            vec!["dmarc"],
+            &["5.7.26", "4.7.26", "5.7.509", "5.7.515", "4.7.31"][..],
+        ),
         (vec!["spf"], &["4.7.23", "5.7.23", "4.7.24", "5.7.24"][..]),
         (vec!["quota"], &["4.2.2", "5.2.2"][..]),
         (vec!["blocklist"], &["5.7.1", "4.7.1"][..]),

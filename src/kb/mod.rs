@@ -2,11 +2,13 @@
 //! indexed form the rest of bouncex looks things up in.
 
 pub mod model;
+mod patterns;
 pub mod validate;
 
 use crate::code::{Class, EnhancedCode};
 use model::*;
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use patterns::PatternList;
+use regex::bytes::Regex;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 pub use validate::KbError;
@@ -16,12 +18,72 @@ static BUILTIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/kb.bin"));
 
 /// A loaded, validated knowledge base with its indexes.
 pub struct Kb {
+    /// Meta, classes and subjects (the code entries live in `entries`, the other tables in
+    /// `tables`).
     raw: RawKb,
+    entries: Vec<Entry>,
     codes: HashMap<EnhancedCode, usize>,
-    basics: HashMap<u16, usize>,
     subjects: HashMap<u16, usize>,
+    tables: OnceLock<Tables>,
+    tables_blob: &'static [u8],
+    code_patterns: OnceLock<PatternList>,
+    provider_patterns: OnceLock<ProviderPatterns>,
+    blocklist_patterns: OnceLock<PatternList>,
+    reason_patterns: OnceLock<PatternList>,
+}
+
+/// Basic replies, providers, blocklists and reason rules, with their indexes.
+struct Tables {
+    raw: RawKb,
+    basics: HashMap<u16, usize>,
     providers: HashMap<String, usize>,
-    matchers: OnceLock<Matchers>,
+}
+
+impl Tables {
+    fn new(raw: RawKb) -> Tables {
+        let basics = raw
+            .basic
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.code, i))
+            .collect();
+        let providers = raw
+            .provider
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
+        Tables {
+            raw,
+            basics,
+            providers,
+        }
+    }
+}
+
+/// One code entry: decoded from its embedded blob on first use, or loaded from a file.
+struct Entry {
+    blob: Option<&'static [u8]>,
+    cell: OnceLock<RawCode>,
+}
+
+impl Entry {
+    fn get(&self) -> &RawCode {
+        self.cell.get_or_init(|| {
+            let blob = self
+                .blob
+                .unwrap_or_else(|| unreachable!("a loaded entry is always set"));
+            postcard::from_bytes(blob)
+                .unwrap_or_else(|e| unreachable!("build.rs wrote this entry: {e}"))
+        })
+    }
+
+    fn loaded(code: RawCode) -> Entry {
+        Entry {
+            blob: None,
+            cell: OnceLock::from(code),
+        }
+    }
 }
 
 /// How a status was matched to an entry (RFC 3463's fallback order).
@@ -42,40 +104,80 @@ impl Match {
     }
 }
 
-/// The regexes, compiled on first use: explaining a bare code never pays for them.
-struct Matchers {
-    code_set: RegexSet,
-    code_regexes: Vec<(usize, Regex)>,
-    provider_hosts: Vec<(usize, Regex)>,
-    provider_tokens: Vec<(usize, Regex)>,
-    provider_meanings: Vec<(usize, usize, Option<Regex>)>,
-    blocklists: Vec<(usize, Regex)>,
-    reasons: Vec<(usize, Regex)>,
+/// Each group of patterns is prepared on first use, and each pattern compiled only once
+/// a text could match it (see `patterns`): explaining a bare code prepares none.
+struct ProviderPatterns {
+    hosts: PatternList,
+    tokens: PatternList,
+    /// Per provider, its meaning rows' patterns, compiled once that provider is seen.
+    meanings: Vec<OnceLock<Vec<Option<Regex>>>>,
 }
 
-fn case_insensitive(pattern: &str) -> Regex {
+fn compiled(pattern: &str) -> Regex {
     // Validation compiled every pattern already; an error here is a bug in validation.
-    RegexBuilder::new(pattern)
-        .case_insensitive(true)
-        .size_limit(1 << 24)
-        .build()
+    validate::compile_pattern(pattern)
         .unwrap_or_else(|e| unreachable!("validated regex {pattern} failed: {e}"))
 }
 
 impl Kb {
     /// The knowledge base built into the binary.
     pub fn builtin() -> Kb {
-        let raw: RawKb = postcard::from_bytes(BUILTIN).unwrap_or_else(|e| {
-            unreachable!("the embedded knowledge base is written by build.rs: {e}")
-        });
-        Kb::from_raw(raw)
+        let corrupt = |e: &dyn std::fmt::Display| -> ! {
+            unreachable!("build.rs writes the embedded knowledge base: {e}")
+        };
+        let len =
+            u32::from_le_bytes(BUILTIN[..4].try_into().unwrap_or_else(|e| corrupt(&e))) as usize;
+        let index: EmbeddedIndex =
+            postcard::from_bytes(&BUILTIN[4..4 + len]).unwrap_or_else(|e| corrupt(&e));
+        let blobs: &'static [u8] = &BUILTIN[4 + len..];
+        let (t_offset, t_len) = index.tables;
+        let tables_blob = &blobs[t_offset as usize..(t_offset + t_len) as usize];
+        let entries = index
+            .codes
+            .iter()
+            .map(|(_, offset, length)| Entry {
+                blob: Some(&blobs[*offset as usize..(*offset + *length) as usize]),
+                cell: OnceLock::new(),
+            })
+            .collect();
+        let codes = index
+            .codes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (c, _, _))| Some((c.parse().ok()?, i)))
+            .collect();
+        let mut kb = Kb::assemble(index.base, entries, codes);
+        kb.tables_blob = tables_blob;
+        kb
+    }
+
+    /// The whole knowledge base as raw tables, every entry decoded.
+    fn into_raw(self) -> RawKb {
+        self.tables();
+        let tables = self.tables.into_inner().map(|t| t.raw).unwrap_or_default();
+        let mut raw = self.raw;
+        raw.basic = tables.basic;
+        raw.provider = tables.provider;
+        raw.blocklist = tables.blocklist;
+        raw.reason = tables.reason;
+        raw.code = self
+            .entries
+            .into_iter()
+            .map(|e| {
+                e.get();
+                e.cell
+                    .into_inner()
+                    .unwrap_or_else(|| unreachable!("decoded just above"))
+            })
+            .collect();
+        raw
     }
 
     /// Loads `text` (named `file` in errors) over the built-in knowledge base, or instead of
     /// it when the file says `replace_builtin = true`.
     pub fn load(file: &str, text: &str) -> Result<Kb, Vec<KbError>> {
-        let builtin = Kb::builtin();
-        let raw = validate::parse_and_validate(file, text, Some(&builtin.raw))?;
+        let builtin = Kb::builtin().into_raw();
+        let raw = validate::parse_and_validate(file, text, Some(&builtin))?;
         let replaces = raw
             .meta
             .as_ref()
@@ -84,45 +186,72 @@ impl Kb {
         Ok(Kb::from_raw(if replaces {
             raw
         } else {
-            overlay(builtin.raw, raw)
+            overlay(builtin, raw)
         }))
     }
 
     fn from_raw(mut raw: RawKb) -> Kb {
-        raw.code
-            .sort_by_key(|c| c.code.parse::<EnhancedCode>().ok());
-        let codes = raw
-            .code
+        let mut codes_raw = std::mem::take(&mut raw.code);
+        codes_raw.sort_by_key(|c| c.code.parse::<EnhancedCode>().ok());
+        let codes = codes_raw
             .iter()
             .enumerate()
             .filter_map(|(i, c)| Some((c.code.parse().ok()?, i)))
             .collect();
-        let basics = raw
-            .basic
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (b.code, i))
-            .collect();
+        Kb::assemble(
+            raw,
+            codes_raw.into_iter().map(Entry::loaded).collect(),
+            codes,
+        )
+    }
+
+    fn assemble(mut raw: RawKb, entries: Vec<Entry>, codes: HashMap<EnhancedCode, usize>) -> Kb {
         let subjects = raw
             .subject
             .iter()
             .enumerate()
             .map(|(i, s)| (s.subject, i))
             .collect();
-        let providers = raw
-            .provider
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.clone(), i))
-            .collect();
+        // A loaded file brings its tables along; the embedded one decodes them on first use.
+        let tables = OnceLock::new();
+        if !(raw.basic.is_empty()
+            && raw.provider.is_empty()
+            && raw.blocklist.is_empty()
+            && raw.reason.is_empty())
+        {
+            let loaded = RawKb {
+                basic: std::mem::take(&mut raw.basic),
+                provider: std::mem::take(&mut raw.provider),
+                blocklist: std::mem::take(&mut raw.blocklist),
+                reason: std::mem::take(&mut raw.reason),
+                ..RawKb::default()
+            };
+            let _ = tables.set(Tables::new(loaded));
+        }
         Kb {
             raw,
+            entries,
             codes,
-            basics,
             subjects,
-            providers,
-            matchers: OnceLock::new(),
+            tables,
+            tables_blob: &[],
+            code_patterns: OnceLock::new(),
+            provider_patterns: OnceLock::new(),
+            blocklist_patterns: OnceLock::new(),
+            reason_patterns: OnceLock::new(),
         }
+    }
+
+    fn tables(&self) -> &Tables {
+        self.tables.get_or_init(|| {
+            let raw: RawKb = if self.tables_blob.is_empty() {
+                RawKb::default()
+            } else {
+                postcard::from_bytes(self.tables_blob)
+                    .unwrap_or_else(|e| unreachable!("build.rs writes the embedded tables: {e}"))
+            };
+            Tables::new(raw)
+        })
     }
 
     pub fn version(&self) -> &str {
@@ -134,12 +263,12 @@ impl Kb {
     }
 
     /// Every code entry, in code order.
-    pub fn codes(&self) -> &[RawCode] {
-        &self.raw.code
+    pub fn codes(&self) -> impl ExactSizeIterator<Item = &RawCode> {
+        self.entries.iter().map(Entry::get)
     }
 
     pub fn code(&self, code: &EnhancedCode) -> Option<&RawCode> {
-        self.codes.get(code).map(|&i| &self.raw.code[i])
+        self.codes.get(code).map(|&i| self.entries[i].get())
     }
 
     pub fn code_by_str(&self, code: &str) -> Option<&RawCode> {
@@ -159,11 +288,13 @@ impl Kb {
     }
 
     pub fn basic(&self, code: u16) -> Option<&RawBasic> {
-        self.basics.get(&code).map(|&i| &self.raw.basic[i])
+        let t = self.tables();
+        t.basics.get(&code).map(|&i| &t.raw.basic[i])
     }
 
     pub fn provider(&self, id: &str) -> Option<&RawProvider> {
-        self.providers.get(id).map(|&i| &self.raw.provider[i])
+        let t = self.tables();
+        t.providers.get(id).map(|&i| &t.raw.provider[i])
     }
 
     /// The entry for a code, falling back to its subject, then its class (RFC 3463 §2).
@@ -177,60 +308,31 @@ impl Kb {
         }
     }
 
-    fn matchers(&self) -> &Matchers {
-        self.matchers.get_or_init(|| {
-            let mut code_regexes = Vec::new();
-            for (i, c) in self.raw.code.iter().enumerate() {
-                for p in &c.patterns {
-                    code_regexes.push((i, case_insensitive(p)));
-                }
-            }
-            let code_set = RegexSetBuilder::new(code_regexes.iter().map(|(_, r)| r.as_str()))
-                .case_insensitive(true)
-                .size_limit(1 << 26)
-                .dfa_size_limit(1 << 26)
-                .build()
-                .unwrap_or_else(|e| unreachable!("validated regex set failed: {e}"));
-            let per = |f: &dyn Fn(&RawProvider) -> &Vec<String>| {
-                self.raw
-                    .provider
-                    .iter()
+    fn code_patterns(&self) -> &PatternList {
+        self.code_patterns.get_or_init(|| {
+            PatternList::new(
+                self.codes()
                     .enumerate()
-                    .flat_map(|(i, p)| f(p).iter().map(move |r| (i, case_insensitive(r))))
-                    .collect::<Vec<_>>()
-            };
-            let provider_meanings = self
-                .raw
-                .provider
-                .iter()
-                .enumerate()
-                .flat_map(|(i, p)| {
-                    p.meaning
+                    .flat_map(|(i, c)| c.patterns.iter().map(move |p| (i, p.as_str()))),
+            )
+        })
+    }
+
+    fn provider_patterns(&self) -> &ProviderPatterns {
+        self.provider_patterns.get_or_init(|| {
+            let providers = &self.tables().raw.provider;
+            let per = |f: &dyn Fn(&RawProvider) -> &Vec<String>| {
+                PatternList::new(
+                    providers
                         .iter()
                         .enumerate()
-                        .map(move |(j, m)| (i, j, m.pattern.as_deref().map(case_insensitive)))
-                })
-                .collect();
-            Matchers {
-                code_set,
-                code_regexes,
-                provider_hosts: per(&|p| &p.hosts),
-                provider_tokens: per(&|p| &p.tokens),
-                provider_meanings,
-                blocklists: self
-                    .raw
-                    .blocklist
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, b)| b.tokens.iter().map(move |t| (i, case_insensitive(t))))
-                    .collect(),
-                reasons: self
-                    .raw
-                    .reason
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, r)| r.patterns.iter().map(move |p| (i, case_insensitive(p))))
-                    .collect(),
+                        .flat_map(|(i, p)| f(p).iter().map(move |r| (i, r.as_str()))),
+                )
+            };
+            ProviderPatterns {
+                hosts: per(&|p| &p.hosts),
+                tokens: per(&|p| &p.tokens),
+                meanings: providers.iter().map(|_| OnceLock::new()).collect(),
             }
         })
     }
@@ -238,17 +340,15 @@ impl Kb {
     /// Infers the most likely code from text that carries none: the entry whose pattern
     /// matches the longest stretch of the text, preferring the class `want` when given.
     pub fn infer(&self, text: &str, want: Option<Class>) -> Option<&RawCode> {
-        let m = self.matchers();
         let mut best: Option<(bool, usize, usize)> = None;
-        for idx in m.code_set.matches(text).iter() {
-            let (entry, re) = &m.code_regexes[idx];
-            let Some(found) = re.find(text) else { continue };
+        for (entry, len) in self.code_patterns().matches(text) {
             let class_ok = want.is_none_or(|w| {
-                self.raw.code[*entry]
+                self.entries[entry]
+                    .get()
                     .code
                     .starts_with(char::from(b'0' + w.digit()))
             });
-            let key = (class_ok, found.len(), usize::MAX - entry);
+            let key = (class_ok, len, usize::MAX - entry);
             if best.is_none_or(|b| key > b) {
                 best = Some(key);
             }
@@ -257,17 +357,16 @@ impl Kb {
         if want.is_some() && !class_ok {
             return None;
         }
-        Some(&self.raw.code[usize::MAX - inv])
+        Some(self.entries[usize::MAX - inv].get())
     }
 
     /// The provider a reply or remote host name points to.
     pub fn recognise_provider(&self, text: &str, host: Option<&str>) -> Option<&RawProvider> {
-        let m = self.matchers();
-        let by_host = host.and_then(|h| m.provider_hosts.iter().find(|(_, r)| r.is_match(h)));
-        let by_token = || m.provider_tokens.iter().find(|(_, r)| r.is_match(text));
+        let m = self.provider_patterns();
+        let by_host = host.and_then(|h| m.hosts.first(h));
         by_host
-            .or_else(by_token)
-            .map(|(i, _)| &self.raw.provider[*i])
+            .or_else(|| m.tokens.first(text))
+            .map(|i| &self.tables().raw.provider[i])
     }
 
     /// The provider's own meaning for this code or for a token in the text.
@@ -277,14 +376,17 @@ impl Kb {
         code: Option<&str>,
         text: &str,
     ) -> Option<&'a RawProviderMeaning> {
-        let m = self.matchers();
-        let pi = *self.providers.get(&provider.id)?;
-        let candidates = m.provider_meanings.iter().filter(|(p, _, _)| *p == pi);
+        let pi = *self.tables().providers.get(&provider.id)?;
+        let rows = &self.tables().raw.provider[pi].meaning;
+        let patterns = self.provider_patterns().meanings[pi].get_or_init(|| {
+            rows.iter()
+                .map(|m| m.pattern.as_deref().map(compiled))
+                .collect()
+        });
         let mut fallback = None;
-        for (_, j, pattern) in candidates {
-            let meaning = &self.raw.provider[pi].meaning[*j];
+        for (meaning, pattern) in rows.iter().zip(patterns) {
             let code_ok = meaning.code.as_deref().is_none_or(|c| Some(c) == code);
-            let pattern_ok = pattern.as_ref().is_none_or(|r| r.is_match(text));
+            let pattern_ok = pattern.as_ref().is_none_or(|r| r.is_match(text.as_bytes()));
             if code_ok && pattern_ok {
                 // A row that names both code and pattern is the most specific.
                 if meaning.code.is_some() && pattern.is_some() {
@@ -298,29 +400,30 @@ impl Kb {
 
     /// The blocklist a reply names, if any.
     pub fn recognise_blocklist(&self, text: &str) -> Option<&RawBlocklist> {
-        let m = self.matchers();
-        m.blocklists
-            .iter()
-            .find(|(_, r)| r.is_match(text))
-            .map(|(i, _)| &self.raw.blocklist[*i])
+        let set = self.blocklist_patterns.get_or_init(|| {
+            let lists = self.tables().raw.blocklist.iter().enumerate();
+            PatternList::new(lists.flat_map(|(i, b)| b.tokens.iter().map(move |t| (i, t.as_str()))))
+        });
+        set.first(text).map(|i| &self.tables().raw.blocklist[i])
     }
 
     /// The reason the text itself decides, whatever the code says.
     pub fn reason_from_text(&self, text: &str) -> Option<&str> {
-        let m = self.matchers();
-        m.reasons
-            .iter()
-            .find(|(_, r)| r.is_match(text))
-            .map(|(i, _)| self.raw.reason[*i].id.as_str())
+        let set = self.reason_patterns.get_or_init(|| {
+            let rules = self.tables().raw.reason.iter().enumerate();
+            PatternList::new(
+                rules.flat_map(|(i, r)| r.patterns.iter().map(move |p| (i, p.as_str()))),
+            )
+        });
+        set.first(text)
+            .map(|i| self.tables().raw.reason[i].id.as_str())
     }
 
     /// Codes whose text mentions every word, best matches first.
     pub fn search(&self, words: &[String]) -> Vec<&RawCode> {
         let words: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
         let mut scored: Vec<(u32, usize)> = self
-            .raw
-            .code
-            .iter()
+            .codes()
             .enumerate()
             .filter_map(|(i, c)| {
                 let provider_notes: Vec<&str> = self
@@ -343,7 +446,10 @@ impl Kb {
             })
             .collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.into_iter().map(|(_, i)| &self.raw.code[i]).collect()
+        scored
+            .into_iter()
+            .map(|(_, i)| self.entries[i].get())
+            .collect()
     }
 }
 

@@ -384,3 +384,17 @@ pub const REASONS: &[&str] = &[
     "vacation",
     "virusdetected",
 ];
+
+/// The embedded knowledge base's table of contents: everything but the code entries, and
+/// where each code entry's own postcard blob lies. `build.rs` writes it as a little-endian
+/// `u32` length, this index, then the blobs; a lookup decodes only the entry it needs.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct EmbeddedIndex {
+    /// Meta, classes and subjects: what every lookup needs.
+    pub base: RawKb,
+    /// (offset, length) of a blob holding the basic replies, providers, blocklists and
+    /// reason rules, which only replies and text need.
+    pub tables: (u32, u32),
+    /// (code, offset, length) of each entry's blob, in code order.
+    pub codes: Vec<(String, u32, u32)>,
+}

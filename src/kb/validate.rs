@@ -87,7 +87,7 @@ impl Validator {
 
     fn regexes(&mut self, table: &'static str, index: usize, patterns: &[String]) {
         for p in patterns {
-            if let Err(e) = regex::RegexBuilder::new(p).case_insensitive(true).build() {
+            if let Err(e) = compile_pattern(p) {
                 let first = e
                     .to_string()
                     .lines()
@@ -410,6 +410,19 @@ impl Validator {
             self.regexes("reason", i, &r.patterns);
         }
     }
+}
+
+/// Compiles a knowledge-base pattern the one way it is used: case-insensitive, over bytes,
+/// with ASCII classes. The patterns are English phrases; Unicode tables would make
+/// compiling hundreds of them cost far more than the match.
+pub fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
+    pattern_builder(pattern).build()
+}
+
+pub fn pattern_builder(pattern: &str) -> regex::bytes::RegexBuilder {
+    let mut b = regex::bytes::RegexBuilder::new(pattern);
+    b.case_insensitive(true).unicode(false).size_limit(1 << 24);
+    b
 }
 
 fn bounce_message(class: u8, got: Bounce, expected: Bounce) -> String {

@@ -144,7 +144,9 @@ pub fn parse_event(line: &str) -> Option<LogRecord<'_>> {
     if line.contains("sendmail[") || line.contains("sm-mta[") || line.contains("sm-msp-queue[") {
         return sendmail(line);
     }
-    if line.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+    // Exim lines start with a date; test that before compiling Exim's regex.
+    let b = line.as_bytes();
+    if b.len() > 20 && b[4] == b'-' && b[10] == b' ' && b[0].is_ascii_digit() {
         return exim(line);
     }
     None
@@ -165,7 +167,9 @@ pub fn may_be_event(line: &[u8]) -> bool {
     let b = line;
     if b.len() > 40 && b[4] == b'-' && b[10] == b' ' && b[0].is_ascii_digit() {
         let head = &b[..b.len().min(70)];
-        return head.windows(4).any(|w| matches!(w, b" ** " | b" == " | b" => " | b" -> " | b" *> "));
+        return head
+            .windows(4)
+            .any(|w| matches!(w, b" ** " | b" == " | b" => " | b" -> " | b" *> "));
     }
     false
 }
@@ -186,7 +190,9 @@ pub fn host_from_detail(detail: &str) -> Option<&str> {
 /// Postfix: `postfix/smtp[pid]: QUEUEID: to=<rcpt>, relay=..., dsn=..., status=... (...)`.
 /// Hand-parsed with byte searches: `scan` runs this on every line of large logs.
 fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
-    const DAEMONS: &[&str] = &["smtp", "lmtp", "local", "virtual", "pipe", "error", "retry", "qmgr", "discard", "bounce"];
+    const DAEMONS: &[&str] = &[
+        "smtp", "lmtp", "local", "virtual", "pipe", "error", "retry", "qmgr", "discard", "bounce",
+    ];
     static STATUS: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
     let rest = &line[at..];
     let bytes = rest.as_bytes();
@@ -207,9 +213,14 @@ fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
         return None;
     }
     let rest = body.get(colon + 2..)?;
-    let i = STATUS.get_or_init(|| memchr::memmem::Finder::new(b"status=")).find(rest.as_bytes())?;
+    let i = STATUS
+        .get_or_init(|| memchr::memmem::Finder::new(b"status="))
+        .find(rest.as_bytes())?;
     let (fields, status_part) = (&rest[..i], &rest[i + "status=".len()..]);
-    let word_end = status_part.bytes().position(|b| !b.is_ascii_alphabetic()).unwrap_or(status_part.len());
+    let word_end = status_part
+        .bytes()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(status_part.len());
     let outcome = match &status_part[..word_end] {
         "sent" => Outcome::Sent,
         "deferred" => Outcome::Deferred,
@@ -218,7 +229,10 @@ fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
         _ => return None,
     };
     let after = status_part[word_end..].trim_start_matches([',', ' ']);
-    let detail = match (memchr::memchr(b'(', after.as_bytes()), memchr::memrchr(b')', after.as_bytes())) {
+    let detail = match (
+        memchr::memchr(b'(', after.as_bytes()),
+        memchr::memrchr(b')', after.as_bytes()),
+    ) {
         (Some(a), Some(b)) if b > a => Some(&after[a + 1..b]),
         _ => non_empty_str(after),
     };
@@ -231,15 +245,20 @@ fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
         ..LogRecord::default()
     };
     let mut start = 0;
-    let field_ends = memchr::memchr_iter(b',', fields.as_bytes()).chain(std::iter::once(fields.len()));
+    let field_ends =
+        memchr::memchr_iter(b',', fields.as_bytes()).chain(std::iter::once(fields.len()));
     for end in field_ends {
         let field = fields[start..end].trim_start();
         start = end + 1;
-        let Some(eq) = memchr::memchr(b'=', field.as_bytes()) else { continue };
+        let Some(eq) = memchr::memchr(b'=', field.as_bytes()) else {
+            continue;
+        };
         let (key, value) = (&field[..eq], field[eq + 1..].trim_end());
         match key {
             "to" => rec.recipient = Some(strip_angle(value)),
-            "relay" if value != "none" && !value.starts_with("local") => rec.remote_host = Some(host_of(value)),
+            "relay" if value != "none" && !value.starts_with("local") => {
+                rec.remote_host = Some(host_of(value))
+            }
             "dsn" => rec.dsn = value.parse().ok(),
             _ => {}
         }
@@ -348,7 +367,10 @@ fn exim(line: &str) -> Option<LogRecord<'_>> {
         ..LogRecord::default()
     };
     static HOST: OnceLock<Regex> = OnceLock::new();
-    rec.remote_host = re(&HOST, r"\bH=(?P<h>[^\s\[]+)").captures(rest).and_then(|c| c.name("h")).map(|h| h.as_str());
+    rec.remote_host = re(&HOST, r"\bH=(?P<h>[^\s\[]+)")
+        .captures(rest)
+        .and_then(|c| c.name("h"))
+        .map(|h| h.as_str());
     static AFTER: OnceLock<Regex> = OnceLock::new();
     let after = re(
         &AFTER,
@@ -449,6 +471,10 @@ fn sendmail(line: &str) -> Option<LogRecord<'_>> {
 /// Exchange NDR wrappers: `Remote Server returned '550 5.1.1 ...'`, `#550 5.1.1 ... ##`,
 /// `#< #5.5.0 smtp;554 ...> #SMTP#`.
 fn exchange(line: &str) -> Option<LogRecord<'_>> {
+    // Cheap test first: the regex below is only worth compiling for lines that can match.
+    if !line.contains('#') && !line.to_ascii_lowercase().contains("returned '") {
+        return None;
+    }
     static EX: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &EX,
@@ -472,6 +498,18 @@ fn exchange(line: &str) -> Option<LogRecord<'_>> {
 
 /// The SMTP stage named by the markers MTAs write around a reply.
 pub fn stage_marker(text: &str) -> Option<Stage> {
+    let lower = text.to_ascii_lowercase();
+    let markers = [
+        "in reply to",
+        "after ",
+        "refused to talk",
+        "connect to",
+        "while receiving",
+        "while sending",
+    ];
+    if !markers.iter().any(|m| lower.contains(m)) {
+        return None;
+    }
     static MARK: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &MARK,

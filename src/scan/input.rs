@@ -52,10 +52,12 @@ pub fn scan_path(path: &str, scanner: &mut Scanner, opts: &Options, sink: EventS
             && !map.starts_with(b"From ")
             && !is_message(&map[..map.len().min(4096)])
         {
-            return scan_mapped(&map, scanner, opts, sink).with_context(|| format!("cannot read {path}"));
+            return scan_mapped(&map, scanner, opts, sink)
+                .with_context(|| format!("cannot read {path}"));
         }
     }
-    scan_reader(Box::new(file), size, scanner, opts, sink).with_context(|| format!("cannot read {path}"))
+    scan_reader(Box::new(file), size, scanner, opts, sink)
+        .with_context(|| format!("cannot read {path}"))
 }
 
 /// Files at least this large are memory-mapped when they are plain logs.
@@ -64,14 +66,22 @@ const MAP_THRESHOLD: u64 = 1 << 20;
 /// A mapped log, parsed in parallel: worker threads parse chunks into records, and this
 /// thread records them in file order (deferral tracking needs the order). Workers stay at
 /// most `WINDOW` chunks ahead, so memory stays bounded.
-fn scan_mapped(data: &[u8], scanner: &mut Scanner, opts: &Options, sink: EventSink) -> io::Result<()> {
+fn scan_mapped(
+    data: &[u8],
+    scanner: &mut Scanner,
+    opts: &Options,
+    sink: EventSink,
+) -> io::Result<()> {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::{Condvar, Mutex, mpsc};
     const PIECE: usize = 4 << 20;
     const WINDOW: usize = 8;
     let chunks = split_at_lines(data, PIECE);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-    let bar = (opts.progress && data.len() as u64 >= PROGRESS_THRESHOLD).then(|| progress_bar(data.len() as u64));
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let bar = (opts.progress && data.len() as u64 >= PROGRESS_THRESHOLD)
+        .then(|| progress_bar(data.len() as u64));
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let recorded = (Mutex::new(0usize), Condvar::new());
@@ -214,7 +224,8 @@ fn scan_reader(
     opts: &Options,
     sink: EventSink,
 ) -> io::Result<()> {
-    let bar = (opts.progress && size.is_some_and(|s| s >= PROGRESS_THRESHOLD)).then(|| progress_bar(size.unwrap_or(0)));
+    let bar = (opts.progress && size.is_some_and(|s| s >= PROGRESS_THRESHOLD))
+        .then(|| progress_bar(size.unwrap_or(0)));
     let counted: Box<dyn Read + '_> = match &bar {
         Some(b) => Box::new(b.wrap_read(raw)),
         None => raw,
@@ -334,7 +345,12 @@ fn scan_log(
     Ok(())
 }
 
-fn one_line(bytes: &[u8], scanner: &mut Scanner, opts: &Options, sink: EventSink) -> io::Result<()> {
+fn one_line(
+    bytes: &[u8],
+    scanner: &mut Scanner,
+    opts: &Options,
+    sink: EventSink,
+) -> io::Result<()> {
     scanner.count_lines(1);
     if !crate::recognize::log::may_be_event(bytes) {
         return Ok(());

@@ -161,7 +161,11 @@ impl Scanner {
             if let Some(c) = code {
                 *self.codes.entry(c).or_default() += 1;
             }
-            if let Some(d) = rec.recipient.and_then(|r| r.rsplit_once('@')).map(|(_, d)| d.trim_end_matches('>')) {
+            if let Some(d) = rec
+                .recipient
+                .and_then(|r| r.rsplit_once('@'))
+                .map(|(_, d)| d.trim_end_matches('>'))
+            {
                 bump(&mut self.domains, d);
             }
             if let Some(h) = rec.remote_host {
@@ -386,8 +390,11 @@ fn bump(counts: &mut HashMap<String, u64>, name: &str) {
     if name.is_empty() {
         return;
     }
-    let lower: std::borrow::Cow<str> =
-        if name.bytes().any(|b| b.is_ascii_uppercase()) { name.to_ascii_lowercase().into() } else { name.into() };
+    let lower: std::borrow::Cow<str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        name.to_ascii_lowercase().into()
+    } else {
+        name.into()
+    };
     match counts.get_mut(lower.as_ref()) {
         Some(n) => *n += 1,
         None => {

@@ -2,7 +2,7 @@
 //! MTA wrote under the address — into the remote server's reply: basic code, enhanced
 //! code, the server's words, the remote host and the SMTP stage.
 
-use crate::code::{Class, EnhancedCode, basic_class, find_enhanced, parse_basic};
+use crate::code::{EnhancedCode, basic_class, find_enhanced, parse_basic};
 use crate::kb::model::Stage;
 use crate::recognize::fold_whitespace;
 use crate::recognize::reply::ReplyLine;
@@ -138,6 +138,21 @@ fn reply_in_line(line: &str) -> Option<(usize, u16)> {
             continue;
         };
         let after = bytes.get(i + 3).copied();
+        let before = line[start..i].trim_end();
+        // A reply quoted whole after the code: Amazon SES's `error 550-'5.2.2 ... full'`.
+        if matches!(after, Some(b' ') | Some(b'-'))
+            && bytes.get(i + 4) == Some(&b'\'')
+            && line[i + 5..]
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.parse::<EnhancedCode>().is_ok())
+        {
+            return Some((i, basic));
+        }
+        // `ERROR_CODE :421, ...`: a bare code after a colon, its text after the comma.
+        if after == Some(b',') && before.ends_with(':') {
+            return Some((i, basic));
+        }
         let shape_ok = match after {
             None => false,
             Some(b' ') | Some(b'-') | Some(b'\t') => {
@@ -174,7 +189,12 @@ fn quoted_position(line: &str, start: usize, i: usize) -> bool {
 
 /// Reads the reply that starts at `lines[i][pos..]`, with its continuation lines: `550-`
 /// lines of a multi-line reply, and the indented lines an MTA wraps a long reply onto.
-fn collect_reply(lines: &[&str], i: usize, pos: usize, basic: u16) -> (Option<EnhancedCode>, String) {
+fn collect_reply(
+    lines: &[&str],
+    i: usize,
+    pos: usize,
+    basic: u16,
+) -> (Option<EnhancedCode>, String) {
     let line = lines[i];
     let opener = line[..pos].trim_end().chars().next_back();
     let mut first = line[pos..].trim_end();
@@ -191,6 +211,21 @@ fn collect_reply(lines: &[&str], i: usize, pos: usize, basic: u16) -> (Option<En
         && let Some(stripped) = first.strip_suffix(c)
     {
         first = stripped;
+    }
+    let unquoted;
+    if first.len() > 5 && first.as_bytes()[4] == b'\'' {
+        // `550-'5.2.2 text' (more)` → `550 5.2.2 text`.
+        let inner = &first[5..];
+        let inner = inner.rfind('\'').map_or(inner, |q| &inner[..q]);
+        unquoted = format!("{} {inner}", &first[..3]);
+        first = &unquoted;
+    } else if first.as_bytes().get(3) == Some(&b',') {
+        unquoted = format!(
+            "{} {}",
+            &first[..3],
+            first[4..].trim_start_matches([',', ' '])
+        );
+        first = &unquoted;
     }
     let mut code = None;
     let mut words = String::new();
@@ -376,14 +411,6 @@ fn command_stage(cmd: &str) -> Option<Stage> {
     })
 }
 
-/// Whether the class of `code` agrees with `class` (a missing side agrees with anything).
-pub fn same_class(code: Option<EnhancedCode>, class: Option<Class>) -> bool {
-    match (code, class) {
-        (Some(c), Some(k)) => c.class == k,
-        _ => true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,9 +433,14 @@ mod tests {
 
     #[test]
     fn diagnostic_without_reply() {
-        let (d, words) = diagnostic_code("X-Postfix; connect to mx.example.org[192.0.2.1]:25: Connection refused");
+        let (d, words) = diagnostic_code(
+            "X-Postfix; connect to mx.example.org[192.0.2.1]:25: Connection refused",
+        );
         assert_eq!((d.basic, d.code), (None, None));
-        assert_eq!(words, "connect to mx.example.org[192.0.2.1]:25: Connection refused");
+        assert_eq!(
+            words,
+            "connect to mx.example.org[192.0.2.1]:25: Connection refused"
+        );
         assert_eq!(d.stage, Some(Stage::Connect));
     }
 
@@ -418,7 +450,10 @@ mod tests {
             "  kijitora@example.com\n    host mx.example.com [192.0.2.2]\n    SMTP error from remote mail server after end of data:\n    550 5.2.0 <s@example.org> From:\n    Domain is invalid.\n\n",
         );
         assert_eq!((d.basic, code(&d)), (Some(550), "5.2.0".into()));
-        assert_eq!(d.reply_text.as_deref(), Some("<s@example.org> From: Domain is invalid."));
+        assert_eq!(
+            d.reply_text.as_deref(),
+            Some("<s@example.org> From: Domain is invalid.")
+        );
         assert_eq!(d.host.as_deref(), Some("mx.example.com"));
         assert_eq!(d.stage, Some(Stage::EndOfData));
     }
@@ -442,26 +477,49 @@ mod tests {
         assert_eq!((d.basic, code(&d)), (Some(550), "5.7.26".into()));
         assert_eq!(
             d.reply_text.as_deref(),
-            Some("Unauthenticated email is not accepted due to domain's DMARC policy. https://support.google.com/mail/?p=DmarcRejection - gsmtp")
+            Some(
+                "Unauthenticated email is not accepted due to domain's DMARC policy. https://support.google.com/mail/?p=DmarcRejection - gsmtp"
+            )
         );
         assert_eq!(d.stage, Some(Stage::EndOfData));
     }
 
     #[test]
     fn quoted_and_transcript_replies() {
-        let d = diagnose("Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; not found'");
+        let d = diagnose(
+            "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; not found'",
+        );
         assert_eq!((d.basic, code(&d)), (Some(550), "5.1.10".into()));
-        assert_eq!(d.reply_text.as_deref(), Some("RESOLVER.ADR.RecipientNotFound; not found"));
-        let d = diagnose("... while talking to mx.example.jp.:\n>>> DATA\n<<< 550 5.7.1 Rejected\n");
-        assert_eq!((d.stage, d.host.as_deref()), (Some(Stage::Data), Some("mx.example.jp")));
-        let d = diagnose("k@example.co.jp Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <k@example.co.jp>... User Unknown");
+        assert_eq!(
+            d.reply_text.as_deref(),
+            Some("RESOLVER.ADR.RecipientNotFound; not found")
+        );
+        let d =
+            diagnose("... while talking to mx.example.jp.:\n>>> DATA\n<<< 550 5.7.1 Rejected\n");
+        assert_eq!(
+            (d.stage, d.host.as_deref()),
+            (Some(Stage::Data), Some("mx.example.jp"))
+        );
+        let d = diagnose(
+            "k@example.co.jp Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <k@example.co.jp>... User Unknown",
+        );
         assert_eq!((d.basic, code(&d)), (Some(550), "5.1.1".into()));
+        let (d, words) = diagnostic_code(
+            "smtp; 5.1.0 - Unknown address error 550-'5.2.2 <k@example.jp>... Mailbox Full' (delivery attempts: 0)",
+        );
+        assert_eq!((d.basic, code(&d)), (Some(550), "5.2.2".into()));
+        assert_eq!(words, "<k@example.jp>... Mailbox Full");
+        let d = diagnose("k@example.jp Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable.");
+        assert_eq!((d.basic, d.code), (Some(421), None));
     }
 
     #[test]
     fn numbers_that_are_not_replies() {
         assert_eq!(reply_in_line("waited 450 seconds"), None);
-        assert_eq!(reply_in_line("192.0.2.32 said 550 for RCPT TO response"), None);
+        assert_eq!(
+            reply_in_line("192.0.2.32 said 550 for RCPT TO response"),
+            None
+        );
         assert_eq!(reply_in_line("Thu, 29 Apr 2013 23:45:22 +0900"), None);
         assert!(reply_in_line("  550 5.1.1 unknown").is_some());
     }

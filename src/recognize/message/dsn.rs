@@ -23,10 +23,12 @@ pub struct DsnRecipient {
 impl DsnRecipient {
     /// The recipient's address: Final-Recipient, else Original-Recipient.
     pub fn address(&self) -> Option<&str> {
+        // A broken Final-Recipient (`@mx.example.org`, no local part) yields to the other.
+        let usable = |a: &&str| a.find('@').is_some_and(|at| at > 0);
         self.final_recipient
             .as_deref()
-            .or(self.original_recipient.as_deref())
-            .filter(|a| !a.is_empty())
+            .filter(usable)
+            .or(self.original_recipient.as_deref().filter(usable))
     }
 
     fn has_recipient(&self) -> bool {
@@ -49,8 +51,7 @@ pub fn has_fields(text: &str) -> bool {
 }
 
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len()
-        && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// Reads delivery-status fields.
@@ -76,7 +77,8 @@ fn apply(report: &mut DsnReport, cur: &mut DsnRecipient, name: &str, value: Stri
     let line = format!("{}: {value}", canonical_name(name));
     let start_new = match name {
         "final-recipient" => cur.final_recipient.is_some(),
-        "original-recipient" => cur.has_recipient(),
+        // Postfix writes Final- before Original-Recipient, RFC 3464 the other way round.
+        "original-recipient" => cur.original_recipient.is_some(),
         "action" => cur.has_recipient() && cur.action.is_some(),
         "status" => cur.has_recipient() && cur.status.is_some(),
         "diagnostic-code" => cur.has_recipient() && cur.diagnostic.is_some(),
@@ -87,11 +89,17 @@ fn apply(report: &mut DsnReport, cur: &mut DsnRecipient, name: &str, value: Stri
     }
     match name {
         "reporting-mta" => {
-            report.reporting_mta.get_or_insert_with(|| typed_value(&value));
+            report
+                .reporting_mta
+                .get_or_insert_with(|| typed_value(&value));
             return;
         }
-        "received-from-mta" | "arrival-date" | "original-envelope-id" | "dsn-gateway"
-        | "x-postfix-queue-id" | "x-postfix-sender" => return,
+        "received-from-mta"
+        | "arrival-date"
+        | "original-envelope-id"
+        | "dsn-gateway"
+        | "x-postfix-queue-id"
+        | "x-postfix-sender" => return,
         "final-recipient" => cur.final_recipient = Some(address_value(&value)),
         "original-recipient" => cur.original_recipient = Some(address_value(&value)),
         "action" => cur.action = Some(normal_action(&value)),
@@ -123,11 +131,25 @@ fn canonical_name(name: &str) -> String {
 /// `rfc822; <a@example.org>` → `a@example.org`.
 pub fn address_value(value: &str) -> String {
     let v = typed_value(value);
-    let v = v.trim().trim_start_matches('<').trim_end_matches('>').trim();
-    // Some MTAs quote the address or add a display name.
-    match (v.rfind('<'), v.rfind('>')) {
-        (Some(a), Some(b)) if b > a => v[a + 1..b].trim().to_string(),
-        _ => v.trim_matches('"').to_string(),
+    let v = v
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
+    // Some MTAs add a display name around `<address>`.
+    let v = match (v.rfind('<'), v.rfind('>')) {
+        (Some(a), Some(b)) if b > a => v[a + 1..b].trim(),
+        _ => v,
+    };
+    // A source route (`@relay.example:a@example.org`, RFC 5321 §4.1.2) ends in the address.
+    let v = match v.strip_prefix('@').and_then(|r| r.rsplit_once(':')) {
+        Some((_, addr)) => addr,
+        None => v,
+    };
+    // A quoted local part (`"a..b"@example.org`) keeps its quotes; a quoted whole does not.
+    match v.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        Some(inner) if !inner.contains('"') => inner.to_string(),
+        _ => v.to_string(),
     }
 }
 
@@ -233,6 +255,21 @@ mod tests {
         assert_eq!(b.address(), Some("b@example.com"));
         assert_eq!(b.action.as_deref(), Some("delayed"));
         assert_eq!(b.status.unwrap().to_string(), "4.2.2");
+    }
+
+    #[test]
+    fn address_forms() {
+        assert_eq!(address_value("rfc822; <a@example.org>"), "a@example.org");
+        assert_eq!(
+            address_value("RFC822; <@mx.example.org:a@example.org>"),
+            "a@example.org"
+        );
+        assert_eq!(
+            address_value("rfc822; \"a..b\"@example.org"),
+            "\"a..b\"@example.org"
+        );
+        assert_eq!(address_value("rfc822; \"a@example.org\""), "a@example.org");
+        assert_eq!(address_value("rfc822; Jo <a@example.org>"), "a@example.org");
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub struct Mail {
     /// Header fields of the quoted original message (a `message/rfc822` part or
     /// `text/rfc822-headers`), names lower-cased.
     pub original: Vec<(String, String)>,
+    /// An attached message that is itself a delivery status notification (a bounce a
+    /// gateway wrapped in its own notice), raw.
+    pub attached_report: Option<Vec<u8>>,
 }
 
 impl Mail {
@@ -125,6 +128,15 @@ fn walk(message: &Message<'_>, id: u32, depth: usize, mail: &mut Mail) {
             if mail.original.is_empty() {
                 mail.original = header_fields(nested);
             }
+            let is_report = nested.content_type().is_some_and(|c| {
+                c.subtype()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+                    && c.attribute("report-type")
+                        .is_some_and(|t| t.eq_ignore_ascii_case("delivery-status"))
+            });
+            if is_report && mail.attached_report.is_none() {
+                mail.attached_report = Some(nested.raw_message().to_vec());
+            }
         }
         PartType::Text(text) => {
             let kind = match (main.as_str(), sub.as_str()) {
@@ -139,10 +151,10 @@ fn walk(message: &Message<'_>, id: u32, depth: usize, mail: &mut Mail) {
                 }
                 ("message", "feedback-report") => Some(PartKind::FeedbackReport),
                 ("message", _) => None,
-                ("text", "plain") | ("", _) => Some(PartKind::Plain),
                 ("text", "html") => Some(PartKind::Html),
-                ("text", _) => Some(PartKind::Plain),
-                _ => None,
+                // Any other text, and a multipart whose boundary never appears (mail-parser
+                // hands it over as text): read it as plain text.
+                _ => Some(PartKind::Plain),
             };
             if let Some(kind) = kind {
                 mail.parts.push(Part {
@@ -168,6 +180,8 @@ fn walk(message: &Message<'_>, id: u32, depth: usize, mail: &mut Mail) {
                     }
                     PartKind::OriginalHeaders
                 }
+                // A multipart without a boundary: its body is all there is to read.
+                ("multipart", _) | ("text", _) => PartKind::Plain,
                 // A message/rfc822 part mail-parser could not parse: still the original.
                 _ => return,
             };
@@ -239,9 +253,11 @@ pub fn html_to_text(html: &str) -> String {
                 } else if tag.starts_with("<style") {
                     skip_until = Some("</style");
                 }
-                let block = ["<br", "<p", "</p", "<div", "</div", "<tr", "</tr", "<li", "<h"]
-                    .iter()
-                    .any(|t| tag.starts_with(t));
+                let block = [
+                    "<br", "<p", "</p", "<div", "</div", "<tr", "</tr", "<li", "<h",
+                ]
+                .iter()
+                .any(|t| tag.starts_with(t));
                 if block {
                     out.push('\n');
                 } else if tag.starts_with("<td") || tag.starts_with("<th") {
@@ -359,7 +375,8 @@ mod tests {
 
     #[test]
     fn header_block_written_as_text() {
-        let h = headers_of_text("\nTo: a@example.org,\n b@example.org\nFrom: c@example.org\n\nbody: x");
+        let h =
+            headers_of_text("\nTo: a@example.org,\n b@example.org\nFrom: c@example.org\n\nbody: x");
         assert_eq!(
             h,
             [

@@ -43,7 +43,7 @@ pub fn recognise_message(raw: &[u8]) -> Vec<Status> {
     let mut out = Vec::new();
     for (first_line, one) in split_mbox(raw) {
         let before = out.len();
-        recognise_one(one, &mut out);
+        recognise_one(one, 0, &mut out);
         for s in &mut out[before..] {
             s.line += first_line - 1;
         }
@@ -79,7 +79,10 @@ fn split_mbox(raw: &[u8]) -> Vec<(usize, &[u8])> {
     out
 }
 
-fn recognise_one(raw: &[u8], out: &mut Vec<Status>) {
+/// How deep attached reports are followed (a report inside a report inside ...).
+const MAX_ATTACHED: usize = 3;
+
+fn recognise_one(raw: &[u8], depth: usize, out: &mut Vec<Status>) {
     // The mbox `From ` line is not a header field.
     let (skipped, body) = match raw.starts_with(b"From ") {
         true => {
@@ -95,6 +98,15 @@ fn recognise_one(raw: &[u8], out: &mut Vec<Status>) {
     let before = out.len();
     let ctx = Context::new(mail, raw, skipped);
     if !feedback(&ctx, out) && !ses::recognise(&ctx, out) && !delivery_status(&ctx, out) {
+        if let Some(inner) = ctx.mail.attached_report.as_deref()
+            && depth < MAX_ATTACHED
+        {
+            // A gateway's notice wrapping the real report: read the report.
+            recognise_one(inner, depth + 1, out);
+            if out.len() > before {
+                return;
+            }
+        }
         if ctx.is_auto_reply() && !ctx.is_bounce() {
             auto_reply(&ctx, out);
         } else {
@@ -180,8 +192,9 @@ impl<'a> Context<'a> {
         if needle.is_empty() {
             return 1;
         }
-        memchr::memmem::find(self.raw, needle.as_bytes())
-            .map_or(1, |at| 1 + memchr::memchr_iter(b'\n', &self.raw[..at]).count())
+        memchr::memmem::find(self.raw, needle.as_bytes()).map_or(1, |at| {
+            1 + memchr::memchr_iter(b'\n', &self.raw[..at]).count()
+        })
     }
 
     /// The line of the top of the message body.
@@ -240,7 +253,9 @@ impl<'a> Context<'a> {
             || plain::says_undeliverable(&self.failure)
             || recognise(&self.failure).0.iter().any(|s| {
                 s.code.is_some_and(|c| c.class != Class::Success)
-                    || s.basic.and_then(basic_class).is_some_and(|c| c != Class::Success)
+                    || s.basic
+                        .and_then(basic_class)
+                        .is_some_and(|c| c != Class::Success)
             })
     }
 
@@ -325,20 +340,32 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
     if report.recipients.is_empty() && dsn::has_fields(&ctx.failure) {
         report = dsn::parse(&ctx.failure);
     }
-    let recipients: Vec<&dsn::DsnRecipient> = report
-        .recipients
-        .iter()
-        .filter(|r| r.address().is_some())
-        .collect();
-    if recipients.is_empty() {
+    if report.recipients.is_empty() {
         return false;
     }
     // The human-readable part often says more than the fields (a transcript, the reply).
     let (_, blocks) = plain::blocks(&ctx.failure, &|a| ctx.is_excluded(a));
+    // A block whose recipient field is broken takes the address the text names, when the
+    // text names just one.
+    let recipients: Vec<(&str, &dsn::DsnRecipient)> = report
+        .recipients
+        .iter()
+        .filter_map(|r| {
+            r.address()
+                .or_else(|| (blocks.len() == 1).then(|| blocks[0].recipient.as_str()))
+                .map(|a| (a, r))
+        })
+        .collect();
+    if recipients.is_empty() {
+        return false;
+    }
     let mut seen: Vec<String> = Vec::new();
-    for r in recipients {
-        let addr = r.address().unwrap_or_default();
-        let key = format!("{}\n{}", addr.to_ascii_lowercase(), r.action.as_deref().unwrap_or(""));
+    for (addr, r) in recipients {
+        let key = format!(
+            "{}\n{}",
+            addr.to_ascii_lowercase(),
+            r.action.as_deref().unwrap_or("")
+        );
         if seen.contains(&key) {
             continue;
         }
@@ -449,7 +476,10 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
     for b in &blocks {
         let text = b.text();
         let mut d = diagnose(&text);
-        let mut words = d.reply_text.clone().or_else(|| Some(b.words()).filter(|w| !w.is_empty()));
+        let mut words = d
+            .reply_text
+            .clone()
+            .or_else(|| Some(b.words()).filter(|w| !w.is_empty()));
         if !d.has_status() {
             // What the text says before the first recipient applies to all of them
             // (`Could not be delivered because of 550 5.1.1 ... The following recipients`).
@@ -467,7 +497,14 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
         if words.is_none() && single {
             words = Some(crate::recognize::fold_whitespace(&preamble)).filter(|w| !w.is_empty());
         }
-        out.push(status_from(ctx, Some(&b.recipient), &text, &d, words, outcome));
+        out.push(status_from(
+            ctx,
+            Some(&b.recipient),
+            &text,
+            &d,
+            words,
+            outcome,
+        ));
     }
 }
 
@@ -554,7 +591,14 @@ fn feedback(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
         if seen.iter().any(|s| s.eq_ignore_ascii_case(&r)) {
             continue;
         }
-        out.push(status_from(ctx, Some(&r), &text, &d, Some(summary.clone()), "feedback"));
+        out.push(status_from(
+            ctx,
+            Some(&r),
+            &text,
+            &d,
+            Some(summary.clone()),
+            "feedback",
+        ));
         seen.push(r);
     }
     true
@@ -568,7 +612,14 @@ fn auto_reply(ctx: &Context<'_>, out: &mut Vec<Status>) {
         .map(str::to_string);
     let words = crate::recognize::fold_whitespace(bounded(&ctx.failure, 1024));
     let text = format!("Subject: {}", ctx.mail.subject);
-    let mut s = status_from(ctx, None, &text, &Diagnosis::default(), Some(words), "auto-reply");
+    let mut s = status_from(
+        ctx,
+        None,
+        &text,
+        &Diagnosis::default(),
+        Some(words),
+        "auto-reply",
+    );
     s.recipient = who;
     out.push(s);
 }
@@ -603,8 +654,18 @@ mod tests {
         assert_eq!(
             got,
             [
-                (Some("a@example.net".into()), Some("5.1.1".into()), Some(550), Some("failed".into())),
-                (Some("b@example.net".into()), Some("4.2.2".into()), None, Some("delayed".into())),
+                (
+                    Some("a@example.net".into()),
+                    Some("5.1.1".into()),
+                    Some(550),
+                    Some("failed".into())
+                ),
+                (
+                    Some("b@example.net".into()),
+                    Some("4.2.2".into()),
+                    None,
+                    Some("delayed".into())
+                ),
             ]
         );
     }
@@ -620,7 +681,12 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert_eq!(
             summary(&s[0]),
-            (Some("a@example.net".into()), Some("5.1.2".into()), None, Some("failed".into()))
+            (
+                Some("a@example.net".into()),
+                Some("5.1.2".into()),
+                None,
+                Some("failed".into())
+            )
         );
         assert_eq!(s[0].kind, InputKind::Dsn);
         assert_eq!(s[0].line, 8);
@@ -631,8 +697,14 @@ mod tests {
         let raw = "From MAILER-DAEMON Mon Sep 20 19:29:27 2021\nFrom: x@example.org\nSubject: failure notice\n\n<a@example.net>:\n550 5.1.1 unknown\n\n\
                    From MAILER-DAEMON Mon Sep 20 19:29:28 2021\nFrom: x@example.org\nSubject: failure notice\n\n<b@example.net>:\n552 5.2.2 full\n";
         let s = one(raw);
-        let got: Vec<_> = s.iter().map(|s| (s.recipient.clone().unwrap(), s.line)).collect();
-        assert_eq!(got, [("a@example.net".into(), 5), ("b@example.net".into(), 12)]);
+        let got: Vec<_> = s
+            .iter()
+            .map(|s| (s.recipient.clone().unwrap(), s.line))
+            .collect();
+        assert_eq!(
+            got,
+            [("a@example.net".into(), 5), ("b@example.net".into(), 12)]
+        );
     }
 
     #[test]

@@ -131,7 +131,8 @@ fn strip_address_lead<'a>(line: &'a str, addr: &str) -> &'a str {
 }
 
 fn is_rule(t: &str) -> bool {
-    t.chars().all(|c| matches!(c, '-' | '=' | '*' | '_' | '|' | ' '))
+    t.chars()
+        .all(|c| matches!(c, '-' | '=' | '*' | '_' | '|' | ' '))
 }
 
 /// The failure text split into per-recipient blocks, and the lines before the first.
@@ -212,15 +213,24 @@ mod tests {
                 Some("a@example.org"),
             ),
             (">>> RCPT To:<a@example.org>", Some("a@example.org")),
-            ("554 <a@example.edu>... Remote protocol error", Some("a@example.edu")),
+            (
+                "554 <a@example.edu>... Remote protocol error",
+                Some("a@example.edu"),
+            ),
             ("   * a@example.com", Some("a@example.com")),
             ("Recipient address: a@example.org", Some("a@example.org")),
             ("a@example.com<mailto:a@example.com>", Some("a@example.com")),
-            ("From: <postmaster@x.example.jp> RCPT: <u@example.net> 192.0.2.25 does not like recipient.", Some("u@example.net")),
+            (
+                "From: <postmaster@x.example.jp> RCPT: <u@example.net> 192.0.2.25 does not like recipient.",
+                Some("u@example.net"),
+            ),
             ("me@example.jp 様", None),
             ("550 5.7.0 <x@example.jp>... Please use your ISP", None),
             ("MAIL FROM: someone@example.com", None),
-            ("    SMTP error from remote mail server after MAIL FROM:<s@example.jp> SIZE=1:", None),
+            (
+                "    SMTP error from remote mail server after MAIL FROM:<s@example.jp> SIZE=1:",
+                None,
+            ),
         ] {
             assert_eq!(recipient_on_line(line, &sender), want, "{line}");
         }
@@ -257,7 +267,15 @@ mod tests {
         let (pre, b) = blocks(text, &none);
         assert_eq!(pre, "intro\n");
         assert_eq!(b.len(), 2);
-        assert_eq!(b[0].lines, ["<a@example.org>:", "550 5.1.1 unknown", "<a@example.org>:", "again"]);
+        assert_eq!(
+            b[0].lines,
+            [
+                "<a@example.org>:",
+                "550 5.1.1 unknown",
+                "<a@example.org>:",
+                "again"
+            ]
+        );
         assert_eq!(b[1].words(), "552 5.2.2 full");
     }
 }

@@ -54,11 +54,24 @@ pub(super) fn recognise(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
             let complaint = &n["complaint"];
             let kind = complaint["complaintFeedbackType"]
                 .as_str()
-                .map_or("feedback report".to_string(), |t| format!("feedback report: {t}"));
-            for r in complaint["complainedRecipients"].as_array().into_iter().flatten() {
+                .map_or("feedback report".to_string(), |t| {
+                    format!("feedback report: {t}")
+                });
+            for r in complaint["complainedRecipients"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
                 if let Some(addr) = r["emailAddress"].as_str() {
                     let d = Diagnosis::default();
-                    out.push(status_from(ctx, Some(addr), &text(r), &d, Some(kind.clone()), "feedback"));
+                    out.push(status_from(
+                        ctx,
+                        Some(addr),
+                        &text(r),
+                        &d,
+                        Some(kind.clone()),
+                        "feedback",
+                    ));
                 }
             }
         }
@@ -70,7 +83,14 @@ pub(super) fn recognise(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
             for r in delivery["recipients"].as_array().into_iter().flatten() {
                 if let Some(addr) = r.as_str() {
                     let words = Some(words.clone()).filter(|w| !w.is_empty());
-                    out.push(status_from(ctx, Some(addr), &text(delivery), &d, words, "delivered"));
+                    out.push(status_from(
+                        ctx,
+                        Some(addr),
+                        &text(delivery),
+                        &d,
+                        words,
+                        "delivered",
+                    ));
                 }
             }
         }
