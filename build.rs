@@ -26,6 +26,12 @@ fn main() {
             std::process::exit(1);
         }
     };
+    let version = raw
+        .meta
+        .as_ref()
+        .and_then(|m| m.version.clone())
+        .unwrap_or_else(|| "unversioned".into());
+    println!("cargo::rustc-env=BOUNCEX_KB_VERSION={version}");
     let mut raw = raw;
     let mut codes = std::mem::take(&mut raw.code);
     codes.sort_by_key(|c| c.code.parse::<code::EnhancedCode>().ok());

@@ -26,10 +26,18 @@ Examples:
   bouncex scan /var/log/mail.log /var/log/mail.log.1.gz
   bouncex scan --format ndjson ~/Maildir/.Bounces";
 
+/// `--version`: the program's version and the built-in knowledge base's.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (knowledge base ",
+    env!("BOUNCEX_KB_VERSION"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "bouncex",
-    version,
+    version = VERSION,
     about = "Explain SMTP bounces: status codes, replies, mail-log lines and bounce emails, offline.",
     after_help = EXAMPLES,
     propagate_version = true
@@ -121,6 +129,14 @@ pub enum Command {
         #[command(subcommand)]
         command: KbCommand,
     },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to print completions for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,29 +227,68 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     let color = format == Format::Text && use_color(cli.global.color, &env);
     let width = terminal_width(env.stdout_is_terminal);
-    if let Command::Kb {
-        command: KbCommand::Check { file },
-    } = &cli.command
-    {
-        return kb_check(file.as_deref());
-    }
-    let kb = load_kb(cli.global.kb.as_deref())?;
-    let ctx = Context_ {
-        kb,
-        format,
-        text: TextOptions { color, width },
-    };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let code = match cli.command {
-        Command::Explain { input } => explain_cmd(&ctx, &input, &mut out)?,
-        Command::List { class, subject } => list_cmd(&ctx, class.as_deref(), subject, &mut out)?,
-        Command::Search { words } => search_cmd(&ctx, &words, &mut out)?,
-        Command::Scan { paths } => scan_cmd(&ctx, &paths, io::stderr().is_terminal(), &mut out)?,
-        Command::Kb { .. } => unreachable!("handled above"),
+    // Commands that need no knowledge base (or load their own) come first.
+    let code = match &cli.command {
+        Command::Kb {
+            command: KbCommand::Check { file },
+        } => Some(kb_check(file.as_deref())?),
+        Command::Completions { shell } => {
+            out.write_all(&completions(*shell))?;
+            Some(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            out.write_all(&man_page()?)?;
+            Some(ExitCode::SUCCESS)
+        }
+        _ => None,
+    };
+    let code = match code {
+        Some(code) => code,
+        None => {
+            let kb = load_kb(cli.global.kb.as_deref())?;
+            let ctx = Context_ {
+                kb,
+                format,
+                text: TextOptions { color, width },
+            };
+            match cli.command {
+                Command::Explain { input } => explain_cmd(&ctx, &input, &mut out)?,
+                Command::List { class, subject } => {
+                    list_cmd(&ctx, class.as_deref(), subject, &mut out)?
+                }
+                Command::Search { words } => search_cmd(&ctx, &words, &mut out)?,
+                Command::Scan { paths } => {
+                    scan_cmd(&ctx, &paths, io::stderr().is_terminal(), &mut out)?
+                }
+                Command::Kb { .. } | Command::Completions { .. } | Command::Man => {
+                    ExitCode::SUCCESS
+                }
+            }
+        }
     };
     out.flush()?;
     Ok(code)
+}
+
+/// The completion script for `shell`, generated from the clap definition.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut <Cli as clap::CommandFactory>::command(),
+        "bouncex",
+        &mut out,
+    );
+    out
+}
+
+/// The roff man page, generated from the clap definition.
+pub fn man_page() -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
+    Ok(out)
 }
 
 fn terminal_width(is_terminal: bool) -> usize {

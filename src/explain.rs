@@ -462,20 +462,36 @@ fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut
 fn reason_for(kb: &Kb, status: &Status, evidence: &str, code_reason: &str) -> String {
     let message = status.kind == InputKind::Dsn;
     let stated = status.code.filter(|_| !status.code_inferred);
+    let permanent = status
+        .code
+        .map(|c| c.class == Class::Permanent)
+        .unwrap_or_else(|| status.basic.and_then(basic_class) == Some(Class::Permanent));
+    let generic = matches!(code_reason, "undefined" | "onhold" | "");
     let by_phrase = reason_by_phrase(evidence).map(|r| match r {
         CONNECT if message => "expired",
         CONNECT => "networkerror",
+        ACCESS => match status.stage {
+            Some(Stage::Mail) => "rejected",
+            Some(Stage::Connect | Stage::Helo) => "blocked",
+            _ if !generic => code_reason,
+            _ => "blocked",
+        },
+        // Whatever the words, a bounce's refusal at MAIL FROM is about the sender.
+        "blocked" | "securityerror" | "hostunknown" | "userunknown" | "filtered"
+            if status.stage == Some(Stage::Mail) && permanent && message =>
+        {
+            "rejected"
+        }
         r => r,
     });
     if let Some(r) = by_phrase {
-        if r == "userunknown" && message && !user_unknown_at_rcpt(status, stated, code_reason) {
+        if r == "userunknown" && message && !user_unknown_at_rcpt(status, stated) {
             // A bounce that says "user unknown" outside the RCPT stage, under a code that
             // is not an address code: a content filter speaking, not a missing mailbox.
             return "filtered".into();
         }
         return r.into();
     }
-    let generic = matches!(code_reason, "undefined" | "onhold" | "");
     if !generic
         && !PRECISE_REASONS.contains(&code_reason)
         && let Some(r) = kb.reason_from_text(evidence)
@@ -488,10 +504,6 @@ fn reason_for(kb: &Kb, status: &Status, evidence: &str, code_reason: &str) -> St
     if let Some(r) = kb.reason_from_text(evidence) {
         return r.to_string();
     }
-    let permanent = status
-        .code
-        .map(|c| c.class == Class::Permanent)
-        .unwrap_or_else(|| status.basic.and_then(basic_class) == Some(Class::Permanent));
     match (status.stage, status.outcome.as_deref()) {
         (Some(Stage::Mail), _) if permanent => "rejected".into(),
         (Some(Stage::Connect | Stage::Helo), _) if permanent => "blocked".into(),
@@ -503,14 +515,12 @@ fn reason_for(kb: &Kb, status: &Status, evidence: &str, code_reason: &str) -> St
 
 /// Whether "user unknown" in a bounce means the mailbox does not exist: said at RCPT, under
 /// an address code, or in a plain bounce that quotes no reply at all.
-fn user_unknown_at_rcpt(status: &Status, stated: Option<EnhancedCode>, code_reason: &str) -> bool {
+fn user_unknown_at_rcpt(status: &Status, stated: Option<EnhancedCode>) -> bool {
     match status.stage {
         Some(Stage::Rcpt) => true,
         Some(Stage::Data | Stage::EndOfData) => false,
-        _ => {
-            (stated.is_some() && code_reason == "userunknown")
-                || (stated.is_none() && status.basic.is_none())
-        }
+        // X.1.x codes are about addresses (RFC 3463 §3.2).
+        _ => stated.is_some_and(|c| c.subject == 1) || (stated.is_none() && status.basic.is_none()),
     }
 }
 
@@ -606,6 +616,41 @@ fn related_ref(kb: &Kb, code: &str, difference: &str) -> RelatedRef {
 /// wins. Matched case-insensitively against the server's whitespace-folded words.
 const REASON_PHRASES: &[(&str, &[&str])] = &[
     (
+        "contenterror",
+        &[
+            r"duplicate header",
+            r"improper use of 8-bit data",
+            r"message contains invalid header",
+            r"invalid (message|mime) (content|structure)",
+            r"media error",
+        ],
+    ),
+    (
+        "mailererror",
+        &[
+            r"mailer error",
+            r"command died with status",
+            r"command failed",
+            r"\bpipe to \|",
+            r"procmail",
+            r"x-unix;",
+        ],
+    ),
+    (
+        "networkerror",
+        &[
+            r"\bdns error\b",
+            r"name service error",
+            r"host not found, try again",
+            r"host name lookup fail",
+            r"temporary failure in name resolution",
+            r"(maximum )?hop count exceeded",
+            r"too many hops",
+            r"routing loop",
+            r"message looping",
+        ],
+    ),
+    (
         "authfailure",
         &[
             r"\bdmarc\b",
@@ -620,7 +665,8 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
     (
         "requireptr",
         &[
-            r"\bptr record",
+            r"\bptr (resource )?record",
+            r"dns ptr",
             r"reverse dns",
             r"reverse (host ?name|lookup|mapping)",
             r"\brdns\b",
@@ -677,6 +723,8 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
             r"not a member of this (mailing )?list",
             r"not allowed to post to this (mailing )?list",
             r"\bbatv\b",
+            r"purported responsible address",
+            r"you'?re sending this from a different address",
             r"google groups",
             r"groups\.google\.com/support",
         ],
@@ -724,6 +772,7 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
             r"host network not allowed",
             r"denied by policy",
             r"mass mailer",
+            r"content presents a potential",
         ],
     ),
     (
@@ -783,20 +832,10 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
         &[r"header size exceeds", r"too many (headers|header lines)"],
     ),
     (
-        "contenterror",
-        &[
-            r"improper use of 8-bit data",
-            r"message contains invalid header",
-            r"invalid (message|mime) (content|structure)",
-            r"media error",
-        ],
-    ),
-    (
         "notcompliantrfc",
         &[
             r"not rfc ?5322 compliant",
             r"rfc ?5322 (compliance|violation)",
-            r"duplicate (header|headers)",
             r"multiple (from|date|subject|to|sender) headers",
             r"multiple addresses in from",
         ],
@@ -807,6 +846,8 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
             r"(account|mailbox|user)\b.{0,40}\b(is|has been) (disabled|suspended|inactive|deactivated|locked|discontinued)",
             r"(account|mailbox|recipient( address)?|user) (disabled|suspended|inactive|deactivated)",
             r"deactivated mailbox",
+            r"disabled (recipient|account|mailbox|user)",
+            r"mailbox is frozen",
             r"mailbox currently suspended",
             r"account is locked",
             r"boite du destinataire archivee",
@@ -852,6 +893,7 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
             r"bad destination system address",
             r"account or domain may not exist",
             r"name or service not known",
+            r"^[a-z0-9.-]+\.[a-z]{2,} does not exist",
         ],
     ),
     (
@@ -883,6 +925,7 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
             r"unable to deliver message to <",
             r"this address no longer accepts mail",
             r"user (does not|doesn'?t) exist",
+            r"recipient address rejected\.?$",
         ],
     ),
     (
@@ -909,6 +952,7 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
             r"must issue a starttls",
             r"encryption required",
             r"unauthenticated senders not allowed",
+            r"smtp authentication",
         ],
     ),
     (
@@ -924,8 +968,7 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
             r"blocked (by|for|due|because|from)",
             r"has been blocked",
             r"\bblocked\b",
-            r"access denied",
-            r"(ip|address|host|network) (address )?(is )?(not allowed|banned|refused|rejected|denied)",
+            r"\b(ip|client|your network|your host) (address )?(is )?(not allowed|banned|refused|rejected|denied)",
             r"banned sending ip",
             r"not accepting connections",
             r"no access from mail server",
@@ -937,6 +980,12 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
             r"refused to talk to me",
             r"service refuse",
         ],
+    ),
+    (
+        // Refused without saying why: at MAIL FROM the sender was rejected, at connection
+        // the client was blocked.
+        ACCESS,
+        &[r"access denied", r"\brejected\.?$"],
     ),
     (
         "systemfull",
@@ -958,6 +1007,8 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
             r"system config(uration)? error",
             r"temporary lookup failure",
             r"local error in processing",
+            r"could not load drd",
+            r"service currently unavailable",
             r"unable to contact ldap server",
             r"insufficient permission",
             r"loops back to myself",
@@ -968,27 +1019,8 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "mailererror",
-        &[
-            r"mailer error",
-            r"command died with status",
-            r"command failed",
-            r"\bpipe to \|",
-            r"procmail",
-            r"\bexit code\b",
-            r"x-unix;",
-        ],
-    ),
-    (
         "networkerror",
         &[
-            r"host not found, try again",
-            r"name service error",
-            r"temporary failure in name resolution",
-            r"(maximum )?hop count exceeded",
-            r"too many hops",
-            r"routing loop",
-            r"message looping",
             r"no route to host",
             r"network is unreachable",
             r"host is unreachable",
@@ -1028,12 +1060,15 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
             r"couldn'?t connect",
             r"unable to connect",
             r"could not connect",
+            r"host not reachable",
         ],
     ),
 ];
 
 /// The phrase group for failures to reach the server, resolved by the kind of input.
 const CONNECT: &str = "connect";
+/// The phrase group for bare refusals, resolved by the SMTP stage.
+const ACCESS: &str = "access";
 
 /// The reason the phrases of `REASON_PHRASES` give `text`, if any.
 fn reason_by_phrase(text: &str) -> Option<&'static str> {

@@ -368,19 +368,20 @@ pub fn stage_in(text: &str) -> Option<Stage> {
     static STAGE: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &STAGE,
-        r"(?i)(?:\bafter|\bin reply to|did not like our|while sending|most progress was|SMTP:|SMTP command\s*:?\s*)\s*(?:pipelined\s+)?(?P<s>final DATA|end of data|RCPT\b|RCPT TO|MAIL FROM|MAIL\b|DATA|HELO|EHLO|STARTTLS|AUTH|initial connection|connection)|\[(?P<t>RCPT_TO|MAIL_FROM|DATA)\]|\((?P<u>DATA|RCPT TO|MAIL FROM)\)",
+        r"(?i)(?:\bafter|\bin reply to|did not like our|while sending|most progress was|SMTP:|SMTP command\s*:?\s*)\s*(?:pipelined\s+)?(?P<s>final DATA|end of data|RCPT\b|RCPT TO|MAIL FROM|MAIL\b|DATA|HELO|EHLO|STARTTLS|AUTH|initial connection|connection)|\[(?P<t>RCPT_TO|MAIL_FROM|DATA)\]|(?P<v>sender) was rejected|\((?P<u>DATA|RCPT TO|MAIL FROM)\)",
     );
     let c = r.captures(text)?;
     let word = c
         .name("s")
         .or(c.name("t"))
-        .or(c.name("u"))?
+        .or(c.name("u"))
+        .or(c.name("v"))?
         .as_str()
         .to_ascii_lowercase();
     Some(match word.as_str() {
         "final data" | "end of data" => Stage::EndOfData,
         "data" => Stage::Data,
-        "mail from" | "mail" | "mail_from" => Stage::Mail,
+        "mail from" | "mail" | "mail_from" | "sender" => Stage::Mail,
         "helo" | "ehlo" => Stage::Helo,
         "starttls" => Stage::Starttls,
         "auth" => Stage::Auth,

@@ -398,6 +398,15 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
                 words = Some(b.words()).filter(|w| !w.is_empty());
             }
         }
+        // The fields rarely name the stage; the text part often does (`in reply to RCPT TO`).
+        if d.stage.is_none()
+            && let Some(b) = block
+        {
+            let text = b.text();
+            d.stage = diag::stage_in(&text).or_else(|| {
+                crate::recognize::log::stage_marker(&crate::recognize::fold_whitespace(&text))
+            });
+        }
         // RFC 3464's Status is the reporting MTA's verdict; the reply's own enhanced code
         // is more precise when both agree on the class.
         d.code = match (r.status, d.code) {

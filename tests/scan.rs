@@ -1,0 +1,203 @@
+//! `bouncex scan`: metrics over logs (plain, gzip, stdin) and bounce messages.
+
+mod common;
+use common::bouncex;
+use std::io::Write;
+use std::path::PathBuf;
+
+const LOG: &str = "\
+Dec 31 23:50:00 mail postfix/smtp[1]: AAAAA11111: to=<a@example.org>, relay=mx.example.org[198.51.100.1]:25, delay=1, delays=0/0/0/1, dsn=4.3.2, status=deferred (host mx.example.org[198.51.100.1] said: 451 4.3.2 System not accepting network messages (in reply to RCPT TO command))
+Dec 31 23:55:00 mail postfix/smtp[1]: BBBBB22222: to=<b@Example.NET>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to mx.example.net[198.51.100.2]:25: Connection timed out)
+Jan  1 00:10:00 mail postfix/smtp[1]: AAAAA11111: to=<a@example.org>, relay=mx.example.org[198.51.100.1]:25, delay=1200, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)
+Jan  1 00:20:00 mail postfix/smtp[1]: CCCCC33333: to=<c@example.org>, relay=mx.example.org[198.51.100.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.example.org[198.51.100.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command))
+Jan  1 00:21:00 mail postfix/smtpd[2]: connect from unknown[192.0.2.1]
+";
+
+fn temp(name: &str, data: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bouncex-scan-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, data).unwrap();
+    path
+}
+
+fn scan_json(args: &[&str], stdin: Option<&[u8]>) -> serde_json::Value {
+    let mut cmd = bouncex();
+    cmd.args(["scan", "--format", "json"]).args(args);
+    if let Some(data) = stdin {
+        cmd.write_stdin(data.to_vec());
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn json_report_over_a_log_crossing_new_year() {
+    let path = temp("mail.log", LOG.as_bytes());
+    let r = scan_json(&[path.to_str().unwrap()], None);
+    assert_eq!(r["bouncex"], "1");
+    assert_eq!(r["lines"], 5);
+    assert_eq!(r["events"], 4);
+    assert_eq!(r["by_status"]["deferred"], 2);
+    assert_eq!(r["by_status"]["sent"], 1);
+    assert_eq!(r["by_status"]["bounced"], 1);
+    assert_eq!(r["codes"][0]["count"], 1);
+    assert!(
+        r["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["code"] == "4.3.2" && c["bounce"] == "soft" && c["title"].is_string())
+    );
+    assert_eq!(r["domains"][0]["domain"], "example.org");
+    assert_eq!(r["domains"][0]["count"], 2);
+    assert!(
+        r["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["domain"] == "example.net"),
+        "domains are lower-cased"
+    );
+    assert!(
+        r["remote_hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["host"] == "mx.example.net")
+    );
+    assert_eq!(r["by_hour"].as_array().unwrap().len(), 24);
+    assert_eq!(r["by_hour"][23], 2);
+    let d = &r["deferrals"];
+    assert_eq!(
+        (
+            d["messages"].as_u64(),
+            d["delivered_later"].as_u64(),
+            d["pending"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(d["retry_success_rate"], 1.0);
+    // 23:50 on Dec 31 to 00:10 on Jan 1 is 20 minutes, not minus a year.
+    assert_eq!(d["time_to_delivery_s"]["median"], 1200.0);
+}
+
+#[test]
+fn gzip_and_stdin_give_the_same_report() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(LOG.as_bytes()).unwrap();
+    let path = temp("mail.log.gz", &gz.finish().unwrap());
+    let from_gz = scan_json(&[path.to_str().unwrap()], None);
+    let from_stdin = scan_json(&[], Some(LOG.as_bytes()));
+    assert_eq!(from_gz, from_stdin);
+}
+
+#[test]
+fn ndjson_prints_one_event_per_attempt() {
+    let out = bouncex()
+        .args(["scan", "--format", "ndjson", "-"])
+        .write_stdin(LOG)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 4);
+    let e = &events[0];
+    for key in [
+        "time",
+        "queue_id",
+        "recipient",
+        "domain",
+        "remote_host",
+        "status",
+        "code",
+        "bounce",
+    ] {
+        assert!(e.get(key).is_some(), "event lacks {key}");
+    }
+    assert_eq!(e["queue_id"], "AAAAA11111");
+    assert_eq!(e["status"], "deferred");
+    assert_eq!(events[3]["bounce"], "hard");
+}
+
+#[test]
+fn text_report_has_tables_chart_and_advice() {
+    let out = bouncex()
+        .args(["scan", "--color", "never", "-"])
+        .write_stdin(LOG)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for part in [
+        "Status codes",
+        "Recipient domains",
+        "Remote servers",
+        "Deferrals",
+        "retry success rate",
+        "by hour",
+        "█",
+        "What to do",
+    ] {
+        assert!(text.contains(part), "no {part:?} in\n{text}");
+    }
+}
+
+#[test]
+fn exim_and_sendmail_logs() {
+    let log = "\
+2026-06-10 12:00:00 1sGxyz-000200-CD == gail@example.net R=dnslookup T=remote_smtp defer (-44) H=mx.example.net [198.51.100.8]: SMTP error from remote mail server after RCPT TO:<gail@example.net>: 451 4.7.1 Greylisted
+2026-06-10 12:30:00 1sGxyz-000200-CD => gail@example.net R=dnslookup T=remote_smtp H=mx.example.net [198.51.100.8]
+Jun 10 11:02:18 mail sm-mta[1240]: 5AAB2I3o001240: to=<gina@example.com>, delay=00:00:01, mailer=esmtp, pri=30000, relay=mx.example.com. [198.51.100.30], dsn=5.1.1, stat=User unknown
+";
+    let r = scan_json(&[], Some(log.as_bytes()));
+    assert_eq!(r["events"], 3);
+    assert_eq!(r["deferrals"]["delivered_later"], 1);
+    assert_eq!(r["deferrals"]["time_to_delivery_s"]["max"], 1800.0);
+    assert_eq!(r["by_status"]["bounced"], 1);
+}
+
+#[test]
+fn bounce_messages_in_a_maildir_and_an_mbox() {
+    let dsn = "From: MAILER-DAEMON@example.org\r\nTo: sender@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you that your message could not be delivered.\r\n\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mail.example.org\r\n\r\nFinal-Recipient: rfc822; gone@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\nRemote-MTA: dns; mx.example.org\r\nDiagnostic-Code: smtp; 550 5.1.1 <gone@example.org>: Recipient address rejected: User unknown\r\n\r\n--B--\r\n";
+    let dir = std::env::temp_dir().join(format!("bouncex-maildir-{}", std::process::id()));
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    std::fs::write(dir.join("new/1.eml"), dsn).unwrap();
+    std::fs::write(dir.join("cur/2.eml"), dsn.replace("gone@", "left@")).unwrap();
+    let r = scan_json(&[dir.to_str().unwrap()], None);
+    assert_eq!(r["events"], 2);
+    assert_eq!(r["by_status"]["bounced"], 2);
+    assert_eq!(r["codes"][0]["code"], "5.1.1");
+    let mbox = format!(
+        "From MAILER-DAEMON Mon Jun 10 11:02:18 2026\n{}\nFrom MAILER-DAEMON Mon Jun 10 11:03:18 2026\n{}\n",
+        dsn.replace("\r\n", "\n"),
+        dsn.replace("\r\n", "\n").replace("gone@", "other@")
+    );
+    let path = temp("bounces.mbox", mbox.as_bytes());
+    let r = scan_json(&[path.to_str().unwrap()], None);
+    assert_eq!(r["events"], 2);
+    assert_eq!(r["domains"][0]["domain"], "example.org");
+}
+
+#[test]
+fn unreadable_path_is_an_error_and_no_events_is_exit_1() {
+    bouncex()
+        .args(["scan", "/nonexistent/mail.log"])
+        .assert()
+        .code(2);
+    bouncex()
+        .args(["scan", "-"])
+        .write_stdin("nothing to see\n")
+        .assert()
+        .code(1);
+}
