@@ -71,6 +71,16 @@ pub struct Retry {
     pub note: Option<String>,
 }
 
+impl From<&RawRetry> for Retry {
+    fn from(r: &RawRetry) -> Retry {
+        Retry {
+            schedule: r.schedule.clone(),
+            gives_up_after: r.gives_up_after.clone(),
+            note: r.note.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Fixes {
     pub sender: Vec<String>,
@@ -355,11 +365,7 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
         let retry = acting
             .and_then(|e| e.retry.as_ref())
             .or(class_entry.and_then(|c| c.retry.as_ref()));
-        f.retry = retry.map(|r| Retry {
-            schedule: r.schedule.clone(),
-            gives_up_after: r.gives_up_after.clone(),
-            note: r.note.clone(),
-        });
+        f.retry = retry.map(Retry::from);
     }
     if effective != stated_class {
         f.severity = acting.map_or(f.severity, |e| e.severity.as_str());
@@ -412,11 +418,7 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
         }
     }
     if class == Some(Class::Transient) {
-        f.retry = class_entry.and_then(|c| c.retry.as_ref()).map(|r| Retry {
-            schedule: r.schedule.clone(),
-            gives_up_after: r.gives_up_after.clone(),
-            note: r.note.clone(),
-        });
+        f.retry = class_entry.and_then(|c| c.retry.as_ref()).map(Retry::from);
     }
     f
 }
@@ -461,7 +463,6 @@ fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut
 /// own reason, then what the reporting MTA did and at which stage.
 fn reason_for(kb: &Kb, status: &Status, evidence: &str, code_reason: &str) -> String {
     let message = status.kind == InputKind::Dsn;
-    let stated = status.code.filter(|_| !status.code_inferred);
     let permanent = status
         .code
         .map(|c| c.class == Class::Permanent)
@@ -476,14 +477,43 @@ fn reason_for(kb: &Kb, status: &Status, evidence: &str, code_reason: &str) -> St
             _ if !generic => code_reason,
             _ => "blocked",
         },
-        // Whatever the words, a bounce's refusal at MAIL FROM is about the sender.
-        "blocked" | "securityerror" | "hostunknown" | "userunknown" | "filtered"
-            if status.stage == Some(Stage::Mail) && permanent && message =>
-        {
-            "rejected"
-        }
         r => r,
     });
+    let reason = reason_by_evidence(kb, status, evidence, code_reason, by_phrase, generic);
+    // Whatever the words, a bounce's refusal at MAIL FROM is about the sender, not the
+    // recipient's address.
+    let at_mail = status.stage == Some(Stage::Mail) && permanent && message;
+    if at_mail
+        && matches!(
+            reason.as_str(),
+            "securityerror" | "hostunknown" | "userunknown" | "filtered"
+        )
+    {
+        return "rejected".into();
+    }
+    // A delay notice whose words name nothing precise: the message is waiting to expire.
+    let delayed = message && status.outcome.as_deref() == Some("delayed");
+    if delayed && matches!(reason.as_str(), "networkerror" | "undefined" | "onhold") {
+        return "expired".into();
+    }
+    reason
+}
+
+/// The reason from the phrases, the code and the KB's text rules, in that order.
+fn reason_by_evidence(
+    kb: &Kb,
+    status: &Status,
+    evidence: &str,
+    code_reason: &str,
+    by_phrase: Option<&str>,
+    generic: bool,
+) -> String {
+    let message = status.kind == InputKind::Dsn;
+    let stated = status.code.filter(|_| !status.code_inferred);
+    let permanent = status
+        .code
+        .map(|c| c.class == Class::Permanent)
+        .unwrap_or_else(|| status.basic.and_then(basic_class) == Some(Class::Permanent));
     if let Some(r) = by_phrase {
         if r == "userunknown" && message && !user_unknown_at_rcpt(status, stated) {
             // A bounce that says "user unknown" outside the RCPT stage, under a code that
@@ -519,8 +549,11 @@ fn user_unknown_at_rcpt(status: &Status, stated: Option<EnhancedCode>) -> bool {
     match status.stage {
         Some(Stage::Rcpt) => true,
         Some(Stage::Data | Stage::EndOfData) => false,
-        // X.1.x codes are about addresses (RFC 3463 §3.2).
-        _ => stated.is_some_and(|c| c.subject == 1) || (stated.is_none() && status.basic.is_none()),
+        // X.1.x codes are about addresses (RFC 3463 §3.2), X.2.1 about the mailbox.
+        _ => {
+            stated.is_some_and(|c| c.subject == 1 || (c.subject, c.detail) == (2, 1))
+                || (stated.is_none() && status.basic.is_none())
+        }
     }
 }
 
@@ -640,7 +673,6 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
         "networkerror",
         &[
             r"\bdns error\b",
-            r"name service error",
             r"host not found, try again",
             r"host name lookup fail",
             r"temporary failure in name resolution",
@@ -1022,9 +1054,9 @@ const REASON_PHRASES: &[(&str, &[&str])] = &[
         "networkerror",
         &[
             r"no route to host",
+            r"name service error",
             r"network is unreachable",
             r"host is unreachable",
-            r"host not reachable",
             r"lost connection with",
             r"connection reset",
             r"malformed (or unexpected )?name server reply",

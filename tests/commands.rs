@@ -1,18 +1,11 @@
 //! `list`, `search` and `kb check`, and loading a knowledge base with `--kb`.
 
 mod common;
-use common::{REGISTERED, bouncex};
+use common::{REGISTERED, bouncex, json_of};
 use predicates::prelude::*;
 
 fn json(args: &[&str]) -> serde_json::Value {
-    let out = bouncex().args(args).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(bouncex().args(args))
 }
 
 #[test]

@@ -195,24 +195,26 @@ fn unregistered_codes_fall_back_to_subject_then_class() {
 
 #[test]
 fn dotted_numbers_that_are_not_codes() {
-    bouncex()
-        .args(["explain", "--json", "Connection refused by 4.2.2.2"])
-        .assert()
-        .stdout(predicate::str::contains("\"4.2.2\"").not());
+    let codes = |input: &str| -> Vec<String> {
+        let out = bouncex()
+            .args(["explain", "--json", input])
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let findings = doc["findings"].as_array().cloned().unwrap_or_default();
+        findings
+            .iter()
+            .map(|f| f["code"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert!(!codes("Connection refused by 4.2.2.2").contains(&"4.2.2".to_string()));
+    assert!(!codes("relay=5.1.1.1[5.1.1.1]:25 status=deferred").contains(&"5.1.1".to_string()));
     let f = explain_json(
         "421 4.7.0 [TSS04] Messages from 198.51.100.77 temporarily deferred due to user complaints - 4.16.55.1",
     );
     assert_eq!(f["findings"].as_array().unwrap().len(), 1);
     assert_eq!(first(&f)["code"], "4.7.0");
-    let out = bouncex()
-        .args([
-            "explain",
-            "--json",
-            "220 mail.example.org ESMTP Postfix 3.5.6",
-        ])
-        .output()
-        .unwrap();
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("3.5.6\""));
+    assert!(!codes("220 mail.example.org ESMTP Postfix 3.5.6").contains(&"3.5.6".to_string()));
 }
 
 #[test]

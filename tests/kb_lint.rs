@@ -110,6 +110,15 @@ fn lint(entry: &RawCode) -> Vec<String> {
     problems
 }
 
+fn assert_none(problems: &[String]) {
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
 #[test]
 fn every_registered_code_is_present() {
     let kb = codes_toml();
@@ -124,12 +133,7 @@ fn every_registered_code_is_present() {
 fn every_entry_meets_the_depth_minimums() {
     let kb = codes_toml();
     let problems: Vec<String> = kb.code.iter().flat_map(lint).collect();
-    assert!(
-        problems.is_empty(),
-        "{} problems:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    assert_none(&problems);
 }
 
 #[test]
@@ -170,12 +174,7 @@ fn every_example_parses_back_to_its_own_code() {
             }
         }
     }
-    assert!(
-        problems.is_empty(),
-        "{} problems:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    assert_none(&problems);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `bouncex scan`: metrics over logs (plain, gzip, stdin) and bounce messages.
 
 mod common;
-use common::bouncex;
+use common::{bouncex, json_of};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -27,14 +27,7 @@ fn scan_json(args: &[&str], stdin: Option<&[u8]>) -> serde_json::Value {
     if let Some(data) = stdin {
         cmd.write_stdin(data.to_vec());
     }
-    let out = cmd.output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(&mut cmd)
 }
 
 #[test]

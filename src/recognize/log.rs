@@ -378,7 +378,7 @@ fn exim(line: &str) -> Option<LogRecord<'_>> {
     );
     if let Some(c) = after.captures(rest) {
         let stage_text = c.name("stage").map_or("", |m| m.as_str());
-        rec.stage = exim_stage(stage_text);
+        rec.stage = command_stage(stage_text);
         rec.detail = c.get(0).map(|m| m.as_str());
         read_reply(c.name("reply").map_or("", |m| m.as_str()), &mut rec);
     } else {
@@ -393,25 +393,28 @@ fn exim(line: &str) -> Option<LogRecord<'_>> {
     Some(rec)
 }
 
-/// Exim names the command after "after": `RCPT TO:<a>`, `MAIL FROM:<a> SIZE=1`,
-/// `pipelined end of data`, `initial connection`, `EHLO host`.
-fn exim_stage(text: &str) -> Option<Stage> {
-    let t = text.trim_start_matches("pipelined ").to_ascii_lowercase();
-    Some(if t.starts_with("rcpt to") {
+/// The stage an SMTP command (or the moment an MTA names) starts: a Sendmail transcript's
+/// `>>> RCPT To:<a>`, Exim's `after MAIL FROM:<a> SIZE=1`, `pipelined end of data`,
+/// `initial connection`, `EHLO host`.
+pub fn command_stage(text: &str) -> Option<Stage> {
+    let t = text.trim().to_ascii_lowercase();
+    let t = t.strip_prefix("pipelined ").unwrap_or(&t);
+    let starts = |prefixes: &[&str]| prefixes.iter().any(|p| t.starts_with(p));
+    Some(if starts(&["rcpt"]) {
         Stage::Rcpt
-    } else if t.starts_with("mail from") {
+    } else if starts(&["mail"]) {
         Stage::Mail
-    } else if t.starts_with("end of data") || t.starts_with("sending data block") {
+    } else if t == "." || starts(&["end of data", "sending data block"]) {
         Stage::EndOfData
-    } else if t.starts_with("data") || t.starts_with("bdat") {
+    } else if starts(&["data", "bdat"]) {
         Stage::Data
-    } else if t.starts_with("initial connection") || t.starts_with("connect") {
+    } else if starts(&["initial connection", "connect"]) {
         Stage::Connect
-    } else if t.starts_with("ehlo") || t.starts_with("helo") {
+    } else if starts(&["ehlo", "helo"]) {
         Stage::Helo
-    } else if t.starts_with("starttls") {
+    } else if starts(&["starttls"]) {
         Stage::Starttls
-    } else if t.starts_with("auth") {
+    } else if starts(&["auth"]) {
         Stage::Auth
     } else {
         return None;
@@ -452,11 +455,10 @@ fn sendmail(line: &str) -> Option<LogRecord<'_>> {
     let lower = stat.to_ascii_lowercase();
     rec.outcome = Some(if lower.starts_with("sent") {
         Outcome::Sent
-    } else if lower.starts_with("deferred") {
-        Outcome::Deferred
-    } else if rec
-        .dsn
-        .is_some_and(|d| d.class == crate::code::Class::Transient)
+    } else if lower.starts_with("deferred")
+        || rec
+            .dsn
+            .is_some_and(|d| d.class == crate::code::Class::Transient)
     {
         Outcome::Deferred
     } else {
@@ -530,7 +532,7 @@ pub fn stage_marker(text: &str) -> Option<Stage> {
         };
     }
     if let Some(m) = c.name("ex") {
-        return exim_stage(m.as_str());
+        return command_stage(m.as_str());
     }
     if c.name("refused").is_some() || c.name("connect").is_some() {
         return Some(Stage::Connect);
@@ -734,5 +736,12 @@ mod tests {
             Some(Stage::EndOfData)
         );
         assert_eq!(stage_marker("nothing here"), None);
+        assert_eq!(command_stage("RCPT To:<a@example.org>"), Some(Stage::Rcpt));
+        assert_eq!(
+            command_stage("pipelined end of data"),
+            Some(Stage::EndOfData)
+        );
+        assert_eq!(command_stage("."), Some(Stage::EndOfData));
+        assert_eq!(command_stage("QUIT"), None);
     }
 }

@@ -107,7 +107,7 @@ impl Recognizer {
     fn recognise_line(&mut self, line: &str, out: &mut Vec<Status>) {
         let trimmed = line.trim_start();
         if let Some(command) = trimmed.strip_prefix(">>> ") {
-            self.transcript_stage = transcript_stage(command);
+            self.transcript_stage = log::command_stage(command);
             return;
         }
         let (line, stage_hint) = match trimmed.strip_prefix("<<< ") {
@@ -230,29 +230,6 @@ impl Recognizer {
             s
         })
     }
-}
-
-/// The stage a transcript command starts: `RCPT To:<a>` → rcpt.
-fn transcript_stage(command: &str) -> Option<Stage> {
-    let upper = command.trim().to_ascii_uppercase();
-    let stage = if upper.starts_with("RCPT") {
-        Stage::Rcpt
-    } else if upper.starts_with("MAIL") {
-        Stage::Mail
-    } else if upper.starts_with("DATA") || upper.starts_with("BDAT") {
-        Stage::Data
-    } else if upper == "." {
-        Stage::EndOfData
-    } else if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-        Stage::Helo
-    } else if upper.starts_with("STARTTLS") {
-        Stage::Starttls
-    } else if upper.starts_with("AUTH") {
-        Stage::Auth
-    } else {
-        return None;
-    };
-    Some(stage)
 }
 
 /// Whether input starting with `head` is a whole email message rather than lines to read

@@ -36,6 +36,18 @@ pub fn explain_json(input: &str) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// Runs a prepared command, expects exit 0, and parses its JSON output.
+pub fn json_of(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 pub fn first(doc: &serde_json::Value) -> &serde_json::Value {
     &doc["findings"][0]
 }
