@@ -176,9 +176,12 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
             return None;
         }
     }
-    let mut f = match code {
-        Some(code) => from_code(kb, status, code),
-        None => from_basic(kb, status),
+    let mut f = match (code, status.basic) {
+        (Some(code), _) => from_code(kb, status, code),
+        (None, Some(_)) => from_basic(kb, status),
+        // A log line that says what happened (deferred, bounced) but gives no code and no
+        // words the knowledge base knows: all that is known is the class.
+        (None, None) => from_outcome(kb, status)?,
     };
     f.code_source = code_source;
     f.input = Input {
@@ -421,6 +424,39 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
         f.retry = class_entry.and_then(|c| c.retry.as_ref()).map(Retry::from);
     }
     f
+}
+
+/// A finding from the reporting MTA's outcome alone, read by its class (RFC 3463 §2).
+fn from_outcome(kb: &Kb, status: &Status) -> Option<Finding> {
+    let class = match status.outcome.as_deref()? {
+        "sent" | "delivered" | "relayed" | "expanded" => Class::Success,
+        "deferred" | "delayed" => Class::Transient,
+        "bounced" | "failed" | "expired" => Class::Permanent,
+        _ => return None,
+    };
+    let class_entry = kb.class(class);
+    let mut f = blank(bounce_of(class));
+    f.matched = Some(Match::Class.as_str());
+    f.class = Some(class.as_str());
+    f.title = class_entry.map_or_else(|| class.as_str().to_string(), |c| c.name.clone());
+    f.summary = format!(
+        "The MTA reports the message {} without a status code; only the class is known.",
+        status.outcome.as_deref().unwrap_or_default()
+    );
+    f.meaning = class_entry.map(|c| c.meaning.clone());
+    f.next = class_entry.map(|c| c.next.clone());
+    f.action = class_entry.map_or("none", |c| c.action.as_str());
+    f.severity = class_entry.map_or("medium", |c| c.severity.as_str());
+    f.reason = if class == Class::Success {
+        "delivered".into()
+    } else {
+        "undefined".into()
+    };
+    if class == Class::Transient {
+        f.retry = class_entry.and_then(|c| c.retry.as_ref()).map(Retry::from);
+    }
+    f.references = vec!["RFC 3463".into()];
+    Some(f)
 }
 
 /// Provider, blocklist and the reason the text decides; then the action that follows.

@@ -256,7 +256,13 @@ fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
         let (key, value) = (&field[..eq], field[eq + 1..].trim_end());
         match key {
             "to" => rec.recipient = Some(strip_angle(value)),
-            "relay" if value != "none" && !value.starts_with("local") => {
+            // Only a network relay names a remote host (`mx.example.org[198.51.100.2]:25`),
+            // not `local`, `virtual`, `dovecot` or an LMTP socket (`host[private/lmtp]`).
+            "relay"
+                if value.contains('[')
+                    && !value.contains("[private/")
+                    && !value.contains("[public/") =>
+            {
                 rec.remote_host = Some(host_of(value))
             }
             "dsn" => rec.dsn = value.parse().ok(),
@@ -505,6 +511,8 @@ pub fn stage_marker(text: &str) -> Option<Stage> {
         "in reply to",
         "after ",
         "refused to talk",
+        "connection refused",
+        "connection timed out",
         "connect to",
         "while receiving",
         "while sending",
@@ -515,7 +523,7 @@ pub fn stage_marker(text: &str) -> Option<Stage> {
     static MARK: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &MARK,
-        r"(?i)in reply to (?P<pf>(?:end of )?DATA|MAIL FROM|RCPT TO|HELO|EHLO|STARTTLS|AUTH|BDAT|XFORWARD|RSET|QUIT)\b|after (?P<ex>(?:pipelined )?(?:end of data|RCPT TO|MAIL FROM|DATA|initial connection|EHLO|HELO|STARTTLS|AUTH))|(?P<refused>refused to talk to me)|(?P<connect>connect to \S+: (?:connection (?:refused|timed out)|no route to host|network is unreachable)|while receiving the initial server greeting)|while sending (?P<sending>RCPT TO|MAIL FROM|end of data|DATA|message body)",
+        r"(?i)in reply to (?P<pf>(?:end of )?DATA|MAIL FROM|RCPT TO|HELO|EHLO|STARTTLS|AUTH|BDAT|XFORWARD|RSET|QUIT)\b|after (?P<ex>(?:pipelined )?(?:end of data|RCPT TO|MAIL FROM|DATA|initial connection|EHLO|HELO|STARTTLS|AUTH))|(?P<refused>refused to talk to me)|(?P<connect>connect to \S+: (?:connection (?:refused|timed out)|no route to host|network is unreachable)|while receiving the initial server greeting|\bconnection (?:refused|timed out)\b)|while sending (?P<sending>RCPT TO|MAIL FROM|end of data|DATA|message body)",
     );
     let c = r.captures(text)?;
     if let Some(m) = c.name("pf") {

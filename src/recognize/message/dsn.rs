@@ -131,15 +131,14 @@ fn canonical_name(name: &str) -> String {
 /// `rfc822; <a@example.org>` → `a@example.org`.
 pub fn address_value(value: &str) -> String {
     let v = typed_value(value);
-    let v = v
-        .trim()
-        .trim_start_matches('<')
-        .trim_end_matches('>')
-        .trim();
     // Some MTAs add a display name around `<address>`.
     let v = match (v.rfind('<'), v.rfind('>')) {
         (Some(a), Some(b)) if b > a => v[a + 1..b].trim(),
-        _ => v,
+        _ => v
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim(),
     };
     // A source route (`@relay.example:a@example.org`, RFC 5321 §4.1.2) ends in the address.
     let v = match v.strip_prefix('@').and_then(|r| r.rsplit_once(':')) {

@@ -236,7 +236,8 @@ pub fn html_to_text(html: &str) -> String {
         if let Some(end_tag) = skip_until {
             match find_ci(rest, end_tag) {
                 Some(i) => {
-                    rest = &rest[i + end_tag.len()..];
+                    let after = &rest[i..];
+                    rest = after.find('>').map_or("", |j| &after[j + 1..]);
                     skip_until = None;
                 }
                 None => break,

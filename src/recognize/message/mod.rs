@@ -84,26 +84,32 @@ const MAX_ATTACHED: usize = 3;
 
 fn recognise_one(raw: &[u8], depth: usize, out: &mut Vec<Status>) {
     // The mbox `From ` line is not a header field.
-    let (skipped, body) = match raw.starts_with(b"From ") {
+    let body = match raw.starts_with(b"From ") {
         true => {
             let end = memchr::memchr(b'\n', raw).map_or(raw.len(), |i| i + 1);
-            (1, &raw[end..])
+            &raw[end..]
         }
-        false => (0, raw),
+        false => raw,
     };
     let Some(mail) = mime::parse(body) else {
         fallback(&String::from_utf8_lossy(raw), out);
         return;
     };
     let before = out.len();
-    let ctx = Context::new(mail, raw, skipped);
+    let ctx = Context::new(mail, raw);
     if !feedback(&ctx, out) && !ses::recognise(&ctx, out) && !delivery_status(&ctx, out) {
         if let Some(inner) = ctx.mail.attached_report.as_deref()
             && depth < MAX_ATTACHED
         {
-            // A gateway's notice wrapping the real report: read the report.
+            // A gateway's notice wrapping the real report: read the report, and count its
+            // lines from where it sits in this message.
             recognise_one(inner, depth + 1, out);
             if out.len() > before {
+                let head = &inner[..inner.len().min(256)];
+                if let Some(at) = memchr::memmem::find(raw, head) {
+                    let shift = ctx.line_at(at) - 1;
+                    out[before..].iter_mut().for_each(|s| s.line += shift);
+                }
                 return;
             }
         }
@@ -131,8 +137,8 @@ fn fallback(text: &str, out: &mut Vec<Status>) {
 pub(crate) struct Context<'a> {
     mail: Mail,
     raw: &'a [u8],
-    /// Lines of `raw` before the parsed message (an mbox `From ` line).
-    skipped_lines: usize,
+    /// Where the body starts in `raw`: addresses are looked up from there, past the headers.
+    body_start: usize,
     /// The bounce's own words: text parts up to the quoted original.
     failure: String,
     /// Whether the failure text ended at a quoted original message.
@@ -141,7 +147,7 @@ pub(crate) struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    fn new(mail: Mail, raw: &'a [u8], skipped_lines: usize) -> Context<'a> {
+    fn new(mail: Mail, raw: &'a [u8]) -> Context<'a> {
         let (failure, cut) = failure_text(&mail);
         let mut excluded = Vec::new();
         for name in [
@@ -171,7 +177,7 @@ impl<'a> Context<'a> {
         Context {
             mail,
             raw,
-            skipped_lines,
+            body_start: body_start(raw),
             failure,
             cut,
             excluded,
@@ -187,23 +193,19 @@ impl<'a> Context<'a> {
         self.mail.header(name)
     }
 
-    /// The 1-based line of `raw` where `needle` first appears.
+    /// The 1-based line of `raw` where `needle` first appears in the body (else the line
+    /// the body starts on).
     fn line_of(&self, needle: &str) -> usize {
-        if needle.is_empty() {
-            return 1;
-        }
-        memchr::memmem::find(self.raw, needle.as_bytes()).map_or(1, |at| {
-            1 + memchr::memchr_iter(b'\n', &self.raw[..at]).count()
-        })
+        let body = &self.raw[self.body_start..];
+        let at = match needle.is_empty() {
+            true => None,
+            false => memchr::memmem::find(body, needle.as_bytes()),
+        };
+        self.line_at(self.body_start + at.unwrap_or(0))
     }
 
-    /// The line of the top of the message body.
-    fn body_line(&self) -> usize {
-        let raw = self.raw;
-        let at = memchr::memmem::find(raw, b"\n\n")
-            .or_else(|| memchr::memmem::find(raw, b"\r\n\r\n"))
-            .unwrap_or(0);
-        1 + memchr::memchr_iter(b'\n', &raw[..at]).count() + self.skipped_lines.min(1)
+    fn line_at(&self, offset: usize) -> usize {
+        1 + memchr::memchr_iter(b'\n', &self.raw[..offset.min(self.raw.len())]).count()
     }
 
     /// An auto-reply (RFC 3834 `Auto-Submitted: auto-replied`, vacation and out-of-office
@@ -269,6 +271,16 @@ impl<'a> Context<'a> {
     }
 }
 
+/// The offset just past the header block (the first empty line).
+fn body_start(raw: &[u8]) -> usize {
+    let lf = memchr::memmem::find(raw, b"\n\n").map(|i| i + 2);
+    let crlf = memchr::memmem::find(raw, b"\n\r\n").map(|i| i + 3);
+    match (lf, crlf) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).unwrap_or(0),
+    }
+}
+
 /// The bounce's own words: its text parts (HTML ones when it has no plain text) up to the
 /// quoted original message.
 fn failure_text(mail: &Mail) -> (String, bool) {
@@ -311,12 +323,8 @@ fn status_from(
     words: Option<String>,
     outcome: &str,
 ) -> Status {
-    let line = recipient.map_or_else(|| ctx.body_line(), |r| ctx.line_of(r));
-    let mut s = Status::new(
-        InputKind::Dsn,
-        line + ctx.skipped_lines,
-        bounded(text.trim(), 4096),
-    );
+    let line = ctx.line_of(recipient.unwrap_or_default());
+    let mut s = Status::new(InputKind::Dsn, line, bounded(text.trim(), 4096));
     s.basic = d.basic;
     s.code = d.code;
     s.server_text = words.and_then(|w| non_empty(bounded(&w, 2048)));
@@ -534,9 +542,9 @@ fn quoted_original_to(ctx: &Context<'_>) -> Option<String> {
         .take(200)
         .find_map(|l| {
             let l = l.trim_start();
-            (l.len() > 3 && l[..3].eq_ignore_ascii_case("to:"))
-                .then(|| plain::addresses(&l[3..]).next())
-                .flatten()
+            l.get(..3)
+                .filter(|h| h.eq_ignore_ascii_case("to:"))
+                .and_then(|_| plain::addresses(&l[3..]).next())
         })
         .map(str::to_string)
 }
