@@ -5,7 +5,6 @@ use crate::code::{Class, EnhancedCode, basic_class};
 use crate::kb::model::*;
 use crate::kb::{Kb, Match};
 use crate::recognize::{InputKind, Status};
-use regex::{RegexSet, RegexSetBuilder};
 use serde::Serialize;
 use std::sync::OnceLock;
 
@@ -169,7 +168,9 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
         } else if status.basic.is_none()
             && let Some(class) = outcome_class
         {
-            // A bounce that says only that it failed: RFC 3463's class-level code.
+            // An outcome with no code and no words the knowledge base knows (a bounce that
+            // says only that it failed, a log line's `defer (111)`): RFC 3463's class-level
+            // code.
             code = Some(EnhancedCode::new(class, 0, 0));
             code_source = Some("inferred");
         } else if status.basic.is_none() && status.outcome.is_none() {
@@ -179,9 +180,7 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
     let mut f = match (code, status.basic) {
         (Some(code), _) => from_code(kb, status, code),
         (None, Some(_)) => from_basic(kb, status),
-        // A log line that says what happened (deferred, bounced) but gives no code and no
-        // words the knowledge base knows: all that is known is the class.
-        (None, None) => from_outcome(kb, status)?,
+        (None, None) => return None,
     };
     f.code_source = code_source;
     f.input = Input {
@@ -205,15 +204,13 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
     Some(f)
 }
 
-/// The class a bounce message's recipient outcome implies when it states no code.
+/// The class the reporting MTA's outcome implies when the input states no code: a DSN's
+/// `Action:` or a log line's `status=`.
 fn outcome_class(status: &Status) -> Option<Class> {
-    if status.kind != InputKind::Dsn {
-        return None;
-    }
     match status.outcome.as_deref()? {
-        "failed" => Some(Class::Permanent),
-        "delayed" => Some(Class::Transient),
-        "delivered" | "relayed" | "expanded" => Some(Class::Success),
+        "failed" | "expired" | "bounced" => Some(Class::Permanent),
+        "delayed" | "deferred" => Some(Class::Transient),
+        "delivered" | "relayed" | "expanded" | "sent" => Some(Class::Success),
         _ => None,
     }
 }
@@ -224,18 +221,32 @@ fn not_a_bounce(status: &Status) -> Option<Finding> {
     if status.kind != InputKind::Dsn {
         return None;
     }
-    let (reason, title, summary) = match status.outcome.as_deref()? {
+    let (reason, title, summary, meaning, next, references) = match status.outcome.as_deref()? {
         "feedback" => (
             "feedback",
             "Feedback report (complaint)",
             "A mailbox provider reports that a recipient marked the message as spam or \
              asked to unsubscribe; nothing bounced. Stop mailing that recipient.",
+            "A feedback report (ARF, RFC 5965, or a provider's own complaint notice) is not \
+             a delivery failure: the message reached the mailbox, and the recipient then \
+             reported it as unwanted. Providers send these through feedback loops so the \
+             sender can react. Complaints weigh on the sending domain's and IP's reputation \
+             far more than bounces do, and a high complaint rate leads to blocks.",
+            "Nothing is retried, because nothing failed. Unsubscribe the recipient named in \
+             the report, and check why the mail was unwanted (consent, frequency, content).",
+            vec!["RFC 5965".to_string()],
         ),
         "auto-reply" => (
             "vacation",
             "Auto-reply (vacation or out of office)",
             "An automatic reply from the recipient's mailbox; the message was delivered \
              and nothing bounced.",
+            "An automatic response (RFC 3834) such as a vacation or out-of-office notice: the \
+             recipient's mailbox answered on its own after the message was delivered. The \
+             address is valid and nothing failed; it is not a soft bounce either.",
+            "Nothing to retry or suppress. Read the reply if it names another contact or a \
+             return date.",
+            vec!["RFC 3834".to_string()],
         ),
         _ => return None,
     };
@@ -243,6 +254,9 @@ fn not_a_bounce(status: &Status) -> Option<Finding> {
     f.reason = reason.into();
     f.title = title.into();
     f.summary = summary.into();
+    f.meaning = Some(meaning.into());
+    f.next = Some(next.into());
+    f.references = references;
     f.severity = "low";
     f.input = Input {
         kind: status.kind.as_str(),
@@ -424,39 +438,6 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
         f.retry = class_entry.and_then(|c| c.retry.as_ref()).map(Retry::from);
     }
     f
-}
-
-/// A finding from the reporting MTA's outcome alone, read by its class (RFC 3463 §2).
-fn from_outcome(kb: &Kb, status: &Status) -> Option<Finding> {
-    let class = match status.outcome.as_deref()? {
-        "sent" | "delivered" | "relayed" | "expanded" => Class::Success,
-        "deferred" | "delayed" => Class::Transient,
-        "bounced" | "failed" | "expired" => Class::Permanent,
-        _ => return None,
-    };
-    let class_entry = kb.class(class);
-    let mut f = blank(bounce_of(class));
-    f.matched = Some(Match::Class.as_str());
-    f.class = Some(class.as_str());
-    f.title = class_entry.map_or_else(|| class.as_str().to_string(), |c| c.name.clone());
-    f.summary = format!(
-        "The MTA reports the message {} without a status code; only the class is known.",
-        status.outcome.as_deref().unwrap_or_default()
-    );
-    f.meaning = class_entry.map(|c| c.meaning.clone());
-    f.next = class_entry.map(|c| c.next.clone());
-    f.action = class_entry.map_or("none", |c| c.action.as_str());
-    f.severity = class_entry.map_or("medium", |c| c.severity.as_str());
-    f.reason = if class == Class::Success {
-        "delivered".into()
-    } else {
-        "undefined".into()
-    };
-    if class == Class::Transient {
-        f.retry = class_entry.and_then(|c| c.retry.as_ref()).map(Retry::from);
-    }
-    f.references = vec!["RFC 3463".into()];
-    Some(f)
 }
 
 /// Provider, blocklist and the reason the text decides; then the action that follows.
@@ -1140,22 +1121,87 @@ const ACCESS: &str = "access";
 
 /// The reason the phrases of `REASON_PHRASES` give `text`, if any.
 fn reason_by_phrase(text: &str) -> Option<&'static str> {
-    static TABLE: OnceLock<(RegexSet, Vec<&'static str>)> = OnceLock::new();
-    let (set, reasons) = TABLE.get_or_init(|| {
-        let mut patterns = Vec::new();
-        let mut reasons = Vec::new();
-        for (reason, phrases) in REASON_PHRASES {
-            for p in *phrases {
-                patterns.push(*p);
-                reasons.push(*reason);
-            }
-        }
-        let set = RegexSetBuilder::new(patterns)
-            .case_insensitive(true)
-            .build()
-            .unwrap_or_else(|e| unreachable!("static reason phrases: {e}"));
-        (set, reasons)
+    // One regex per reason, tried in table order. ASCII mode keeps `\b` in the fast lazy
+    // DFA (Unicode word boundaries force a slower engine on non-ASCII text); the phrases
+    // are ASCII.
+    static TABLE: OnceLock<Vec<(&'static str, regex::bytes::Regex)>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        REASON_PHRASES
+            .iter()
+            .map(|(reason, phrases)| {
+                let alternation: Vec<String> = phrases.iter().map(|p| format!("(?:{p})")).collect();
+                let re = regex::bytes::RegexBuilder::new(&alternation.join("|"))
+                    .case_insensitive(true)
+                    .unicode(false)
+                    .build()
+                    .unwrap_or_else(|e| unreachable!("static reason phrases: {e}"));
+                (*reason, re)
+            })
+            .collect()
     });
-    // The first phrase in table order wins: the set reports indices in order.
-    set.matches(text).iter().next().map(|i| reasons[i])
+    table
+        .iter()
+        .find(|(_, re)| re.is_match(text.as_bytes()))
+        .map(|(reason, _)| *reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_phrases_most_specific_first() {
+        for (text, want) in [
+            (
+                "Recipient address rejected: User unknown in local recipient table",
+                Some("userunknown"),
+            ),
+            ("Mailbox is full", Some("mailboxfull")),
+            (
+                "Client host [192.0.2.1] blocked using zen.spamhaus.org",
+                Some("blocked"),
+            ),
+            (
+                "Sender address rejected: Domain not found",
+                Some("rejected"),
+            ),
+            (
+                "Name service error for domain x: Host not found, try again",
+                Some("networkerror"),
+            ),
+            (
+                "Host or domain name not found. Name service error for name=x",
+                Some("hostunknown"),
+            ),
+            (
+                "550 5.7.26 Unauthenticated email is not accepted due to domain's DMARC policy",
+                Some("authfailure"),
+            ),
+            (
+                "connect to mx.example.org: Connection timed out",
+                Some(CONNECT),
+            ),
+            ("Access denied", Some(ACCESS)),
+            ("Hello there", None),
+        ] {
+            assert_eq!(reason_by_phrase(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn address_reasons_suppress_whatever_the_class() {
+        assert_eq!(
+            action_for(Some("transient"), "userunknown", "retry"),
+            "suppress"
+        );
+        assert_eq!(
+            action_for(Some("transient"), "mailboxfull", "retry"),
+            "retry"
+        );
+        assert_eq!(
+            action_for(Some("permanent"), "notaccept", "fix-sender"),
+            "suppress"
+        );
+        assert_eq!(action_for(Some("transient"), "notaccept", "retry"), "retry");
+    }
 }

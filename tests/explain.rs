@@ -2,7 +2,6 @@
 
 mod common;
 use common::{bouncex, explain_json, first};
-use predicates::prelude::*;
 
 #[test]
 fn text_explanation_of_4_3_2_has_every_section() {

@@ -48,6 +48,8 @@ const FRAGMENTS: &[&str] = &[
     "]",
     "<a@example.org>",
     "Jun 10 11:02:18 mail ",
+    "Sep 14 21:40:0",
+    "\u{fffd}",
     "2026-06-10T11:05:02.123+00:00 mx ",
     "postfix/smtp[123]: 4B7C21F3A9: ",
     "to=<b@example.com>, ",

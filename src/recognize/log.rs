@@ -84,7 +84,8 @@ pub fn leading_timestamp(line: &str) -> Option<&str> {
         && b[12] == b':'
     {
         let end = fraction_end(b, 15);
-        return Some(&line[..end]);
+        // `get`: the byte after the seconds may sit inside a multi-byte character.
+        return line.get(..end);
     }
     // RFC 3339 or Exim: "2026-06-10T11:05:02.123+00:00", "2026-06-10 12:00:01 +0200".
     if b.len() >= 19
@@ -617,6 +618,14 @@ mod tests {
             Some("2026-06-10 12:00:01 +0200")
         );
         assert_eq!(leading_timestamp("550 5.1.1 x"), None);
+    }
+
+    #[test]
+    fn syslog_shape_ending_inside_a_character_is_no_timestamp() {
+        // Found by fuzzing: byte 15 fell inside the U+FFFD of a lossily decoded byte.
+        let line = "Sep 14 21:40:0\u{fffd}3 out1 postfix/smtp[7765]: 0B3DF12E9A: to=<a@b.example>";
+        assert_eq!(leading_timestamp(line), None);
+        assert!(parse(line).is_none_or(|r| r.timestamp.is_none()));
     }
 
     #[test]

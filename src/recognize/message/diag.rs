@@ -78,7 +78,7 @@ pub fn diagnose(text: &str) -> Diagnosis {
     let mut reply_stage = None;
     for (i, line) in lines.iter().enumerate() {
         if let Some(cmd) = line.trim_start().strip_prefix(">>> ") {
-            transcript_stage = command_stage(cmd).or(transcript_stage);
+            transcript_stage = crate::recognize::log::command_stage(cmd).or(transcript_stage);
             continue;
         }
         if let Some((pos, basic)) = reply_in_line(line) {
@@ -105,6 +105,14 @@ pub fn diagnose(text: &str) -> Diagnosis {
         {
             d.basic = lines.iter().find_map(|line| basic_near_code(line, code));
         }
+    }
+    if reply_stage.is_none() {
+        // A transcript after the summary (Sendmail): the last command sent is the stage.
+        reply_stage = lines
+            .iter()
+            .filter_map(|l| l.trim_start().strip_prefix(">>> "))
+            .filter_map(crate::recognize::log::command_stage)
+            .next_back();
     }
     d.host = remote_host(text);
     d.stage = reply_stage
@@ -263,13 +271,25 @@ fn collect_reply(
             continue;
         }
         // Exim and others wrap a long reply onto lines indented like the reply itself.
-        if indent > 0 && indent_of(next) >= indent && !is_section_line(t) {
+        // Postfix indents the wrapped lines under an unindented `... said: 554 ...` line.
+        let wrapped = indent_of(next) > indent || (indent > 0 && indent_of(next) >= indent);
+        if wrapped && !is_section_line(t) {
             words.push(' ');
             words.push_str(t);
             continue;
         }
         break;
     }
+    // Postfix's stage marker follows the reply; it is not the server's words.
+    let words = match words.rfind("(in reply to ") {
+        Some(i) if words[i..].trim_end().ends_with("command)") => words[..i].trim_end().to_string(),
+        _ => words,
+    };
+    // A reply quoted inside parentheses (`(reason: 550 ...)`): drop the unmatched `)`.
+    let words = match words.strip_suffix(')') {
+        Some(w) if w.matches('(').count() < w.matches(')').count() + 1 => w.to_string(),
+        _ => words,
+    };
     let words = strip_repeated_prefixes(&words, basic, code);
     let want = basic_class(basic);
     let code = code.or_else(|| {
@@ -354,10 +374,10 @@ pub fn remote_host(text: &str) -> Option<String> {
     static HOST: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &HOST,
-        r"(?im)\bhost\s+(?P<a>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.?\s*\[|\b(?:remote host|host:)\s+(?P<b>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)|\bserver\s+(?P<c>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\[|(?P<d>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.?\s+\[[0-9a-f.:]+\]\s*(?:did not like|said)|while talking to (?P<e>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.?:|connected to (?P<f>[0-9a-f.:]+) but|^(?P<g>\d{1,3}(?:\.\d{1,3}){3}) (?:does not like|failed after)",
+        r"(?im)\bhost\s+(?P<a>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.?\s*\[|\b(?:remote host|host:)\s+(?P<b>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)|\bserver\s+(?P<c>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\[|(?P<d>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.?\s+\[[0-9a-f.:]+\]\s*(?:did not like|said)|while talking to (?P<e>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.?:|connected to (?P<f>[0-9a-f.:]+) but|^(?P<g>\d{1,3}(?:\.\d{1,3}){3}) (?:does not like|failed after)|\bby (?P<h>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.?\s+\[[0-9a-f.:]+\]",
     );
     let c = r.captures(text)?;
-    ["a", "b", "c", "d", "e", "f", "g"]
+    ["a", "b", "c", "d", "e", "f", "g", "h"]
         .iter()
         .find_map(|n| c.name(n))
         .map(|m| m.as_str().trim_end_matches('.').to_string())
@@ -387,28 +407,6 @@ pub fn stage_in(text: &str) -> Option<Stage> {
         "auth" => Stage::Auth,
         "initial connection" | "connection" => Stage::Connect,
         _ => Stage::Rcpt,
-    })
-}
-
-/// The stage a transcript command (`RCPT To:<a>`, `DATA`) starts.
-fn command_stage(cmd: &str) -> Option<Stage> {
-    let upper = cmd.trim().to_ascii_uppercase();
-    Some(if upper.starts_with("RCPT") {
-        Stage::Rcpt
-    } else if upper.starts_with("MAIL") {
-        Stage::Mail
-    } else if upper.starts_with("DATA") || upper.starts_with("BDAT") {
-        Stage::Data
-    } else if upper == "." {
-        Stage::EndOfData
-    } else if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-        Stage::Helo
-    } else if upper.starts_with("STARTTLS") {
-        Stage::Starttls
-    } else if upper.starts_with("AUTH") {
-        Stage::Auth
-    } else {
-        return None;
     })
 }
 

@@ -74,6 +74,9 @@ pub fn parse(text: &str) -> DsnReport {
 }
 
 fn apply(report: &mut DsnReport, cur: &mut DsnRecipient, name: &str, value: String) {
+    if report.recipients.len() >= super::plain::MAX_RECIPIENTS {
+        return;
+    }
     let line = format!("{}: {value}", canonical_name(name));
     let start_new = match name {
         "final-recipient" => cur.final_recipient.is_some(),

@@ -144,6 +144,7 @@ pub(crate) struct Context<'a> {
     /// Whether the failure text ended at a quoted original message.
     cut: bool,
     excluded: Vec<String>,
+    bounce: std::cell::OnceCell<bool>,
 }
 
 impl<'a> Context<'a> {
@@ -178,6 +179,7 @@ impl<'a> Context<'a> {
             mail,
             raw,
             body_start: body_start(raw),
+            bounce: std::cell::OnceCell::new(),
             failure,
             cut,
             excluded,
@@ -244,7 +246,27 @@ impl<'a> Context<'a> {
 
     /// Evidence that the message reports a delivery failure.
     fn is_bounce(&self) -> bool {
-        self.header("x-failed-recipients").is_some()
+        *self.bounce.get_or_init(|| self.bounce_evidence())
+    }
+
+    fn bounce_evidence(&self) -> bool {
+        // Mailer daemons send bounces; people do not send from a null return path.
+        let daemon = self.header("from").is_some_and(|f| {
+            let f = f.to_ascii_lowercase();
+            [
+                "mailer-daemon",
+                "mailer_daemon",
+                "maildaemon",
+                "postmaster@",
+                "mail delivery",
+            ]
+            .iter()
+            .any(|d| f.contains(d))
+        });
+        let null_sender = self.header("return-path").is_some_and(|r| r.trim() == "<>");
+        daemon
+            || null_sender
+            || self.header("x-failed-recipients").is_some()
             || self.mail.report_type.as_deref() == Some("delivery-status")
             || self
                 .mail
@@ -422,8 +444,17 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
             (Some(st), _) => Some(st),
             (None, dc) => dc,
         };
-        if let Some(mta) = &r.remote_mta {
-            d.host = Some(mta.trim_end_matches('.').to_string());
+        // `dns; mx.example.org (TCP|192.0.2.1|25)`: the name, without the comment.
+        if let Some(mta) = r
+            .remote_mta
+            .as_deref()
+            .and_then(|m| m.split_whitespace().next())
+        {
+            d.host = Some(
+                mta.trim_matches(['[', ']'])
+                    .trim_end_matches('.')
+                    .to_string(),
+            );
         }
         let outcome = r.action.clone().unwrap_or_else(|| {
             match d.code.map(|c| c.class).or(d.basic.and_then(basic_class)) {
@@ -440,6 +471,10 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
 
 /// Plain-text bounces: the recipients the text names, each with the lines about it.
 fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
+    // An ordinary message that names addresses is not a bounce.
+    if !ctx.is_bounce() {
+        return;
+    }
     let excluded = |a: &str| ctx.is_excluded(a);
     let (preamble, mut blocks) = plain::blocks(&ctx.failure, &excluded);
     let failed_header: Vec<String> = ctx
@@ -466,9 +501,6 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
         }
     }
     if blocks.is_empty() {
-        if !ctx.is_bounce() {
-            return;
-        }
         // No line names a recipient: the first address the text mentions, else the
         // original message's recipient.
         let recipient = plain::addresses(&ctx.failure)
@@ -501,7 +533,12 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
             // What the text says before the first recipient applies to all of them
             // (`Could not be delivered because of 550 5.1.1 ... The following recipients`).
             let whole = format!("{preamble}\n{text}");
-            let shared = diagnose(&whole);
+            let mut shared = diagnose(&whole);
+            if !shared.has_status() && words.is_none() {
+                // A list of addresses followed by one explanation for all of them (Gmail's
+                // "Delivery to the following recipients failed permanently").
+                shared = diagnose(&ctx.failure);
+            }
             if shared.has_status() {
                 words = shared.reply_text.clone().or(words);
                 d = Diagnosis {

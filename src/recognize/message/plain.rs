@@ -135,6 +135,10 @@ fn is_rule(t: &str) -> bool {
         .all(|c| matches!(c, '-' | '=' | '*' | '_' | '|' | ' '))
 }
 
+/// Most recipients read from one message: a bounce lists a handful; bounding them keeps a
+/// hostile message from making the lookups quadratic.
+pub const MAX_RECIPIENTS: usize = 1000;
+
 /// The failure text split into per-recipient blocks, and the lines before the first.
 pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block>) {
     let mut preamble = String::new();
@@ -142,20 +146,22 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
     let mut current: Option<usize> = None;
     for line in text.lines() {
         if let Some(addr) = recipient_on_line(line, excluded) {
-            let idx = match blocks
+            let idx: Option<usize> = match blocks
                 .iter()
                 .position(|b| b.recipient.eq_ignore_ascii_case(addr))
             {
-                Some(i) => i,
+                Some(i) => Some(i),
+                None if blocks.len() >= MAX_RECIPIENTS => None,
                 None => {
                     blocks.push(Block {
                         recipient: addr.to_string(),
                         lines: Vec::new(),
                     });
-                    blocks.len() - 1
+                    Some(blocks.len() - 1)
                 }
             };
-            current = Some(idx);
+            // Past the limit, a new address's lines are dropped rather than misfiled.
+            current = idx;
         }
         match current {
             Some(i) if blocks[i].lines.len() < 200 => blocks[i].lines.push(line.to_string()),
@@ -185,7 +191,7 @@ pub fn says_undeliverable(text: &str) -> bool {
     static BOUNCE: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &BOUNCE,
-        r"(?i)undeliver|undelivered|could not be delivered|couldn't be delivered|can ?not be delivered|was not delivered|not be delivered|delivery (?:status notification|failure|failed|has failed|problem|to the following)|failed permanently|permanent(?:ly)? (?:error|fatal)|unable to deliver|wasn't able to deliver|not able to deliver|returned mail|returning message|mail delivery (?:failed|system|subsystem|software)|failure notice|did not reach|error delivering|rejected by|delivery error|non-?delivery|mailer-daemon|undeliverable",
+        r"(?i)undeliver|undelivered|could not be delivered|couldn't be delivered|can ?not be delivered|was not delivered|not be delivered|delivery (?:status notification|failure|failed|has failed|problem|to the following)|failed permanently|permanent(?:ly)? (?:error|fatal)|unable to deliver|wasn't able to deliver|not able to deliver|returned mail|returning message|mail delivery (?:failed|system|subsystem|software)|failure notice|did not reach|error delivering|rejected by|delivery error|non-?delivery|mailer-daemon|undeliverable|failed addresses|mail failed|return(?:ed|ing) (?:mail )?to sender|could(?: not|n't) deliver|can(?:not|'t) deliver|not delivered|delivery (?:notification|report)",
     );
     r.is_match(text)
 }

@@ -1,0 +1,408 @@
+//! `bouncex explain < bounce.eml`: whole bounce messages, one finding per failed recipient,
+//! read from the failure part only. Every fixture is synthetic and written here.
+
+mod common;
+use common::{bouncex, explain_json};
+use serde_json::Value;
+
+fn findings(doc: &Value) -> &Vec<Value> {
+    doc["findings"].as_array().expect("findings array")
+}
+
+fn by_recipient<'a>(doc: &'a Value, rcpt: &str) -> &'a Value {
+    findings(doc)
+        .iter()
+        .find(|f| f["recipient"] == rcpt)
+        .unwrap_or_else(|| panic!("no finding for {rcpt} in {doc:#}"))
+}
+
+fn codes(doc: &Value) -> Vec<String> {
+    findings(doc)
+        .iter()
+        .map(|f| f["code"].as_str().unwrap_or("null").to_string())
+        .collect()
+}
+
+const DSN_TWO_RECIPIENTS: &str = "\
+Return-Path: <>
+From: MAILER-DAEMON@mx.example.org (Mail Delivery System)
+To: sender@example.org
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+\tboundary=\"B0UNDARY/mx.example.org\"
+
+This is a MIME-encapsulated message.
+
+--B0UNDARY/mx.example.org
+Content-Description: Notification
+Content-Type: text/plain; charset=us-ascii
+Content-Transfer-Encoding: base64
+
+VGhpcyBpcyB0aGUgbWFpbCBzeXN0ZW0gYXQgaG9zdCBteC5leGFtcGxlLm9yZy4KCkknbSBzb3Jy
+eSB0byBoYXZlIHRvIGluZm9ybSB5b3UgdGhhdCB5b3VyIG1lc3NhZ2UgY291bGQgbm90CmJlIGRl
+bGl2ZXJlZCB0byBvbmUgb3IgbW9yZSByZWNpcGllbnRzLgoKPGFubkBleGFtcGxlLm5ldD46IGhv
+c3QgbXguZXhhbXBsZS5uZXRbMTkyLjAuMi4xMF0gc2FpZDogNTUwIDUuMS4xCiAgICA8YW5uQGV4
+YW1wbGUubmV0PjogUmVjaXBpZW50IGFkZHJlc3MgcmVqZWN0ZWQ6IFVzZXIgdW5rbm93biAoaW4g
+cmVwbHkgdG8gUkNQVAogICAgVE8gY29tbWFuZCkK
+
+--B0UNDARY/mx.example.org
+Content-Description: Delivery report
+Content-Type: message/delivery-status
+Content-Transfer-Encoding: base64
+
+UmVwb3J0aW5nLU1UQTogZG5zOyBteC5leGFtcGxlLm9yZwpBcnJpdmFsLURhdGU6IE1vbiwgMyBK
+dW4gMjAyNCAxMDowMDowMCArMDAwMAoKRmluYWwtUmVjaXBpZW50OiByZmM4MjI7IGFubkBleGFt
+cGxlLm5ldApPcmlnaW5hbC1SZWNpcGllbnQ6IHJmYzgyMjthbm5AZXhhbXBsZS5uZXQKQWN0aW9u
+OiBmYWlsZWQKU3RhdHVzOiA1LjEuMQpSZW1vdGUtTVRBOiBkbnM7IG14LmV4YW1wbGUubmV0CkRp
+YWdub3N0aWMtQ29kZTogc210cDsgNTUwIDUuMS4xIDxhbm5AZXhhbXBsZS5uZXQ+OiBSZWNpcGll
+bnQgYWRkcmVzcyByZWplY3RlZDoKICAgIFVzZXIgdW5rbm93bgoKRmluYWwtUmVjaXBpZW50OiBy
+ZmM4MjI7IGJvYkBleGFtcGxlLmNvbQpBY3Rpb246IGRlbGF5ZWQKU3RhdHVzOiA0LjIuMgpSZW1v
+dGUtTVRBOiBkbnM7IG14LmV4YW1wbGUuY29tCkRpYWdub3N0aWMtQ29kZTogc210cDsgNDUyLTQu
+Mi4yIFRoZSBlbWFpbCBhY2NvdW50IHRoYXQgeW91IHRyaWVkIHRvIHJlYWNoIGlzIG92ZXIKICAg
+IHF1b3RhLiA0NTIgNC4yLjIgUGxlYXNlIGRpcmVjdCB0aGUgcmVjaXBpZW50IHRvIHRoZSBoZWxw
+IHBhZ2UuCldpbGwtUmV0cnktVW50aWw6IFdlZCwgNSBKdW4gMjAyNCAxMDowMDowMCArMDAwMAo=
+
+--B0UNDARY/mx.example.org
+Content-Description: Undelivered Message
+Content-Type: message/rfc822
+
+From: sender@example.org
+To: ann@example.net, bob@example.com
+Subject: quarterly report
+
+As discussed: our old server answered 550 5.7.1 Relaying denied last week.
+
+--B0UNDARY/mx.example.org--
+";
+
+#[test]
+fn dsn_with_two_recipients_and_base64_parts() {
+    let doc = explain_json(DSN_TWO_RECIPIENTS);
+    assert_eq!(findings(&doc).len(), 2, "{doc:#}");
+    let ann = by_recipient(&doc, "ann@example.net");
+    assert_eq!(ann["input"]["kind"], "dsn");
+    assert_eq!(ann["code"], "5.1.1");
+    assert_eq!(ann["basic"], 550);
+    assert_eq!(ann["class"], "permanent");
+    assert_eq!(ann["reason"], "userunknown");
+    assert_eq!(ann["action"], "suppress");
+    assert_eq!(ann["outcome"], "failed");
+    assert_eq!(ann["remote_host"], "mx.example.net");
+    // The fields do not name the stage; the human-readable part does.
+    assert_eq!(ann["stage"], "rcpt");
+    assert_eq!(
+        ann["server_text"],
+        "<ann@example.net>: Recipient address rejected: User unknown"
+    );
+    let bob = by_recipient(&doc, "bob@example.com");
+    assert_eq!(bob["code"], "4.2.2");
+    assert_eq!(bob["basic"], 452);
+    assert_eq!(bob["bounce"], "soft");
+    assert_eq!(bob["outcome"], "delayed");
+    assert_eq!(bob["reason"], "mailboxfull");
+    assert_eq!(bob["action"], "retry");
+    // A flattened multi-line reply: its repeated `452 4.2.2` prefixes are gone.
+    assert_eq!(
+        bob["server_text"],
+        "The email account that you tried to reach is over quota. Please direct the recipient to the help page."
+    );
+    // The quoted original's code is not the bounce's.
+    assert!(!codes(&doc).contains(&"5.7.1".to_string()));
+}
+
+#[test]
+fn qmail_bounce_with_two_recipients() {
+    let doc = explain_json(
+        "From: MAILER-DAEMON@mx.example.jp\n\
+         To: sender@example.jp\n\
+         Subject: failure notice\n\
+         \n\
+         Hi. This is the qmail-send program at mx.example.jp.\n\
+         I'm afraid I wasn't able to deliver your message to the following addresses.\n\
+         This is a permanent error; I've given up. Sorry it didn't work out.\n\
+         \n\
+         <amy@example.net>:\n\
+         Sorry, no mailbox here by that name. (#5.1.1)\n\
+         \n\
+         <ben@example.org>:\n\
+         192.0.2.5 does not like recipient.\n\
+         Remote host said: 552 5.2.2 <ben@example.org>: Mailbox full\n\
+         Giving up on 192.0.2.5.\n\
+         \n\
+         --- Below this line is a copy of the message.\n\
+         \n\
+         From: sender@example.jp\n\
+         To: amy@example.net, ben@example.org\n\
+         Subject: hello\n\
+         \n\
+         The gateway said 554 5.7.1 last time.\n",
+    );
+    assert_eq!(codes(&doc), ["5.1.1", "5.2.2"]);
+    let amy = by_recipient(&doc, "amy@example.net");
+    assert_eq!(amy["reason"], "userunknown");
+    assert_eq!(amy["action"], "suppress");
+    assert_eq!(amy["input"]["line"], 9);
+    let ben = by_recipient(&doc, "ben@example.org");
+    assert_eq!(ben["basic"], 552);
+    assert_eq!(ben["reason"], "mailboxfull");
+    assert_eq!(ben["action"], "contact-recipient");
+    assert_eq!(ben["remote_host"], "192.0.2.5");
+}
+
+#[test]
+fn exim_bounce_quoted_printable() {
+    let doc = explain_json(
+        "From: Mail Delivery System <Mailer-Daemon@mail.example.org>\n\
+         To: sender@example.org\n\
+         Subject: Mail delivery failed: returning message to sender\n\
+         X-Failed-Recipients: carol@example.com\n\
+         Auto-Submitted: auto-replied\n\
+         MIME-Version: 1.0\n\
+         Content-Type: text/plain; charset=iso-8859-1\n\
+         Content-Transfer-Encoding: quoted-printable\n\
+         \n\
+         This message was created automatically by mail delivery software.\n\
+         \n\
+         A message that you sent could not be delivered to one or more of its\n\
+         recipients. This is a permanent error. The following address(es) failed:\n\
+         \n\
+         \x20\x20carol@example.com\n\
+         \x20\x20\x20\x20host mx.example.com [192.0.2.20]\n\
+         \x20\x20\x20\x20SMTP error from remote mail server after RCPT TO:<carol@example.com>:\n\
+         \x20\x20\x20\x20550 5.1.1 <carol@example.com>: Recipient address rejected: Utilisateur =\n\
+         inconnu (r=E9f. 42)\n\
+         \n\
+         ------ This is a copy of the message, including all the headers. ------\n\
+         \n\
+         From: sender@example.org\n\
+         To: carol@example.com\n\
+         Subject: hi\n\
+         \n\
+         Last time: 550 5.7.1 Relaying denied\n",
+    );
+    assert_eq!(codes(&doc), ["5.1.1"]);
+    let f = &findings(&doc)[0];
+    assert_eq!(f["recipient"], "carol@example.com");
+    assert_eq!(f["basic"], 550);
+    assert_eq!(f["stage"], "rcpt");
+    assert_eq!(f["remote_host"], "mx.example.com");
+    assert_eq!(f["reason"], "userunknown");
+    assert_eq!(
+        f["server_text"],
+        "<carol@example.com>: Recipient address rejected: Utilisateur inconnu (réf. 42)"
+    );
+}
+
+#[test]
+fn postfix_bounce_without_dsn() {
+    let doc = explain_json(
+        "From: MAILER-DAEMON@mail.example.org (Mail Delivery System)\n\
+         To: sender@example.org\n\
+         Subject: Undelivered Mail Returned to Sender\n\
+         \n\
+         This is the mail system at host mail.example.org.\n\
+         \n\
+         I'm sorry to have to inform you that your message could not\n\
+         be delivered to one or more recipients. It's attached below.\n\
+         \n\
+         \x20                  The mail system\n\
+         \n\
+         <dave@example.com>: host mx.example.com[192.0.2.30] said: 554 5.7.1 Service\n\
+         \x20   unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org\n\
+         \x20   (in reply to RCPT TO command)\n",
+    );
+    assert_eq!(codes(&doc), ["5.7.1"]);
+    let f = &findings(&doc)[0];
+    assert_eq!(f["recipient"], "dave@example.com");
+    assert_eq!(f["basic"], 554);
+    assert_eq!(f["stage"], "rcpt");
+    assert_eq!(f["remote_host"], "mx.example.com");
+    assert_eq!(f["reason"], "blocked");
+    assert_eq!(f["action"], "fix-sender");
+    assert_eq!(f["outcome"], "failed");
+}
+
+#[test]
+fn arf_feedback_report_is_not_a_bounce() {
+    let doc = explain_json(
+        "From: feedback@fbl.example.net\n\
+         To: abuse@example.org\n\
+         Subject: Abuse report\n\
+         MIME-Version: 1.0\n\
+         Content-Type: multipart/report; report-type=feedback-report; boundary=\"arf\"\n\
+         \n\
+         --arf\n\
+         Content-Type: text/plain\n\
+         \n\
+         This is an email abuse report for a message received from 192.0.2.1.\n\
+         \n\
+         --arf\n\
+         Content-Type: message/feedback-report\n\
+         \n\
+         Feedback-Type: abuse\n\
+         User-Agent: ExampleFBL/1.0\n\
+         Version: 1\n\
+         Original-Mail-From: <news@example.org>\n\
+         Original-Rcpt-To: <erin@example.com>\n\
+         Source-IP: 192.0.2.1\n\
+         \n\
+         --arf\n\
+         Content-Type: message/rfc822\n\
+         \n\
+         From: news@example.org\n\
+         To: erin@example.com\n\
+         Subject: offers\n\
+         \n\
+         550 5.7.1 is not in this report\n\
+         --arf--\n",
+    );
+    assert_eq!(findings(&doc).len(), 1);
+    let f = &findings(&doc)[0];
+    assert_eq!(f["recipient"], "erin@example.com");
+    assert_eq!(f["reason"], "feedback");
+    assert_eq!(f["code"], Value::Null);
+    assert_eq!(f["bounce"], "none");
+    assert_eq!(f["action"], "none");
+    assert_eq!(f["outcome"], "feedback");
+}
+
+#[test]
+fn auto_reply_is_vacation() {
+    let doc = explain_json(
+        "From: Fay <fay@example.com>\n\
+         To: sender@example.org\n\
+         Subject: Automatic reply: project plan\n\
+         Auto-Submitted: auto-replied\n\
+         \n\
+         I am out of the office until Monday and will reply when I am back.\n",
+    );
+    assert_eq!(findings(&doc).len(), 1);
+    let f = &findings(&doc)[0];
+    assert_eq!(f["reason"], "vacation");
+    assert_eq!(f["code"], Value::Null);
+    assert_eq!(f["bounce"], "none");
+    assert_eq!(f["recipient"], "fay@example.com");
+}
+
+#[test]
+fn delivered_dsn_is_delivered() {
+    let doc = explain_json(
+        "From: MAILER-DAEMON@mx.example.org\n\
+         Subject: Successful Mail Delivery Report\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"d\"\n\
+         \n\
+         --d\n\
+         Content-Type: text/plain\n\
+         \n\
+         Your message was successfully delivered.\n\
+         \n\
+         --d\n\
+         Content-Type: message/delivery-status\n\
+         \n\
+         Reporting-MTA: dns; mx.example.org\n\
+         \n\
+         Final-Recipient: rfc822; gus@example.net\n\
+         Action: delivered\n\
+         Status: 2.0.0\n\
+         Diagnostic-Code: smtp; 250 2.0.0 OK queued as 12345\n\
+         --d--\n",
+    );
+    let f = &findings(&doc)[0];
+    assert_eq!(
+        (&f["code"], &f["reason"], &f["action"], &f["outcome"]),
+        (
+            &Value::from("2.0.0"),
+            &Value::from("delivered"),
+            &Value::from("none"),
+            &Value::from("delivered")
+        )
+    );
+}
+
+#[test]
+fn codes_in_the_quoted_original_are_not_reported() {
+    // The failure part states no code; the quoted original is full of them.
+    let doc = explain_json(
+        "From: MAILER-DAEMON@mx.example.org\n\
+         To: sender@example.org\n\
+         Subject: Warning: message delayed\n\
+         X-Failed-Recipients: hal@example.net\n\
+         \n\
+         This message was created automatically by mail delivery software.\n\
+         A message that you sent has not yet been delivered to one or more of its\n\
+         recipients after more than 24 hours on the queue.\n\
+         \n\
+         \x20 hal@example.net\n\
+         \x20   Delay reason: connection to mx.example.net timed out\n\
+         \n\
+         ------ This is a copy of the message, including all the headers. ------\n\
+         \n\
+         From: sender@example.org\n\
+         To: hal@example.net\n\
+         Subject: fwd: your bounce\n\
+         \n\
+         > 550 5.1.1 <x@example.net>: Recipient address rejected\n\
+         > 554 5.7.1 Service unavailable\n",
+    );
+    assert_eq!(findings(&doc).len(), 1, "{doc:#}");
+    let f = &findings(&doc)[0];
+    assert_eq!(f["recipient"], "hal@example.net");
+    assert_eq!(f["class"], "transient");
+    assert_eq!(f["outcome"], "delayed");
+    assert!(f["code"].as_str().unwrap_or("").starts_with("4."), "{f:#}");
+}
+
+#[test]
+fn message_without_any_status_exits_1() {
+    bouncex()
+        .args(["explain", "--format", "json"])
+        .write_stdin("From: ivy@example.org\nTo: jo@example.com\nSubject: lunch\n\nNoon at the usual place?\n")
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn malformed_messages_do_not_crash() {
+    for input in [
+        "Content-Type: multipart/report; boundary=\"x\"\n\n--x\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; @\nStatus: 9.9.9\n",
+        "Content-Type: multipart/mixed; boundary=\"\"\n\n\u{0}\u{1}--\n--\n",
+        "From: a@example.org\nContent-Transfer-Encoding: base64\n\n!!!not base64!!!\n",
+        "Subject: x\n\n<a@example.org>:\n550-\n550",
+    ] {
+        let out = bouncex()
+            .args(["explain", "--format", "json"])
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{input:?}: {:?} {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut bytes =
+        b"From: MAILER-DAEMON@example.org\nSubject: failure notice\n\n<k@example.org>:\n".to_vec();
+    bytes.extend_from_slice(&[0xff, 0xfe, 0xc3, b'5', b'5', b'0', b' ', 0x80, b'\n']);
+    let out = bouncex()
+        .args(["explain", "--format", "json"])
+        .write_stdin(bytes)
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)));
+}
+
+#[test]
+fn text_output_shows_no_escape_from_the_bounce() {
+    let out = bouncex()
+        .args(["explain", "--color", "never"])
+        .write_stdin(
+            "From: MAILER-DAEMON@mx.example.org\nSubject: failure notice\n\n<kim@example.net>:\nRemote host said: 550 5.1.1 \u{1b}[31mno such user\u{7}\n",
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("kim@example.net"));
+}
