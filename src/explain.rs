@@ -1121,28 +1121,16 @@ const ACCESS: &str = "access";
 
 /// The reason the phrases of `REASON_PHRASES` give `text`, if any.
 fn reason_by_phrase(text: &str) -> Option<&'static str> {
-    // One regex per reason, tried in table order. ASCII mode keeps `\b` in the fast lazy
-    // DFA (Unicode word boundaries force a slower engine on non-ASCII text); the phrases
-    // are ASCII.
-    static TABLE: OnceLock<Vec<(&'static str, regex::bytes::Regex)>> = OnceLock::new();
+    // Each phrase is compiled only once a text contains its leading words (see
+    // `kb::PatternList`); the first group, in table order, with a matching phrase wins.
+    static TABLE: OnceLock<crate::kb::PatternList> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
-        REASON_PHRASES
-            .iter()
-            .map(|(reason, phrases)| {
-                let alternation: Vec<String> = phrases.iter().map(|p| format!("(?:{p})")).collect();
-                let re = regex::bytes::RegexBuilder::new(&alternation.join("|"))
-                    .case_insensitive(true)
-                    .unicode(false)
-                    .build()
-                    .unwrap_or_else(|e| unreachable!("static reason phrases: {e}"));
-                (*reason, re)
-            })
-            .collect()
+        let phrases = REASON_PHRASES.iter().enumerate();
+        crate::kb::PatternList::new(
+            phrases.flat_map(|(i, (_, list))| list.iter().map(move |p| (i, *p))),
+        )
     });
-    table
-        .iter()
-        .find(|(_, re)| re.is_match(text.as_bytes()))
-        .map(|(reason, _)| *reason)
+    table.first(text).map(|i| REASON_PHRASES[i].0)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ pub mod validate;
 
 use crate::code::{Class, EnhancedCode};
 use model::*;
-use patterns::PatternList;
+pub use patterns::PatternList;
 use regex::bytes::Regex;
 use std::collections::HashMap;
 use std::sync::OnceLock;

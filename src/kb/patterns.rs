@@ -1,8 +1,10 @@
 //! Knowledge-base patterns, compiled only when they could match. Each pattern's prefix
-//! literals are extracted up front (cheap: a parse, no compile); a pattern is compiled the
-//! first time a text contains one of them. A reply therefore compiles a handful of
-//! regexes, not the hundreds the knowledge base holds.
+//! literals are extracted up front (cheap: a parse, no compile) and searched for all at
+//! once with Aho-Corasick, in one pass over the text; a pattern is compiled the first time
+//! a text contains one of its literals. A reply therefore compiles a handful of regexes,
+//! not the hundreds the knowledge base holds.
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use std::sync::OnceLock;
@@ -19,6 +21,9 @@ struct Pattern {
 /// Patterns in file order; earlier owners win ties.
 pub struct PatternList {
     patterns: Vec<Pattern>,
+    /// Every pattern's literals, and for each literal the pattern it belongs to.
+    literals: AhoCorasick,
+    literal_owner: Vec<usize>,
 }
 
 /// The prefix literals of `pattern`, lower-cased, when every match must start with one
@@ -55,23 +60,35 @@ impl PatternList {
                 literals: prefix_literals(source),
                 regex: OnceLock::new(),
             })
-            .collect();
-        PatternList { patterns }
+            .collect::<Vec<Pattern>>();
+        let mut literal_owner = Vec::new();
+        let mut all = Vec::new();
+        for (i, p) in patterns.iter().enumerate() {
+            for lit in p.literals.iter().flatten() {
+                literal_owner.push(i);
+                all.push(lit.clone());
+            }
+        }
+        let literals = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            // Built on every run: the NFA builds fastest, and texts here are short.
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .build(&all)
+            .unwrap_or_else(|e| unreachable!("literal automaton of {} literals: {e}", all.len()));
+        PatternList {
+            patterns,
+            literals,
+            literal_owner,
+        }
     }
 
     /// The patterns that can match `text`, in order, each with its compiled regex.
     fn candidates<'s>(&'s self, text: &'s [u8]) -> impl Iterator<Item = (usize, &'s Regex)> + 's {
-        let lower = text.to_ascii_lowercase();
-        let present: Vec<bool> = self
-            .patterns
-            .iter()
-            .map(|p| {
-                p.literals.as_ref().is_none_or(|lits| {
-                    lits.iter()
-                        .any(|l| memchr::memmem::find(&lower, l).is_some())
-                })
-            })
-            .collect();
+        let mut present: Vec<bool> = self.patterns.iter().map(|p| p.literals.is_none()).collect();
+        for m in self.literals.find_overlapping_iter(text) {
+            present[self.literal_owner[m.pattern().as_usize()]] = true;
+        }
         self.patterns
             .iter()
             .zip(present)
