@@ -52,8 +52,14 @@ pub fn scan_path(path: &str, scanner: &mut Scanner, opts: &Options, sink: EventS
             && !map.starts_with(b"From ")
             && !is_message(&map[..map.len().min(4096)])
         {
-            return scan_mapped(&map, scanner, opts, sink)
-                .with_context(|| format!("cannot read {path}"));
+            return scan_mapped(
+                &map,
+                &|offset, len| release(&map, offset, len),
+                scanner,
+                opts,
+                sink,
+            )
+            .with_context(|| format!("cannot read {path}"));
         }
     }
     scan_reader(Box::new(file), size, scanner, opts, sink)
@@ -66,8 +72,25 @@ const MAP_THRESHOLD: u64 = 1 << 20;
 /// A mapped log, parsed in parallel: worker threads parse chunks into records, and this
 /// thread records them in file order (deferral tracking needs the order). Workers stay at
 /// most `WINDOW` chunks ahead, so memory stays bounded.
+/// Drops the pages of a mapped range from this process's memory once it has been read
+/// (they stay in the page cache). Without it a mapped log counts whole toward peak RSS.
+fn release(map: &memmap2::Mmap, offset: usize, len: usize) {
+    const PAGE: usize = 4096;
+    let start = offset.div_ceil(PAGE) * PAGE;
+    let end = (offset + len) / PAGE * PAGE;
+    if end > start {
+        // SAFETY: the range lies in a read-only, file-backed, shared map and no one reads
+        // it again: its records have been recorded and dropped. A later read would refault
+        // the file's contents, never zeroes. A failed advice only leaves the pages resident.
+        let _ = unsafe {
+            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+        };
+    }
+}
+
 fn scan_mapped(
     data: &[u8],
+    release: &(dyn Fn(usize, usize) + Sync),
     scanner: &mut Scanner,
     opts: &Options,
     sink: EventSink,
@@ -135,6 +158,8 @@ fn scan_mapped(
                         break 'receive;
                     }
                 }
+                let done = chunks[want];
+                release(done.as_ptr() as usize - data.as_ptr() as usize, done.len());
                 want += 1;
                 if let Some(b) = &bar {
                     b.set_position((want * PIECE).min(data.len()) as u64);
