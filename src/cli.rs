@@ -207,7 +207,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-struct Context_ {
+struct Session {
     kb: Kb,
     format: Format,
     text: TextOptions,
@@ -248,7 +248,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(code) => code,
         None => {
             let kb = load_kb(cli.global.kb.as_deref())?;
-            let ctx = Context_ {
+            let ctx = Session {
                 kb,
                 format,
                 text: TextOptions { color, width },
@@ -351,7 +351,7 @@ fn kb_check(file: Option<&std::path::Path>) -> Result<ExitCode> {
 
 /// Explains arguments (joined as one text) or standard input, streaming findings in text
 /// and NDJSON and collecting them for a JSON document.
-fn explain_cmd(ctx: &Context_, input: &[String], out: &mut dyn Write) -> Result<ExitCode> {
+fn explain_cmd(ctx: &Session, input: &[String], out: &mut dyn Write) -> Result<ExitCode> {
     let mut sink = FindingSink {
         ctx,
         out,
@@ -442,7 +442,7 @@ fn read_line_bounded(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result
 }
 
 struct FindingSink<'a> {
-    ctx: &'a Context_,
+    ctx: &'a Session,
     out: &'a mut dyn Write,
     collected: Vec<Finding>,
     count: usize,
@@ -489,7 +489,7 @@ impl FindingSink<'_> {
 }
 
 fn scan_cmd(
-    ctx: &Context_,
+    ctx: &Session,
     paths: &[String],
     stderr_is_terminal: bool,
     out: &mut dyn Write,
@@ -545,7 +545,7 @@ fn code_row(kb: &Kb, c: &crate::kb::model::RawCode) -> CodeRow {
     }
 }
 
-fn print_rows(ctx: &Context_, rows: &[CodeRow], out: &mut dyn Write) -> Result<()> {
+fn print_rows(ctx: &Session, rows: &[CodeRow], out: &mut dyn Write) -> Result<()> {
     #[derive(serde::Serialize)]
     struct Codes<'a> {
         codes: &'a [CodeRow],
@@ -563,7 +563,7 @@ fn print_rows(ctx: &Context_, rows: &[CodeRow], out: &mut dyn Write) -> Result<(
 }
 
 fn list_cmd(
-    ctx: &Context_,
+    ctx: &Session,
     class: Option<&str>,
     subject: Option<u16>,
     out: &mut dyn Write,
@@ -585,7 +585,7 @@ fn list_cmd(
     })
 }
 
-fn search_cmd(ctx: &Context_, words: &[String], out: &mut dyn Write) -> Result<ExitCode> {
+fn search_cmd(ctx: &Session, words: &[String], out: &mut dyn Write) -> Result<ExitCode> {
     let words: Vec<String> = words
         .iter()
         .flat_map(|w| w.split_whitespace().map(str::to_string))
