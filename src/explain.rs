@@ -183,16 +183,7 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
         (None, None) => return None,
     };
     f.code_source = code_source;
-    f.input = Input {
-        kind: status.kind.as_str(),
-        line: status.line,
-        text: status.text.clone(),
-    };
-    f.recipient = status.recipient.clone();
-    f.remote_host = status.remote_host.clone();
-    f.server_text = status.server_text.clone();
-    f.stage = status.stage.map(Stage::as_str);
-    f.outcome = status.outcome.clone();
+    carry_input(&mut f, status);
     if code_source == Some("inferred") {
         f.warnings
             .push("no status code in the input: the code was inferred from its wording".into());
@@ -258,6 +249,12 @@ fn not_a_bounce(status: &Status) -> Option<Finding> {
     f.next = Some(next.into());
     f.references = references;
     f.severity = "low";
+    carry_input(&mut f, status);
+    Some(f)
+}
+
+/// What a finding reports straight from its input: where it was, and what was parsed.
+fn carry_input(f: &mut Finding, status: &Status) {
     f.input = Input {
         kind: status.kind.as_str(),
         line: status.line,
@@ -266,8 +263,8 @@ fn not_a_bounce(status: &Status) -> Option<Finding> {
     f.recipient = status.recipient.clone();
     f.remote_host = status.remote_host.clone();
     f.server_text = status.server_text.clone();
+    f.stage = status.stage.map(Stage::as_str);
     f.outcome = status.outcome.clone();
-    Some(f)
 }
 
 /// The text that can tell provider, blocklist and reason: the server's words, else the input.
