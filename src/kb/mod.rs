@@ -30,6 +30,7 @@ pub struct Kb {
     provider_patterns: OnceLock<ProviderPatterns>,
     blocklist_patterns: OnceLock<PatternList>,
     reason_patterns: OnceLock<PatternList>,
+    phrase_patterns: OnceLock<PatternList>,
 }
 
 /// Basic replies, providers, blocklists and reason rules, with their indexes.
@@ -160,6 +161,7 @@ impl Kb {
         raw.provider = tables.provider;
         raw.blocklist = tables.blocklist;
         raw.reason = tables.reason;
+        raw.phrase = tables.phrase;
         raw.code = self
             .entries
             .into_iter()
@@ -224,6 +226,7 @@ impl Kb {
                 provider: std::mem::take(&mut raw.provider),
                 blocklist: std::mem::take(&mut raw.blocklist),
                 reason: std::mem::take(&mut raw.reason),
+                phrase: std::mem::take(&mut raw.phrase),
                 ..RawKb::default()
             };
             let _ = tables.set(Tables::new(loaded));
@@ -239,6 +242,7 @@ impl Kb {
             provider_patterns: OnceLock::new(),
             blocklist_patterns: OnceLock::new(),
             reason_patterns: OnceLock::new(),
+            phrase_patterns: OnceLock::new(),
         }
     }
 
@@ -419,6 +423,19 @@ impl Kb {
             .map(|i| self.tables().raw.reason[i].id.as_str())
     }
 
+    /// The `[[phrase]]` group whose wording the text carries: a reason, or `connect` /
+    /// `access` for the caller to resolve by context.
+    pub fn phrase_group(&self, text: &str) -> Option<&str> {
+        let list = self.phrase_patterns.get_or_init(|| {
+            let groups = self.tables().raw.phrase.iter().enumerate();
+            PatternList::new(
+                groups.flat_map(|(i, g)| g.patterns.iter().map(move |p| (i, p.as_str()))),
+            )
+        });
+        list.first(text)
+            .map(|i| self.tables().raw.phrase[i].group.as_str())
+    }
+
     /// Codes whose text mentions every word, best matches first.
     pub fn search(&self, words: &[String]) -> Vec<&RawCode> {
         let words: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
@@ -512,5 +529,6 @@ fn overlay(mut base: RawKb, over: RawKb) -> RawKb {
     merge(&mut base.provider, over.provider, |p| p.id.clone());
     merge(&mut base.blocklist, over.blocklist, |b| b.id.clone());
     merge(&mut base.reason, over.reason, |r| r.id.clone());
+    merge(&mut base.phrase, over.phrase, |p| p.group.clone());
     base
 }

@@ -26,6 +26,8 @@ pub struct RawKb {
     pub blocklist: Vec<RawBlocklist>,
     #[serde(default)]
     pub reason: Vec<RawReason>,
+    #[serde(default)]
+    pub phrase: Vec<RawPhrase>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -228,6 +230,20 @@ pub struct RawReason {
     #[serde(default)]
     pub patterns: Vec<String>,
 }
+
+/// Wording in a bounce or reply that names its reason outright, whatever the code says
+/// ("user unknown", "mailbox full"). Groups are tried in file order; the first with a
+/// matching pattern wins. `group` is a reason, or `connect` (the server could not be
+/// reached) or `access` (a bare refusal), which the context resolves.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPhrase {
+    pub group: String,
+    pub patterns: Vec<String>,
+}
+
+/// The `[[phrase]]` groups that are not reasons themselves.
+pub const PHRASE_CONTEXT_GROUPS: &[&str] = &["connect", "access"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]

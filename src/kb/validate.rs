@@ -54,6 +54,7 @@ pub fn validate(file: &RawKb, base: Option<&RawKb>) -> Vec<Problem> {
     v.providers(file);
     v.blocklists(file);
     v.reasons(file);
+    v.phrases(file);
     v.problems
 }
 
@@ -401,6 +402,15 @@ impl Validator {
                 );
             }
             self.regexes("blocklist", i, &b.tokens);
+        }
+    }
+
+    fn phrases(&mut self, file: &RawKb) {
+        for (i, p) in file.phrase.iter().enumerate() {
+            if !PHRASE_CONTEXT_GROUPS.contains(&p.group.as_str()) {
+                self.reason("phrase", i, &p.group);
+            }
+            self.regexes("phrase", i, &p.patterns);
         }
     }
 
