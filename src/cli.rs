@@ -2,7 +2,7 @@
 //! it), and the only module that reads the environment or asks whether a stream is a
 //! terminal.
 
-use crate::code::{EnhancedCode, basic_class};
+use crate::code::EnhancedCode;
 use crate::explain::{Finding, explain};
 use crate::kb::Kb;
 use crate::recognize::{Recognizer, Status};
@@ -600,7 +600,6 @@ fn search_cmd(ctx: &Session, words: &[String], out: &mut dyn Write) -> Result<Ex
         .map(|c| code_row(&ctx.kb, c))
         .collect();
     print_rows(ctx, &rows, out)?;
-    let _ = basic_class;
     Ok(if rows.is_empty() {
         ExitCode::from(1)
     } else {

@@ -2,7 +2,7 @@
 //! or broken, terminal escapes, and a 100 MB stream that must go through in bounded memory.
 
 mod common;
-use common::bouncex;
+use common::{bouncex, explain_stdin};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -231,11 +231,7 @@ fn deeply_nested_and_malformed_mime() {
     }
     // Nesting within reason does not hide the report (past 16 levels, MIME parsing stops
     // by design: see MAX_DEPTH in src/recognize/message/mime.rs).
-    let out = bouncex()
-        .args(["explain", "--format", "json"])
-        .write_stdin(nested_mime(10))
-        .output()
-        .unwrap();
+    let out = explain_stdin(nested_mime(10));
     assert_eq!(codes_in(&out), ["5.1.1"], "nested 10 deep");
 }
 

@@ -2,7 +2,7 @@
 //! read from the failure part only. Every fixture is synthetic and written here.
 
 mod common;
-use common::{bouncex, explain_json};
+use common::{bouncex, explain_json, explain_stdin};
 use serde_json::Value;
 
 fn findings(doc: &Value) -> &Vec<Value> {
@@ -370,11 +370,7 @@ fn malformed_messages_do_not_crash() {
         "From: a@example.org\nContent-Transfer-Encoding: base64\n\n!!!not base64!!!\n",
         "Subject: x\n\n<a@example.org>:\n550-\n550",
     ] {
-        let out = bouncex()
-            .args(["explain", "--format", "json"])
-            .write_stdin(input)
-            .output()
-            .unwrap();
+        let out = explain_stdin(input);
         assert!(
             matches!(out.status.code(), Some(0 | 1)),
             "{input:?}: {:?} {}",
@@ -385,11 +381,7 @@ fn malformed_messages_do_not_crash() {
     let mut bytes =
         b"From: MAILER-DAEMON@example.org\nSubject: failure notice\n\n<k@example.org>:\n".to_vec();
     bytes.extend_from_slice(&[0xff, 0xfe, 0xc3, b'5', b'5', b'0', b' ', 0x80, b'\n']);
-    let out = bouncex()
-        .args(["explain", "--format", "json"])
-        .write_stdin(bytes)
-        .output()
-        .unwrap();
+    let out = explain_stdin(bytes);
     assert!(matches!(out.status.code(), Some(0 | 1)));
 }
 

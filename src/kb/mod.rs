@@ -287,10 +287,6 @@ impl Kb {
         self.subjects.get(&subject).map(|&i| &self.raw.subject[i])
     }
 
-    pub fn subjects(&self) -> &[RawSubject] {
-        &self.raw.subject
-    }
-
     pub fn basic(&self, code: u16) -> Option<&RawBasic> {
         let t = self.tables();
         t.basics.get(&code).map(|&i| &t.raw.basic[i])

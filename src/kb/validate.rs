@@ -426,13 +426,11 @@ impl Validator {
 /// with ASCII classes. The patterns are English phrases; Unicode tables would make
 /// compiling hundreds of them cost far more than the match.
 pub fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
-    pattern_builder(pattern).build()
-}
-
-pub fn pattern_builder(pattern: &str) -> regex::bytes::RegexBuilder {
-    let mut b = regex::bytes::RegexBuilder::new(pattern);
-    b.case_insensitive(true).unicode(false).size_limit(1 << 24);
-    b
+    regex::bytes::RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .unicode(false)
+        .size_limit(1 << 24)
+        .build()
 }
 
 fn bounce_message(class: u8, got: Bounce, expected: Bounce) -> String {

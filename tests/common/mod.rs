@@ -20,13 +20,18 @@ pub fn bouncex() -> Command {
     cmd
 }
 
-/// Runs `explain --format json` on `input` via stdin and returns the parsed document.
-pub fn explain_json(input: &str) -> serde_json::Value {
-    let out = bouncex()
+/// Runs `explain --format json` with `input` on stdin.
+pub fn explain_stdin(input: impl Into<Vec<u8>>) -> std::process::Output {
+    bouncex()
         .args(["explain", "--format", "json"])
         .write_stdin(input)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs `explain --format json` on `input` via stdin and returns the parsed document.
+pub fn explain_json(input: &str) -> serde_json::Value {
+    let out = explain_stdin(input);
     assert!(
         out.status.code() == Some(0),
         "exit {:?} for {input:?}: {}",
