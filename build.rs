@@ -40,7 +40,7 @@ fn main() {
         provider: std::mem::take(&mut raw.provider),
         blocklist: std::mem::take(&mut raw.blocklist),
         reason: std::mem::take(&mut raw.reason),
-        phrase: std::mem::take(&mut raw.phrase),
+        rule: std::mem::take(&mut raw.rule),
         ..Default::default()
     };
     let mut blobs = postcard::to_stdvec(&tables).expect("tables serialize");

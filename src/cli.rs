@@ -536,7 +536,7 @@ fn code_row(kb: &Kb, c: &crate::kb::model::RawCode) -> CodeRow {
         class,
         bounce: c.bounce.as_str(),
         severity: c.severity.as_str(),
-        reason: c.reason.clone(),
+        reason: c.reason.as_str(),
         action: c.action.as_str(),
         provider: c
             .provider

@@ -5,7 +5,8 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The class digit of a status: what the sending MTA does with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Class {
     Success,
     Transient,

@@ -11,15 +11,15 @@ use serde::Serialize;
 pub struct Finding {
     pub input: Input,
     pub code: Option<String>,
-    pub code_source: Option<&'static str>,
+    pub code_source: Option<CodeSource>,
     pub basic: Option<u16>,
     #[serde(rename = "match")]
-    pub matched: Option<&'static str>,
-    pub class: Option<&'static str>,
-    pub bounce: &'static str,
-    pub reason: String,
-    pub action: &'static str,
-    pub severity: &'static str,
+    pub matched: Option<Match>,
+    pub class: Option<Class>,
+    pub bounce: Bounce,
+    pub reason: Reason,
+    pub action: Action,
+    pub severity: Severity,
     pub title: String,
     pub subject: Option<SubjectRef>,
     pub summary: String,
@@ -28,7 +28,7 @@ pub struct Finding {
     pub retry: Option<Retry>,
     pub causes: Vec<String>,
     pub fixes: Fixes,
-    pub stage: Option<&'static str>,
+    pub stage: Option<Stage>,
     pub troubleshooting: Vec<TroubleRow>,
     pub provider: Option<ProviderRef>,
     pub recipient: Option<String>,
@@ -47,6 +47,14 @@ pub struct Finding {
     pub outcome: Option<String>,
     /// Set when the registry deprecates the code.
     pub deprecated: Option<String>,
+}
+
+/// Whether the code was written in the input or inferred from its wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeSource {
+    Stated,
+    Inferred,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,7 +95,7 @@ pub struct Fixes {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TroubleRow {
-    pub stage: &'static str,
+    pub stage: Stage,
     pub symptom: String,
     pub cause: String,
     pub next_step: String,
@@ -117,32 +125,14 @@ pub struct BlocklistRef {
     pub delist: Option<String>,
 }
 
-/// Reasons that say the address itself is bad: the only ones a sender should suppress on.
-const ADDRESS_REASONS: &[&str] = &["userunknown", "hostunknown", "hasmoved"];
-/// Reasons an entry states that are more precise than anything text rules could add.
-const PRECISE_REASONS: &[&str] = &[
-    "userunknown",
-    "hostunknown",
-    "hasmoved",
-    "mailboxfull",
-    "mesgtoobig",
-    "suspend",
-    "expired",
-    "authfailure",
-    "requireptr",
-    "systemfull",
-    "notaccept",
-    "delivered",
-];
-
 /// Explains one status. `None` only for plain text in which nothing could be inferred.
 pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
     let evidence = evidence_text(status);
     let mut code_source = status.code.map(|_| {
         if status.code_inferred {
-            "inferred"
+            CodeSource::Inferred
         } else {
-            "stated"
+            CodeSource::Stated
         }
     });
     let mut code = status.code;
@@ -163,7 +153,7 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
             .and_then(|e| e.code.parse::<EnhancedCode>().ok());
         if inferred.is_some() {
             code = inferred;
-            code_source = Some("inferred");
+            code_source = Some(CodeSource::Inferred);
         } else if status.basic.is_none()
             && let Some(class) = outcome_class
         {
@@ -171,7 +161,7 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
             // says only that it failed, a log line's `defer (111)`): RFC 3463's class-level
             // code.
             code = Some(EnhancedCode::new(class, 0, 0));
-            code_source = Some("inferred");
+            code_source = Some(CodeSource::Inferred);
         } else if status.basic.is_none() && status.outcome.is_none() {
             return None;
         }
@@ -183,7 +173,7 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
     };
     f.code_source = code_source;
     carry_input(&mut f, status);
-    if code_source == Some("inferred") {
+    if code_source == Some(CodeSource::Inferred) {
         f.warnings
             .push("no status code in the input: the code was inferred from its wording".into());
     }
@@ -213,7 +203,7 @@ fn not_a_bounce(status: &Status) -> Option<Finding> {
     }
     let (reason, title, summary, meaning, next, references) = match status.outcome.as_deref()? {
         "feedback" => (
-            "feedback",
+            Reason::Feedback,
             "Feedback report (complaint)",
             "A mailbox provider reports that a recipient marked the message as spam or \
              asked to unsubscribe; nothing bounced. Stop mailing that recipient.",
@@ -227,7 +217,7 @@ fn not_a_bounce(status: &Status) -> Option<Finding> {
             vec!["RFC 5965".to_string()],
         ),
         "auto-reply" => (
-            "vacation",
+            Reason::Vacation,
             "Auto-reply (vacation or out of office)",
             "An automatic reply from the recipient's mailbox; the message was delivered \
              and nothing bounced.",
@@ -241,13 +231,13 @@ fn not_a_bounce(status: &Status) -> Option<Finding> {
         _ => return None,
     };
     let mut f = blank(Bounce::None);
-    f.reason = reason.into();
+    f.reason = reason;
     f.title = title.into();
     f.summary = summary.into();
     f.meaning = Some(meaning.into());
     f.next = Some(next.into());
     f.references = references;
-    f.severity = "low";
+    f.severity = Severity::Low;
     carry_input(&mut f, status);
     Some(f)
 }
@@ -262,7 +252,7 @@ fn carry_input(f: &mut Finding, status: &Status) {
     f.recipient = status.recipient.clone();
     f.remote_host = status.remote_host.clone();
     f.server_text = status.server_text.clone();
-    f.stage = status.stage.map(Stage::as_str);
+    f.stage = status.stage;
     f.outcome = status.outcome.clone();
 }
 
@@ -302,8 +292,8 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
     let mut f = blank(bounce);
     f.code = Some(code.to_string());
     f.basic = status.basic;
-    f.matched = Some(matched.as_str());
-    f.class = Some(effective.as_str());
+    f.matched = Some(matched);
+    f.class = Some(effective);
     f.subject = subject.map(|s| SubjectRef {
         code: code.subject,
         name: s.name.clone(),
@@ -327,8 +317,8 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
                 .map(|r| related_ref(kb, &r.code, &r.difference))
                 .collect();
             f.usual_basic = e.basic.clone();
-            f.reason = e.reason.clone();
-            f.severity = e.severity.as_str();
+            f.reason = e.reason;
+            f.severity = e.severity;
             f.deprecated = e.deprecated.clone();
         }
         None => {
@@ -348,8 +338,8 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
                     );
                     f.meaning = Some(format!("{} {}", s.meaning, s.whose_problem));
                     f.reason = match stated_class {
-                        Class::Transient => s.reason_transient.clone(),
-                        _ => s.reason_permanent.clone(),
+                        Class::Transient => s.reason_transient,
+                        _ => s.reason_permanent,
                     };
                 }
                 _ => {
@@ -359,21 +349,21 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
                         class_name.to_lowercase()
                     );
                     f.meaning = class_entry.map(|c| c.meaning.clone());
-                    f.reason = "undefined".into();
+                    f.reason = Reason::Undefined;
                 }
             }
-            f.severity = class_entry.map_or("medium", |c| c.severity.as_str());
+            f.severity = class_entry.map_or(Severity::Medium, |c| c.severity);
             f.references = vec!["RFC 3463".into()];
         }
     }
     if stated_class == Class::Success {
-        f.reason = "delivered".into();
+        f.reason = Reason::Delivered;
     }
     let entry_action = acting
         .map(|e| e.action)
         .or(class_entry.map(|c| c.action))
         .unwrap_or(Action::Retry);
-    f.action = entry_action.as_str();
+    f.action = entry_action;
     if effective == Class::Transient {
         let retry = acting
             .and_then(|e| e.retry.as_ref())
@@ -381,7 +371,7 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
         f.retry = retry.map(Retry::from);
     }
     if effective != stated_class {
-        f.severity = acting.map_or(f.severity, |e| e.severity.as_str());
+        f.severity = acting.map_or(f.severity, |e| e.severity);
     }
     f.warnings = warnings;
     f
@@ -393,18 +383,18 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
     let class_entry = class.and_then(|c| kb.class(c));
     let mut f = blank(class.map_or(Bounce::None, bounce_of));
     f.basic = Some(basic);
-    f.class = class.map(Class::as_str);
+    f.class = class;
     f.next = class_entry.map(|c| c.next.clone());
     match kb.basic(basic) {
         Some(b) => {
-            f.matched = Some(Match::Exact.as_str());
+            f.matched = Some(Match::Exact);
             f.title = b.title.clone();
             f.summary = format!("Basic SMTP reply {basic}: {}", b.title);
             f.meaning = Some(b.meaning.clone());
             f.references = b.references.clone();
-            f.reason = b.reason.clone();
-            f.action = b.action.as_str();
-            f.severity = b.severity.as_str();
+            f.reason = b.reason;
+            f.action = b.action;
+            f.severity = b.severity;
             f.related = b
                 .enhanced
                 .iter()
@@ -418,15 +408,15 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
         }
         None => {
             // RFC 5321 §4.2: an unknown reply code is read by its first digit.
-            f.matched = Some(Match::Class.as_str());
+            f.matched = Some(Match::Class);
             f.title = class_entry.map_or_else(|| format!("Reply {basic}"), |c| c.name.clone());
             f.summary = format!(
                 "Unlisted basic reply {basic}: RFC 5321 says to read it by its first digit."
             );
             f.meaning = class_entry.map(|c| c.meaning.clone());
-            f.reason = "undefined".into();
-            f.action = class_entry.map_or("none", |c| c.action.as_str());
-            f.severity = class_entry.map_or("low", |c| c.severity.as_str());
+            f.reason = Reason::Undefined;
+            f.action = class_entry.map_or(Action::None, |c| c.action);
+            f.severity = class_entry.map_or(Severity::Low, |c| c.severity);
             f.references = vec!["RFC 5321 §4.2".into()];
         }
     }
@@ -445,7 +435,7 @@ fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut
         .or_else(|| kb.recognise_provider(&status.text, host))
     {
         let meaning = kb.provider_meaning(p, f.code.as_deref(), evidence);
-        provider_reason = meaning.and_then(|m| m.reason.clone());
+        provider_reason = meaning.and_then(|m| m.reason);
         f.provider = Some(ProviderRef {
             id: p.id.clone(),
             name: p.name.clone(),
@@ -462,133 +452,38 @@ fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut
             delist: b.delist.clone(),
         });
     }
-    if f.class == Some("success") {
+    if f.class == Some(Class::Success) {
         return;
     }
-    f.reason = match provider_reason {
-        Some(reason) => reason,
-        None => reason_for(kb, status, evidence, &f.reason),
-    };
-    f.action = action_for(f.class, &f.reason, f.action);
-}
-
-/// The bounce reason: the server's words first (they name the problem), then the code's
-/// own reason, then what the reporting MTA did and at which stage.
-fn reason_for(kb: &Kb, status: &Status, evidence: &str, code_reason: &str) -> String {
-    let message = status.kind == InputKind::Dsn;
-    let permanent = status
-        .code
-        .map(|c| c.class == Class::Permanent)
-        .unwrap_or_else(|| status.basic.and_then(basic_class) == Some(Class::Permanent));
-    let generic = matches!(code_reason, "undefined" | "onhold" | "");
-    let by_phrase = kb.phrase_group(evidence).map(|r| match r {
-        CONNECT if message => "expired",
-        CONNECT => "networkerror",
-        ACCESS => match status.stage {
-            Some(Stage::Mail) => "rejected",
-            Some(Stage::Connect | Stage::Helo) => "blocked",
-            _ if !generic => code_reason,
-            _ => "blocked",
+    let context = RuleContext {
+        input: Some(input_scope(status.kind)),
+        stage: status.stage,
+        class: match f.class {
+            Some(Class::Transient) => Some(FailureClass::Transient),
+            Some(Class::Permanent) => Some(FailureClass::Permanent),
+            _ => None,
         },
-        r => r,
-    });
-    let reason = reason_by_evidence(kb, status, evidence, code_reason, by_phrase, generic);
-    // Whatever the words, a bounce's refusal at MAIL FROM is about the sender, not the
-    // recipient's address.
-    let at_mail = status.stage == Some(Stage::Mail) && permanent && message;
-    if at_mail
-        && matches!(
-            reason.as_str(),
-            "securityerror" | "hostunknown" | "userunknown" | "filtered"
-        )
-    {
-        return "rejected".into();
-    }
-    // A delay notice whose words name nothing precise: the message is waiting to expire.
-    let delayed = message && status.outcome.as_deref() == Some("delayed");
-    if delayed && matches!(reason.as_str(), "networkerror" | "undefined" | "onhold") {
-        return "expired".into();
-    }
-    reason
+        subject: f
+            .code
+            .as_deref()
+            .and_then(|c| c.parse::<EnhancedCode>().ok())
+            .map(|c| c.subject),
+        outcome: status.outcome.clone(),
+        code_stated: status.code.map(|_| !status.code_inferred),
+        code_strength: kb.reason(f.reason).map(|k| k.strength),
+        basic_known: status.basic.is_some(),
+    };
+    f.reason = kb.decide_reason(&context, evidence, provider_reason, Some(f.reason));
+    f.action = kb.action_for(f.class, f.reason, f.action);
 }
 
-/// The reason from the phrases, the code and the KB's text rules, in that order.
-fn reason_by_evidence(
-    kb: &Kb,
-    status: &Status,
-    evidence: &str,
-    code_reason: &str,
-    by_phrase: Option<&str>,
-    generic: bool,
-) -> String {
-    let message = status.kind == InputKind::Dsn;
-    let stated = status.code.filter(|_| !status.code_inferred);
-    let permanent = status
-        .code
-        .map(|c| c.class == Class::Permanent)
-        .unwrap_or_else(|| status.basic.and_then(basic_class) == Some(Class::Permanent));
-    if let Some(r) = by_phrase {
-        if r == "userunknown" && message && !user_unknown_at_rcpt(status, stated) {
-            // A bounce that says "user unknown" outside the RCPT stage, under a code that
-            // is not an address code: a content filter speaking, not a missing mailbox.
-            return "filtered".into();
-        }
-        return r.into();
-    }
-    if !generic
-        && !PRECISE_REASONS.contains(&code_reason)
-        && let Some(r) = kb.reason_from_text(evidence)
-    {
-        return r.to_string();
-    }
-    if !generic {
-        return code_reason.into();
-    }
-    if let Some(r) = kb.reason_from_text(evidence) {
-        return r.to_string();
-    }
-    match (status.stage, status.outcome.as_deref()) {
-        (Some(Stage::Mail), _) if permanent => "rejected".into(),
-        (Some(Stage::Connect | Stage::Helo), _) if permanent => "blocked".into(),
-        (_, Some("delayed" | "expired")) => "expired".into(),
-        _ if message && status.server_text.is_some() => "onhold".into(),
-        _ => code_reason.into(),
-    }
-}
-
-/// Whether "user unknown" in a bounce means the mailbox does not exist: said at RCPT, under
-/// an address code, or in a plain bounce that quotes no reply at all.
-fn user_unknown_at_rcpt(status: &Status, stated: Option<EnhancedCode>) -> bool {
-    match status.stage {
-        Some(Stage::Rcpt) => true,
-        Some(Stage::Data | Stage::EndOfData) => false,
-        // X.1.x codes are about addresses (RFC 3463 §3.2), X.2.1 about the mailbox.
-        _ => {
-            stated.is_some_and(|c| c.subject == 1 || (c.subject, c.detail) == (2, 1))
-                || (stated.is_none() && status.basic.is_none())
-        }
-    }
-}
-
-/// The action the final reason calls for: suppress exactly when the address is bad.
-fn action_for(class: Option<&str>, reason: &str, stated: &'static str) -> &'static str {
-    match class {
-        Some("success") => "none",
-        // A mailbox or domain that does not exist stays so, whatever class the server gave.
-        Some("transient") if ADDRESS_REASONS.contains(&reason) => "suppress",
-        Some("transient") => "retry",
-        Some("permanent") => {
-            if ADDRESS_REASONS.contains(&reason) || reason == "notaccept" {
-                "suppress"
-            } else if matches!(reason, "mailboxfull" | "suspend") {
-                "contact-recipient"
-            } else if stated == "suppress" || stated == "none" || stated == "retry" {
-                "fix-sender"
-            } else {
-                stated
-            }
-        }
-        _ => stated,
+/// The kind of input, as the reason rules name it.
+fn input_scope(kind: InputKind) -> InputScope {
+    match kind {
+        InputKind::Dsn => InputScope::Message,
+        InputKind::Log => InputScope::Log,
+        InputKind::Text => InputScope::Text,
+        InputKind::Code | InputKind::Basic | InputKind::Reply => InputScope::Reply,
     }
 }
 
@@ -612,10 +507,10 @@ fn blank(bounce: Bounce) -> Finding {
         basic: None,
         matched: None,
         class: None,
-        bounce: bounce.as_str(),
-        reason: "undefined".into(),
-        action: "none",
-        severity: "medium",
+        bounce,
+        reason: Reason::Undefined,
+        action: Action::None,
+        severity: Severity::Medium,
         title: String::new(),
         subject: None,
         summary: String::new(),
@@ -642,7 +537,7 @@ fn blank(bounce: Bounce) -> Finding {
 
 fn trouble_row(r: &RawTroubleshooting) -> TroubleRow {
     TroubleRow {
-        stage: r.stage.as_str(),
+        stage: r.stage,
         symptom: r.symptom.clone(),
         cause: r.cause.clone(),
         next_step: r.next_step.clone(),
@@ -657,69 +552,57 @@ fn related_ref(kb: &Kb, code: &str, difference: &str) -> RelatedRef {
     }
 }
 
-/// The `[[phrase]]` group for failures to reach the server, resolved by the kind of input.
-const CONNECT: &str = "connect";
-/// The `[[phrase]]` group for bare refusals, resolved by the SMTP stage.
-const ACCESS: &str = "access";
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn reason_phrases_most_specific_first() {
+    fn reason_of(text: &str) -> Reason {
         let kb = Kb::builtin();
-        for (text, want) in [
-            (
-                "Recipient address rejected: User unknown in local recipient table",
-                Some("userunknown"),
-            ),
-            ("Mailbox is full", Some("mailboxfull")),
-            (
-                "Client host [192.0.2.1] blocked using zen.spamhaus.org",
-                Some("blocked"),
-            ),
-            (
-                "Sender address rejected: Domain not found",
-                Some("rejected"),
-            ),
-            (
-                "Name service error for domain x: Host not found, try again",
-                Some("networkerror"),
-            ),
-            (
-                "Host or domain name not found. Name service error for name=x",
-                Some("hostunknown"),
-            ),
-            (
-                "550 5.7.26 Unauthenticated email is not accepted due to domain's DMARC policy",
-                Some("authfailure"),
-            ),
-            (
-                "connect to mx.example.org: Connection timed out",
-                Some(CONNECT),
-            ),
-            ("Access denied", Some(ACCESS)),
-            ("Hello there", None),
-        ] {
-            assert_eq!(kb.phrase_group(text), want, "{text}");
-        }
+        let (statuses, rest) = crate::recognize::recognise(text);
+        let status = statuses.into_iter().chain(rest).next().expect("a status");
+        explain(&kb, &status).expect("a finding").reason
     }
 
     #[test]
-    fn address_reasons_suppress_whatever_the_class() {
+    fn wording_decides_over_a_broad_code() {
         assert_eq!(
-            action_for(Some("transient"), "userunknown", "retry"),
-            "suppress"
+            reason_of("550 5.7.1 Relay access denied"),
+            Reason::Norelaying
         );
         assert_eq!(
-            action_for(Some("transient"), "mailboxfull", "retry"),
-            "retry"
+            reason_of(
+                "550 5.1.1 <a@example.org>: Recipient address rejected: User unknown in local recipient table"
+            ),
+            Reason::Userunknown
+        );
+        assert_eq!(reason_of("452 4.2.2 Mailbox is full"), Reason::Mailboxfull);
+    }
+
+    #[test]
+    fn context_decides_when_the_words_do_not() {
+        assert_eq!(
+            reason_of(
+                "Jun 10 10:00:00 mx postfix/smtp[1]: 1A2B3C: to=<a@example.org>, relay=none, delay=1, status=deferred (connect to mx.example.org[192.0.2.1]:25: Connection timed out)"
+            ),
+            Reason::Networkerror
+        );
+    }
+
+    #[test]
+    fn actions_follow_the_reason_table() {
+        let kb = Kb::builtin();
+        let act = |c, r| kb.action_for(Some(c), r, Action::Retry);
+        assert_eq!(act(Class::Transient, Reason::Userunknown), Action::Suppress);
+        assert_eq!(act(Class::Transient, Reason::Mailboxfull), Action::Retry);
+        assert_eq!(act(Class::Permanent, Reason::Notaccept), Action::Suppress);
+        assert_eq!(act(Class::Transient, Reason::Notaccept), Action::Retry);
+        assert_eq!(
+            act(Class::Permanent, Reason::Mailboxfull),
+            Action::ContactRecipient
         );
         assert_eq!(
-            action_for(Some("permanent"), "notaccept", "fix-sender"),
-            "suppress"
+            act(Class::Permanent, Reason::Spamdetected),
+            Action::FixSender
         );
-        assert_eq!(action_for(Some("transient"), "notaccept", "retry"), "retry");
     }
 }

@@ -4,6 +4,7 @@
 use bouncex::code::{Class, EnhancedCode, basic_class, find_enhanced};
 use bouncex::explain::{Finding, explain};
 use bouncex::kb::Kb;
+use bouncex::kb::model::Bounce;
 use bouncex::recognize::message::recognise_message;
 use bouncex::recognize::{Status, log, recognise};
 use bouncex::render::sanitize;
@@ -192,25 +193,15 @@ fn basic_for(class: Class) -> impl Strategy<Value = u16> {
     (0u16..=5, 0u16..=9).prop_map(move |(y, z)| u16::from(class.digit()) * 100 + y * 10 + z)
 }
 
-fn class_of_finding(f: &Finding) -> Option<Class> {
-    match f.class {
-        Some("success") => Some(Class::Success),
-        Some("transient") => Some(Class::Transient),
-        Some("permanent") => Some(Class::Permanent),
-        Some(other) => panic!("unknown class {other:?}"),
-        None => None,
-    }
-}
-
 /// The finding's bounce type follows its class, and its class follows what the status
 /// states: the basic code's class when it has one (it is what the MTA acts on), else the
 /// enhanced code's.
 fn check_finding(status: &Status, f: &Finding) -> Result<(), TestCaseError> {
-    let class = class_of_finding(f);
+    let class = f.class;
     let expected_bounce = match class {
-        Some(Class::Success) | None => "none",
-        Some(Class::Transient) => "soft",
-        Some(Class::Permanent) => "hard",
+        Some(Class::Success) | None => Bounce::None,
+        Some(Class::Transient) => Bounce::Soft,
+        Some(Class::Permanent) => Bounce::Hard,
     };
     prop_assert_eq!(f.bounce, expected_bounce, "status {:?}", status);
     if let Some(code) = status.code {

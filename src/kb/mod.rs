@@ -29,15 +29,15 @@ pub struct Kb {
     code_patterns: OnceLock<PatternList>,
     provider_patterns: OnceLock<ProviderPatterns>,
     blocklist_patterns: OnceLock<PatternList>,
-    reason_patterns: OnceLock<PatternList>,
-    phrase_patterns: OnceLock<PatternList>,
+    rule_patterns: OnceLock<RulePatterns>,
 }
 
-/// Basic replies, providers, blocklists and reason rules, with their indexes.
+/// Basic replies, providers, blocklists, reasons and reason rules, with their indexes.
 struct Tables {
     raw: RawKb,
     basics: HashMap<u16, usize>,
     providers: HashMap<String, usize>,
+    reasons: HashMap<Reason, usize>,
 }
 
 impl Tables {
@@ -54,10 +54,17 @@ impl Tables {
             .enumerate()
             .map(|(i, p)| (p.id.clone(), i))
             .collect();
+        let reasons = raw
+            .reason
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id, i))
+            .collect();
         Tables {
             raw,
             basics,
             providers,
+            reasons,
         }
     }
 }
@@ -88,11 +95,18 @@ impl Entry {
 }
 
 /// How a status was matched to an entry (RFC 3463's fallback order).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Match {
     Exact,
     Subject,
     Class,
+}
+
+impl std::fmt::Display for Match {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Match {
@@ -103,6 +117,15 @@ impl Match {
             Match::Class => "class",
         }
     }
+}
+
+/// The reason rules' patterns, and the rules in the order they are tried.
+struct RulePatterns {
+    list: PatternList,
+    /// Rules that decide a reason, highest priority first.
+    decide: Vec<usize>,
+    /// Rules that recast a decided reason, highest priority first.
+    recast: Vec<usize>,
 }
 
 /// Each group of patterns is prepared on first use, and each pattern compiled only once
@@ -161,7 +184,7 @@ impl Kb {
         raw.provider = tables.provider;
         raw.blocklist = tables.blocklist;
         raw.reason = tables.reason;
-        raw.phrase = tables.phrase;
+        raw.rule = tables.rule;
         raw.code = self
             .entries
             .into_iter()
@@ -219,14 +242,15 @@ impl Kb {
         if !(raw.basic.is_empty()
             && raw.provider.is_empty()
             && raw.blocklist.is_empty()
-            && raw.reason.is_empty())
+            && raw.reason.is_empty()
+            && raw.rule.is_empty())
         {
             let loaded = RawKb {
                 basic: std::mem::take(&mut raw.basic),
                 provider: std::mem::take(&mut raw.provider),
                 blocklist: std::mem::take(&mut raw.blocklist),
                 reason: std::mem::take(&mut raw.reason),
-                phrase: std::mem::take(&mut raw.phrase),
+                rule: std::mem::take(&mut raw.rule),
                 ..RawKb::default()
             };
             let _ = tables.set(Tables::new(loaded));
@@ -241,8 +265,7 @@ impl Kb {
             code_patterns: OnceLock::new(),
             provider_patterns: OnceLock::new(),
             blocklist_patterns: OnceLock::new(),
-            reason_patterns: OnceLock::new(),
-            phrase_patterns: OnceLock::new(),
+            rule_patterns: OnceLock::new(),
         }
     }
 
@@ -407,29 +430,105 @@ impl Kb {
         set.first(text).map(|i| &self.tables().raw.blocklist[i])
     }
 
-    /// The reason the text itself decides, whatever the code says.
-    pub fn reason_from_text(&self, text: &str) -> Option<&str> {
-        let set = self.reason_patterns.get_or_init(|| {
-            let rules = self.tables().raw.reason.iter().enumerate();
-            PatternList::new(
-                rules.flat_map(|(i, r)| r.patterns.iter().map(move |p| (i, p.as_str()))),
-            )
-        });
-        set.first(text)
-            .map(|i| self.tables().raw.reason[i].id.as_str())
+    /// The reason vocabulary entry for `reason`.
+    pub fn reason(&self, reason: Reason) -> Option<&RawReasonKind> {
+        let t = self.tables();
+        t.reasons.get(&reason).map(|&i| &t.raw.reason[i])
     }
 
-    /// The `[[phrase]]` group whose wording the text carries: a reason, or `connect` /
-    /// `access` for the caller to resolve by context.
-    pub fn phrase_group(&self, text: &str) -> Option<&str> {
-        let list = self.phrase_patterns.get_or_init(|| {
-            let groups = self.tables().raw.phrase.iter().enumerate();
-            PatternList::new(
-                groups.flat_map(|(i, g)| g.patterns.iter().map(move |p| (i, p.as_str()))),
-            )
+    fn rule_patterns(&self) -> &RulePatterns {
+        self.rule_patterns.get_or_init(|| {
+            let rules = &self.tables().raw.rule;
+            let order = rule_order(rules);
+            RulePatterns {
+                list: PatternList::new(
+                    rules
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(i, r)| r.patterns.iter().map(move |p| (i, p.as_str()))),
+                ),
+                decide: order
+                    .iter()
+                    .copied()
+                    .filter(|&i| rules[i].replaces.is_empty())
+                    .collect(),
+                recast: order
+                    .into_iter()
+                    .filter(|&i| !rules[i].replaces.is_empty())
+                    .collect(),
+            }
+        })
+    }
+
+    /// The reason for a finding, decided in one order (docs/knowledge-base.md): the rules
+    /// and the implicit candidates — the provider's reason, the code's own reason by its
+    /// strength — highest priority first; then the first recast rule that applies.
+    pub fn decide_reason(
+        &self,
+        ctx: &RuleContext,
+        text: &str,
+        provider: Option<Reason>,
+        code: Option<Reason>,
+    ) -> Reason {
+        let rules = &self.tables().raw.rule;
+        let patterns = self.rule_patterns();
+        let mut worded = vec![false; rules.len()];
+        for (owner, _) in patterns.list.matches(text) {
+            worded[owner] = true;
+        }
+        let applies =
+            |i: usize| rules[i].when.holds(ctx) && (rules[i].patterns.is_empty() || worded[i]);
+        let code_priority = code.and_then(|r| match self.reason(r).map(|k| k.strength) {
+            Some(Strength::Precise) => Some(priority::PRECISE_CODE),
+            Some(Strength::Plain) => Some(priority::PLAIN_CODE),
+            Some(Strength::Generic) | None => None,
         });
-        list.first(text)
-            .map(|i| self.tables().raw.phrase[i].group.as_str())
+        let implicit = [
+            provider.map(|r| (priority::PROVIDER, r)),
+            code.zip(code_priority).map(|(r, p)| (p, r)),
+        ];
+        let mut chosen = None;
+        for &i in &patterns.decide {
+            let beaten_by = implicit
+                .iter()
+                .flatten()
+                .find(|(p, _)| *p > rules[i].priority);
+            if let Some((_, r)) = beaten_by {
+                chosen = Some(*r);
+                break;
+            }
+            if applies(i) {
+                chosen = Some(rules[i].reason);
+                break;
+            }
+        }
+        let chosen = chosen.or(provider).or(code).unwrap_or(Reason::Undefined);
+        patterns
+            .recast
+            .iter()
+            .find(|&&i| rules[i].replaces.contains(&chosen) && applies(i))
+            .map_or(chosen, |&i| rules[i].reason)
+    }
+
+    /// What a failure of `class` with `reason` calls for; `stated` is the code's own.
+    pub fn action_for(&self, class: Option<Class>, reason: Reason, stated: Action) -> Action {
+        let kind = self.reason(reason);
+        match class {
+            Some(Class::Success) => Action::None,
+            Some(Class::Transient) => kind
+                .and_then(|k| k.transient_action)
+                .unwrap_or(Action::Retry),
+            Some(Class::Permanent) => {
+                kind.and_then(|k| k.permanent_action)
+                    .unwrap_or(match stated {
+                        // A permanent failure whose reason is not the address: the sender has
+                        // something to change.
+                        Action::Suppress | Action::None | Action::Retry => Action::FixSender,
+                        other => other,
+                    })
+            }
+            None => stated,
+        }
     }
 
     /// Codes whose text mentions every word, best matches first.
@@ -483,7 +582,7 @@ fn score_word(c: &RawCode, provider_notes: &[&str], word: &str) -> u32 {
     if has(&c.summary) {
         score += 20;
     }
-    if c.reason == word {
+    if c.reason.as_str() == word {
         score += 15;
     }
     if c.meaning.as_deref().is_some_and(has) {
@@ -524,7 +623,7 @@ fn overlay(mut base: RawKb, over: RawKb) -> RawKb {
     merge(&mut base.code, over.code, |c| c.code.clone());
     merge(&mut base.provider, over.provider, |p| p.id.clone());
     merge(&mut base.blocklist, over.blocklist, |b| b.id.clone());
-    merge(&mut base.reason, over.reason, |r| r.id.clone());
-    merge(&mut base.phrase, over.phrase, |p| p.group.clone());
+    merge(&mut base.reason, over.reason, |r| r.id.to_string());
+    merge(&mut base.rule, over.rule, |r| r.id.clone());
     base
 }

@@ -24,10 +24,12 @@ pub struct RawKb {
     pub provider: Vec<RawProvider>,
     #[serde(default)]
     pub blocklist: Vec<RawBlocklist>,
+    /// The reason vocabulary: what each reason means and calls for.
     #[serde(default)]
-    pub reason: Vec<RawReason>,
+    pub reason: Vec<RawReasonKind>,
+    /// The one table of rules that decides a finding's reason.
     #[serde(default)]
-    pub phrase: Vec<RawPhrase>,
+    pub rule: Vec<RawRule>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -69,8 +71,8 @@ pub struct RawSubject {
     /// Whose side such problems are usually on.
     pub whose_problem: String,
     /// Reason (bounce-processor vocabulary) for an unregistered detail of this subject.
-    pub reason_transient: String,
-    pub reason_permanent: String,
+    pub reason_transient: Reason,
+    pub reason_permanent: Reason,
 }
 
 /// A basic SMTP reply code (RFC 5321 and extensions).
@@ -88,7 +90,7 @@ pub struct RawBasic {
     pub enhanced: Vec<String>,
     pub bounce: Bounce,
     pub severity: Severity,
-    pub reason: String,
+    pub reason: Reason,
     pub action: Action,
     #[serde(default)]
     pub references: Vec<String>,
@@ -110,7 +112,7 @@ pub struct RawCode {
     pub references: Vec<String>,
     pub bounce: Bounce,
     pub severity: Severity,
-    pub reason: String,
+    pub reason: Reason,
     pub action: Action,
     /// Set for codes a provider uses outside the IANA registry: the provider's id.
     #[serde(default)]
@@ -206,7 +208,7 @@ pub struct RawProviderMeaning {
     pub meaning: String,
     /// The reason this meaning implies, when it differs from the code's.
     #[serde(default)]
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
 }
 
 /// A DNS blocklist: evidence for the cause when a reply names it, never the provider.
@@ -221,29 +223,313 @@ pub struct RawBlocklist {
     pub delist: Option<String>,
 }
 
-/// Text that decides the bounce reason whatever the code says (e.g. "relay access denied").
+/// One reason of the vocabulary: what it means, how firmly a code stating it holds, and
+/// what it calls for.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawReason {
-    pub id: String,
+pub struct RawReasonKind {
+    pub id: Reason,
     pub description: String,
+    pub strength: Strength,
+    /// What a permanent failure with this reason calls for, when not the code's action.
+    #[serde(default)]
+    pub permanent_action: Option<Action>,
+    /// What a temporary failure with this reason calls for, when not `retry`.
+    #[serde(default)]
+    pub transient_action: Option<Action>,
+}
+
+/// How firmly a status code's own reason holds against wording that refines it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strength {
+    /// Names the problem exactly (`userunknown` for 5.1.1): only decisive wording overrides.
+    Precise,
+    /// A reason, but a broad one (`securityerror` for 5.7.1): refining wording overrides.
+    Plain,
+    /// Says nothing (`undefined`, `onhold`): any rule overrides.
+    Generic,
+}
+
+/// A rule that decides a finding's reason: wording the server's text carries, the context
+/// it must come in, or both. See docs/knowledge-base.md for the decision order.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub id: String,
+    pub reason: Reason,
+    /// Higher is tried first; ties go to the earlier rule in the file.
+    pub priority: u16,
+    /// Regexes on the server's words; any one matching is enough. None: context alone.
     #[serde(default)]
     pub patterns: Vec<String>,
+    #[serde(default)]
+    pub when: RuleWhen,
+    /// A recast: applies after a reason is chosen, and turns these reasons into `reason`.
+    #[serde(default)]
+    pub replaces: Vec<Reason>,
+    /// Who writes this wording (MTA, provider) and the public document or RFC section.
+    pub source: String,
+    /// Texts this rule must decide; `kb check` fails when another rule catches one first.
+    #[serde(default)]
+    pub examples: Vec<String>,
 }
 
-/// Wording in a bounce or reply that names its reason outright, whatever the code says
-/// ("user unknown", "mailbox full"). Groups are tried in file order; the first with a
-/// matching pattern wins. `group` is a reason, or `connect` (the server could not be
-/// reached) or `access` (a bare refusal), which the context resolves.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// The context a rule needs; every list given must contain the input's value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawPhrase {
-    pub group: String,
-    pub patterns: Vec<String>,
+pub struct RuleWhen {
+    #[serde(default)]
+    pub input: Vec<InputScope>,
+    #[serde(default)]
+    pub stage: Vec<Stage>,
+    #[serde(default)]
+    pub class: Vec<FailureClass>,
+    #[serde(default)]
+    pub subject: Vec<u16>,
+    #[serde(default)]
+    pub outcome: Vec<String>,
+    /// `false`: only when the input names no SMTP stage; `true`: only when it names one.
+    #[serde(default)]
+    pub stage_known: Option<bool>,
+    /// `true`: only when the input states its code; `false`: only when it was inferred.
+    #[serde(default)]
+    pub code_stated: Option<bool>,
+    /// The strength of the code's own reason (see `Strength`).
+    #[serde(default)]
+    pub code_strength: Vec<Strength>,
+    /// `true`: only when the input carries a basic reply code (550); `false`: only without.
+    #[serde(default)]
+    pub basic_known: Option<bool>,
 }
 
-/// The `[[phrase]]` groups that are not reasons themselves.
-pub const PHRASE_CONTEXT_GROUPS: &[&str] = &["connect", "access"];
+impl RuleWhen {
+    /// Whether these conditions hold wherever `other`'s hold: each list is unrestricted
+    /// or contains all of `other`'s.
+    pub fn is_implied_by(&self, other: &RuleWhen) -> bool {
+        fn covers<T: PartialEq>(mine: &[T], theirs: &[T]) -> bool {
+            mine.is_empty() || (!theirs.is_empty() && theirs.iter().all(|t| mine.contains(t)))
+        }
+        covers(&self.input, &other.input)
+            && covers(&self.stage, &other.stage)
+            && covers(&self.class, &other.class)
+            && covers(&self.subject, &other.subject)
+            && covers(&self.outcome, &other.outcome)
+            && (self.stage_known.is_none() || self.stage_known == other.stage_known)
+            && (self.code_stated.is_none() || self.code_stated == other.code_stated)
+            && covers(&self.code_strength, &other.code_strength)
+            && (self.basic_known.is_none() || self.basic_known == other.basic_known)
+    }
+}
+
+/// What a rule's conditions are checked against: the finding being explained.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleContext {
+    pub input: Option<InputScope>,
+    pub stage: Option<Stage>,
+    pub class: Option<FailureClass>,
+    pub subject: Option<u16>,
+    pub outcome: Option<String>,
+    /// Whether the input states the code (`None`: it has none).
+    pub code_stated: Option<bool>,
+    /// The strength of the code's own reason.
+    pub code_strength: Option<Strength>,
+    /// Whether the input carries a basic reply code.
+    pub basic_known: bool,
+}
+
+impl RuleWhen {
+    /// Whether the conditions hold for `ctx`: each list is empty or holds its value.
+    pub fn holds(&self, ctx: &RuleContext) -> bool {
+        fn has<T: PartialEq>(list: &[T], value: Option<&T>) -> bool {
+            list.is_empty() || value.is_some_and(|v| list.contains(v))
+        }
+        has(&self.input, ctx.input.as_ref())
+            && has(&self.stage, ctx.stage.as_ref())
+            && has(&self.class, ctx.class.as_ref())
+            && has(&self.subject, ctx.subject.as_ref())
+            && has(&self.outcome, ctx.outcome.as_ref())
+            && self.stage_known.is_none_or(|k| k == ctx.stage.is_some())
+            && self.code_stated.is_none_or(|k| Some(k) == ctx.code_stated)
+            && has(&self.code_strength, ctx.code_strength.as_ref())
+            && self.basic_known.is_none_or(|k| k == ctx.basic_known)
+    }
+}
+
+/// The rules in the order they are tried: highest priority first, then file order.
+pub fn rule_order(rules: &[RawRule]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..rules.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(rules[i].priority), i));
+    order
+}
+
+/// Where the knowledge base's implicit candidates stand among the rules' priorities.
+pub mod priority {
+    /// The provider's own meaning for the code or a token in its reply.
+    pub const PROVIDER: u16 = 350;
+    /// The code's own reason, when its strength is `precise`.
+    pub const PRECISE_CODE: u16 = 200;
+    /// The code's own reason, when its strength is `plain`.
+    pub const PLAIN_CODE: u16 = 50;
+}
+
+/// The kind of input a rule applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputScope {
+    /// A bounce message (DSN or plain-text bounce).
+    Message,
+    /// An MTA log line.
+    Log,
+    /// An SMTP reply, a code, or a reply quoted in text.
+    Reply,
+    /// Words with no code.
+    Text,
+}
+
+/// A failure's class, as rules name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureClass {
+    Transient,
+    Permanent,
+}
+
+/// The bounce-reason vocabulary bounce processors share (Sisimai's), plus `greylisted`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reason {
+    Authfailure,
+    Badreputation,
+    Blocked,
+    Contenterror,
+    Delivered,
+    Exceedlimit,
+    Expired,
+    Feedback,
+    Filtered,
+    Greylisted,
+    Hasmoved,
+    Hostunknown,
+    Mailboxfull,
+    Mailererror,
+    Mesgtoobig,
+    Networkerror,
+    Norelaying,
+    Notaccept,
+    Notcompliantrfc,
+    Onhold,
+    Policyviolation,
+    Ratelimited,
+    Rejected,
+    Requireptr,
+    Securityerror,
+    Spamdetected,
+    Speeding,
+    Suspend,
+    Syntaxerror,
+    Systemerror,
+    Systemfull,
+    Toomanyconn,
+    Undefined,
+    Userunknown,
+    Vacation,
+    Virusdetected,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 36] = [
+        Reason::Authfailure,
+        Reason::Badreputation,
+        Reason::Blocked,
+        Reason::Contenterror,
+        Reason::Delivered,
+        Reason::Exceedlimit,
+        Reason::Expired,
+        Reason::Feedback,
+        Reason::Filtered,
+        Reason::Greylisted,
+        Reason::Hasmoved,
+        Reason::Hostunknown,
+        Reason::Mailboxfull,
+        Reason::Mailererror,
+        Reason::Mesgtoobig,
+        Reason::Networkerror,
+        Reason::Norelaying,
+        Reason::Notaccept,
+        Reason::Notcompliantrfc,
+        Reason::Onhold,
+        Reason::Policyviolation,
+        Reason::Ratelimited,
+        Reason::Rejected,
+        Reason::Requireptr,
+        Reason::Securityerror,
+        Reason::Spamdetected,
+        Reason::Speeding,
+        Reason::Suspend,
+        Reason::Syntaxerror,
+        Reason::Systemerror,
+        Reason::Systemfull,
+        Reason::Toomanyconn,
+        Reason::Undefined,
+        Reason::Userunknown,
+        Reason::Vacation,
+        Reason::Virusdetected,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Authfailure => "authfailure",
+            Reason::Badreputation => "badreputation",
+            Reason::Blocked => "blocked",
+            Reason::Contenterror => "contenterror",
+            Reason::Delivered => "delivered",
+            Reason::Exceedlimit => "exceedlimit",
+            Reason::Expired => "expired",
+            Reason::Feedback => "feedback",
+            Reason::Filtered => "filtered",
+            Reason::Greylisted => "greylisted",
+            Reason::Hasmoved => "hasmoved",
+            Reason::Hostunknown => "hostunknown",
+            Reason::Mailboxfull => "mailboxfull",
+            Reason::Mailererror => "mailererror",
+            Reason::Mesgtoobig => "mesgtoobig",
+            Reason::Networkerror => "networkerror",
+            Reason::Norelaying => "norelaying",
+            Reason::Notaccept => "notaccept",
+            Reason::Notcompliantrfc => "notcompliantrfc",
+            Reason::Onhold => "onhold",
+            Reason::Policyviolation => "policyviolation",
+            Reason::Ratelimited => "ratelimited",
+            Reason::Rejected => "rejected",
+            Reason::Requireptr => "requireptr",
+            Reason::Securityerror => "securityerror",
+            Reason::Spamdetected => "spamdetected",
+            Reason::Speeding => "speeding",
+            Reason::Suspend => "suspend",
+            Reason::Syntaxerror => "syntaxerror",
+            Reason::Systemerror => "systemerror",
+            Reason::Systemfull => "systemfull",
+            Reason::Toomanyconn => "toomanyconn",
+            Reason::Undefined => "undefined",
+            Reason::Userunknown => "userunknown",
+            Reason::Vacation => "vacation",
+            Reason::Virusdetected => "virusdetected",
+        }
+    }
+}
+
+/// `Display` as the JSON and TOML spelling.
+macro_rules! display_as_str {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+display_as_str!(Reason, Bounce, Severity, Action, Stage);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -361,45 +647,6 @@ impl Stage {
         }
     }
 }
-
-/// The bounce-reason vocabulary bounce processors share (Sisimai's).
-pub const REASONS: &[&str] = &[
-    "authfailure",
-    "badreputation",
-    "blocked",
-    "contenterror",
-    "delivered",
-    "exceedlimit",
-    "expired",
-    "feedback",
-    "filtered",
-    "hasmoved",
-    "hostunknown",
-    "mailboxfull",
-    "mailererror",
-    "mesgtoobig",
-    "networkerror",
-    "norelaying",
-    "notaccept",
-    "notcompliantrfc",
-    "onhold",
-    "policyviolation",
-    "ratelimited",
-    "rejected",
-    "requireptr",
-    "securityerror",
-    "spamdetected",
-    "speeding",
-    "suspend",
-    "syntaxerror",
-    "systemerror",
-    "systemfull",
-    "toomanyconn",
-    "undefined",
-    "userunknown",
-    "vacation",
-    "virusdetected",
-];
 
 /// The embedded knowledge base's table of contents: everything but the code entries, and
 /// where each code entry's own postcard blob lies. `build.rs` writes it as a little-endian

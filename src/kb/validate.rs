@@ -53,8 +53,8 @@ pub fn validate(file: &RawKb, base: Option<&RawKb>) -> Vec<Problem> {
     v.codes(file, &known_codes, &known_providers);
     v.providers(file);
     v.blocklists(file);
-    v.reasons(file);
-    v.phrases(file);
+    v.reasons(file, base.is_none());
+    v.rules(file, base);
     v.problems
 }
 
@@ -70,20 +70,6 @@ impl Validator {
             near: near.to_string(),
             message,
         });
-    }
-
-    fn reason(&mut self, table: &'static str, index: usize, reason: &str) {
-        if !REASONS.contains(&reason) {
-            self.push(
-                table,
-                index,
-                reason,
-                format!(
-                    "unknown reason `{reason}` (expected one of: {})",
-                    REASONS.join(", ")
-                ),
-            );
-        }
     }
 
     fn regexes(&mut self, table: &'static str, index: usize, patterns: &[String]) {
@@ -163,8 +149,6 @@ impl Validator {
                     format!("subject {} is defined twice", s.subject),
                 );
             }
-            self.reason("subject", i, &s.reason_transient);
-            self.reason("subject", i, &s.reason_permanent);
         }
         if whole {
             for subject in 0u16..=7 {
@@ -209,7 +193,6 @@ impl Validator {
                     bounce_message(first as u8, b.bounce, expected),
                 );
             }
-            self.reason("basic", i, &b.reason);
             for e in &b.enhanced {
                 match parse_code(e) {
                     None => self.push(
@@ -286,7 +269,6 @@ impl Validator {
                     format!("{} is a failure: action cannot be none", c.code),
                 );
             }
-            self.reason("code", i, &c.reason);
             if let Some(p) = &c.provider
                 && !providers.contains(p.as_str())
             {
@@ -383,9 +365,6 @@ impl Validator {
                 if let Some(pattern) = &m.pattern {
                     self.regexes("provider", i, std::slice::from_ref(pattern));
                 }
-                if let Some(reason) = &m.reason {
-                    self.reason("provider", i, reason);
-                }
             }
         }
     }
@@ -405,21 +384,126 @@ impl Validator {
         }
     }
 
-    fn phrases(&mut self, file: &RawKb) {
-        for (i, p) in file.phrase.iter().enumerate() {
-            if !PHRASE_CONTEXT_GROUPS.contains(&p.group.as_str()) {
-                self.reason("phrase", i, &p.group);
+    fn reasons(&mut self, file: &RawKb, whole: bool) {
+        let mut seen = HashSet::new();
+        for (i, r) in file.reason.iter().enumerate() {
+            if !seen.insert(r.id) {
+                self.push(
+                    "reason",
+                    i,
+                    r.id.as_str(),
+                    format!("reason {} is defined twice", r.id),
+                );
             }
-            self.regexes("phrase", i, &p.patterns);
+        }
+        if whole {
+            for r in Reason::ALL {
+                if !seen.contains(&r) {
+                    self.push(
+                        "reason",
+                        0,
+                        "",
+                        format!("reason {r} is missing from the vocabulary"),
+                    );
+                }
+            }
         }
     }
 
-    fn reasons(&mut self, file: &RawKb) {
-        for (i, r) in file.reason.iter().enumerate() {
-            self.reason("reason", i, &r.id);
-            self.regexes("reason", i, &r.patterns);
+    /// Each rule is well-formed, and each of its examples is decided by it: it matches one of
+    /// the rule's patterns, and no rule tried earlier in the same context catches it first
+    /// (as rustc's tidy checks its error index). Rules of the base count as earlier too.
+    fn rules(&mut self, file: &RawKb, base: Option<&RawKb>) {
+        let mut seen = HashSet::new();
+        for (i, r) in file.rule.iter().enumerate() {
+            if !seen.insert(r.id.as_str()) {
+                self.push("rule", i, &r.id, format!("rule {} is defined twice", r.id));
+            }
+            if r.source.trim().is_empty() {
+                self.push(
+                    "rule",
+                    i,
+                    "source",
+                    format!("rule {} names no source", r.id),
+                );
+            }
+            if !r.patterns.is_empty() && r.examples.is_empty() && r.replaces.is_empty() {
+                self.push(
+                    "rule",
+                    i,
+                    "patterns",
+                    format!("rule {} has patterns but no examples", r.id),
+                );
+            }
+            self.regexes("rule", i, &r.patterns);
+        }
+        if self.problems.iter().any(|p| p.table == "rule") {
+            return;
+        }
+        // The rules in force: the base's, with this file's replacing them by id.
+        let mut rules: Vec<&RawRule> = base.map_or_else(Vec::new, |b| b.rule.iter().collect());
+        for r in &file.rule {
+            match rules.iter().position(|b| b.id == r.id) {
+                Some(at) => rules[at] = r,
+                None => rules.push(r),
+            }
+        }
+        let owned: Vec<RawRule> = rules.iter().map(|r| (*r).clone()).collect();
+        let compiled: Vec<Vec<regex::bytes::Regex>> = owned
+            .iter()
+            .map(|r| {
+                r.patterns
+                    .iter()
+                    .filter_map(|p| compile_pattern(p).ok())
+                    .collect()
+            })
+            .collect();
+        let order: Vec<usize> = rule_order(&owned)
+            .into_iter()
+            .filter(|&i| owned[i].replaces.is_empty())
+            .collect();
+        for (i, r) in file.rule.iter().enumerate() {
+            let Some(me) = owned.iter().position(|o| o.id == r.id) else {
+                continue;
+            };
+            for example in &r.examples {
+                let text = fold(example);
+                // A rule without patterns catches whatever reaches it in its context.
+                let catches = |k: usize| match compiled[k].is_empty() {
+                    true => k != me,
+                    false => compiled[k].iter().any(|re| re.is_match(text.as_bytes())),
+                };
+                let first = order
+                    .iter()
+                    .copied()
+                    .filter(|&k| k == me || owned[k].when.is_implied_by(&r.when))
+                    .find(|&k| catches(k));
+                match first {
+                    Some(k) if k == me => {}
+                    Some(k) if k != me => self.push(
+                        "rule",
+                        i,
+                        example,
+                        format!(
+                            "example of rule {} is caught first by rule {} ({})",
+                            r.id, owned[k].id, owned[k].reason
+                        ),
+                    ),
+                    _ => self.push(
+                        "rule",
+                        i,
+                        example,
+                        format!("example of rule {} matches none of its patterns", r.id),
+                    ),
+                }
+            }
         }
     }
+}
+
+/// White space folded to single spaces, as the text rules are matched against.
+fn fold(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Compiles a knowledge-base pattern the one way it is used: case-insensitive, over bytes,

@@ -16,7 +16,7 @@ pub struct CodeRow {
     pub class: &'static str,
     pub bounce: &'static str,
     pub severity: &'static str,
-    pub reason: String,
+    pub reason: &'static str,
     pub action: &'static str,
     pub provider: Option<String>,
 }

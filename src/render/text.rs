@@ -2,8 +2,8 @@
 //! colour only as an aid (every coloured fact is also written out in words).
 
 use super::sanitize;
-use crate::explain::Finding;
-use crate::kb::model::Stage;
+use crate::explain::{CodeSource, Finding};
+use crate::kb::model::{Bounce, Stage};
 use comfy_table::{ContentArrangement, Table, presets};
 use owo_colors::{OwoColorize, Style};
 use std::io::{self, Write};
@@ -42,11 +42,11 @@ impl Painter {
         self.paint(text, Style::new().bold().underline())
     }
 
-    pub fn bounce(&self, bounce: &str) -> String {
+    pub fn bounce(&self, bounce: Bounce) -> String {
         let (words, style) = match bounce {
-            "hard" => ("hard bounce (permanent)", Style::new().red().bold()),
-            "soft" => ("soft bounce (temporary)", Style::new().yellow().bold()),
-            _ => ("no bounce (success)", Style::new().green().bold()),
+            Bounce::Hard => ("hard bounce (permanent)", Style::new().red().bold()),
+            Bounce::Soft => ("soft bounce (temporary)", Style::new().yellow().bold()),
+            Bounce::None => ("no bounce (success)", Style::new().green().bold()),
         };
         self.paint(words, style)
     }
@@ -143,7 +143,7 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
     if let Some(m) = f.matched {
         tags.push(format!("match: {m}"));
     }
-    if f.code_source == Some("inferred") {
+    if f.code_source == Some(CodeSource::Inferred) {
         tags.push("code inferred from the wording".into());
     }
     writeln!(out, "{}", p.dim(&p.wrap(&tags.join(" · "), "  ", "  ")))?;
@@ -274,7 +274,7 @@ fn parsed(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
         rows.push(("basic code", b.to_string()));
     }
     if let Some(c) = &f.code {
-        let source = if f.code_source == Some("inferred") {
+        let source = if f.code_source == Some(CodeSource::Inferred) {
             " (inferred)"
         } else {
             ""
@@ -318,11 +318,8 @@ fn list(out: &mut dyn Write, p: &Painter, heading: &str, items: &[String]) -> io
     Ok(())
 }
 
-fn stage_label(stage: &str) -> &'static str {
-    Stage::ALL
-        .iter()
-        .find(|s| s.as_str() == stage)
-        .map_or("unknown", |s| s.label())
+fn stage_label(stage: Stage) -> &'static str {
+    stage.label()
 }
 
 fn troubleshooting(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
@@ -368,7 +365,7 @@ pub fn code_table(
             p.code(&r.code),
             sanitize(&r.title).into_owned(),
             r.bounce.to_string(),
-            r.reason.clone(),
+            r.reason.to_string(),
             r.action.to_string(),
             r.provider.clone().unwrap_or_default(),
         ]);
