@@ -469,7 +469,7 @@ fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut
             .and_then(|c| c.parse::<EnhancedCode>().ok())
             .map(|c| c.subject),
         outcome: status.outcome.clone(),
-        code_stated: status.code.map(|_| !status.code_inferred),
+        code_stated: f.code_source.map(|s| s == CodeSource::Stated),
         code_strength: kb.reason(f.reason).map(|k| k.strength),
         basic_known: status.basic.is_some(),
     };
