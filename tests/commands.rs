@@ -112,6 +112,30 @@ fn kb_check_accepts_the_builtin_and_rejects_bad_files_with_position() {
             "related.toml:",
             "related code 4.3.98 is not defined",
         ),
+        (
+            "shadowed.toml",
+            "[[rule]]\nid = \"local-quota\"\nreason = \"mailboxfull\"\npriority = 100\nsource = \"our own gateway\"\npatterns = ['user is over quota']\nexamples = ['550 user is over quota']\n",
+            "shadowed.toml:7:",
+            "caught first by rule",
+        ),
+        (
+            "unmatched.toml",
+            "[[rule]]\nid = \"local-greylist\"\nreason = \"greylisted\"\npriority = 400\nsource = \"our own gateway\"\npatterns = ['please come back later']\nexamples = ['451 try again in a while']\n",
+            "unmatched.toml:7:",
+            "matches none of its patterns",
+        ),
+        (
+            "unsourced.toml",
+            "[[rule]]\nid = \"local\"\nreason = \"greylisted\"\npriority = 400\nsource = \" \"\n",
+            "unsourced.toml:",
+            "names no source",
+        ),
+        (
+            "badreason.toml",
+            "[[rule]]\nid = \"local\"\nreason = \"greylist\"\npriority = 400\nsource = \"x\"\n",
+            "badreason.toml:3:",
+            "unknown variant",
+        ),
     ];
     for (name, content, position, message) in cases {
         let path = dir.join(name);
@@ -133,6 +157,37 @@ fn kb_check_accepts_the_builtin_and_rejects_bad_files_with_position() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("bouncex: "));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn kb_overlay_rule_decides_the_reason() {
+    let dir = std::env::temp_dir().join(format!("bouncex-rule-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("local.toml");
+    std::fs::write(
+        &path,
+        "[[rule]]\nid = \"local-quarantine\"\nreason = \"filtered\"\npriority = 400\nsource = \"our own gateway's quarantine notice\"\npatterns = ['held in quarantine']\nexamples = ['550 5.7.1 message held in quarantine']\n",
+    )
+    .unwrap();
+    let out = bouncex()
+        .args([
+            "explain",
+            "--json",
+            "550 5.7.1 message held in quarantine",
+            "--kb",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["findings"][0]["reason"], "filtered");
+    let out = bouncex()
+        .args(["explain", "--json", "550 5.7.1 message held in quarantine"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_ne!(doc["findings"][0]["reason"], "filtered");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

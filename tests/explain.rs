@@ -336,3 +336,29 @@ fn colour_follows_the_flag_and_no_color() {
         "JSON is never coloured"
     );
 }
+
+#[test]
+fn greylisting_is_its_own_reason_and_is_retried() {
+    for reply in [
+        "450 4.2.0 <bob@example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.org.html",
+        "451 4.7.1 Greylisting in action, please come back later",
+    ] {
+        let doc = explain_json(reply);
+        let f = first(&doc);
+        assert_eq!(f["reason"], "greylisted", "{reply}");
+        assert_eq!(f["action"], "retry", "{reply}");
+        assert_eq!(f["bounce"], "soft", "{reply}");
+    }
+}
+
+#[test]
+fn wording_refines_a_broad_code_and_the_stage_decides_a_bare_refusal() {
+    let doc = explain_json("554 5.7.1 Spam message rejected");
+    assert_eq!(first(&doc)["reason"], "spamdetected");
+    assert_eq!(first(&doc)["action"], "fix-sender");
+    let doc = explain_json(
+        "Jun 10 10:00:00 mx postfix/smtp[1]: 1A2B3C: to=<bob@example.org>, relay=mx.example.org[192.0.2.1]:25, delay=1, status=bounced (host mx.example.org[192.0.2.1] said: 550 5.7.1 Access denied (in reply to MAIL FROM command))",
+    );
+    assert_eq!(first(&doc)["stage"], "mail");
+    assert_eq!(first(&doc)["reason"], "rejected");
+}

@@ -244,6 +244,23 @@ pub fn is_message(head: &[u8]) -> bool {
     !timestamped && message::looks_like_message(head)
 }
 
+/// Recognises a whole input held in memory, deciding as `explain` does whether it is a
+/// message or lines to read one by one.
+pub fn recognise_input(raw: &[u8]) -> Vec<Status> {
+    if is_message(raw) {
+        return message::recognise_message(raw);
+    }
+    let mut r = Recognizer::new();
+    let mut out = Vec::new();
+    for line in raw.split(|&b| b == b'\n') {
+        let line = String::from_utf8_lossy(line);
+        r.push_line(line.trim_end_matches('\r'), &mut out);
+    }
+    let rest = r.finish(&mut out);
+    out.extend(rest);
+    out
+}
+
 /// Recognises a whole text at once.
 pub fn recognise(text: &str) -> (Vec<Status>, Option<Status>) {
     let mut r = Recognizer::new();
