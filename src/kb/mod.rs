@@ -503,6 +503,10 @@ impl Kb {
             }
         }
         let chosen = chosen.or(provider).or(code).unwrap_or(Reason::Undefined);
+        // A provider's own meaning is its last word: recasts refine general wording only.
+        if provider == Some(chosen) {
+            return chosen;
+        }
         patterns
             .recast
             .iter()
