@@ -170,7 +170,8 @@ fn reply_in_line(line: &str) -> Option<(usize, u16)> {
                         || rest
                             .split(|c: char| c.is_whitespace() || c == ',')
                             .next()
-                            .is_some_and(|w| w.parse::<EnhancedCode>().is_ok()))
+                            .is_some_and(|w| w.parse::<EnhancedCode>().is_ok())
+                        || starts_with_server_tag(rest))
             }
             _ => false,
         };
@@ -180,6 +181,20 @@ fn reply_in_line(line: &str) -> Option<(usize, u16)> {
         i += 3;
     }
     None
+}
+
+/// Whether reply text opens with the server's own tag before its words: Yahoo's sub-code
+/// (`554 30 Sorry, your message ...`, `552 1 Requested mail action aborted`) or a
+/// session id (`550 2f1c655f95f5cae-a1f55 User not found`).
+fn starts_with_server_tag(rest: &str) -> bool {
+    let mut words = rest.split_whitespace();
+    let (Some(tag), Some(next)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let short_number = tag.len() <= 3 && tag.bytes().all(|b| b.is_ascii_digit());
+    let id = tag.bytes().any(|b| b.is_ascii_alphabetic())
+        && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    (short_number || id) && next.starts_with(|c: char| c.is_ascii_alphabetic())
 }
 
 /// Whether a code at `i` stands where a reply starts: first on the line (after transcript
@@ -510,6 +525,17 @@ mod tests {
         assert_eq!(words, "<k@example.jp>... Mailbox Full");
         let d = diagnose("k@example.jp Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable.");
         assert_eq!((d.basic, d.code), (Some(421), None));
+    }
+
+    #[test]
+    fn reply_opening_with_a_server_tag() {
+        let d = diagnose(
+            "<a@example.org>: host mx.example.org[192.0.2.1] said: 554 30 Sorry, your message to a@example.org cannot be delivered. This mailbox is disabled (554.30).",
+        );
+        assert_eq!((d.basic, d.code), (Some(554), None));
+        let d = diagnose("host mx.example.org said: 550 2f1c655f-a1f55 User not found");
+        assert_eq!(d.basic, Some(550));
+        assert_eq!(reply_in_line("said: 550 12 34"), None);
     }
 
     #[test]

@@ -17,7 +17,8 @@ use mime::{Mail, PartKind};
 /// Whether input that starts with `head` is an email message (headers first).
 pub fn looks_like_message(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(&head[..head.len().min(4096)]);
-    let mut lines = text.lines();
+    // Some saved messages open with a line of white space before the headers.
+    let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
     let Some(first) = lines.next() else {
         return false;
     };
@@ -35,6 +36,11 @@ pub fn looks_like_message(head: &[u8]) -> bool {
             .filter(|l| is_header(l) || l.starts_with([' ', '\t']))
             .count()
             >= 1
+}
+
+/// Whether input that starts with `head` is a bounce body pasted without its headers.
+pub fn looks_like_bounce_body(head: &[u8]) -> bool {
+    plain::looks_like_bounce_body(&String::from_utf8_lossy(&head[..head.len().min(8192)]))
 }
 
 /// Every status a bounce message reports: one per recipient. An mbox holding several
@@ -79,6 +85,18 @@ fn split_mbox(raw: &[u8]) -> Vec<(usize, &[u8])> {
     out
 }
 
+/// `raw` from its first line that is not white space.
+fn skip_blank_lines(raw: &[u8]) -> &[u8] {
+    let mut start = 0;
+    while let Some(end) = memchr::memchr(b'\n', &raw[start..]).map(|i| start + i + 1) {
+        if !raw[start..end].iter().all(u8::is_ascii_whitespace) {
+            break;
+        }
+        start = end;
+    }
+    &raw[start..]
+}
+
 /// How deep attached reports are followed (a report inside a report inside ...).
 const MAX_ATTACHED: usize = 3;
 
@@ -91,12 +109,21 @@ fn recognise_one(raw: &[u8], depth: usize, out: &mut Vec<Status>) {
         }
         false => raw,
     };
-    let Some(mail) = mime::parse(body) else {
+    let body = skip_blank_lines(body);
+    // A bounce body copied out of a mail client, without its headers.
+    let pasted_body = !looks_like_message(body) && looks_like_bounce_body(body);
+    let mail = match pasted_body {
+        true => Some(Mail::from_body_text(
+            String::from_utf8_lossy(body).into_owned(),
+        )),
+        false => mime::parse(body),
+    };
+    let Some(mail) = mail else {
         fallback(&String::from_utf8_lossy(raw), out);
         return;
     };
     let before = out.len();
-    let ctx = Context::new(mail, raw);
+    let ctx = Context::new(mail, raw, !pasted_body);
     if !feedback(&ctx, out) && !ses::recognise(&ctx, out) && !delivery_status(&ctx, out) {
         if let Some(inner) = ctx.mail.attached_report.as_deref()
             && depth < MAX_ATTACHED
@@ -148,8 +175,9 @@ pub(crate) struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    fn new(mail: Mail, raw: &'a [u8]) -> Context<'a> {
+    fn new(mail: Mail, raw: &'a [u8], has_headers: bool) -> Context<'a> {
         let (failure, cut) = failure_text(&mail);
+        let failure = plain::unwrap_address_paragraphs(&failure);
         let mut excluded = Vec::new();
         for name in [
             "from",
@@ -178,7 +206,7 @@ impl<'a> Context<'a> {
         Context {
             mail,
             raw,
-            body_start: body_start(raw),
+            body_start: if has_headers { body_start(raw) } else { 0 },
             bounce: std::cell::OnceCell::new(),
             failure,
             cut,

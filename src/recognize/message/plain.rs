@@ -176,22 +176,101 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
     (preamble, blocks)
 }
 
+/// Whether pasted text, without mail headers, is the body of a bounce: a mail system's
+/// preamble among its first lines, or a Postfix-style `<addr>: host X said:` block. Single
+/// replies, log lines and free text never match, so they keep being read line by line.
+pub fn looks_like_bounce_body(text: &str) -> bool {
+    static PREAMBLE: OnceLock<Regex> = OnceLock::new();
+    let preamble = re(
+        &PREAMBLE,
+        concat!(
+            r"(?im)",
+            // Postfix
+            r"^\s*this is the mail system at host\b",
+            r"|^<[^<>\s]+@[^<>\s]+>(?: \(expanded from <[^<>]*>\))?: (?:host \S|connect to |conversation with |delivery temporarily suspended|domain \S+ does not accept)",
+            // qmail
+            r"|^\s*hi\. this is the qmail-send program",
+            // Exim
+            r"|this message was created automatically by mail delivery software",
+            // Sendmail
+            r"|^\s*-+ ?(?:the following addresses had (?:permanent fatal|transient non-fatal) errors|transcript of session follows)",
+            // Exchange Server and Exchange Online
+            r"|^\s*delivery has failed to these recipients or groups",
+            r"|^\s*your message to \S+@\S+ couldn't be delivered",
+            r"|\brejected your message to the following e-?mail addresses",
+            r"|^\s*your message did not reach some or all of the intended recipients",
+            r"|^\s*(?:the following recipient\(s\)|your message) could not be delivered",
+            // Gmail
+            r"|^\s*\*\* (?:address not found|delivery incomplete|message not delivered|message blocked|delivery status notification) \*\*",
+            r"|^\s*delivery to the following recipients? (?:failed|has been delayed)",
+            // Yahoo, AOL
+            r"|^\s*sorry, we were unable to deliver your message to the following address",
+            // Symantec Email Security.cloud (MessageLabs) and other gateways
+            r"|^\s*this is the mail delivery agent at\b",
+            r"|\bi was unable to deliver your message to the following addresses",
+            r"|your message could not be delivered to one or more recipients",
+            r"|message could not\s+be delivered to one or more recipients",
+        ),
+    );
+    let head = &text[..text.floor_char_boundary(text.len().min(8 * 1024))];
+    preamble.is_match(head)
+}
+
+/// Postfix wraps each `<addr>: host X said: reply` paragraph onto indented lines (and a
+/// mail client may wrap a pasted one further): joins the paragraph back into one line so
+/// the reply keeps its code and words (`said: 450` / `    4.2.1 <addr>: ...`).
+pub fn unwrap_address_paragraphs(text: &str) -> String {
+    static OPENER: OnceLock<Regex> = OnceLock::new();
+    let opener = re(
+        &OPENER,
+        r"^<[^<>\s]+@[^<>\s]+>(?: \(expanded from <[^<>]*>\))?:\s*\S",
+    );
+    let mut out = String::with_capacity(text.len());
+    let mut joining = false;
+    for line in text.lines() {
+        let continues = line.starts_with([' ', '\t']) && !line.trim().is_empty();
+        if joining && continues {
+            out.pop();
+            out.push(' ');
+            out.push_str(line.trim());
+            out.push('\n');
+            continue;
+        }
+        joining = opener.is_match(line);
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
 /// Whether the failure text reports a delay (a warning) rather than a final failure.
 pub fn is_delay_notice(subject: &str, text: &str) -> bool {
     static DELAY: OnceLock<Regex> = OnceLock::new();
-    let r = re(
+    let r = re_across_lines(
         &DELAY,
-        r"(?i)has not yet been delivered|have not yet been delivered|not been delivered yet|\bdelivery (?:has been |is )?delayed|\bhas been delayed|warning message only|will (?:be retried|continue to (?:try|attempt))|will keep trying|still trying to deliver|delivery attempts will continue|\bdelayed mail\b|message delayed",
+        // Gmail: "Delivery incomplete", "There was a temporary problem delivering your
+        // message ... Gmail will retry for 46 more hours"; old Sendmail/Exchange servers:
+        // "delivery ... has been postponed".
+        r"(?i)temporary problem delivering|\*\* delivery incomplete|will retry (?:for|until)|\bpostponed\b|has not yet been delivered|have not yet been delivered|not been delivered yet|\bdelivery (?:has been |is )?delayed|\bhas been delayed|warning message only|will (?:be retried|continue to (?:try|attempt))|will keep trying|still trying to deliver|delivery attempts will continue|\bdelayed mail\b|message delayed",
     );
     r.is_match(subject) || r.is_match(text)
+}
+
+/// `re`, for a pattern of phrases that a wrapped text may break across lines: each space
+/// matches any run of white space (`could not\nbe delivered`), ` ?` any or none.
+fn re_across_lines(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| {
+        let spanning = pattern.replace(" ?", r"\s*").replace(' ', r"\s+");
+        Regex::new(&spanning).unwrap_or_else(|e| unreachable!("static regex: {e}"))
+    })
 }
 
 /// Words that say a message is a bounce (as opposed to an auto-reply quoting a code).
 pub fn says_undeliverable(text: &str) -> bool {
     static BOUNCE: OnceLock<Regex> = OnceLock::new();
-    let r = re(
+    let r = re_across_lines(
         &BOUNCE,
-        r"(?i)undeliver|undelivered|could not be delivered|couldn't be delivered|can ?not be delivered|was not delivered|not be delivered|delivery (?:status notification|failure|failed|has failed|problem|to the following)|failed permanently|permanent(?:ly)? (?:error|fatal)|unable to deliver|wasn't able to deliver|not able to deliver|returned mail|returning message|mail delivery (?:failed|system|subsystem|software)|failure notice|did not reach|error delivering|rejected by|delivery error|non-?delivery|mailer-daemon|undeliverable|failed addresses|mail failed|return(?:ed|ing) (?:mail )?to sender|could(?: not|n't) deliver|can(?:not|'t) deliver|not delivered|delivery (?:notification|report)",
+        r"(?i)undeliver|undelivered|could not be delivered|problem delivering|\*\* delivery incomplete|couldn't be delivered|can ?not be delivered|was not delivered|not be delivered|delivery (?:status notification|failure|failed|has failed|problem|to the following)|failed permanently|permanent(?:ly)? (?:error|fatal)|unable to deliver|wasn't able to deliver|not able to deliver|returned mail|returning message|mail delivery (?:failed|system|subsystem|software)|failure notice|did not reach|error delivering|rejected by|delivery error|non-?delivery|mailer-daemon|undeliverable|failed addresses|mail failed|return(?:ed|ing) (?:mail )?to sender|could(?: not|n't) deliver|can(?:not|'t) deliver|not delivered|delivery (?:notification|report)",
     );
     r.is_match(text)
 }
@@ -265,6 +344,48 @@ mod tests {
         ] {
             assert!(!original_starts(line), "{line}");
         }
+    }
+
+    #[test]
+    fn pasted_bounce_bodies_are_recognised() {
+        for body in [
+            "This is the mail system at host mx.example.org.\n\nI'm sorry ...",
+            "\n** Address not found **\n\nYour message wasn't delivered to a@example.org",
+            "This message was created automatically by mail delivery software.\n",
+            "Delivery has failed to these recipients or groups:\n\na@example.org",
+            "<a@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 unknown",
+            "Hi. This is the qmail-send program at mx.example.org.\n",
+        ] {
+            assert!(looks_like_bounce_body(body), "{body}");
+        }
+        for text in [
+            "550 5.1.1 <a@example.org>: Recipient address rejected: User unknown",
+            "Sorry, no mailbox here by that name.",
+            "Jun 10 11:04:41 mail postfix/smtp[8850]: A1B2C3D4E5: to=<a@example.org>, status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 unknown)",
+            "Thanks for your message, I am out of the office until Monday.",
+        ] {
+            assert!(!looks_like_bounce_body(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn postfix_paragraphs_are_rejoined() {
+        let text = "The mail system\n\n<a@example.org>: host mx.example.org[192.0.2.1] said: 450\n    4.2.1 <a@example.org>: Recipient address rejected: this mailbox\n    is inactive (in reply to RCPT TO command)\n\n    indented after a blank\n";
+        assert_eq!(
+            unwrap_address_paragraphs(text),
+            "The mail system\n\n<a@example.org>: host mx.example.org[192.0.2.1] said: 450 4.2.1 <a@example.org>: Recipient address rejected: this mailbox is inactive (in reply to RCPT TO command)\n\n    indented after a blank\n"
+        );
+    }
+
+    #[test]
+    fn bounce_wording_broken_across_lines() {
+        assert!(says_undeliverable(
+            "your message could not\nbe delivered to one or more recipients"
+        ));
+        assert!(is_delay_notice(
+            "",
+            "There was a temporary problem delivering your message to a@example.org. Gmail will retry for 46 more hours."
+        ));
     }
 
     #[test]
