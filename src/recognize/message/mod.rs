@@ -152,10 +152,15 @@ fn recognise_one(raw: &[u8], depth: usize, out: &mut Vec<Status>) {
     }
 }
 
-/// Any status written in the text, read as pasted text is.
+/// Any failure status written in the text, read as pasted text is. A message that is no
+/// delivery report reports no success: its `2.0.12` is a version, its `250` a transcript's.
 fn fallback(text: &str, out: &mut Vec<Status>) {
     let (statuses, rest) = recognise(text);
-    out.extend(statuses);
+    let success = |s: &Status| {
+        s.code.map(|c| c.class) == Some(Class::Success)
+            || s.code.is_none() && s.basic.and_then(basic_class) == Some(Class::Success)
+    };
+    out.extend(statuses.into_iter().filter(|s| !success(s)));
     out.extend(rest);
 }
 
@@ -529,10 +534,25 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
         }
     }
     if blocks.is_empty() {
+        // AOL lists screen names without their domain, which is the reporting system's.
+        let domain = ctx
+            .header("from")
+            .and_then(|v| plain::addresses(v).next())
+            .and_then(|a| a.rsplit_once('@'))
+            .map(|(_, d)| d.to_ascii_lowercase());
+        if let Some(domain) = domain {
+            for name in plain::listed_screen_names(&ctx.failure) {
+                blocks.push(plain::Block {
+                    recipient: format!("{name}@{domain}"),
+                    lines: ctx.failure.lines().map(str::to_string).collect(),
+                });
+            }
+        }
+    }
+    if blocks.is_empty() {
         // No line names a recipient: the first address the text mentions, else the
         // original message's recipient.
-        let recipient = plain::addresses(&ctx.failure)
-            .find(|a| !excluded(a))
+        let recipient = plain::first_named_address(&ctx.failure, &excluded)
             .map(str::to_string)
             .or_else(|| {
                 ctx.mail
@@ -552,7 +572,7 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
     let single = blocks.len() == 1;
     for b in &blocks {
         let text = b.text();
-        let mut d = diagnose(&text);
+        let mut d = failure_diagnosis(&text);
         let mut words = d
             .reply_text
             .clone()
@@ -561,11 +581,11 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
             // What the text says before the first recipient applies to all of them
             // (`Could not be delivered because of 550 5.1.1 ... The following recipients`).
             let whole = format!("{preamble}\n{text}");
-            let mut shared = diagnose(&whole);
+            let mut shared = failure_diagnosis(&whole);
             if !shared.has_status() && words.is_none() {
                 // A list of addresses followed by one explanation for all of them (Gmail's
                 // "Delivery to the following recipients failed permanently").
-                shared = diagnose(&ctx.failure);
+                shared = failure_diagnosis(&ctx.failure);
             }
             if shared.has_status() {
                 words = shared.reply_text.clone().or(words);
@@ -588,6 +608,21 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
             outcome,
         ));
     }
+}
+
+/// What a plain-text bounce says about a failure. A success code in it is never the
+/// bounce's status (a greeting, a version number): only a delivery report reports success.
+fn failure_diagnosis(text: &str) -> Diagnosis {
+    let d = diagnose(text);
+    let success = |class: Option<Class>| class == Some(Class::Success);
+    if success(d.code.map(|c| c.class)) || success(d.basic.and_then(basic_class)) {
+        return Diagnosis {
+            host: d.host,
+            stage: d.stage,
+            ..Diagnosis::default()
+        };
+    }
+    d
 }
 
 /// `To:` of an original message quoted inline after the failure part.

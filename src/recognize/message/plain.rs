@@ -40,11 +40,12 @@ pub fn original_starts(line: &str) -> bool {
     );
     let sentence = re(
         &SENTENCE,
-        r"(?i)^(?:-+ ?)?(?:below this line is a copy of the message|original message follows|message headers follow|original message headers|original message|below is a copy of the original message|included is a copy of the message header|enclosed is a copy of the message|this is a copy of the message|original message header|the original message headers? (?:is|are) (?:attached|below|following))\b[^a-z]*$",
+        r"(?i)^(?:-+ ?)?(?:below this line is a copy of the message|original message (?:as received )?(?:is )?(?:as )?follows|message headers follow|original message headers|original message|below is a copy of the original message|included is a copy of the message header|enclosed is a copy of the message|this is a copy of the message|original message header|the original message headers? (?:is|are) (?:attached|below|following))\b[^a-z]*$",
     );
     let header = re(
         &HEADER,
-        r"^(?:Received|Return-Path|Return-path|DKIM-Signature|X-Received|ARC-Seal|Authentication-Results|X-Google-Smtp-Source|Delivered-To): ",
+        // `>` when the bounce quotes the original like a reply (LLNL's, MDaemon's).
+        r"^>? ?(?:Received|Return-Path|Return-path|DKIM-Signature|X-Received|ARC-Seal|Authentication-Results|X-Google-Smtp-Source|Delivered-To): ",
     );
     sep.is_match(t) || sentence.is_match(t) || header.is_match(line)
 }
@@ -75,17 +76,94 @@ pub fn recipient_on_line<'a>(line: &'a str, excluded: &dyn Fn(&str) -> bool) -> 
         let p = prefix.to_ascii_lowercase();
         p.contains("from") && !p.contains("rcpt") || p.contains("sender") || p.contains("reply-to")
     };
+    if is_header_line(line) {
+        return None;
+    }
     for m in address_regex().find_iter(line) {
         let addr = m.as_str().trim_end_matches(['.', '-']);
         if excluded(addr) {
             continue;
         }
         let prefix = &line[..m.start()];
-        if lead.is_match(prefix) && !bytes_excluded_prefix(prefix) {
+        if lead.is_match(prefix) && !bytes_excluded_prefix(prefix) && !is_help_address(prefix) {
             return Some(addr);
         }
     }
     None
+}
+
+/// A header field quoted in the bounce's text (`Subject: ...`, `  To:  list@example.org`,
+/// `>Received: from ...`, `X-Mailman-Version: 2.0.5`): the original message's, or Exchange's
+/// "Your message / To: / Subject: / Sent:" summary. Never a failed recipient, never a status.
+pub fn is_header_line(line: &str) -> bool {
+    static HEADER: OnceLock<Regex> = OnceLock::new();
+    re(
+        &HEADER,
+        r"(?i)^[\s>]*(?:x-[a-z0-9-]+|received|return-path|from|to|cc|bcc|subject|date|sent|message-id|in-reply-to|references|user-agent|mime-version|content-[a-z-]+|reply-to|sender|errors-to|delivered-to|list-[a-z]+|precedence|organization|importance|thread-[a-z]+|dkim-signature|authentication-results|arc-[a-z]+|path|newsgroups|lines|nntp-posting-[a-z]+|xref):",
+    )
+    .is_match(line)
+}
+
+/// An address the bounce names for help, not as a failed recipient: Postfix's "For further
+/// assistance, please contact <postmaster@...>", "Please contact Postmaster@... if you
+/// have any questions", "send mail to <postmaster@...>".
+fn is_help_address(prefix: &str) -> bool {
+    static HELP: OnceLock<Regex> = OnceLock::new();
+    re(
+        &HELP,
+        r"(?i)\b(?:contact|assistance|questions|send (?:e-?)?mail to|write to|forward (?:it|this(?: message)?) to)\b[^.;]*$",
+    )
+    .is_match(prefix)
+}
+
+/// The first address the text names that may be a failed recipient: not in a quoted
+/// header field, not a help address, not excluded.
+pub fn first_named_address<'a>(text: &'a str, excluded: &dyn Fn(&str) -> bool) -> Option<&'a str> {
+    text.lines()
+        .filter(|l| !is_header_line(l))
+        .find_map(|line| {
+            address_regex().find_iter(line).find_map(|m| {
+                let addr = m.as_str().trim_end_matches(['.', '-']);
+                let prefix = &line[..m.start()];
+                let other_role = is_help_address(prefix) || names_sender(prefix);
+                (!excluded(addr) && !other_role).then_some(addr)
+            })
+        })
+}
+
+/// Names listed without a domain under "Your mail to the following recipients could not
+/// be delivered ...:" (AOL's screen names, one per indented line).
+pub fn listed_screen_names(text: &str) -> Vec<&str> {
+    static INTRO: OnceLock<Regex> = OnceLock::new();
+    static NAME: OnceLock<Regex> = OnceLock::new();
+    let intro = re(&INTRO, r"(?i)\bthe following recipients?\b");
+    let name = re(&NAME, r"(?i)^\s+([a-z0-9][a-z0-9._+-]{0,63})\s*$");
+    let mut names = Vec::new();
+    // The sentence may wrap: the list starts after the line that ends it with a colon.
+    let mut introduced = false;
+    let mut listing = false;
+    for line in text.lines() {
+        introduced |= intro.is_match(line);
+        if introduced && !listing && line.trim_end().ends_with(':') {
+            listing = true;
+            continue;
+        }
+        match name.captures(line) {
+            Some(c) if listing && names.len() < MAX_RECIPIENTS => {
+                names.extend(c.get(1).map(|m| m.as_str()));
+            }
+            _ if line.trim().is_empty() && names.is_empty() => {}
+            _ => listing = false,
+        }
+    }
+    names
+}
+
+/// The sender a bounce names: "not accepting mail from <s@example.org>" (AOL),
+/// "messages from s@example.org".
+fn names_sender(prefix: &str) -> bool {
+    static SENDER: OnceLock<Regex> = OnceLock::new();
+    re(&SENDER, r#"(?i)\bfrom:?\s*[<"']*\s*$"#).is_match(prefix)
 }
 
 /// The lines about one failed recipient.
@@ -270,7 +348,7 @@ pub fn says_undeliverable(text: &str) -> bool {
     static BOUNCE: OnceLock<Regex> = OnceLock::new();
     let r = re_across_lines(
         &BOUNCE,
-        r"(?i)undeliver|undelivered|could not be delivered|problem delivering|\*\* delivery incomplete|couldn't be delivered|can ?not be delivered|was not delivered|not be delivered|delivery (?:status notification|failure|failed|has failed|problem|to the following)|failed permanently|permanent(?:ly)? (?:error|fatal)|unable to deliver|wasn't able to deliver|not able to deliver|returned mail|returning message|mail delivery (?:failed|system|subsystem|software)|failure notice|did not reach|error delivering|rejected by|delivery error|non-?delivery|mailer-daemon|undeliverable|failed addresses|mail failed|return(?:ed|ing) (?:mail )?to sender|could(?: not|n't) deliver|can(?:not|'t) deliver|not delivered|delivery (?:notification|report)",
+        r"(?i)undeliver|undelivered|could not be delivered|problem delivering|has been postponed|\*\* delivery incomplete|couldn't be delivered|can ?not be delivered|was not delivered|not be delivered|delivery (?:status notification|failure|failed|has failed|problem|to the following)|failed permanently|permanent(?:ly)? (?:error|fatal)|unable to deliver|wasn't able to deliver|not able to deliver|returned mail|returning message|mail delivery (?:failed|system|subsystem|software)|failure notice|did not reach|error delivering|rejected by|delivery error|non-?delivery|mailer-daemon|undeliverable|failed addresses|mail failed|return(?:ed|ing) (?:mail )?to sender|could(?: not|n't) deliver|can(?:not|'t) deliver|not delivered|delivery (?:notification|report)",
     );
     r.is_match(text)
 }
@@ -386,6 +464,27 @@ mod tests {
             "",
             "There was a temporary problem delivering your message to a@example.org. Gmail will retry for 46 more hours."
         ));
+    }
+
+    #[test]
+    fn aol_screen_names_and_the_sender_it_names() {
+        let text = "Your mail to the following recipients could not be delivered because\nthey are not accepting mail from list@example.org:\n\tscreenname\n\tOther.Name\n\nSee the help pages.\n";
+        assert_eq!(listed_screen_names(text), ["screenname", "Other.Name"]);
+        assert_eq!(first_named_address(text, &none), None);
+    }
+
+    #[test]
+    fn help_addresses_and_quoted_headers_are_not_recipients() {
+        for line in [
+            "For further assistance, please contact <postmaster@example.org>",
+            "Please contact Postmaster@example.edu if you have any questions.",
+            "For further assistance, please send mail to <postmaster@example.org>",
+            "  To:      list@example.org",
+            ">Received: from mx.example.org by relay.example.org for <a@example.org>;",
+        ] {
+            assert_eq!(recipient_on_line(line, &none), None, "{line}");
+            assert_eq!(first_named_address(line, &none), None, "{line}");
+        }
     }
 
     #[test]
