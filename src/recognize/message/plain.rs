@@ -97,7 +97,10 @@ pub fn recipient_on_line<'a>(line: &'a str, excluded: &dyn Fn(&str) -> bool) -> 
 /// "Your message / To: / Subject: / Sent:" summary. Never a failed recipient, never a status.
 pub fn is_header_line(line: &str) -> bool {
     static HEADER: OnceLock<Regex> = OnceLock::new();
-    re(
+    // Some MTAs report a rejection as `From: <sender> RCPT: <recipient> ...`: not a header.
+    let reports_rcpt = line.contains(" RCPT: ") || line.contains(" RCPT TO:");
+    !reports_rcpt
+        && re(
         &HEADER,
         r"(?i)^[\s>]*(?:x-[a-z0-9-]+|received|return-path|from|to|cc|bcc|subject|date|sent|message-id|in-reply-to|references|user-agent|mime-version|content-[a-z-]+|reply-to|sender|errors-to|delivered-to|list-[a-z]+|precedence|organization|importance|thread-[a-z]+|dkim-signature|authentication-results|arc-[a-z]+|path|newsgroups|lines|nntp-posting-[a-z]+|xref):",
     )
