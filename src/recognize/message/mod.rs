@@ -208,6 +208,13 @@ impl<'a> Context<'a> {
                 }
             }
         }
+        // An address the text offers for help is nobody's failed recipient, wherever the
+        // text repeats it (OCN's Japanese notice repeats its `<support@...>`).
+        excluded.extend(
+            plain::help_addresses(&failure)
+                .take(16)
+                .map(str::to_ascii_lowercase),
+        );
         Context {
             mail,
             raw,
@@ -296,7 +303,9 @@ impl<'a> Context<'a> {
             .iter()
             .any(|d| f.contains(d))
         });
-        let null_sender = self.header("return-path").is_some_and(|r| r.trim() == "<>");
+        // RFC 3834 asks auto-replies to use a null return path too: not evidence for them.
+        let null_sender =
+            self.header("return-path").is_some_and(|r| r.trim() == "<>") && !self.is_auto_reply();
         daemon
             || null_sender
             || self.header("x-failed-recipients").is_some()
@@ -552,8 +561,16 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
     if blocks.is_empty() {
         // No line names a recipient: the first address the text mentions, else the
         // original message's recipient.
-        let recipient = plain::first_named_address(&ctx.failure, &excluded)
-            .map(str::to_string)
+        // Of the addresses it names, the one the original was delivered for, else the first.
+        let envelope = original_envelope_recipients(ctx);
+        let named: Vec<&str> = plain::named_addresses(&ctx.failure, &excluded)
+            .take(64)
+            .collect();
+        let recipient = named
+            .iter()
+            .find(|a| envelope.iter().any(|e| e.eq_ignore_ascii_case(a)))
+            .or(named.first())
+            .map(|a| a.to_string())
             .or_else(|| {
                 ctx.mail
                     .original_header("to")
@@ -625,8 +642,8 @@ fn failure_diagnosis(text: &str) -> Diagnosis {
     d
 }
 
-/// `To:` of an original message quoted inline after the failure part.
-fn quoted_original_to(ctx: &Context<'_>) -> Option<String> {
+/// The text of the original message quoted inline after the failure part.
+fn quoted_original<'c>(ctx: &'c Context<'_>) -> Option<&'c str> {
     if !ctx.cut {
         return None;
     }
@@ -637,8 +654,39 @@ fn quoted_original_to(ctx: &Context<'_>) -> Option<String> {
         .find(|p| p.kind == PartKind::Plain)
         .map(|p| p.text.as_str())?;
     let (kept, _) = plain::before_original(text);
-    let rest = &text[kept.len()..];
-    rest.lines()
+    Some(&text[kept.len()..])
+}
+
+/// Who the original message was delivered for, as its `Received:` fields say (attached,
+/// or quoted inline, `>`-prefixed or not).
+fn original_envelope_recipients(ctx: &Context<'_>) -> Vec<String> {
+    let attached = ctx
+        .mail
+        .original
+        .iter()
+        .filter(|(n, _)| n == "received")
+        .map(|(_, v)| v.as_str());
+    let inline = quoted_original(ctx)
+        .into_iter()
+        .flat_map(|t| t.lines().take(200))
+        .filter_map(|l| {
+            let l = l.trim_start_matches(['>', ' ']);
+            l.get(..9)
+                .filter(|h| h.eq_ignore_ascii_case("received:"))
+                .map(|_| &l[9..])
+        });
+    attached
+        .chain(inline)
+        .filter_map(plain::received_for)
+        .take(16)
+        .map(str::to_string)
+        .collect()
+}
+
+/// `To:` of an original message quoted inline after the failure part.
+fn quoted_original_to(ctx: &Context<'_>) -> Option<String> {
+    quoted_original(ctx)?
+        .lines()
         .take(200)
         .find_map(|l| {
             let l = l.trim_start();

@@ -119,19 +119,29 @@ fn is_help_address(prefix: &str) -> bool {
     .is_match(prefix)
 }
 
-/// The first address the text names that may be a failed recipient: not in a quoted
-/// header field, not a help address, not excluded.
-pub fn first_named_address<'a>(text: &'a str, excluded: &dyn Fn(&str) -> bool) -> Option<&'a str> {
+/// The addresses the text names that may be failed recipients, in order: not in a quoted
+/// header field, not a help address, not the sender, not excluded.
+pub fn named_addresses<'a>(
+    text: &'a str,
+    excluded: &'a dyn Fn(&str) -> bool,
+) -> impl Iterator<Item = &'a str> + 'a {
     text.lines()
         .filter(|l| !is_header_line(l))
-        .find_map(|line| {
-            address_regex().find_iter(line).find_map(|m| {
+        .flat_map(move |line| {
+            address_regex().find_iter(line).filter_map(move |m| {
                 let addr = m.as_str().trim_end_matches(['.', '-']);
                 let prefix = &line[..m.start()];
                 let other_role = is_help_address(prefix) || names_sender(prefix);
                 (!excluded(addr) && !other_role).then_some(addr)
             })
         })
+}
+
+/// The envelope recipient a `Received:` field names (`... for <a@example.org>; date`).
+pub fn received_for(value: &str) -> Option<&str> {
+    static FOR: OnceLock<Regex> = OnceLock::new();
+    let r = re(&FOR, r"(?i)\bfor\s+<?([^<>\s;]+@[^<>\s;]+?)>?\s*(?:;|$)");
+    r.captures(value)?.get(1).map(|m| m.as_str())
 }
 
 /// Names listed without a domain under "Your mail to the following recipients could not
@@ -160,6 +170,17 @@ pub fn listed_screen_names(text: &str) -> Vec<&str> {
         }
     }
     names
+}
+
+/// The addresses the text offers for help (`please contact <postmaster@...>`).
+pub fn help_addresses(text: &str) -> impl Iterator<Item = &str> {
+    address_regex()
+        .find_iter(text)
+        .filter(|m| {
+            let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+            is_help_address(&text[line_start..m.start()])
+        })
+        .map(|m| m.as_str().trim_end_matches(['.', '-']))
 }
 
 /// The sender a bounce names: "not accepting mail from <s@example.org>" (AOL),
@@ -473,7 +494,7 @@ mod tests {
     fn aol_screen_names_and_the_sender_it_names() {
         let text = "Your mail to the following recipients could not be delivered because\nthey are not accepting mail from list@example.org:\n\tscreenname\n\tOther.Name\n\nSee the help pages.\n";
         assert_eq!(listed_screen_names(text), ["screenname", "Other.Name"]);
-        assert_eq!(first_named_address(text, &none), None);
+        assert_eq!(named_addresses(text, &none).next(), None);
     }
 
     #[test]
@@ -486,8 +507,22 @@ mod tests {
             ">Received: from mx.example.org by relay.example.org for <a@example.org>;",
         ] {
             assert_eq!(recipient_on_line(line, &none), None, "{line}");
-            assert_eq!(first_named_address(line, &none), None, "{line}");
+            assert_eq!(named_addresses(line, &none).next(), None, "{line}");
         }
+    }
+
+    #[test]
+    fn envelope_recipient_of_a_received_field() {
+        assert_eq!(
+            received_for(
+                "from mx.example.org (mx.example.org [192.0.2.1]) by relay.example.org with ESMTP id x for <a@example.org>; Sun, 27 May 2001 14:21:25 -0700"
+            ),
+            Some("a@example.org")
+        );
+        assert_eq!(
+            received_for("from mx.example.org by relay.example.org; Sun, 27 May 2001"),
+            None
+        );
     }
 
     #[test]
