@@ -296,6 +296,8 @@ impl<'a> Context<'a> {
             [
                 "mailer-daemon",
                 "mailer_daemon",
+                // MDaemon sends its notices from its own account.
+                "mdaemon@",
                 "maildaemon",
                 "postmaster@",
                 "mail delivery",

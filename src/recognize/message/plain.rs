@@ -47,7 +47,14 @@ pub fn original_starts(line: &str) -> bool {
         // `>` when the bounce quotes the original like a reply (LLNL's, MDaemon's).
         r"^>? ?(?:Received|Return-Path|Return-path|DKIM-Signature|X-Received|ARC-Seal|Authentication-Results|X-Google-Smtp-Source|Delivered-To): ",
     );
-    sep.is_match(t) || sentence.is_match(t) || header.is_match(line)
+    // A MIME part the parser could not split, holding the original message.
+    let attached = t
+        .get(..13)
+        .is_some_and(|h| h.eq_ignore_ascii_case("content-type:"))
+        && ["message/rfc822", "text/rfc822-headers"]
+            .iter()
+            .any(|k| t[13..].trim_start().to_ascii_lowercase().starts_with(k));
+    sep.is_match(t) || sentence.is_match(t) || header.is_match(line) || attached
 }
 
 /// The lines before the quoted original.
@@ -435,10 +442,15 @@ mod tests {
             "|------------------------- Message text follows: ------------------------|",
             "------- Returned Message --------",
             "--- The header of the original message is following. ---",
+            "Content-Type: message/rfc822",
+            ">Received: from mx.example.org by relay.example.org",
+            "Original message as received is as follows:",
         ] {
             assert!(original_starts(line), "{line}");
         }
         for line in [
+            // Multi-byte text where a field name would end must not split a character.
+            "邮件内容邮件内容邮件",
             "The original message was received at Thu, 29 Apr 2010 23:34:45 +0900",
             "   ----- The following addresses had permanent fatal errors -----",
             "   ----- Transcript of session follows -----",
