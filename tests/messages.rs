@@ -398,3 +398,44 @@ fn text_output_shows_no_escape_from_the_bounce() {
     assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07));
     assert!(String::from_utf8_lossy(&out.stdout).contains("kim@example.net"));
 }
+
+#[test]
+fn pasted_postfix_body_without_headers() {
+    // As a user copies it out of a mail client: no headers, the reply wrapped mid-code.
+    let body = "\
+This is the mail system at host mailer.example.org.
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients. It's attached below.
+
+For further assistance, please send mail to postmaster.
+
+                   The mail system
+
+<ann@example.net>: host mx.example.net[192.0.2.10] said: 450
+    4.2.1 <ann@example.net>: Recipient address rejected: this mailbox
+    is inactive and has been disabled (in reply to RCPT TO command)
+";
+    let doc = explain_json(body);
+    assert_eq!(findings(&doc).len(), 1, "{doc:#}");
+    let f = by_recipient(&doc, "ann@example.net");
+    assert_eq!(f["code"], "4.2.1");
+    assert_eq!(f["basic"], 450);
+    assert_eq!(f["class"], "transient");
+    assert_eq!(f["stage"], "rcpt");
+    assert_eq!(
+        f["server_text"],
+        "<ann@example.net>: Recipient address rejected: this mailbox is inactive and has been disabled"
+    );
+}
+
+#[test]
+fn pasted_gmail_delay_without_code() {
+    let body = "\n** Delivery incomplete **\n\nThere was a temporary problem delivering your \
+                message to bea@example.net. Gmail will retry for 46 more hours. You'll be \
+                notified if the delivery fails permanently.\n";
+    let doc = explain_json(body);
+    let f = by_recipient(&doc, "bea@example.net");
+    assert_eq!(f["class"], "transient");
+    assert_eq!(f["code_source"], "inferred");
+}

@@ -232,8 +232,8 @@ impl Recognizer {
     }
 }
 
-/// Whether input starting with `head` is a whole email message rather than lines to read
-/// one by one. A log line's timestamp (`2026-06-10T00:00:09+00:00 ...`) can look like a
+/// Whether input starting with `head` is a whole email message, or a bounce body pasted
+/// without its headers, rather than lines to read one by one. A log line's timestamp (`2026-06-10T00:00:09+00:00 ...`) can look like a
 /// header name followed by a colon, so a leading timestamp rules a message out.
 pub fn is_message(head: &[u8]) -> bool {
     let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
@@ -241,7 +241,7 @@ pub fn is_message(head: &[u8]) -> bool {
         .ok()
         .and_then(log::leading_timestamp)
         .is_some();
-    !timestamped && message::looks_like_message(head)
+    !timestamped && (message::looks_like_message(head) || message::looks_like_bounce_body(head))
 }
 
 /// Recognises a whole input held in memory, deciding as `explain` does whether it is a

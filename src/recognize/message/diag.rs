@@ -2,7 +2,8 @@
 //! MTA wrote under the address — into the remote server's reply: basic code, enhanced
 //! code, the server's words, the remote host and the SMTP stage.
 
-use crate::code::{EnhancedCode, basic_class, find_enhanced, parse_basic};
+use super::plain::is_header_line;
+use crate::code::{Class, EnhancedCode, basic_class, find_enhanced, parse_basic};
 use crate::kb::model::Stage;
 use crate::recognize::fold_whitespace;
 use crate::recognize::reply::ReplyLine;
@@ -76,30 +77,49 @@ pub fn diagnose(text: &str) -> Diagnosis {
     let mut d = Diagnosis::default();
     let mut transcript_stage = None;
     let mut reply_stage = None;
+    // The failing reply: in a session transcript the greeting (`220 ...`) and the replies
+    // to earlier commands (`250 ... Sender ok`) come first. A success reply is taken only
+    // when no reply failed (a DSN's `Diagnostic-Code: smtp; 250 2.0.0 OK`).
+    let mut success_reply = None;
     for (i, line) in lines.iter().enumerate() {
-        if let Some(cmd) = line.trim_start().strip_prefix(">>> ") {
+        let command = line.trim_start();
+        if let Some(cmd) = command
+            .strip_prefix(">>> ")
+            .or_else(|| is_transcript_command(command).then_some(command))
+        {
             transcript_stage = crate::recognize::log::command_stage(cmd).or(transcript_stage);
             continue;
         }
+        if is_header_line(line) {
+            continue;
+        }
         if let Some((pos, basic)) = reply_in_line(line) {
-            let (code, words) = collect_reply(&lines, i, pos, basic);
-            d.basic = Some(basic);
-            d.code = code;
-            d.reply_text = crate::recognize::non_empty(&words);
+            if basic_class(basic).is_none_or(|c| c == Class::Success) {
+                success_reply.get_or_insert((i, pos, basic));
+                continue;
+            }
+            read_reply(&mut d, &lines, (i, pos, basic));
             reply_stage = transcript_stage;
             break;
         }
     }
+    if let (None, Some(found)) = (d.basic, success_reply) {
+        read_reply(&mut d, &lines, found);
+    }
     if d.code.is_none() {
         // A code written apart from the reply: qmail's `(#5.1.1)`, `[#4.1.9]`, Zoho's
-        // `ERROR_CODE :5.1.1`, or a status with no reply at all.
+        // `ERROR_CODE :5.1.1`, or a status with no reply at all. Quoted header fields
+        // (`Subject: ... Mailman 2.0.12`) hold version numbers, not statuses.
         let want = d.basic.and_then(basic_class);
-        d.code = lines.iter().find_map(|line| {
-            find_enhanced(line)
-                .into_iter()
-                .map(|l| l.code)
-                .find(|c| want.is_none_or(|w| w == c.class))
-        });
+        d.code = lines
+            .iter()
+            .filter(|l| !is_header_line(l))
+            .find_map(|line| {
+                find_enhanced(line)
+                    .into_iter()
+                    .map(|l| l.code)
+                    .find(|c| want.is_none_or(|w| w == c.class))
+            });
         if d.basic.is_none()
             && let Some(code) = d.code
         {
@@ -119,6 +139,27 @@ pub fn diagnose(text: &str) -> Diagnosis {
         .or_else(|| stage_in(text))
         .or_else(|| crate::recognize::log::stage_marker(&fold_whitespace(text)));
     d
+}
+
+fn read_reply(d: &mut Diagnosis, lines: &[&str], (i, pos, basic): (usize, usize, u16)) {
+    let (code, words) = collect_reply(lines, i, pos, basic);
+    d.basic = Some(basic);
+    d.code = code;
+    d.reply_text = crate::recognize::non_empty(&words);
+}
+
+/// A command line of a session transcript written without `>>>` arrows (MDaemon's
+/// "Session Transcript": `RCPT To:<a@example.org>`, `MAIL From:<...> SIZE=1861`).
+fn is_transcript_command(line: &str) -> bool {
+    let mut words = line.split_whitespace().map(str::to_ascii_uppercase);
+    let (verb, argument) = (words.next(), words.next());
+    match verb.as_deref() {
+        Some("RCPT") => argument.is_some_and(|a| a.starts_with("TO:")),
+        Some("MAIL") => argument.is_some_and(|a| a.starts_with("FROM:")),
+        Some("DATA" | "QUIT" | "RSET") => argument.is_none(),
+        Some("EHLO" | "HELO") => argument.is_some() && words.next().is_none(),
+        _ => false,
+    }
 }
 
 /// Where an SMTP reply starts on a line: at its start (`550 5.1.1 ...`, `<<< 550 ...`), or
@@ -170,7 +211,8 @@ fn reply_in_line(line: &str) -> Option<(usize, u16)> {
                         || rest
                             .split(|c: char| c.is_whitespace() || c == ',')
                             .next()
-                            .is_some_and(|w| w.parse::<EnhancedCode>().is_ok()))
+                            .is_some_and(|w| w.parse::<EnhancedCode>().is_ok())
+                        || starts_with_server_tag(rest))
             }
             _ => false,
         };
@@ -180,6 +222,20 @@ fn reply_in_line(line: &str) -> Option<(usize, u16)> {
         i += 3;
     }
     None
+}
+
+/// Whether reply text opens with the server's own tag before its words: Yahoo's sub-code
+/// (`554 30 Sorry, your message ...`, `552 1 Requested mail action aborted`) or a
+/// session id (`550 2f1c655f95f5cae-a1f55 User not found`).
+fn starts_with_server_tag(rest: &str) -> bool {
+    let mut words = rest.split_whitespace();
+    let (Some(tag), Some(next)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let short_number = tag.len() <= 3 && tag.bytes().all(|b| b.is_ascii_digit());
+    let id = tag.bytes().any(|b| b.is_ascii_alphabetic())
+        && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    (short_number || id) && next.starts_with(|c: char| c.is_ascii_alphabetic())
 }
 
 /// Whether a code at `i` stands where a reply starts: first on the line (after transcript
@@ -510,6 +566,36 @@ mod tests {
         assert_eq!(words, "<k@example.jp>... Mailbox Full");
         let d = diagnose("k@example.jp Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable.");
         assert_eq!((d.basic, d.code), (Some(421), None));
+    }
+
+    #[test]
+    fn reply_opening_with_a_server_tag() {
+        let d = diagnose(
+            "<a@example.org>: host mx.example.org[192.0.2.1] said: 554 30 Sorry, your message to a@example.org cannot be delivered. This mailbox is disabled (554.30).",
+        );
+        assert_eq!((d.basic, d.code), (Some(554), None));
+        let d = diagnose("host mx.example.org said: 550 2f1c655f-a1f55 User not found");
+        assert_eq!(d.basic, Some(550));
+        assert_eq!(reply_in_line("said: 550 12 34"), None);
+    }
+
+    #[test]
+    fn transcript_reads_the_failing_reply() {
+        // MDaemon's session transcript: greeting and earlier replies first.
+        let d = diagnose(
+            " 220 mx.example.org ESMTP MDaemon 3.5.2 ready\n EHLO relay.example.com\n 250-mx.example.org Hello\n 250 SIZE 40000000\n MAIL From:<s@example.com> SIZE=1861\n 250 <s@example.com>, Sender ok\n RCPT To:<a@example.org>\n 552 Message for <a@example.org> would exceed mailbox quota\n QUIT\n",
+        );
+        assert_eq!((d.basic, d.stage), (Some(552), Some(Stage::Rcpt)));
+        let (d, _) = diagnostic_code("smtp; 250 2.0.0 OK queued");
+        assert_eq!(d.basic, Some(250));
+    }
+
+    #[test]
+    fn quoted_headers_hold_no_status() {
+        let d = diagnose(
+            "  To:      list@example.org\n  Subject: [Announce] RELEASED Mailman 2.0.12\nX-Mailman-Version: 2.0.5\na@example.org on Thu, 11 Jul 2002 16:54:54 -0300\n    The recipient name is not recognized",
+        );
+        assert_eq!((d.basic, d.code), (None, None));
     }
 
     #[test]

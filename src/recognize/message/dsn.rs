@@ -25,10 +25,15 @@ impl DsnRecipient {
     pub fn address(&self) -> Option<&str> {
         // A broken Final-Recipient (`@mx.example.org`, no local part) yields to the other.
         let usable = |a: &&str| a.find('@').is_some_and(|at| at > 0);
-        self.final_recipient
-            .as_deref()
-            .filter(usable)
-            .or(self.original_recipient.as_deref().filter(usable))
+        // So does one rewritten to an internal host (Sun's `user@sims-ms-daemon`): a domain
+        // without a dot is no address the sender knows.
+        let routable = |a: &&str| a.rsplit_once('@').is_some_and(|(_, d)| d.contains('.'));
+        let original = self.original_recipient.as_deref().filter(usable);
+        match self.final_recipient.as_deref().filter(usable) {
+            Some(f) if !routable(&f) => original.filter(routable).or(Some(f)),
+            Some(f) => Some(f),
+            None => original,
+        }
     }
 
     fn has_recipient(&self) -> bool {
@@ -257,6 +262,14 @@ mod tests {
         assert_eq!(b.address(), Some("b@example.com"));
         assert_eq!(b.action.as_deref(), Some("delayed"));
         assert_eq!(b.status.unwrap().to_string(), "4.2.2");
+    }
+
+    #[test]
+    fn final_recipient_on_an_internal_host_yields_to_the_original() {
+        let r = parse(
+            "Original-recipient: rfc822;Jo@example.com\nFinal-recipient: rfc822;Jo@ims-ms-daemon\nAction: failed\nStatus: 5.2.2\n",
+        );
+        assert_eq!(r.recipients[0].address(), Some("Jo@example.com"));
     }
 
     #[test]

@@ -54,6 +54,17 @@ impl Mail {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
+
+    /// A bounce body pasted without its headers: one plain text part.
+    pub fn from_body_text(text: String) -> Mail {
+        Mail {
+            parts: vec![Part {
+                kind: PartKind::Plain,
+                text,
+            }],
+            ..Mail::default()
+        }
+    }
 }
 
 /// Nested multiparts deeper than this are not read (a hostile message could nest forever).

@@ -17,7 +17,8 @@ use mime::{Mail, PartKind};
 /// Whether input that starts with `head` is an email message (headers first).
 pub fn looks_like_message(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(&head[..head.len().min(4096)]);
-    let mut lines = text.lines();
+    // Some saved messages open with a line of white space before the headers.
+    let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
     let Some(first) = lines.next() else {
         return false;
     };
@@ -35,6 +36,11 @@ pub fn looks_like_message(head: &[u8]) -> bool {
             .filter(|l| is_header(l) || l.starts_with([' ', '\t']))
             .count()
             >= 1
+}
+
+/// Whether input that starts with `head` is a bounce body pasted without its headers.
+pub fn looks_like_bounce_body(head: &[u8]) -> bool {
+    plain::looks_like_bounce_body(&String::from_utf8_lossy(&head[..head.len().min(8192)]))
 }
 
 /// Every status a bounce message reports: one per recipient. An mbox holding several
@@ -79,6 +85,18 @@ fn split_mbox(raw: &[u8]) -> Vec<(usize, &[u8])> {
     out
 }
 
+/// `raw` from its first line that is not white space.
+fn skip_blank_lines(raw: &[u8]) -> &[u8] {
+    let mut start = 0;
+    while let Some(end) = memchr::memchr(b'\n', &raw[start..]).map(|i| start + i + 1) {
+        if !raw[start..end].iter().all(u8::is_ascii_whitespace) {
+            break;
+        }
+        start = end;
+    }
+    &raw[start..]
+}
+
 /// How deep attached reports are followed (a report inside a report inside ...).
 const MAX_ATTACHED: usize = 3;
 
@@ -91,12 +109,21 @@ fn recognise_one(raw: &[u8], depth: usize, out: &mut Vec<Status>) {
         }
         false => raw,
     };
-    let Some(mail) = mime::parse(body) else {
+    let body = skip_blank_lines(body);
+    // A bounce body copied out of a mail client, without its headers.
+    let pasted_body = !looks_like_message(body) && looks_like_bounce_body(body);
+    let mail = match pasted_body {
+        true => Some(Mail::from_body_text(
+            String::from_utf8_lossy(body).into_owned(),
+        )),
+        false => mime::parse(body),
+    };
+    let Some(mail) = mail else {
         fallback(&String::from_utf8_lossy(raw), out);
         return;
     };
     let before = out.len();
-    let ctx = Context::new(mail, raw);
+    let ctx = Context::new(mail, raw, !pasted_body);
     if !feedback(&ctx, out) && !ses::recognise(&ctx, out) && !delivery_status(&ctx, out) {
         if let Some(inner) = ctx.mail.attached_report.as_deref()
             && depth < MAX_ATTACHED
@@ -125,10 +152,15 @@ fn recognise_one(raw: &[u8], depth: usize, out: &mut Vec<Status>) {
     }
 }
 
-/// Any status written in the text, read as pasted text is.
+/// Any failure status written in the text, read as pasted text is. A message that is no
+/// delivery report reports no success: its `2.0.12` is a version, its `250` a transcript's.
 fn fallback(text: &str, out: &mut Vec<Status>) {
     let (statuses, rest) = recognise(text);
-    out.extend(statuses);
+    let success = |s: &Status| {
+        s.code.map(|c| c.class) == Some(Class::Success)
+            || s.code.is_none() && s.basic.and_then(basic_class) == Some(Class::Success)
+    };
+    out.extend(statuses.into_iter().filter(|s| !success(s)));
     out.extend(rest);
 }
 
@@ -148,8 +180,9 @@ pub(crate) struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    fn new(mail: Mail, raw: &'a [u8]) -> Context<'a> {
+    fn new(mail: Mail, raw: &'a [u8], has_headers: bool) -> Context<'a> {
         let (failure, cut) = failure_text(&mail);
+        let failure = plain::unwrap_address_paragraphs(&failure);
         let mut excluded = Vec::new();
         for name in [
             "from",
@@ -175,10 +208,17 @@ impl<'a> Context<'a> {
                 }
             }
         }
+        // An address the text offers for help is nobody's failed recipient, wherever the
+        // text repeats it (OCN's Japanese notice repeats its `<support@...>`).
+        excluded.extend(
+            plain::help_addresses(&failure)
+                .take(16)
+                .map(str::to_ascii_lowercase),
+        );
         Context {
             mail,
             raw,
-            body_start: body_start(raw),
+            body_start: if has_headers { body_start(raw) } else { 0 },
             bounce: std::cell::OnceCell::new(),
             failure,
             cut,
@@ -256,6 +296,8 @@ impl<'a> Context<'a> {
             [
                 "mailer-daemon",
                 "mailer_daemon",
+                // MDaemon sends its notices from its own account.
+                "mdaemon@",
                 "maildaemon",
                 "postmaster@",
                 "mail delivery",
@@ -263,7 +305,9 @@ impl<'a> Context<'a> {
             .iter()
             .any(|d| f.contains(d))
         });
-        let null_sender = self.header("return-path").is_some_and(|r| r.trim() == "<>");
+        // RFC 3834 asks auto-replies to use a null return path too: not evidence for them.
+        let null_sender =
+            self.header("return-path").is_some_and(|r| r.trim() == "<>") && !self.is_auto_reply();
         daemon
             || null_sender
             || self.header("x-failed-recipients").is_some()
@@ -501,11 +545,34 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
         }
     }
     if blocks.is_empty() {
+        // AOL lists screen names without their domain, which is the reporting system's.
+        let domain = ctx
+            .header("from")
+            .and_then(|v| plain::addresses(v).next())
+            .and_then(|a| a.rsplit_once('@'))
+            .map(|(_, d)| d.to_ascii_lowercase());
+        if let Some(domain) = domain {
+            for name in plain::listed_screen_names(&ctx.failure) {
+                blocks.push(plain::Block {
+                    recipient: format!("{name}@{domain}"),
+                    lines: ctx.failure.lines().map(str::to_string).collect(),
+                });
+            }
+        }
+    }
+    if blocks.is_empty() {
         // No line names a recipient: the first address the text mentions, else the
         // original message's recipient.
-        let recipient = plain::addresses(&ctx.failure)
-            .find(|a| !excluded(a))
-            .map(str::to_string)
+        // Of the addresses it names, the one the original was delivered for, else the first.
+        let envelope = original_envelope_recipients(ctx);
+        let named: Vec<&str> = plain::named_addresses(&ctx.failure, &excluded)
+            .take(64)
+            .collect();
+        let recipient = named
+            .iter()
+            .find(|a| envelope.iter().any(|e| e.eq_ignore_ascii_case(a)))
+            .or(named.first())
+            .map(|a| a.to_string())
             .or_else(|| {
                 ctx.mail
                     .original_header("to")
@@ -524,7 +591,7 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
     let single = blocks.len() == 1;
     for b in &blocks {
         let text = b.text();
-        let mut d = diagnose(&text);
+        let mut d = failure_diagnosis(&text);
         let mut words = d
             .reply_text
             .clone()
@@ -533,11 +600,11 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
             // What the text says before the first recipient applies to all of them
             // (`Could not be delivered because of 550 5.1.1 ... The following recipients`).
             let whole = format!("{preamble}\n{text}");
-            let mut shared = diagnose(&whole);
+            let mut shared = failure_diagnosis(&whole);
             if !shared.has_status() && words.is_none() {
                 // A list of addresses followed by one explanation for all of them (Gmail's
                 // "Delivery to the following recipients failed permanently").
-                shared = diagnose(&ctx.failure);
+                shared = failure_diagnosis(&ctx.failure);
             }
             if shared.has_status() {
                 words = shared.reply_text.clone().or(words);
@@ -562,8 +629,23 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
     }
 }
 
-/// `To:` of an original message quoted inline after the failure part.
-fn quoted_original_to(ctx: &Context<'_>) -> Option<String> {
+/// What a plain-text bounce says about a failure. A success code in it is never the
+/// bounce's status (a greeting, a version number): only a delivery report reports success.
+fn failure_diagnosis(text: &str) -> Diagnosis {
+    let d = diagnose(text);
+    let success = |class: Option<Class>| class == Some(Class::Success);
+    if success(d.code.map(|c| c.class)) || success(d.basic.and_then(basic_class)) {
+        return Diagnosis {
+            host: d.host,
+            stage: d.stage,
+            ..Diagnosis::default()
+        };
+    }
+    d
+}
+
+/// The text of the original message quoted inline after the failure part.
+fn quoted_original<'c>(ctx: &'c Context<'_>) -> Option<&'c str> {
     if !ctx.cut {
         return None;
     }
@@ -574,8 +656,39 @@ fn quoted_original_to(ctx: &Context<'_>) -> Option<String> {
         .find(|p| p.kind == PartKind::Plain)
         .map(|p| p.text.as_str())?;
     let (kept, _) = plain::before_original(text);
-    let rest = &text[kept.len()..];
-    rest.lines()
+    Some(&text[kept.len()..])
+}
+
+/// Who the original message was delivered for, as its `Received:` fields say (attached,
+/// or quoted inline, `>`-prefixed or not).
+fn original_envelope_recipients(ctx: &Context<'_>) -> Vec<String> {
+    let attached = ctx
+        .mail
+        .original
+        .iter()
+        .filter(|(n, _)| n == "received")
+        .map(|(_, v)| v.as_str());
+    let inline = quoted_original(ctx)
+        .into_iter()
+        .flat_map(|t| t.lines().take(200))
+        .filter_map(|l| {
+            let l = l.trim_start_matches(['>', ' ']);
+            l.get(..9)
+                .filter(|h| h.eq_ignore_ascii_case("received:"))
+                .map(|_| &l[9..])
+        });
+    attached
+        .chain(inline)
+        .filter_map(plain::received_for)
+        .take(16)
+        .map(str::to_string)
+        .collect()
+}
+
+/// `To:` of an original message quoted inline after the failure part.
+fn quoted_original_to(ctx: &Context<'_>) -> Option<String> {
+    quoted_original(ctx)?
+        .lines()
         .take(200)
         .find_map(|l| {
             let l = l.trim_start();

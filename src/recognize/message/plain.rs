@@ -40,13 +40,21 @@ pub fn original_starts(line: &str) -> bool {
     );
     let sentence = re(
         &SENTENCE,
-        r"(?i)^(?:-+ ?)?(?:below this line is a copy of the message|original message follows|message headers follow|original message headers|original message|below is a copy of the original message|included is a copy of the message header|enclosed is a copy of the message|this is a copy of the message|original message header|the original message headers? (?:is|are) (?:attached|below|following))\b[^a-z]*$",
+        r"(?i)^(?:-+ ?)?(?:below this line is a copy of the message|original message (?:as received )?(?:is )?(?:as )?follows|message headers follow|original message headers|original message|below is a copy of the original message|included is a copy of the message header|enclosed is a copy of the message|this is a copy of the message|original message header|the original message headers? (?:is|are) (?:attached|below|following))\b[^a-z]*$",
     );
     let header = re(
         &HEADER,
-        r"^(?:Received|Return-Path|Return-path|DKIM-Signature|X-Received|ARC-Seal|Authentication-Results|X-Google-Smtp-Source|Delivered-To): ",
+        // `>` when the bounce quotes the original like a reply (LLNL's, MDaemon's).
+        r"^>? ?(?:Received|Return-Path|Return-path|DKIM-Signature|X-Received|ARC-Seal|Authentication-Results|X-Google-Smtp-Source|Delivered-To): ",
     );
-    sep.is_match(t) || sentence.is_match(t) || header.is_match(line)
+    // A MIME part the parser could not split, holding the original message.
+    let attached = t
+        .get(..13)
+        .is_some_and(|h| h.eq_ignore_ascii_case("content-type:"))
+        && ["message/rfc822", "text/rfc822-headers"]
+            .iter()
+            .any(|k| t[13..].trim_start().to_ascii_lowercase().starts_with(k));
+    sep.is_match(t) || sentence.is_match(t) || header.is_match(line) || attached
 }
 
 /// The lines before the quoted original.
@@ -75,17 +83,118 @@ pub fn recipient_on_line<'a>(line: &'a str, excluded: &dyn Fn(&str) -> bool) -> 
         let p = prefix.to_ascii_lowercase();
         p.contains("from") && !p.contains("rcpt") || p.contains("sender") || p.contains("reply-to")
     };
+    if is_header_line(line) {
+        return None;
+    }
     for m in address_regex().find_iter(line) {
         let addr = m.as_str().trim_end_matches(['.', '-']);
         if excluded(addr) {
             continue;
         }
         let prefix = &line[..m.start()];
-        if lead.is_match(prefix) && !bytes_excluded_prefix(prefix) {
+        if lead.is_match(prefix) && !bytes_excluded_prefix(prefix) && !is_help_address(prefix) {
             return Some(addr);
         }
     }
     None
+}
+
+/// A header field quoted in the bounce's text (`Subject: ...`, `  To:  list@example.org`,
+/// `>Received: from ...`, `X-Mailman-Version: 2.0.5`): the original message's, or Exchange's
+/// "Your message / To: / Subject: / Sent:" summary. Never a failed recipient, never a status.
+pub fn is_header_line(line: &str) -> bool {
+    static HEADER: OnceLock<Regex> = OnceLock::new();
+    // Some MTAs report a rejection as `From: <sender> RCPT: <recipient> ...`: not a header.
+    let reports_rcpt = line.contains(" RCPT: ") || line.contains(" RCPT TO:");
+    !reports_rcpt
+        && re(
+        &HEADER,
+        r"(?i)^[\s>]*(?:x-[a-z0-9-]+|received|return-path|from|to|cc|bcc|subject|date|sent|message-id|in-reply-to|references|user-agent|mime-version|content-[a-z-]+|reply-to|sender|errors-to|delivered-to|list-[a-z]+|precedence|organization|importance|thread-[a-z]+|dkim-signature|authentication-results|arc-[a-z]+|path|newsgroups|lines|nntp-posting-[a-z]+|xref):",
+    )
+    .is_match(line)
+}
+
+/// An address the bounce names for help, not as a failed recipient: Postfix's "For further
+/// assistance, please contact <postmaster@...>", "Please contact Postmaster@... if you
+/// have any questions", "send mail to <postmaster@...>".
+fn is_help_address(prefix: &str) -> bool {
+    static HELP: OnceLock<Regex> = OnceLock::new();
+    re(
+        &HELP,
+        r"(?i)\b(?:contact|assistance|questions|send (?:e-?)?mail to|write to|forward (?:it|this(?: message)?) to)\b[^.;]*$",
+    )
+    .is_match(prefix)
+}
+
+/// The addresses the text names that may be failed recipients, in order: not in a quoted
+/// header field, not a help address, not the sender, not excluded.
+pub fn named_addresses<'a>(
+    text: &'a str,
+    excluded: &'a dyn Fn(&str) -> bool,
+) -> impl Iterator<Item = &'a str> + 'a {
+    text.lines()
+        .filter(|l| !is_header_line(l))
+        .flat_map(move |line| {
+            address_regex().find_iter(line).filter_map(move |m| {
+                let addr = m.as_str().trim_end_matches(['.', '-']);
+                let prefix = &line[..m.start()];
+                let other_role = is_help_address(prefix) || names_sender(prefix);
+                (!excluded(addr) && !other_role).then_some(addr)
+            })
+        })
+}
+
+/// The envelope recipient a `Received:` field names (`... for <a@example.org>; date`).
+pub fn received_for(value: &str) -> Option<&str> {
+    static FOR: OnceLock<Regex> = OnceLock::new();
+    let r = re(&FOR, r"(?i)\bfor\s+<?([^<>\s;]+@[^<>\s;]+?)>?\s*(?:;|$)");
+    r.captures(value)?.get(1).map(|m| m.as_str())
+}
+
+/// Names listed without a domain under "Your mail to the following recipients could not
+/// be delivered ...:" (AOL's screen names, one per indented line).
+pub fn listed_screen_names(text: &str) -> Vec<&str> {
+    static INTRO: OnceLock<Regex> = OnceLock::new();
+    static NAME: OnceLock<Regex> = OnceLock::new();
+    let intro = re(&INTRO, r"(?i)\bthe following recipients?\b");
+    let name = re(&NAME, r"(?i)^\s+([a-z0-9][a-z0-9._+-]{0,63})\s*$");
+    let mut names = Vec::new();
+    // The sentence may wrap: the list starts after the line that ends it with a colon.
+    let mut introduced = false;
+    let mut listing = false;
+    for line in text.lines() {
+        introduced |= intro.is_match(line);
+        if introduced && !listing && line.trim_end().ends_with(':') {
+            listing = true;
+            continue;
+        }
+        match name.captures(line) {
+            Some(c) if listing && names.len() < MAX_RECIPIENTS => {
+                names.extend(c.get(1).map(|m| m.as_str()));
+            }
+            _ if line.trim().is_empty() && names.is_empty() => {}
+            _ => listing = false,
+        }
+    }
+    names
+}
+
+/// The addresses the text offers for help (`please contact <postmaster@...>`).
+pub fn help_addresses(text: &str) -> impl Iterator<Item = &str> {
+    address_regex()
+        .find_iter(text)
+        .filter(|m| {
+            let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+            is_help_address(&text[line_start..m.start()])
+        })
+        .map(|m| m.as_str().trim_end_matches(['.', '-']))
+}
+
+/// The sender a bounce names: "not accepting mail from <s@example.org>" (AOL),
+/// "messages from s@example.org".
+fn names_sender(prefix: &str) -> bool {
+    static SENDER: OnceLock<Regex> = OnceLock::new();
+    re(&SENDER, r#"(?i)\bfrom:?\s*[<"']*\s*$"#).is_match(prefix)
 }
 
 /// The lines about one failed recipient.
@@ -176,22 +285,101 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
     (preamble, blocks)
 }
 
+/// Whether pasted text, without mail headers, is the body of a bounce: a mail system's
+/// preamble among its first lines, or a Postfix-style `<addr>: host X said:` block. Single
+/// replies, log lines and free text never match, so they keep being read line by line.
+pub fn looks_like_bounce_body(text: &str) -> bool {
+    static PREAMBLE: OnceLock<Regex> = OnceLock::new();
+    let preamble = re(
+        &PREAMBLE,
+        concat!(
+            r"(?im)",
+            // Postfix
+            r"^\s*this is the mail system at host\b",
+            r"|^<[^<>\s]+@[^<>\s]+>(?: \(expanded from <[^<>]*>\))?: (?:host \S|connect to |conversation with |delivery temporarily suspended|domain \S+ does not accept)",
+            // qmail
+            r"|^\s*hi\. this is the qmail-send program",
+            // Exim
+            r"|this message was created automatically by mail delivery software",
+            // Sendmail
+            r"|^\s*-+ ?(?:the following addresses had (?:permanent fatal|transient non-fatal) errors|transcript of session follows)",
+            // Exchange Server and Exchange Online
+            r"|^\s*delivery has failed to these recipients or groups",
+            r"|^\s*your message to \S+@\S+ couldn't be delivered",
+            r"|\brejected your message to the following e-?mail addresses",
+            r"|^\s*your message did not reach some or all of the intended recipients",
+            r"|^\s*(?:the following recipient\(s\)|your message) could not be delivered",
+            // Gmail
+            r"|^\s*\*\* (?:address not found|delivery incomplete|message not delivered|message blocked|delivery status notification) \*\*",
+            r"|^\s*delivery to the following recipients? (?:failed|has been delayed)",
+            // Yahoo, AOL
+            r"|^\s*sorry, we were unable to deliver your message to the following address",
+            // Symantec Email Security.cloud (MessageLabs) and other gateways
+            r"|^\s*this is the mail delivery agent at\b",
+            r"|\bi was unable to deliver your message to the following addresses",
+            r"|your message could not be delivered to one or more recipients",
+            r"|message could not\s+be delivered to one or more recipients",
+        ),
+    );
+    let head = &text[..text.floor_char_boundary(text.len().min(8 * 1024))];
+    preamble.is_match(head)
+}
+
+/// Postfix wraps each `<addr>: host X said: reply` paragraph onto indented lines (and a
+/// mail client may wrap a pasted one further): joins the paragraph back into one line so
+/// the reply keeps its code and words (`said: 450` / `    4.2.1 <addr>: ...`).
+pub fn unwrap_address_paragraphs(text: &str) -> String {
+    static OPENER: OnceLock<Regex> = OnceLock::new();
+    let opener = re(
+        &OPENER,
+        r"^<[^<>\s]+@[^<>\s]+>(?: \(expanded from <[^<>]*>\))?:\s*\S",
+    );
+    let mut out = String::with_capacity(text.len());
+    let mut joining = false;
+    for line in text.lines() {
+        let continues = line.starts_with([' ', '\t']) && !line.trim().is_empty();
+        if joining && continues {
+            out.pop();
+            out.push(' ');
+            out.push_str(line.trim());
+            out.push('\n');
+            continue;
+        }
+        joining = opener.is_match(line);
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
 /// Whether the failure text reports a delay (a warning) rather than a final failure.
 pub fn is_delay_notice(subject: &str, text: &str) -> bool {
     static DELAY: OnceLock<Regex> = OnceLock::new();
-    let r = re(
+    let r = re_across_lines(
         &DELAY,
-        r"(?i)has not yet been delivered|have not yet been delivered|not been delivered yet|\bdelivery (?:has been |is )?delayed|\bhas been delayed|warning message only|will (?:be retried|continue to (?:try|attempt))|will keep trying|still trying to deliver|delivery attempts will continue|\bdelayed mail\b|message delayed",
+        // Gmail: "Delivery incomplete", "There was a temporary problem delivering your
+        // message ... Gmail will retry for 46 more hours"; old Sendmail/Exchange servers:
+        // "delivery ... has been postponed".
+        r"(?i)temporary problem delivering|\*\* delivery incomplete|will retry (?:for|until)|\bpostponed\b|has not yet been delivered|have not yet been delivered|not been delivered yet|\bdelivery (?:has been |is )?delayed|\bhas been delayed|warning message only|will (?:be retried|continue to (?:try|attempt))|will keep trying|still trying to deliver|delivery attempts will continue|\bdelayed mail\b|message delayed",
     );
     r.is_match(subject) || r.is_match(text)
+}
+
+/// `re`, for a pattern of phrases that a wrapped text may break across lines: each space
+/// matches any run of white space (`could not\nbe delivered`), ` ?` any or none.
+fn re_across_lines(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| {
+        let spanning = pattern.replace(" ?", r"\s*").replace(' ', r"\s+");
+        Regex::new(&spanning).unwrap_or_else(|e| unreachable!("static regex: {e}"))
+    })
 }
 
 /// Words that say a message is a bounce (as opposed to an auto-reply quoting a code).
 pub fn says_undeliverable(text: &str) -> bool {
     static BOUNCE: OnceLock<Regex> = OnceLock::new();
-    let r = re(
+    let r = re_across_lines(
         &BOUNCE,
-        r"(?i)undeliver|undelivered|could not be delivered|couldn't be delivered|can ?not be delivered|was not delivered|not be delivered|delivery (?:status notification|failure|failed|has failed|problem|to the following)|failed permanently|permanent(?:ly)? (?:error|fatal)|unable to deliver|wasn't able to deliver|not able to deliver|returned mail|returning message|mail delivery (?:failed|system|subsystem|software)|failure notice|did not reach|error delivering|rejected by|delivery error|non-?delivery|mailer-daemon|undeliverable|failed addresses|mail failed|return(?:ed|ing) (?:mail )?to sender|could(?: not|n't) deliver|can(?:not|'t) deliver|not delivered|delivery (?:notification|report)",
+        r"(?i)undeliver|undelivered|could not be delivered|problem delivering|has been postponed|\*\* delivery incomplete|couldn't be delivered|can ?not be delivered|was not delivered|not be delivered|delivery (?:status notification|failure|failed|has failed|problem|to the following)|failed permanently|permanent(?:ly)? (?:error|fatal)|unable to deliver|wasn't able to deliver|not able to deliver|returned mail|returning message|mail delivery (?:failed|system|subsystem|software)|failure notice|did not reach|error delivering|rejected by|delivery error|non-?delivery|mailer-daemon|undeliverable|failed addresses|mail failed|return(?:ed|ing) (?:mail )?to sender|could(?: not|n't) deliver|can(?:not|'t) deliver|not delivered|delivery (?:notification|report)",
     );
     r.is_match(text)
 }
@@ -254,10 +442,15 @@ mod tests {
             "|------------------------- Message text follows: ------------------------|",
             "------- Returned Message --------",
             "--- The header of the original message is following. ---",
+            "Content-Type: message/rfc822",
+            ">Received: from mx.example.org by relay.example.org",
+            "Original message as received is as follows:",
         ] {
             assert!(original_starts(line), "{line}");
         }
         for line in [
+            // Multi-byte text where a field name would end must not split a character.
+            "邮件内容邮件内容邮件",
             "The original message was received at Thu, 29 Apr 2010 23:34:45 +0900",
             "   ----- The following addresses had permanent fatal errors -----",
             "   ----- Transcript of session follows -----",
@@ -265,6 +458,83 @@ mod tests {
         ] {
             assert!(!original_starts(line), "{line}");
         }
+    }
+
+    #[test]
+    fn pasted_bounce_bodies_are_recognised() {
+        for body in [
+            "This is the mail system at host mx.example.org.\n\nI'm sorry ...",
+            "\n** Address not found **\n\nYour message wasn't delivered to a@example.org",
+            "This message was created automatically by mail delivery software.\n",
+            "Delivery has failed to these recipients or groups:\n\na@example.org",
+            "<a@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 unknown",
+            "Hi. This is the qmail-send program at mx.example.org.\n",
+        ] {
+            assert!(looks_like_bounce_body(body), "{body}");
+        }
+        for text in [
+            "550 5.1.1 <a@example.org>: Recipient address rejected: User unknown",
+            "Sorry, no mailbox here by that name.",
+            "Jun 10 11:04:41 mail postfix/smtp[8850]: A1B2C3D4E5: to=<a@example.org>, status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 unknown)",
+            "Thanks for your message, I am out of the office until Monday.",
+        ] {
+            assert!(!looks_like_bounce_body(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn postfix_paragraphs_are_rejoined() {
+        let text = "The mail system\n\n<a@example.org>: host mx.example.org[192.0.2.1] said: 450\n    4.2.1 <a@example.org>: Recipient address rejected: this mailbox\n    is inactive (in reply to RCPT TO command)\n\n    indented after a blank\n";
+        assert_eq!(
+            unwrap_address_paragraphs(text),
+            "The mail system\n\n<a@example.org>: host mx.example.org[192.0.2.1] said: 450 4.2.1 <a@example.org>: Recipient address rejected: this mailbox is inactive (in reply to RCPT TO command)\n\n    indented after a blank\n"
+        );
+    }
+
+    #[test]
+    fn bounce_wording_broken_across_lines() {
+        assert!(says_undeliverable(
+            "your message could not\nbe delivered to one or more recipients"
+        ));
+        assert!(is_delay_notice(
+            "",
+            "There was a temporary problem delivering your message to a@example.org. Gmail will retry for 46 more hours."
+        ));
+    }
+
+    #[test]
+    fn aol_screen_names_and_the_sender_it_names() {
+        let text = "Your mail to the following recipients could not be delivered because\nthey are not accepting mail from list@example.org:\n\tscreenname\n\tOther.Name\n\nSee the help pages.\n";
+        assert_eq!(listed_screen_names(text), ["screenname", "Other.Name"]);
+        assert_eq!(named_addresses(text, &none).next(), None);
+    }
+
+    #[test]
+    fn help_addresses_and_quoted_headers_are_not_recipients() {
+        for line in [
+            "For further assistance, please contact <postmaster@example.org>",
+            "Please contact Postmaster@example.edu if you have any questions.",
+            "For further assistance, please send mail to <postmaster@example.org>",
+            "  To:      list@example.org",
+            ">Received: from mx.example.org by relay.example.org for <a@example.org>;",
+        ] {
+            assert_eq!(recipient_on_line(line, &none), None, "{line}");
+            assert_eq!(named_addresses(line, &none).next(), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn envelope_recipient_of_a_received_field() {
+        assert_eq!(
+            received_for(
+                "from mx.example.org (mx.example.org [192.0.2.1]) by relay.example.org with ESMTP id x for <a@example.org>; Sun, 27 May 2001 14:21:25 -0700"
+            ),
+            Some("a@example.org")
+        );
+        assert_eq!(
+            received_for("from mx.example.org by relay.example.org; Sun, 27 May 2001"),
+            None
+        );
     }
 
     #[test]
