@@ -439,3 +439,69 @@ fn pasted_gmail_delay_without_code() {
     assert_eq!(f["class"], "transient");
     assert_eq!(f["code_source"], "inferred");
 }
+
+#[test]
+fn transcript_greeting_and_quoted_versions_are_no_findings() {
+    // An MDaemon-style transcript under an Exchange-style summary of the original.
+    let doc = explain_json(
+        "From: MDaemon@mx.example.net\n\
+         To: list-bounces@example.org\n\
+         Subject: Permanent Delivery Failure\n\
+         \n\
+         Your message\n\
+         \x20 To:      list@example.org\n\
+         \x20 Subject: RELEASED Mailman 2.0.12\n\
+         did not reach the following recipient(s):\n\
+         \n\
+         > cy@example.net\n\
+         \n\
+         --- Session Transcript ---\n\
+         \x20220 mx.example.net ESMTP MDaemon 3.5.2 ready\n\
+         \x20MAIL From:<list-bounces@example.org>\n\
+         \x20250 <list-bounces@example.org>, Sender ok\n\
+         \x20RCPT To:<cy@example.net>\n\
+         \x20552 Message for <cy@example.net> would exceed mailbox quota\n\
+         \x20QUIT\n",
+    );
+    assert_eq!(findings(&doc).len(), 1, "{doc:#}");
+    let f = by_recipient(&doc, "cy@example.net");
+    assert_eq!(f["basic"], 552);
+    assert_eq!(f["class"], "permanent");
+    assert_eq!(f["stage"], "rcpt");
+}
+
+#[test]
+fn aol_screen_name_without_a_code() {
+    let doc = explain_json(
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@aol.example.com>\n\
+         To: <list-bounces@example.org>\n\
+         Subject: Mail Delivery Problem\n\
+         \n\
+         Your mail to the following recipients could not be delivered because\n\
+         they are not accepting mail from list-bounces@example.org:\n\
+         \tscreenname\n",
+    );
+    assert_eq!(findings(&doc).len(), 1, "{doc:#}");
+    let f = by_recipient(&doc, "screenname@aol.example.com");
+    assert_eq!(f["class"], "permanent");
+    assert_eq!(f["code_source"], "inferred");
+}
+
+#[test]
+fn challenge_response_notice_is_not_a_bounce() {
+    let out = common::explain_stdin(
+        "From: noreply@cr.example.net\n\
+         To: sender@example.org\n\
+         Subject: Re: Hello\n\
+         \n\
+         Your message to dee@example.net is waiting: sender not pre-approved.\n\
+         Please verify that you are a human by following the link below.\n",
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    for f in doc["findings"].as_array().into_iter().flatten() {
+        assert!(
+            !matches!(f["class"].as_str(), Some("permanent" | "transient")),
+            "{doc:#}"
+        );
+    }
+}

@@ -124,7 +124,10 @@ fn recognise_one(raw: &[u8], depth: usize, out: &mut Vec<Status>) {
     };
     let before = out.len();
     let ctx = Context::new(mail, raw, !pasted_body);
-    if !feedback(&ctx, out) && !ses::recognise(&ctx, out) && !delivery_status(&ctx, out) {
+    if ctx.is_challenge() {
+        // RFC 3834 counts challenge-response notices among automatic responses.
+        auto_reply(&ctx, out);
+    } else if !feedback(&ctx, out) && !ses::recognise(&ctx, out) && !delivery_status(&ctx, out) {
         if let Some(inner) = ctx.mail.attached_report.as_deref()
             && depth < MAX_ATTACHED
         {
@@ -282,6 +285,20 @@ impl<'a> Context<'a> {
         ]
         .iter()
         .any(|p| s.starts_with(p) || s.contains(&format!(": {p}")))
+    }
+
+    /// A challenge-response system's notice (Boxbe, Spam Arrest, Mailblocks, ...): the
+    /// message is held until the sender proves to be a person, nothing bounced. Some dress
+    /// it as a DSN (Boxbe's `Diagnostic-Code: X-Boxbe-Notice; Sender not pre-approved`).
+    fn is_challenge(&self) -> bool {
+        plain::asks_sender_to_verify(&self.mail.subject)
+            || plain::asks_sender_to_verify(&self.failure)
+            || self
+                .mail
+                .parts
+                .iter()
+                .filter(|p| p.kind == PartKind::DeliveryStatus)
+                .any(|p| plain::asks_sender_to_verify(&p.text))
     }
 
     /// Evidence that the message reports a delivery failure.

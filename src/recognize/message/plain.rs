@@ -365,6 +365,17 @@ pub fn is_delay_notice(subject: &str, text: &str) -> bool {
     r.is_match(subject) || r.is_match(text)
 }
 
+/// Words of a challenge-response notice: the sender must prove to be a person before the
+/// message is delivered.
+pub fn asks_sender_to_verify(text: &str) -> bool {
+    static CHALLENGE: OnceLock<Regex> = OnceLock::new();
+    re_across_lines(
+        &CHALLENGE,
+        r"(?i)sender not pre-?approved|not on (?:my|the recipient's) (?:guest|approved senders?) list|(?:verify|prove) (?:that )?you(?: are|'re) (?:a )?(?:human|real person|not a (?:spammer|robot))|please (?:verify|confirm) (?:your (?:e-?mail|address|message|identity)|that you sent)|(?:add|added) (?:yourself )?to (?:my|the recipient's) (?:guest list|approved senders?|whitelist)|challenge[- ]response|awaiting (?:your )?sender (?:verification|confirmation)",
+    )
+    .is_match(text)
+}
+
 /// `re`, for a pattern of phrases that a wrapped text may break across lines: each space
 /// matches any run of white space (`could not\nbe delivered`), ` ?` any or none.
 fn re_across_lines(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
@@ -489,6 +500,22 @@ mod tests {
             unwrap_address_paragraphs(text),
             "The mail system\n\n<a@example.org>: host mx.example.org[192.0.2.1] said: 450 4.2.1 <a@example.org>: Recipient address rejected: this mailbox is inactive (in reply to RCPT TO command)\n\n    indented after a blank\n"
         );
+    }
+
+    #[test]
+    fn challenge_response_notices() {
+        assert!(asks_sender_to_verify(
+            "Diagnostic-Code: X-Boxbe-Notice; Sender not pre-approved.  Follow instructions"
+        ));
+        assert!(asks_sender_to_verify(
+            "To have your message delivered, please verify that\nyou are a human by clicking the link below."
+        ));
+        assert!(!asks_sender_to_verify(
+            "550 Your server requires confirmation. Visit http://mx.example.org/Whitelist.aspx"
+        ));
+        assert!(!asks_sender_to_verify(
+            "550 5.1.1 <a@example.org>: Recipient address rejected"
+        ));
     }
 
     #[test]
