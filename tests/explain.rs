@@ -338,6 +338,20 @@ fn colour_follows_the_flag_and_no_color() {
 }
 
 #[test]
+fn coloured_output_styles_the_verdict_instead_of_showing_its_escapes() {
+    let out = bouncex()
+        .args(["explain", "--color", "always", "5.1.1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.contains("\\x1b"),
+        "a style was escaped as text: {text}"
+    );
+    assert!(text.contains("\x1b[31;1mhard bounce (permanent)\x1b[0m"));
+}
+
+#[test]
 fn greylisting_is_its_own_reason_and_is_retried() {
     for reply in [
         "450 4.2.0 <bob@example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.org.html",

@@ -61,13 +61,18 @@ impl Painter {
 
     /// Wraps `text` to the width, every line indented by `indent`, the first by `first`.
     pub fn wrap(&self, text: &str, first: &str, indent: &str) -> String {
-        let text = sanitize(text);
+        self.wrap_safe(&sanitize(text), first, indent)
+    }
+
+    /// Wraps text that is already safe for the terminal and may hold this painter's styles
+    /// (`paint` output): styles are kept, and their escape sequences take up no width.
+    fn wrap_safe(&self, text: &str, first: &str, indent: &str) -> String {
         let mut out = String::new();
         let mut line = String::from(first);
         let mut line_len = first.chars().count();
         let mut empty = true;
         for word in text.split_whitespace() {
-            let wlen = word.chars().count();
+            let wlen = visible_width(word);
             if !empty && line_len + 1 + wlen > self.opts.width {
                 out.push_str(line.trim_end());
                 out.push('\n');
@@ -101,6 +106,25 @@ impl Painter {
     }
 }
 
+/// How many columns `word` takes: its characters, less the SGR escape sequences
+/// (`ESC [ ... m`) that `paint` adds.
+fn visible_width(word: &str) -> usize {
+    let mut width = 0;
+    let mut chars = word.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            width += 1;
+        }
+    }
+    width
+}
+
 pub fn findings(out: &mut dyn Write, findings: &[Finding], opts: TextOptions) -> io::Result<()> {
     let p = Painter::new(opts);
     for (i, f) in findings.iter().enumerate() {
@@ -124,7 +148,7 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
         p.code(&code),
         p.paint(&f.title, Style::new().bold())
     )?;
-    let mut facts = vec![p.bounce(f.bounce), format!("severity {}", f.severity)];
+    let mut facts = vec![format!("severity {}", f.severity)];
     if let Some(s) = &f.subject {
         facts.push(format!("category: {} (X.{})", s.name, s.code));
     }
@@ -135,7 +159,9 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
         let list: Vec<String> = f.usual_basic.iter().map(u16::to_string).collect();
         facts.push(format!("usually with {}", list.join(", ")));
     }
-    writeln!(out, "{}", p.wrap(&facts.join(" · "), "  ", "  "))?;
+    // The badge is painted, so it joins the line after the rest has been made safe.
+    let line = format!("{} · {}", p.bounce(f.bounce), sanitize(&facts.join(" · ")));
+    writeln!(out, "{}", p.wrap_safe(&line, "  ", "  "))?;
     let mut tags = vec![
         format!("reason: {}", f.reason),
         format!("action: {}", f.action),
