@@ -356,11 +356,16 @@ impl RuleWhen {
     }
 }
 
-/// The rules in the order they are tried: highest priority first, then file order.
-pub fn rule_order(rules: &[RawRule]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..rules.len()).collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(rules[i].priority), i));
-    order
+/// The indexes of `rules` in the order they are tried: highest priority first, then file
+/// order.
+pub fn rule_order<'a>(rules: impl IntoIterator<Item = &'a RawRule>) -> Vec<usize> {
+    let mut keyed: Vec<(std::cmp::Reverse<u16>, usize)> = rules
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| (std::cmp::Reverse(r.priority), i))
+        .collect();
+    keyed.sort();
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Where the knowledge base's implicit candidates stand among the rules' priorities.

@@ -448,8 +448,7 @@ impl Validator {
                 None => rules.push(r),
             }
         }
-        let owned: Vec<RawRule> = rules.iter().map(|r| (*r).clone()).collect();
-        let compiled: Vec<Vec<regex::bytes::Regex>> = owned
+        let compiled: Vec<Vec<regex::bytes::Regex>> = rules
             .iter()
             .map(|r| {
                 r.patterns
@@ -458,43 +457,44 @@ impl Validator {
                     .collect()
             })
             .collect();
-        let order: Vec<usize> = rule_order(&owned)
+        let order: Vec<usize> = rule_order(rules.iter().copied())
             .into_iter()
-            .filter(|&i| owned[i].replaces.is_empty())
+            .filter(|&i| rules[i].replaces.is_empty())
             .collect();
         for (i, r) in file.rule.iter().enumerate() {
-            let Some(me) = owned.iter().position(|o| o.id == r.id) else {
+            let Some(me) = rules.iter().position(|o| o.id == r.id) else {
                 continue;
             };
             for example in &r.examples {
                 let text = fold(example);
-                // A rule without patterns catches whatever reaches it in its context.
-                let catches = |k: usize| match compiled[k].is_empty() {
-                    true => k != me,
-                    false => compiled[k].iter().any(|re| re.is_match(text.as_bytes())),
-                };
-                let first = order
+                // The rules tried before this one in every context where it applies; a rule
+                // without patterns catches whatever reaches it.
+                let earlier = order
                     .iter()
                     .copied()
-                    .filter(|&k| k == me || owned[k].when.is_implied_by(&r.when))
-                    .find(|&k| catches(k));
-                match first {
-                    Some(k) if k == me => {}
-                    Some(k) if k != me => self.push(
+                    .take_while(|&k| k != me)
+                    .filter(|&k| rules[k].when.is_implied_by(&r.when));
+                let matches = |k: usize| compiled[k].iter().any(|re| re.is_match(text.as_bytes()));
+                if let Some(k) = earlier
+                    .into_iter()
+                    .find(|&k| compiled[k].is_empty() || matches(k))
+                {
+                    self.push(
                         "rule",
                         i,
                         example,
                         format!(
                             "example of rule {} is caught first by rule {} ({})",
-                            r.id, owned[k].id, owned[k].reason
+                            r.id, rules[k].id, rules[k].reason
                         ),
-                    ),
-                    _ => self.push(
+                    );
+                } else if !matches(me) {
+                    self.push(
                         "rule",
                         i,
                         example,
                         format!("example of rule {} matches none of its patterns", r.id),
-                    ),
+                    );
                 }
             }
         }

@@ -250,13 +250,7 @@ pub fn recognise_input(raw: &[u8]) -> Vec<Status> {
     if is_message(raw) {
         return message::recognise_message(raw);
     }
-    let mut r = Recognizer::new();
-    let mut out = Vec::new();
-    for line in raw.split(|&b| b == b'\n') {
-        let line = String::from_utf8_lossy(line);
-        r.push_line(line.trim_end_matches('\r'), &mut out);
-    }
-    let rest = r.finish(&mut out);
+    let (mut out, rest) = recognise(&String::from_utf8_lossy(raw));
     out.extend(rest);
     out
 }
