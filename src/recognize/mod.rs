@@ -233,8 +233,9 @@ impl Recognizer {
 }
 
 /// Whether input starting with `head` is a whole email message, or a bounce body pasted
-/// without its headers, rather than lines to read one by one. A log line's timestamp (`2026-06-10T00:00:09+00:00 ...`) can look like a
-/// header name followed by a colon, so a leading timestamp rules a message out.
+/// without its headers, rather than lines to read one by one. A log line's timestamp
+/// (`2026-06-10T00:00:09+00:00 ...`) can look like a header name followed by a colon, so a
+/// leading timestamp rules a message out.
 pub fn is_message(head: &[u8]) -> bool {
     let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
     let timestamped = std::str::from_utf8(first_line)

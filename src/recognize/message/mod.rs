@@ -10,7 +10,7 @@ mod plain;
 mod ses;
 
 use super::{InputKind, Status, non_empty, recognise};
-use crate::code::{Class, basic_class};
+use crate::code::{Class, EnhancedCode, basic_class};
 use diag::{Diagnosis, diagnose};
 use mime::{Mail, PartKind};
 
@@ -159,12 +159,20 @@ fn recognise_one(raw: &[u8], depth: usize, out: &mut Vec<Status>) {
 /// delivery report reports no success: its `2.0.12` is a version, its `250` a transcript's.
 fn fallback(text: &str, out: &mut Vec<Status>) {
     let (statuses, rest) = recognise(text);
-    let success = |s: &Status| {
-        s.code.map(|c| c.class) == Some(Class::Success)
-            || s.code.is_none() && s.basic.and_then(basic_class) == Some(Class::Success)
-    };
-    out.extend(statuses.into_iter().filter(|s| !success(s)));
+    out.extend(
+        statuses
+            .into_iter()
+            .filter(|s| !reports_success(s.code, s.basic)),
+    );
     out.extend(rest);
+}
+
+/// Whether a status read from text reports success: its enhanced code's class, else its
+/// basic code's.
+fn reports_success(code: Option<EnhancedCode>, basic: Option<u16>) -> bool {
+    code.map(|c| c.class)
+        .or_else(|| basic.and_then(basic_class))
+        == Some(Class::Success)
 }
 
 /// What every reader needs: the parsed mail, the failure text, and whose addresses are
@@ -650,8 +658,7 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
 /// bounce's status (a greeting, a version number): only a delivery report reports success.
 fn failure_diagnosis(text: &str) -> Diagnosis {
     let d = diagnose(text);
-    let success = |class: Option<Class>| class == Some(Class::Success);
-    if success(d.code.map(|c| c.class)) || success(d.basic.and_then(basic_class)) {
+    if reports_success(d.code, d.basic) {
         return Diagnosis {
             host: d.host,
             stage: d.stage,
