@@ -366,6 +366,33 @@ fn greylisting_is_its_own_reason_and_is_retried() {
 }
 
 #[test]
+fn wording_that_is_not_what_the_code_suggests() {
+    // A receiver whose own TLS set-up failed: its problem, not a block of the sender.
+    let f = explain_json("454 4.7.0 TLS not available due to local problem");
+    assert_eq!(first(&f)["reason"], "systemerror");
+    assert_eq!(first(&f)["action"], "retry");
+    // Mimecast links the same DOC-1369#451 anchor from every 451; the words decide.
+    let f = explain_json(
+        "451 Open relay not allowed - https://community.mimecast.com/docs/DOC-1369#451 [x.us1]",
+    );
+    assert_eq!(first(&f)["provider"]["id"], "mimecast");
+    assert_eq!(first(&f)["reason"], "norelaying");
+    let f = explain_json(
+        "451 Internal resources are temporarily unavailable - https://community.mimecast.com/docs/DOC-1369#451",
+    );
+    assert_eq!(first(&f)["reason"], "greylisted");
+}
+
+#[test]
+fn wording_without_a_class_is_read_as_permanent() {
+    for text in ["Error 550: no such user", "no such user"] {
+        let f = explain_json(text);
+        assert_eq!(first(&f)["code"], "5.1.1", "{text}");
+        assert_eq!(first(&f)["bounce"], "hard", "{text}");
+    }
+}
+
+#[test]
 fn wording_refines_a_broad_code_and_the_stage_decides_a_bare_refusal() {
     let doc = explain_json("554 5.7.1 Spam message rejected");
     assert_eq!(first(&doc)["reason"], "spamdetected");

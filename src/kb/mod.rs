@@ -361,23 +361,28 @@ impl Kb {
     }
 
     /// Infers the most likely code from text that carries none: the entry whose pattern
-    /// matches the longest stretch of the text, preferring the class `want` when given.
+    /// matches the longest stretch of the text, within the class `want` when given. With no
+    /// class to go by, a tie goes to the permanent entry: wording such as "no such user"
+    /// names a lasting condition, and the 4.x twins exist for servers configured to defer it
+    /// (Postfix `soft_bounce`, RFC 5321 §4.2.5).
     pub fn infer(&self, text: &str, want: Option<Class>) -> Option<&RawCode> {
-        let mut best: Option<(bool, usize, usize)> = None;
+        let in_class = |entry: usize, class: Class| {
+            self.entries[entry]
+                .get()
+                .code
+                .starts_with(char::from(b'0' + class.digit()))
+        };
+        let mut best: Option<(bool, usize, bool, usize)> = None;
         for (entry, len) in self.code_patterns().matches(text) {
-            let class_ok = want.is_none_or(|w| {
-                self.entries[entry]
-                    .get()
-                    .code
-                    .starts_with(char::from(b'0' + w.digit()))
-            });
-            let key = (class_ok, len, usize::MAX - entry);
+            let class_ok = want.is_none_or(|w| in_class(entry, w));
+            let permanent = in_class(entry, Class::Permanent);
+            let key = (class_ok, len, permanent, usize::MAX - entry);
             if best.is_none_or(|b| key > b) {
                 best = Some(key);
             }
         }
-        let (class_ok, _, inv) = best?;
-        if want.is_some() && !class_ok {
+        let (class_ok, _, _, inv) = best?;
+        if !class_ok {
             return None;
         }
         Some(self.entries[usize::MAX - inv].get())
