@@ -1,0 +1,358 @@
+//! Providers and blocklists added in issue 11: a reply or log line from each provider's hosts
+//! is attributed to it (with its own meaning where it documents one), and a rejection that
+//! names a blocklist shows that list and its delisting page. The reply wordings are the ones
+//! the providers' public pages and real logs show; host names, addresses and IPs around them
+//! are ours (example.org, 192.0.2.0/24).
+
+mod common;
+use common::{bouncex, explain_json, first};
+
+/// A Postfix `smtp` log line for `rcpt`, delivered through `relay`, that got `reply`.
+fn postfix(rcpt: &str, relay: &str, dsn: &str, status: &str, reply: &str) -> String {
+    format!(
+        "Dec  6 10:00:00 mx postfix/smtp[4242]: 4F2A1C0D3: to=<{rcpt}>, relay={relay}[192.0.2.80]:25, \
+         delay=1.2, delays=0.1/0/0.6/0.5, dsn={dsn}, status={status} (host {relay}[192.0.2.80] said: \
+         {reply} (in reply to RCPT TO command))"
+    )
+}
+
+/// Explains `input` and checks provider id, remote host, reason and action of the first finding.
+fn check(input: &str, provider: &str, reason: &str, action: &str) -> serde_json::Value {
+    let doc = explain_json(input);
+    let f = first(&doc).clone();
+    assert_eq!(f["provider"]["id"], provider, "provider for {input}: {f:#}");
+    assert_eq!(f["reason"], reason, "reason for {input}: {f:#}");
+    assert_eq!(f["action"], action, "action for {input}: {f:#}");
+    f
+}
+
+/// The provider's own meaning is present and mentions `word`.
+fn meaning_mentions(f: &serde_json::Value, word: &str) {
+    let m = f["provider"]["meaning"].as_str().unwrap_or_default();
+    assert!(
+        m.contains(word),
+        "provider meaning {m:?} should mention {word:?}"
+    );
+}
+
+#[test]
+fn tonline_reputation_refusal_at_connect() {
+    let line = "Dec  6 10:00:00 mx postfix/smtp[4242]: 4F2A1C0D3: to=<anna@t-online.de>, \
+        relay=none, delay=1, delays=0/0/1/0, dsn=5.0.0, status=bounced (host mx00.t-online.de[192.0.2.80] \
+        refused to talk to me: 554 IP=192.0.2.25 - None/bad reputation. Ask your postmaster for help or \
+        to contact postmaster@rx.t-online.de for reset. (NOWL))";
+    let f = check(line, "tonline", "badreputation", "fix-sender");
+    meaning_mentions(&f, "reset");
+    assert_eq!(f["bounce"], "hard");
+}
+
+#[test]
+fn tonline_dialup_tag_is_recognised_from_the_reply_alone() {
+    let reply = "554 Dialup/transient IP not allowed. Use a mailgateway or contact toda@rx.t-online.de \
+        if obsolete. (DIAL)";
+    let f = check(reply, "tonline", "blocked", "fix-sender");
+    meaning_mentions(&f, "dynamic");
+}
+
+#[test]
+fn yandex_spam_refusal_through_its_mx() {
+    let line = postfix(
+        "ivan@yandex.ru",
+        "mx.yandex.ru",
+        "5.7.1",
+        "bounced",
+        "554 5.7.1 Message rejected under suspicion of SPAM",
+    );
+    check(&line, "yandex", "spamdetected", "fix-sender");
+}
+
+#[test]
+fn yandex_blocked_account_is_the_recipients_problem() {
+    let line = postfix(
+        "ivan@yandex.ru",
+        "mx.yandex.net",
+        "5.2.1",
+        "bounced",
+        "550 5.2.1 Policy rejection on the target address",
+    );
+    let f = check(&line, "yandex", "suspend", "contact-recipient");
+    meaning_mentions(&f, "user agreement");
+}
+
+#[test]
+fn mailru_spam_refusal_links_its_support_form() {
+    let line = postfix(
+        "olga@mail.ru",
+        "mxs.mail.ru",
+        "5.0.0",
+        "bounced",
+        "550 spam message rejected. Please visit http://help.mail.ru/notspam-support/id?c=AbC123 \
+         or report details to abuse@corp.mail.ru. Error code: 0123ABCD",
+    );
+    let f = check(&line, "mailru", "spamdetected", "fix-sender");
+    meaning_mentions(&f, "support form");
+    assert_eq!(f["provider"]["postmaster"], "https://postmaster.mail.ru/");
+}
+
+#[test]
+fn mailru_dmarc_refusal_is_recognised_by_its_help_link() {
+    let reply = "550 5.7.1 This message was not accepted due to domain owner DMARC policy (RFC 7489) \
+        https://help.mail.ru/mail-help/postmaster/dmarc";
+    check(reply, "mailru", "authfailure", "fix-sender");
+}
+
+#[test]
+fn zoho_domain_filter_outranks_the_registry_meaning_of_5_4_1() {
+    let line = postfix(
+        "bob@example.org",
+        "mx.zoho.com",
+        "5.4.1",
+        "bounced",
+        "541 5.4.1 Mail rejected by destination domain",
+    );
+    let f = check(&line, "zoho", "policyviolation", "fix-sender");
+    meaning_mentions(&f, "administrator");
+}
+
+#[test]
+fn zoho_greylisting_is_retried() {
+    let line = postfix(
+        "bob@example.org",
+        "mx.zoho.com",
+        "4.7.1",
+        "deferred",
+        "451 4.7.1 Greylisted, try again after some time",
+    );
+    let f = check(&line, "zoho", "greylisted", "retry");
+    assert_eq!(f["bounce"], "soft");
+}
+
+#[test]
+fn fastmail_content_rejection_through_messagingengine() {
+    let line = postfix(
+        "bob@example.org",
+        "in1-smtp.messagingengine.com",
+        "5.7.1",
+        "bounced",
+        "550 5.7.1 Content rejected",
+    );
+    check(&line, "fastmail", "spamdetected", "fix-sender");
+}
+
+#[test]
+fn messagelabs_reputation_refusal() {
+    let line = postfix(
+        "bob@example.org",
+        "cluster1.eu.messagelabs.com",
+        "5.0.0",
+        "bounced",
+        "501 Connection rejected by policy [7.7] 20805, please visit www.messagelabs.com/support \
+         for more details about this error message.",
+    );
+    let f = check(&line, "messagelabs", "badreputation", "fix-sender");
+    meaning_mentions(&f, "ipremoval.sms.symantec.com");
+}
+
+#[test]
+fn messagelabs_invalid_recipient_is_suppressed() {
+    let line = postfix(
+        "bob@example.org",
+        "cluster1.eu.messagelabs.com",
+        "5.1.1",
+        "bounced",
+        "550-Invalid recipient <bob@example.org> 550 (#5.1.1)",
+    );
+    check(&line, "messagelabs", "userunknown", "suppress");
+}
+
+#[test]
+fn sophos_xgemail_codes_name_the_check() {
+    let host = "mx-01-eu-central-1.prod.hydra.sophos.com";
+    let cases = [
+        ("XGEMAIL_0002", "5.7.1", "authfailure", "fix-sender"),
+        ("XGEMAIL_0004", "5.7.1", "blocked", "fix-sender"),
+        ("XGEMAIL_0011", "5.1.1", "userunknown", "suppress"),
+        ("XGEMAIL_0012", "5.3.4", "mesgtoobig", "fix-sender"),
+    ];
+    for (code, dsn, reason, action) in cases {
+        let line = postfix(
+            "bob@example.org",
+            host,
+            dsn,
+            "bounced",
+            &format!("550 {dsn} {code}"),
+        );
+        check(&line, "sophos", reason, action);
+    }
+}
+
+#[test]
+fn sophos_code_alone_names_the_provider() {
+    check("550 5.7.1 XGEMAIL_0008", "sophos", "rejected", "fix-sender");
+}
+
+#[test]
+fn hornetsecurity_is_recognised_by_its_gateway_host() {
+    let line = postfix(
+        "bob@example.org",
+        "mx-gate42-hz2.hornetsecurity.com",
+        "5.7.1",
+        "bounced",
+        "554 5.7.1 Message rejected",
+    );
+    let f = explain_json(&line);
+    let f = first(&f);
+    assert_eq!(f["provider"]["id"], "hornetsecurity");
+    assert!(f["provider"]["meaning"].is_null());
+    assert_eq!(f["remote_host"], "mx-gate42-hz2.hornetsecurity.com");
+}
+
+#[test]
+fn hornetsecurity_from_a_dsn_remote_mta() {
+    let dsn = "From: MAILER-DAEMON@mx.example.net\r\n\
+Subject: Undelivered Mail Returned to Sender\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\r\n\
+\r\n\
+--b1\r\n\
+Content-Type: text/plain\r\n\
+\r\n\
+Your message could not be delivered.\r\n\
+--b1\r\n\
+Content-Type: message/delivery-status\r\n\
+\r\n\
+Reporting-MTA: dns; mx.example.net\r\n\
+\r\n\
+Final-Recipient: rfc822; bob@example.org\r\n\
+Action: failed\r\n\
+Status: 5.7.1\r\n\
+Remote-MTA: dns; mx-gate42-hz2.hornetsecurity.com\r\n\
+Diagnostic-Code: smtp; 554 5.7.1 Message rejected\r\n\
+--b1--\r\n";
+    let doc = explain_json(dsn);
+    assert_eq!(first(&doc)["provider"]["id"], "hornetsecurity", "{doc:#}");
+}
+
+#[test]
+fn fortimail_cloud_is_recognised_by_its_host() {
+    let line = postfix(
+        "bob@example.org",
+        "example-org.fortimailcloud.com",
+        "5.7.1",
+        "bounced",
+        "550 5.7.1 Message rejected",
+    );
+    let doc = explain_json(&line);
+    assert_eq!(first(&doc)["provider"]["id"], "fortimail");
+}
+
+#[test]
+fn trendmicro_qil_refusal_names_provider_and_reputation_list() {
+    let line = postfix(
+        "bob@example.org",
+        "example-org.in.tmes.trendmicro.com",
+        "5.7.1",
+        "bounced",
+        "554 5.7.1 <bob@example.org>: Recipient address rejected: ERS-QIL",
+    );
+    let f = check(&line, "trendmicro", "blocked", "fix-sender");
+    meaning_mentions(&f, "Quick IP List");
+    assert_eq!(f["blocklist"]["id"], "trendmicro-ers");
+}
+
+#[test]
+fn an_earlier_provider_keeps_its_host() {
+    // The new entries come after the existing ones: Gmail's host still decides.
+    let line = postfix(
+        "bob@gmail.com",
+        "gmail-smtp-in.l.google.com",
+        "5.1.1",
+        "bounced",
+        "550-5.1.1 The email account that you tried to reach does not exist.",
+    );
+    let doc = explain_json(&line);
+    assert_eq!(first(&doc)["provider"]["id"], "gmail");
+}
+
+/// Rejections naming each new blocklist: (reply, blocklist id, delisting page).
+const BLOCKLIST_REPLIES: &[(&str, &str, &str)] = &[
+    (
+        "554 5.7.1 Service unavailable; Client host [192.0.2.25] blocked using psbl.surriel.com",
+        "psbl",
+        "http://psbl.surriel.com/",
+    ),
+    (
+        "554 5.7.1 Service unavailable; Client host [192.0.2.25] blocked using bl.mailspike.net",
+        "mailspike",
+        "https://mailspike.org/iplookup.html",
+    ),
+    (
+        "554 5.7.1 Service unavailable; Client host [192.0.2.25] blocked using \
+         combined.mail.abusix.zone; https://lookup.abusix.com/search?q=192.0.2.25",
+        "abusix",
+        "https://lookup.abusix.com/",
+    ),
+    (
+        "550 5.7.1 Rejected: 192.0.2.25 listed at dnsbl.invaluement.com (ivmSIP)",
+        "invaluement",
+        "https://www.invaluement.com/lookup/",
+    ),
+    (
+        "554 5.7.1 Service unavailable; Sender address [bob@example.net] blocked using multi.surbl.org",
+        "surbl",
+        "https://www.surbl.org/surbl-analysis",
+    ),
+    (
+        "554 5.7.1 Service unavailable; Sender address [bob@example.net] blocked using multi.uribl.com",
+        "uribl",
+        "https://admin.uribl.com/",
+    ),
+    (
+        "550 JunkMail rejected - mail.example.net [192.0.2.25] is in an RBL on \
+         csi.cloudmark.com/reset-request/?ip=192.0.2.25 , see Poor Reputation Sender",
+        "cloudmark",
+        "https://csi.cloudmark.com/reset-request/",
+    ),
+    (
+        "550 5.7.1 Service unavailable; Client host [192.0.2.25] blocked using Trend Micro RBL+. \
+         Please see http://www.mail-abuse.com/cgi-bin/lookup?ip_address=192.0.2.25",
+        "trendmicro-ers",
+        "https://servicecentral.trendmicro.com/en-US/ers/ip-lookup/",
+    ),
+    (
+        "550 Mail from 192.0.2.25 refused by rbl-plus.mail-abuse.org. Please refer to \
+         http://mail-abuse.org/rbl+ for an explanation",
+        "trendmicro-ers",
+        "https://servicecentral.trendmicro.com/en-US/ers/ip-lookup/",
+    ),
+];
+
+#[test]
+fn blocklist_rejections_name_the_list_and_its_delisting_page_in_json() {
+    for (reply, id, delist) in BLOCKLIST_REPLIES {
+        let doc = explain_json(reply);
+        let f = first(&doc);
+        assert_eq!(f["blocklist"]["id"], *id, "blocklist for {reply}: {f:#}");
+        assert_eq!(f["blocklist"]["delist"], *delist, "delist for {reply}");
+        assert!(
+            f["provider"].is_null(),
+            "a blocklist is not the provider: {reply}"
+        );
+        assert_eq!(f["bounce"], "hard");
+    }
+}
+
+#[test]
+fn blocklist_rejections_show_the_delisting_page_in_text() {
+    for (reply, _, delist) in BLOCKLIST_REPLIES {
+        let out = bouncex().args(["explain", reply]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            folded.contains(&format!("Check and request removal at {delist}")),
+            "no delisting page for {reply}:\n{text}"
+        );
+        assert!(folded.contains("blocklist"), "no blocklist row for {reply}");
+    }
+}
