@@ -430,6 +430,26 @@ For further assistance, please send mail to postmaster.
 }
 
 #[test]
+fn pasted_delivery_status_fields_alone() {
+    // The per-recipient block of a DSN, copied on its own: the fields are the report.
+    let block = "\
+Final-Recipient: rfc822; ann@example.net
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <ann@example.net>: Recipient address rejected: User unknown
+";
+    let doc = explain_json(block);
+    assert_eq!(findings(&doc).len(), 1, "{doc:#}");
+    let f = by_recipient(&doc, "ann@example.net");
+    assert_eq!(f["code"], "5.1.1");
+    assert_eq!(f["reason"], "userunknown");
+    // Without a diagnostic, the Status field alone decides.
+    let doc =
+        explain_json("Final-Recipient: rfc822; bo@example.net\nAction: failed\nStatus: 5.3.0\n");
+    assert_eq!(by_recipient(&doc, "bo@example.net")["code"], "5.3.0");
+}
+
+#[test]
 fn pasted_gmail_delay_without_code() {
     let body = "\n** Delivery incomplete **\n\nThere was a temporary problem delivering your \
                 message to bea@example.net. Gmail will retry for 46 more hours. You'll be \

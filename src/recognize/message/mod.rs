@@ -439,6 +439,19 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
     if report.recipients.is_empty() && dsn::has_fields(&ctx.failure) {
         report = dsn::parse(&ctx.failure);
     }
+    // A per-recipient block pasted on its own (`Final-Recipient:`, `Action:`, `Status:`)
+    // reads as a header block; its fields are the report.
+    if report.recipients.is_empty() {
+        // No blank line: the whole input is the header block.
+        let end = match ctx.body_start {
+            0 => ctx.raw.len(),
+            n => n.min(ctx.raw.len()),
+        };
+        let head = String::from_utf8_lossy(&ctx.raw[..end]);
+        if dsn::has_fields(&head) {
+            report = dsn::parse(&head);
+        }
+    }
     if report.recipients.is_empty() {
         return false;
     }
