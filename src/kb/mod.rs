@@ -16,6 +16,10 @@ pub use validate::KbError;
 /// `codes.toml`, parsed and validated by `build.rs`.
 static BUILTIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/kb.bin"));
 
+/// Parses and checks a knowledge-base file against a base: `validate::parse_and_validate`,
+/// or `validate::check_file`, which adds the repetition lint.
+type Checker = fn(&str, &str, Option<&RawKb>) -> Result<RawKb, Vec<KbError>>;
+
 /// A loaded, validated knowledge base with its indexes.
 pub struct Kb {
     /// Meta, classes and subjects (the code entries live in `entries`, the other tables in
@@ -210,11 +214,7 @@ impl Kb {
         Kb::load_checked(file, text, validate::check_file)
     }
 
-    fn load_checked(
-        file: &str,
-        text: &str,
-        check: fn(&str, &str, Option<&RawKb>) -> Result<RawKb, Vec<KbError>>,
-    ) -> Result<Kb, Vec<KbError>> {
+    fn load_checked(file: &str, text: &str, check: Checker) -> Result<Kb, Vec<KbError>> {
         let builtin = Kb::builtin().into_raw();
         let mut raw = check(file, text, Some(&builtin))?;
         let replaces = raw

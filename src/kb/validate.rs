@@ -1007,3 +1007,73 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
     (line, column)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(id: &str, causes: &[&str]) -> RawCode {
+        let text = format!(
+            "[[code]]\ncode = \"{id}\"\ntitle = \"t\"\nsummary = \"s\"\nbounce = \"soft\"\nseverity = \"low\"\nreason = \"systemfull\"\naction = \"retry\"\n"
+        );
+        let mut kb: RawKb = toml::from_str(&text).unwrap();
+        let mut c = kb.code.remove(0);
+        c.causes = causes.iter().map(|s| s.to_string()).collect();
+        c
+    }
+
+    #[test]
+    fn a_reference_is_an_at_sign_and_a_kebab_case_id() {
+        assert_eq!(shared_ref("@dane-tlsa-2"), Some("dane-tlsa-2"));
+        assert_eq!(shared_ref("@"), None);
+        assert_eq!(shared_ref("@Not An Id"), None);
+        assert_eq!(shared_ref("Mail to @example.org bounced"), None);
+    }
+
+    #[test]
+    fn repeated_rows_are_found_across_entries_but_not_within_one_or_in_references() {
+        let mut kb = RawKb::default();
+        kb.code
+            .push(code("4.3.98", &["Same words.", "Own words.", "@x"]));
+        kb.code
+            .push(code("4.3.99", &["Same  words.", "@x", "Other words."]));
+        let problems = repeated_rows(&kb, None);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].message.contains("cause of 4.3.98"));
+        // The base entry an overlay replaces does not count against it.
+        let over = RawKb {
+            code: vec![code("4.3.98", &["Same words."])],
+            ..RawKb::default()
+        };
+        let base = RawKb {
+            code: vec![code("4.3.98", &["Same words."])],
+            ..RawKb::default()
+        };
+        assert!(repeated_rows(&over, Some(&base)).is_empty());
+    }
+
+    #[test]
+    fn references_are_resolved_from_the_file_then_the_base() {
+        let shared = |id: &str, text: &str| RawShared {
+            id: id.into(),
+            text: Some(text.into()),
+            stage: None,
+            symptom: None,
+            cause: None,
+            next_step: None,
+        };
+        let mut kb = RawKb {
+            code: vec![code("4.3.99", &["@mine", "@theirs", "@missing", "plain"])],
+            shared: vec![shared("mine", "From the file.")],
+            ..RawKb::default()
+        };
+        kb.resolve_shared(&[
+            shared("theirs", "From the base."),
+            shared("mine", "Shadowed."),
+        ]);
+        assert_eq!(
+            kb.code[0].causes,
+            ["From the file.", "From the base.", "@missing", "plain"]
+        );
+    }
+}
