@@ -70,20 +70,127 @@ pub struct SubjectRef {
     pub name: String,
 }
 
+/// What happens to a temporary failure: the MTAs' own retrying, written once in the
+/// knowledge base (`[[mta]]`, `[retry_defaults]`), and what this code or reason adds.
 #[derive(Debug, Clone, Serialize)]
 pub struct Retry {
+    /// Waits between attempts: the code's own (always a real MTA's) or the reference MTA's.
     pub schedule: Vec<String>,
+    /// When retrying stops: the code's own, else the reference MTA's default.
     pub gives_up_after: String,
+    /// How retrying plays out for this code.
     pub note: Option<String>,
+    // Additions to the first schema (allowed: additions never break scripts).
+    /// The id of the `mta` whose default schedule `schedule` is; null when it is none of them.
+    pub schedule_mta: Option<String>,
+    /// How retrying plays out for this finding's reason (greylisting, rate limits).
+    pub reason_note: Option<String>,
+    /// When a person should step in.
+    pub step_in: Option<String>,
+    /// What each sending MTA does by default, with its setting names.
+    pub mta: Vec<MtaRetry>,
+    /// Whether `step_in` is the code's own (then the reason's does not replace it).
+    #[serde(skip)]
+    own_step_in: bool,
 }
 
-impl From<&RawRetry> for Retry {
-    fn from(r: &RawRetry) -> Retry {
-        Retry {
-            schedule: r.schedule.clone(),
-            gives_up_after: r.gives_up_after.clone(),
-            note: r.note.clone(),
+/// One sending MTA's default retry behaviour.
+#[derive(Debug, Clone, Serialize)]
+pub struct MtaRetry {
+    pub id: String,
+    pub name: String,
+    pub summary: String,
+    pub retries: String,
+    /// The waits between attempts its defaults give; null when they form no fixed list.
+    pub schedule: Option<Vec<String>>,
+    /// Its retry rule in its own syntax; null when it has none.
+    pub rule: Option<String>,
+    pub gives_up_after: String,
+    /// When it first warns the sender of the delay; null: it does not by default.
+    pub warns_after: Option<String>,
+    pub settings: Vec<MtaSetting>,
+    pub sources: Vec<String>,
+    pub checked: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MtaSetting {
+    pub name: String,
+    pub default: String,
+}
+
+impl From<&RawMta> for MtaRetry {
+    fn from(m: &RawMta) -> MtaRetry {
+        MtaRetry {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            summary: m.summary.clone(),
+            retries: m.retries.clone(),
+            schedule: (!m.schedule.is_empty()).then(|| m.schedule.clone()),
+            rule: m.rule.clone(),
+            gives_up_after: m.gives_up_after.clone(),
+            warns_after: m.warns_after.clone(),
+            settings: m
+                .settings
+                .iter()
+                .map(|s| MtaSetting {
+                    name: s.name.clone(),
+                    default: s.default.clone(),
+                })
+                .collect(),
+            sources: m.sources.clone(),
+            checked: m.checked.clone(),
         }
+    }
+}
+
+/// The retry section of a temporary failure: the MTAs' defaults, then what `own` (the
+/// code's or class's `retry`) and the reason add.
+fn retry_for(kb: &Kb, own: Option<&RawRetry>, reason: Reason) -> Option<Retry> {
+    let defaults = kb.retry_defaults();
+    if own.is_none() && defaults.is_none() {
+        return None;
+    }
+    let own = own.cloned().unwrap_or_default();
+    let reference = defaults.and_then(|d| kb.mta(&d.reference));
+    let schedule = if own.schedule.is_empty() {
+        reference.map(|m| m.schedule.clone()).unwrap_or_default()
+    } else {
+        own.schedule.clone()
+    };
+    let schedule_mta = kb
+        .mtas()
+        .iter()
+        .find(|m| !schedule.is_empty() && m.schedule == schedule)
+        .map(|m| m.id.clone());
+    let gives_up_after = own
+        .gives_up_after
+        .clone()
+        .or_else(|| reference.map(|m| m.gives_up_after.clone()))
+        .unwrap_or_default();
+    let mut retry = Retry {
+        schedule,
+        gives_up_after,
+        note: own.note.clone(),
+        schedule_mta,
+        reason_note: None,
+        step_in: own.step_in.clone(),
+        mta: kb.mtas().iter().map(MtaRetry::from).collect(),
+        own_step_in: own.step_in.is_some(),
+    };
+    refine_retry(kb, &mut retry, reason);
+    Some(retry)
+}
+
+/// Sets what the finding's reason adds to its retry section, and who should step in when.
+fn refine_retry(kb: &Kb, retry: &mut Retry, reason: Reason) {
+    let defaults = kb.retry_defaults();
+    let row = defaults.and_then(|d| d.reason.iter().find(|r| r.reason == reason));
+    retry.reason_note = row.map(|r| r.note.clone());
+    if !retry.own_step_in {
+        retry.step_in = row
+            .and_then(|r| r.step_in.clone())
+            .or_else(|| defaults.map(|d| d.step_in.clone()));
     }
 }
 
@@ -180,6 +287,9 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
     // A bare code carries no evidence: nothing to recognise a provider or reason from.
     if !matches!(status.kind, InputKind::Code | InputKind::Basic) {
         apply_provider_and_evidence(kb, status, &evidence, &mut f);
+        if let Some(retry) = &mut f.retry {
+            refine_retry(kb, retry, f.reason);
+        }
     }
     Some(f)
 }
@@ -368,7 +478,7 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
         let retry = acting
             .and_then(|e| e.retry.as_ref())
             .or(class_entry.and_then(|c| c.retry.as_ref()));
-        f.retry = retry.map(Retry::from);
+        f.retry = retry_for(kb, retry, f.reason);
     }
     if effective != stated_class {
         f.severity = acting.map_or(f.severity, |e| e.severity);
@@ -421,7 +531,7 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
         }
     }
     if class == Some(Class::Transient) {
-        f.retry = class_entry.and_then(|c| c.retry.as_ref()).map(Retry::from);
+        f.retry = retry_for(kb, class_entry.and_then(|c| c.retry.as_ref()), f.reason);
     }
     f
 }

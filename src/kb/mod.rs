@@ -16,6 +16,10 @@ pub use validate::KbError;
 /// `codes.toml`, parsed and validated by `build.rs`.
 static BUILTIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/kb.bin"));
 
+/// Parses and checks a knowledge-base file against a base: `validate::parse_and_validate`,
+/// or `validate::check_file`, which adds the repetition lint.
+type Checker = fn(&str, &str, Option<&RawKb>) -> Result<RawKb, Vec<KbError>>;
+
 /// A loaded, validated knowledge base with its indexes.
 pub struct Kb {
     /// Meta, classes and subjects (the code entries live in `entries`, the other tables in
@@ -201,13 +205,24 @@ impl Kb {
     /// Loads `text` (named `file` in errors) over the built-in knowledge base, or instead of
     /// it when the file says `replace_builtin = true`.
     pub fn load(file: &str, text: &str) -> Result<Kb, Vec<KbError>> {
+        Kb::load_checked(file, text, validate::parse_and_validate)
+    }
+
+    /// Like `load`, with the repetition lint too (`bouncex kb check FILE`): a cause, fix or
+    /// troubleshooting row written word for word in another entry is an error.
+    pub fn check(file: &str, text: &str) -> Result<Kb, Vec<KbError>> {
+        Kb::load_checked(file, text, validate::check_file)
+    }
+
+    fn load_checked(file: &str, text: &str, check: Checker) -> Result<Kb, Vec<KbError>> {
         let builtin = Kb::builtin().into_raw();
-        let raw = validate::parse_and_validate(file, text, Some(&builtin))?;
+        let mut raw = check(file, text, Some(&builtin))?;
         let replaces = raw
             .meta
             .as_ref()
             .and_then(|m| m.replace_builtin)
             .unwrap_or(false);
+        raw.resolve_shared(if replaces { &[] } else { &builtin.shared });
         Ok(Kb::from_raw(if replaces {
             raw
         } else {
@@ -308,6 +323,20 @@ impl Kb {
 
     pub fn subject(&self, subject: u16) -> Option<&RawSubject> {
         self.subjects.get(&subject).map(|&i| &self.raw.subject[i])
+    }
+
+    /// How temporary failures are retried, whatever the code (`[retry_defaults]`).
+    pub fn retry_defaults(&self) -> Option<&RawRetryDefaults> {
+        self.raw.retry_defaults.as_ref()
+    }
+
+    /// The sending MTAs whose default retrying every transient finding shows.
+    pub fn mtas(&self) -> &[RawMta] {
+        &self.raw.mta
+    }
+
+    pub fn mta(&self, id: &str) -> Option<&RawMta> {
+        self.raw.mta.iter().find(|m| m.id == id)
     }
 
     pub fn basic(&self, code: u16) -> Option<&RawBasic> {
@@ -634,5 +663,10 @@ fn overlay(mut base: RawKb, over: RawKb) -> RawKb {
     merge(&mut base.blocklist, over.blocklist, |b| b.id.clone());
     merge(&mut base.reason, over.reason, |r| r.id.to_string());
     merge(&mut base.rule, over.rule, |r| r.id.clone());
+    merge(&mut base.mta, over.mta, |m| m.id.clone());
+    merge(&mut base.shared, over.shared, |s| s.id.clone());
+    if over.retry_defaults.is_some() {
+        base.retry_defaults = over.retry_defaults;
+    }
     base
 }

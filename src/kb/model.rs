@@ -30,6 +30,16 @@ pub struct RawKb {
     /// The one table of rules that decides a finding's reason.
     #[serde(default)]
     pub rule: Vec<RawRule>,
+    /// What every temporary failure shares: how mail systems retry, once for all codes.
+    #[serde(default)]
+    pub retry_defaults: Option<RawRetryDefaults>,
+    /// The sending MTAs whose default retry behaviour every transient finding shows.
+    #[serde(default)]
+    pub mta: Vec<RawMta>,
+    /// Rows several entries share, written once and referenced by id (`"@id"` in a list of
+    /// causes or fixes, `shared = "id"` for a troubleshooting row).
+    #[serde(default)]
+    pub shared: Vec<RawShared>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -138,16 +148,108 @@ pub struct RawCode {
     pub examples: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// What a code or class adds to the MTAs' own retrying. The MTAs' schedules live in
+/// `[[mta]]`; a `schedule` here must be one of theirs (never invented), and is best left out.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRetry {
-    /// Delays between attempts, as durations (`30m`, `1h`, `1d`).
+    /// Waits between attempts (`5m`, `1h`): only ever a real MTA's schedule.
+    #[serde(default)]
     pub schedule: Vec<String>,
-    /// When a typical MTA stops retrying and returns the message.
-    pub gives_up_after: String,
-    /// How the retrying plays out for this status, in a sentence or two.
+    /// When retrying stops, when it differs from the MTAs' defaults.
+    #[serde(default)]
+    pub gives_up_after: Option<String>,
+    /// How retrying plays out for this status, in a sentence or two.
     #[serde(default)]
     pub note: Option<String>,
+    /// When a person should step in, when it differs from the general advice.
+    #[serde(default)]
+    pub step_in: Option<String>,
+}
+
+/// The knowledge base's one statement of how temporary failures are retried.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetryDefaults {
+    /// The `[[mta]]` whose schedule a finding's `retry.schedule` shows when its code names none.
+    pub reference: String,
+    /// When a person should step in, whatever the code.
+    pub step_in: String,
+    /// What differs for findings of one reason (greylisting, rate limits).
+    #[serde(default)]
+    pub reason: Vec<RawReasonRetry>,
+}
+
+/// How retrying plays out for every finding of one reason.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReasonRetry {
+    pub reason: Reason,
+    /// What the retries do for this reason.
+    pub note: String,
+    /// When a person should step in for this reason.
+    #[serde(default)]
+    pub step_in: Option<String>,
+    /// The public documents this rests on.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// A sending MTA's default retry behaviour, from its own documentation.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMta {
+    /// Lower-case id (`postfix`).
+    pub id: String,
+    pub name: String,
+    /// One line: the back-off and the give-up time, with setting names.
+    pub summary: String,
+    /// How it retries, in our words, with its setting names.
+    pub retries: String,
+    /// The waits between attempts its defaults give, when they form a fixed list.
+    #[serde(default)]
+    pub schedule: Vec<String>,
+    /// Its retry rule, in its own syntax, when it has one (Exim's `F,2h,15m; ...`).
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// When it stops retrying and returns the message, by default.
+    pub gives_up_after: String,
+    /// When it first warns the sender that the message is delayed, by default; absent: never.
+    #[serde(default)]
+    pub warns_after: Option<String>,
+    /// The settings that decide the above, with their default values.
+    pub settings: Vec<RawMtaSetting>,
+    /// The public documents the values come from.
+    pub sources: Vec<String>,
+    /// When the values were last checked against those documents (`YYYY-MM-DD`).
+    pub checked: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMtaSetting {
+    pub name: String,
+    pub default: String,
+}
+
+/// A row several entries share: a cause or fix (`text`), or a troubleshooting row.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShared {
+    /// Kebab-case id that entries reference.
+    pub id: String,
+    /// A cause or fix, referenced as `"@id"` in `causes` or `fixes`.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// A troubleshooting row, referenced as `shared = "id"` in `[[code.troubleshooting]]`.
+    #[serde(default)]
+    pub stage: Option<Stage>,
+    #[serde(default)]
+    pub symptom: Option<String>,
+    #[serde(default)]
+    pub cause: Option<String>,
+    #[serde(default)]
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -162,10 +264,75 @@ pub struct RawFixes {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTroubleshooting {
+    /// Set (with no other field) to use the shared row of this id.
+    #[serde(default)]
+    pub shared: Option<String>,
+    #[serde(default = "any_stage")]
     pub stage: Stage,
+    #[serde(default)]
     pub symptom: String,
+    #[serde(default)]
     pub cause: String,
+    #[serde(default)]
     pub next_step: String,
+}
+
+fn any_stage() -> Stage {
+    Stage::Any
+}
+
+/// The prefix that makes a cause or fix a reference to a shared row: `"@dane-tlsa-rollover"`.
+pub const SHARED_PREFIX: char = '@';
+
+/// The shared row a list item refers to, if it is a reference.
+pub fn shared_ref(item: &str) -> Option<&str> {
+    item.strip_prefix(SHARED_PREFIX).filter(|id| {
+        !id.is_empty()
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    })
+}
+
+impl RawKb {
+    /// Replaces every reference to a shared row in the code entries by the row itself,
+    /// looking ids up in this file's shared rows, then in `base`'s. Unknown ids stay as they
+    /// are (validation reports them).
+    pub fn resolve_shared(&mut self, base: &[RawShared]) {
+        let rows: Vec<RawShared> = self.shared.iter().chain(base).cloned().collect();
+        let find = |id: &str| rows.iter().find(|r| r.id == id);
+        for code in &mut self.code {
+            for item in code
+                .causes
+                .iter_mut()
+                .chain(code.fixes.sender.iter_mut())
+                .chain(code.fixes.admin.iter_mut())
+            {
+                if let Some(text) = shared_ref(item).and_then(find).and_then(|r| r.text.clone()) {
+                    *item = text;
+                }
+            }
+            for row in &mut code.troubleshooting {
+                let Some(shared) = row.shared.as_deref().and_then(find) else {
+                    continue;
+                };
+                if let (Some(stage), Some(symptom), Some(cause), Some(next_step)) = (
+                    shared.stage,
+                    &shared.symptom,
+                    &shared.cause,
+                    &shared.next_step,
+                ) {
+                    *row = RawTroubleshooting {
+                        shared: None,
+                        stage,
+                        symptom: symptom.clone(),
+                        cause: cause.clone(),
+                        next_step: next_step.clone(),
+                    };
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

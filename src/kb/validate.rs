@@ -50,7 +50,21 @@ pub fn validate(file: &RawKb, base: Option<&RawKb>) -> Vec<Problem> {
         .chain(base.into_iter().flat_map(|b| b.provider.iter()))
         .map(|p| p.id.as_str())
         .collect();
+    let shared: Vec<&RawShared> = file
+        .shared
+        .iter()
+        .chain(base.into_iter().flat_map(|b| b.shared.iter()))
+        .collect();
+    let known_mtas: Vec<&RawMta> = file
+        .mta
+        .iter()
+        .chain(base.into_iter().flat_map(|b| b.mta.iter()))
+        .collect();
+    v.shared_rows(file);
+    v.mtas(file);
+    v.retry_defaults(file, &known_mtas, base.is_none());
     v.codes(file, &known_codes, &known_providers);
+    v.references(file, &shared);
     v.providers(file);
     v.blocklists(file);
     v.reasons(file, base.is_none());
@@ -299,11 +313,20 @@ impl Validator {
     }
 
     fn retry(&mut self, table: &'static str, index: usize, retry: &RawRetry) {
-        for d in retry
-            .schedule
-            .iter()
-            .chain(std::iter::once(&retry.gives_up_after))
-        {
+        self.durations(
+            table,
+            index,
+            retry.schedule.iter().chain(retry.gives_up_after.as_ref()),
+        );
+    }
+
+    fn durations<'a>(
+        &mut self,
+        table: &'static str,
+        index: usize,
+        durations: impl IntoIterator<Item = &'a String>,
+    ) {
+        for d in durations {
             if parse_duration(d).is_none() {
                 self.push(
                     table,
@@ -311,6 +334,183 @@ impl Validator {
                     d,
                     format!("`{d}` is not a duration like 30m, 4h or 5d"),
                 );
+            }
+        }
+    }
+
+    fn mtas(&mut self, file: &RawKb) {
+        let mut seen = HashSet::new();
+        for (i, m) in file.mta.iter().enumerate() {
+            if !is_id(&m.id) {
+                self.push(
+                    "mta",
+                    i,
+                    &m.id,
+                    format!("mta id `{}` must be lower-case letters, digits or -", m.id),
+                );
+            }
+            if !seen.insert(m.id.as_str()) {
+                self.push("mta", i, &m.id, format!("mta {} is defined twice", m.id));
+            }
+            self.durations(
+                "mta",
+                i,
+                m.schedule
+                    .iter()
+                    .chain(std::iter::once(&m.gives_up_after))
+                    .chain(m.warns_after.as_ref()),
+            );
+            if m.sources.is_empty() {
+                self.push("mta", i, "sources", format!("mta {} names no source", m.id));
+            }
+            if !is_date(&m.checked) {
+                self.push(
+                    "mta",
+                    i,
+                    "checked",
+                    format!("checked `{}` is not a date like 2026-12-06", m.checked),
+                );
+            }
+        }
+    }
+
+    fn retry_defaults(&mut self, file: &RawKb, mtas: &[&RawMta], whole: bool) {
+        let Some(d) = &file.retry_defaults else {
+            if whole && file.class.iter().any(|c| c.class == 4) {
+                self.push(
+                    "retry_defaults",
+                    0,
+                    "",
+                    "a whole knowledge base needs [retry_defaults] and its [[mta]] rows".into(),
+                );
+            }
+            return;
+        };
+        if !mtas.iter().any(|m| m.id == d.reference) {
+            self.push(
+                "retry_defaults",
+                0,
+                &d.reference,
+                format!("reference mta `{}` is not defined", d.reference),
+            );
+        }
+        let mut seen = HashSet::new();
+        for r in &d.reason {
+            if !seen.insert(r.reason) {
+                self.push(
+                    "retry_defaults",
+                    0,
+                    r.reason.as_str(),
+                    format!("reason {} has two retry rows", r.reason),
+                );
+            }
+        }
+    }
+
+    fn shared_rows(&mut self, file: &RawKb) {
+        let mut seen = HashSet::new();
+        for (i, s) in file.shared.iter().enumerate() {
+            if !is_id(&s.id) {
+                self.push(
+                    "shared",
+                    i,
+                    &s.id,
+                    format!(
+                        "shared id `{}` must be lower-case letters, digits or -",
+                        s.id
+                    ),
+                );
+            }
+            if !seen.insert(s.id.as_str()) {
+                self.push(
+                    "shared",
+                    i,
+                    &s.id,
+                    format!("shared row {} is defined twice", s.id),
+                );
+            }
+            let row = [
+                s.stage.is_some(),
+                s.symptom.is_some(),
+                s.cause.is_some(),
+                s.next_step.is_some(),
+            ];
+            let whole_row = row.iter().all(|&b| b);
+            let no_row = !row.iter().any(|&b| b);
+            if !(s.text.is_some() && no_row || s.text.is_none() && whole_row) {
+                self.push(
+                    "shared",
+                    i,
+                    &s.id,
+                    format!(
+                        "shared row {} needs either `text` (a cause or fix) or all of stage, \
+                         symptom, cause and next_step (a troubleshooting row)",
+                        s.id
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Every reference to a shared row names one that exists, of the right kind.
+    fn references(&mut self, file: &RawKb, shared: &[&RawShared]) {
+        let find = |id: &str| shared.iter().find(|s| s.id == id);
+        for (i, c) in file.code.iter().enumerate() {
+            for item in c.causes.iter().chain(&c.fixes.sender).chain(&c.fixes.admin) {
+                if !item.starts_with(SHARED_PREFIX) {
+                    continue;
+                }
+                match shared_ref(item).and_then(find) {
+                    None => self.push("code", i, item, format!("`{item}` refers to no shared row")),
+                    Some(s) if s.text.is_none() => self.push(
+                        "code",
+                        i,
+                        item,
+                        format!(
+                            "shared row {} is a troubleshooting row, not a cause or fix",
+                            s.id
+                        ),
+                    ),
+                    Some(_) => {}
+                }
+            }
+            for row in &c.troubleshooting {
+                let Some(id) = &row.shared else {
+                    if row.symptom.is_empty() || row.cause.is_empty() || row.next_step.is_empty() {
+                        self.push(
+                            "code",
+                            i,
+                            "[[code.troubleshooting]]",
+                            "a troubleshooting row needs symptom, cause and next_step, or \
+                             `shared`"
+                                .into(),
+                        );
+                    }
+                    continue;
+                };
+                if !row.symptom.is_empty() || !row.cause.is_empty() || !row.next_step.is_empty() {
+                    self.push(
+                        "code",
+                        i,
+                        id,
+                        format!("a row that uses shared row {id} cannot add its own text"),
+                    );
+                }
+                match find(id) {
+                    None => self.push(
+                        "code",
+                        i,
+                        id,
+                        format!("shared = \"{id}\" refers to no shared row"),
+                    ),
+                    Some(s) if s.text.is_some() => self.push(
+                        "code",
+                        i,
+                        id,
+                        format!("shared row {id} is a cause or fix, not a troubleshooting row"),
+                    ),
+                    Some(_) => {}
+                }
             }
         }
     }
@@ -501,6 +701,149 @@ impl Validator {
     }
 }
 
+fn is_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// `YYYY-MM-DD`.
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// One list row of an entry, as the repetition lint compares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    Cause,
+    SenderFix,
+    AdminFix,
+    Troubleshooting,
+}
+
+impl RowKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowKind::Cause => "cause",
+            RowKind::SenderFix => "sender fix",
+            RowKind::AdminFix => "admin fix",
+            RowKind::Troubleshooting => "troubleshooting row",
+        }
+    }
+}
+
+/// The rows written out in an entry (references to shared rows are written once, so they
+/// are left out), each with its kind and its text folded for comparison.
+pub fn written_rows(code: &RawCode) -> Vec<(RowKind, String)> {
+    let mut rows = Vec::new();
+    let lists = [
+        (RowKind::Cause, &code.causes),
+        (RowKind::SenderFix, &code.fixes.sender),
+        (RowKind::AdminFix, &code.fixes.admin),
+    ];
+    for (kind, list) in lists {
+        rows.extend(
+            list.iter()
+                .filter(|s| shared_ref(s).is_none())
+                .map(|s| (kind, fold(s))),
+        );
+    }
+    rows.extend(
+        code.troubleshooting
+            .iter()
+            .filter(|t| t.shared.is_none())
+            .map(|t| {
+                (
+                    RowKind::Troubleshooting,
+                    fold(&format!("{} | {} | {}", t.symptom, t.cause, t.next_step)),
+                )
+            }),
+    );
+    rows
+}
+
+/// The repetition lint: every cause, fix or troubleshooting row of `file` written word for
+/// word (white space aside) in another entry of `file` or of `base`. Such a row belongs in
+/// `[[shared]]`, written once, or in words that say what differs for each code.
+pub fn repeated_rows(file: &RawKb, base: Option<&RawKb>) -> Vec<Problem> {
+    use std::collections::HashMap;
+    let mut owners: HashMap<String, Vec<&str>> = HashMap::new();
+    let replaced: HashSet<&str> = file.code.iter().map(|c| c.code.as_str()).collect();
+    let base_codes = base
+        .into_iter()
+        .flat_map(|b| b.code.iter())
+        .filter(|c| !replaced.contains(c.code.as_str()));
+    for c in file.code.iter().chain(base_codes) {
+        for (_, text) in written_rows(c) {
+            let list = owners.entry(text).or_default();
+            if !list.contains(&c.code.as_str()) {
+                list.push(&c.code);
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    for (i, c) in file.code.iter().enumerate() {
+        for (kind, text) in written_rows(c) {
+            let others: Vec<&str> = owners[&text]
+                .iter()
+                .copied()
+                .filter(|o| *o != c.code)
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
+            // The first words of the row pin it in the file (a long row wraps in TOML).
+            let near: String = text.chars().take(24).collect();
+            problems.push(Problem {
+                table: "code",
+                index: i,
+                near: near.trim_end().to_string(),
+                message: format!(
+                    "{} of {} is repeated word for word in {}: write it once in [[shared]] \
+                     and reference it, or say what differs for this code",
+                    kind.as_str(),
+                    c.code,
+                    others.join(", ")
+                ),
+            });
+        }
+    }
+    problems
+}
+
+/// Like `parse_and_validate`, then the repetition lint, whose findings are errors too: what
+/// `bouncex kb check FILE` reports.
+pub fn check_file(file: &str, text: &str, base: Option<&RawKb>) -> Result<RawKb, Vec<KbError>> {
+    let raw = parse_and_validate(file, text, base)?;
+    let replaces = raw
+        .meta
+        .as_ref()
+        .and_then(|m| m.replace_builtin)
+        .unwrap_or(false);
+    let problems = repeated_rows(&raw, if replaces { None } else { base });
+    if problems.is_empty() {
+        return Ok(raw);
+    }
+    let mut located: Vec<KbError> = locate(text, &problems)
+        .into_iter()
+        .map(|p| KbError {
+            file: file.to_string(),
+            line: p.line,
+            column: p.column,
+            message: p.message,
+        })
+        .collect();
+    located.sort_by_key(|e| (e.line, e.column));
+    Err(located)
+}
+
 /// White space folded to single spaces, as the text rules are matched against.
 fn fold(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -663,4 +1006,74 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
     (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(id: &str, causes: &[&str]) -> RawCode {
+        let text = format!(
+            "[[code]]\ncode = \"{id}\"\ntitle = \"t\"\nsummary = \"s\"\nbounce = \"soft\"\nseverity = \"low\"\nreason = \"systemfull\"\naction = \"retry\"\n"
+        );
+        let mut kb: RawKb = toml::from_str(&text).unwrap();
+        let mut c = kb.code.remove(0);
+        c.causes = causes.iter().map(|s| s.to_string()).collect();
+        c
+    }
+
+    #[test]
+    fn a_reference_is_an_at_sign_and_a_kebab_case_id() {
+        assert_eq!(shared_ref("@dane-tlsa-2"), Some("dane-tlsa-2"));
+        assert_eq!(shared_ref("@"), None);
+        assert_eq!(shared_ref("@Not An Id"), None);
+        assert_eq!(shared_ref("Mail to @example.org bounced"), None);
+    }
+
+    #[test]
+    fn repeated_rows_are_found_across_entries_but_not_within_one_or_in_references() {
+        let mut kb = RawKb::default();
+        kb.code
+            .push(code("4.3.98", &["Same words.", "Own words.", "@x"]));
+        kb.code
+            .push(code("4.3.99", &["Same  words.", "@x", "Other words."]));
+        let problems = repeated_rows(&kb, None);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].message.contains("cause of 4.3.98"));
+        // The base entry an overlay replaces does not count against it.
+        let over = RawKb {
+            code: vec![code("4.3.98", &["Same words."])],
+            ..RawKb::default()
+        };
+        let base = RawKb {
+            code: vec![code("4.3.98", &["Same words."])],
+            ..RawKb::default()
+        };
+        assert!(repeated_rows(&over, Some(&base)).is_empty());
+    }
+
+    #[test]
+    fn references_are_resolved_from_the_file_then_the_base() {
+        let shared = |id: &str, text: &str| RawShared {
+            id: id.into(),
+            text: Some(text.into()),
+            stage: None,
+            symptom: None,
+            cause: None,
+            next_step: None,
+        };
+        let mut kb = RawKb {
+            code: vec![code("4.3.99", &["@mine", "@theirs", "@missing", "plain"])],
+            shared: vec![shared("mine", "From the file.")],
+            ..RawKb::default()
+        };
+        kb.resolve_shared(&[
+            shared("theirs", "From the base."),
+            shared("mine", "Shadowed."),
+        ]);
+        assert_eq!(
+            kb.code[0].causes,
+            ["From the file.", "From the base.", "@missing", "plain"]
+        );
+    }
 }

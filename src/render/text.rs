@@ -2,7 +2,7 @@
 //! colour only as an aid (every coloured fact is also written out in words).
 
 use super::sanitize;
-use crate::explain::{CodeSource, Finding};
+use crate::explain::{CodeSource, Finding, Retry};
 use crate::kb::model::{Bounce, Stage};
 use comfy_table::{ContentArrangement, Table, presets};
 use owo_colors::{OwoColorize, Style};
@@ -136,6 +136,41 @@ pub fn findings(out: &mut dyn Write, findings: &[Finding], opts: TextOptions) ->
     Ok(())
 }
 
+/// The retry section: what each MTA does by default, what this reason and code add, and when
+/// a person should step in.
+fn retry(out: &mut dyn Write, p: &Painter, r: &Retry) -> io::Result<()> {
+    if r.mta.is_empty() {
+        if !r.schedule.is_empty() {
+            let sched = format!(
+                "Retry schedule: {}; gives up after {}.",
+                r.schedule.join(" → "),
+                r.gives_up_after
+            );
+            writeln!(out, "{}", p.wrap(&sched, "  ", "  "))?;
+        }
+    } else {
+        writeln!(
+            out,
+            "{}",
+            p.wrap("How the sending MTA retries, by default:", "  ", "  ")
+        )?;
+        for m in &r.mta {
+            writeln!(
+                out,
+                "{}",
+                p.wrap(&format!("{}: {}.", m.name, m.summary), "  - ", "    ")
+            )?;
+        }
+    }
+    for text in [&r.reason_note, &r.note].into_iter().flatten() {
+        writeln!(out, "{}", p.wrap(text, "  ", "  "))?;
+    }
+    if let Some(s) = &r.step_in {
+        writeln!(out, "{}", p.wrap(s, "  ", "  "))?;
+    }
+    Ok(())
+}
+
 fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
     let code = f
         .code
@@ -221,15 +256,7 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
             writeln!(out, "{}", p.wrap(n, "  ", "  "))?;
         }
         if let Some(r) = &f.retry {
-            let sched = format!(
-                "Typical retry schedule: {}; gives up after {}.",
-                r.schedule.join(" → "),
-                r.gives_up_after
-            );
-            writeln!(out, "{}", p.wrap(&sched, "  ", "  "))?;
-            if let Some(n) = &r.note {
-                writeln!(out, "{}", p.wrap(n, "  ", "  "))?;
-            }
+            retry(out, p, r)?;
         }
     }
 
