@@ -34,7 +34,7 @@ fn main() {
     println!("cargo::rustc-env=BOUNCEX_KB_VERSION={version}");
     let mut raw = raw;
     let mut codes = std::mem::take(&mut raw.code);
-    codes.sort_by_key(|c| c.code.parse::<code::EnhancedCode>().ok());
+    codes.sort_by_key(|c| c.code.parse::<code::CodeKey>().ok());
     let tables = model::RawKb {
         basic: std::mem::take(&mut raw.basic),
         provider: std::mem::take(&mut raw.provider),
