@@ -486,11 +486,11 @@ fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut
     };
     f.reason = kb.decide_reason(&context, evidence, provider_reason, Some(f.reason));
     f.action = kb.action_for(f.class, f.reason, f.action);
-    // A provider row's action stands when its reason held (or it named none), and never
-    // turns a temporary failure into anything but a retry.
+    // A provider row's action stands when its reason held (or it named none): the provider
+    // knows, for instance, that a deferral of its own will never clear ("Retrying will NOT
+    // succeed").
     if let Some(a) = provider_action
         && provider_reason.is_none_or(|r| r == f.reason)
-        && (f.class == Some(Class::Permanent) || a == Action::Retry)
     {
         f.action = a;
     }

@@ -415,17 +415,6 @@ impl Validator {
                         "a provider meaning describes a failure: its action cannot be none".into(),
                     );
                 }
-                if let Some(code) = &m.code
-                    && parse_code(code) == Some(4)
-                    && m.action.is_some_and(|a| a != Action::Retry)
-                {
-                    self.push(
-                        "provider",
-                        i,
-                        "action",
-                        format!("{code} is transient: a meaning for it can only call for retry"),
-                    );
-                }
             }
         }
     }
