@@ -573,11 +573,7 @@ fn list_cmd(
         .codes()
         .filter(|c| class.is_none_or(|k| c.code.starts_with(&format!("{k}."))))
         .filter(|c| {
-            subject.is_none_or(|s| {
-                c.code
-                    .parse::<CodeKey>()
-                    .is_ok_and(|k| k.low.subject == s)
-            })
+            subject.is_none_or(|s| c.code.parse::<CodeKey>().is_ok_and(|k| k.low.subject == s))
         })
         .map(|c| code_row(&ctx.kb, c))
         .collect();

@@ -173,7 +173,9 @@ impl FromStr for CodeKey {
                  5.7.606-649)"
             ))
         };
-        let low: EnhancedCode = first.parse().map_err(|_| err("its first code is not valid"))?;
+        let low: EnhancedCode = first
+            .parse()
+            .map_err(|_| err("its first code is not valid"))?;
         let high = sub_code(high).ok_or_else(|| err("its last detail is not 1-3 digits"))?;
         if high <= low.detail {
             return Err(err("its last detail must be greater than its first"));
@@ -316,6 +318,33 @@ fn looks_like_version(text: &str, start: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_keys_are_codes_or_ranges() {
+        let single: CodeKey = "4.3.2".parse().unwrap();
+        assert!(!single.is_range());
+        assert_eq!(single.to_string(), "4.3.2");
+        let range: CodeKey = "5.7.606-649".parse().unwrap();
+        assert!(range.is_range());
+        assert_eq!(range.to_string(), "5.7.606-649");
+        assert!(range.contains(&"5.7.620".parse().unwrap()));
+        assert!(range.contains(&"5.7.649".parse().unwrap()));
+        assert!(!range.contains(&"5.7.650".parse().unwrap()));
+        assert!(!range.contains(&"4.7.620".parse().unwrap()));
+        assert!(range.overlaps(&"5.7.600-606".parse().unwrap()));
+        assert!(!range.overlaps(&"5.7.650-699".parse().unwrap()));
+        assert!(!range.overlaps(&"4.7.606-649".parse().unwrap()));
+        for bad in [
+            "5.7.649-606",
+            "5.7.606-606",
+            "5.7.606-0649",
+            "5.7.606-",
+            "5.7-9.1",
+            "6.7.1-2",
+        ] {
+            assert!(bad.parse::<CodeKey>().is_err(), "{bad}");
+        }
+    }
 
     fn codes(text: &str) -> Vec<String> {
         find_enhanced(text)

@@ -50,7 +50,15 @@ pub fn validate(file: &RawKb, base: Option<&RawKb>) -> Vec<Problem> {
         .chain(base.into_iter().flat_map(|b| b.provider.iter()))
         .map(|p| p.id.as_str())
         .collect();
-    v.codes(file, &known_codes, &known_providers);
+    // The base's ranges an overlay keeps (those it does not replace by the same key).
+    let base_ranges: Vec<CodeKey> = base
+        .into_iter()
+        .flat_map(|b| b.code.iter())
+        .filter(|c| !file.code.iter().any(|f| f.code == c.code))
+        .filter_map(|c| c.code.parse::<CodeKey>().ok())
+        .filter(CodeKey::is_range)
+        .collect();
+    v.codes(file, &known_codes, &known_providers, &base_ranges);
     v.providers(file);
     v.blocklists(file);
     v.reasons(file, base.is_none());
@@ -238,9 +246,15 @@ impl Validator {
         }
     }
 
-    fn codes(&mut self, file: &RawKb, known: &KnownCodes, providers: &HashSet<&str>) {
+    fn codes(
+        &mut self,
+        file: &RawKb,
+        known: &KnownCodes,
+        providers: &HashSet<&str>,
+        base_ranges: &[CodeKey],
+    ) {
         let mut seen = HashSet::new();
-        let mut ranges: Vec<(CodeKey, usize)> = Vec::new();
+        let mut ranges: Vec<CodeKey> = base_ranges.to_vec();
         for (i, c) in file.code.iter().enumerate() {
             let key = if c.code.contains('-') {
                 c.code.parse::<CodeKey>().map_err(|e| e.to_string())
@@ -264,7 +278,7 @@ impl Validator {
             if key.is_range() {
                 // Ranges may not overlap one another; a single code inside one is allowed
                 // and wins over it.
-                if let Some((other, _)) = ranges.iter().find(|(k, _)| k.overlaps(&key)) {
+                if let Some(other) = ranges.iter().find(|k| k.overlaps(&key)) {
                     self.push(
                         "code",
                         i,
@@ -272,7 +286,7 @@ impl Validator {
                         format!("range {key} overlaps range {other}"),
                     );
                 }
-                ranges.push((key, i));
+                ranges.push(key);
             }
             if !seen.insert(c.code.as_str()) {
                 self.push(
