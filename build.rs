@@ -44,7 +44,7 @@ fn main() {
     let mut raw = raw;
     raw.resolve_shared(&[]);
     let mut codes = std::mem::take(&mut raw.code);
-    codes.sort_by_key(|c| c.code.parse::<code::EnhancedCode>().ok());
+    codes.sort_by_key(|c| c.code.parse::<code::CodeKey>().ok());
     let tables = model::RawKb {
         basic: std::mem::take(&mut raw.basic),
         provider: std::mem::take(&mut raw.provider),

@@ -2,7 +2,7 @@
 //! it), and the only module that reads the environment or asks whether a stream is a
 //! terminal.
 
-use crate::code::EnhancedCode;
+use crate::code::CodeKey;
 use crate::explain::{Finding, explain};
 use crate::kb::Kb;
 use crate::recognize::{Recognizer, Status};
@@ -543,8 +543,8 @@ fn scan_cmd(
 fn code_row(kb: &Kb, c: &crate::kb::model::RawCode) -> CodeRow {
     let class = c
         .code
-        .parse::<EnhancedCode>()
-        .map(|e| e.class.as_str())
+        .parse::<CodeKey>()
+        .map(|k| k.low.class.as_str())
         .unwrap_or("unknown");
     CodeRow {
         code: c.code.clone(),
@@ -590,7 +590,7 @@ fn list_cmd(
         .codes()
         .filter(|c| class.is_none_or(|k| c.code.starts_with(&format!("{k}."))))
         .filter(|c| {
-            subject.is_none_or(|s| c.code.parse::<EnhancedCode>().is_ok_and(|e| e.subject == s))
+            subject.is_none_or(|s| c.code.parse::<CodeKey>().is_ok_and(|k| k.low.subject == s))
         })
         .map(|c| code_row(&ctx.kb, c))
         .collect();

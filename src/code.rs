@@ -113,6 +113,77 @@ impl FromStr for EnhancedCode {
     }
 }
 
+/// A knowledge-base key: one enhanced code (`4.3.2`), or a range of details under one class
+/// and subject (`5.7.606-649`) that a provider documents as a single entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CodeKey {
+    /// The first code of the key (the only one for a single code).
+    pub low: EnhancedCode,
+    /// The last detail the key covers, inclusive; equal to `low.detail` for a single code.
+    pub high: u16,
+}
+
+impl CodeKey {
+    pub fn is_range(&self) -> bool {
+        self.high != self.low.detail
+    }
+
+    /// Whether `code` is this key's code or lies inside its range.
+    pub fn contains(&self, code: &EnhancedCode) -> bool {
+        code.class == self.low.class
+            && code.subject == self.low.subject
+            && (self.low.detail..=self.high).contains(&code.detail)
+    }
+
+    /// Whether two keys share at least one code.
+    pub fn overlaps(&self, other: &CodeKey) -> bool {
+        self.low.class == other.low.class
+            && self.low.subject == other.low.subject
+            && self.low.detail <= other.high
+            && other.low.detail <= self.high
+    }
+}
+
+impl fmt::Display for CodeKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_range() {
+            write!(f, "{}-{}", self.low, self.high)
+        } else {
+            write!(f, "{}", self.low)
+        }
+    }
+}
+
+impl FromStr for CodeKey {
+    type Err = CodeSyntaxError;
+
+    /// `4.3.2`, or `class.subject.low-high` with `low < high`, both details written as
+    /// RFC 3463 writes them (1-3 digits, no leading zeros).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let Some((first, high)) = s.split_once('-') else {
+            let low: EnhancedCode = s.parse()?;
+            return Ok(CodeKey {
+                low,
+                high: low.detail,
+            });
+        };
+        let err = |why: &str| {
+            CodeSyntaxError(format!(
+                "`{s}` is not a code range ({why}; a range is class.subject.low-high, e.g. \
+                 5.7.606-649)"
+            ))
+        };
+        let low: EnhancedCode = first
+            .parse()
+            .map_err(|_| err("its first code is not valid"))?;
+        let high = sub_code(high).ok_or_else(|| err("its last detail is not 1-3 digits"))?;
+        if high <= low.detail {
+            return Err(err("its last detail must be greater than its first"));
+        }
+        Ok(CodeKey { low, high })
+    }
+}
+
 /// A basic reply code such as 550: three digits, the first 2–5 (RFC 5321 §4.2).
 pub fn parse_basic(s: &str) -> Option<u16> {
     let b = s.as_bytes();
@@ -247,6 +318,33 @@ fn looks_like_version(text: &str, start: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_keys_are_codes_or_ranges() {
+        let single: CodeKey = "4.3.2".parse().unwrap();
+        assert!(!single.is_range());
+        assert_eq!(single.to_string(), "4.3.2");
+        let range: CodeKey = "5.7.606-649".parse().unwrap();
+        assert!(range.is_range());
+        assert_eq!(range.to_string(), "5.7.606-649");
+        assert!(range.contains(&"5.7.620".parse().unwrap()));
+        assert!(range.contains(&"5.7.649".parse().unwrap()));
+        assert!(!range.contains(&"5.7.650".parse().unwrap()));
+        assert!(!range.contains(&"4.7.620".parse().unwrap()));
+        assert!(range.overlaps(&"5.7.600-606".parse().unwrap()));
+        assert!(!range.overlaps(&"5.7.650-699".parse().unwrap()));
+        assert!(!range.overlaps(&"4.7.606-649".parse().unwrap()));
+        for bad in [
+            "5.7.649-606",
+            "5.7.606-606",
+            "5.7.606-0649",
+            "5.7.606-",
+            "5.7-9.1",
+            "6.7.1-2",
+        ] {
+            assert!(bad.parse::<CodeKey>().is_err(), "{bad}");
+        }
+    }
 
     fn codes(text: &str) -> Vec<String> {
         find_enhanced(text)

@@ -257,7 +257,8 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
             .filter(|c| *c != Class::Success);
         let inferred = kb
             .infer(&evidence, want)
-            .and_then(|e| e.code.parse::<EnhancedCode>().ok());
+            .and_then(|e| e.code.parse::<crate::code::CodeKey>().ok())
+            .map(|k| k.low);
         if inferred.is_some() {
             code = inferred;
             code_source = Some(CodeSource::Inferred);
@@ -540,12 +541,22 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
 fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut Finding) {
     let host = status.remote_host.as_deref();
     let mut provider_reason = None;
+    let mut provider_action = None;
     if let Some(p) = kb
         .recognise_provider(evidence, host)
         .or_else(|| kb.recognise_provider(&status.text, host))
     {
         let meaning = kb.provider_meaning(p, f.code.as_deref(), evidence);
         provider_reason = meaning.and_then(|m| m.reason);
+        provider_action = meaning.and_then(|m| m.action);
+        // The provider's own meaning leads: its headline and its sentence are the finding's;
+        // the registry's meaning for the code stays in `meaning`, after it.
+        if let Some(m) = meaning {
+            if let Some(t) = &m.title {
+                f.title = t.clone();
+            }
+            f.summary = m.meaning.clone();
+        }
         f.provider = Some(ProviderRef {
             id: p.id.clone(),
             name: p.name.clone(),
@@ -585,6 +596,14 @@ fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut
     };
     f.reason = kb.decide_reason(&context, evidence, provider_reason, Some(f.reason));
     f.action = kb.action_for(f.class, f.reason, f.action);
+    // A provider row's action stands when its reason held (or it named none): the provider
+    // knows, for instance, that a deferral of its own will never clear ("Retrying will NOT
+    // succeed").
+    if let Some(a) = provider_action
+        && provider_reason.is_none_or(|r| r == f.reason)
+    {
+        f.action = a;
+    }
 }
 
 /// The kind of input, as the reason rules name it.

@@ -5,7 +5,7 @@ pub mod model;
 mod patterns;
 pub mod validate;
 
-use crate::code::{Class, EnhancedCode};
+use crate::code::{Class, CodeKey, EnhancedCode};
 use model::*;
 pub use patterns::PatternList;
 use regex::bytes::Regex;
@@ -26,7 +26,10 @@ pub struct Kb {
     /// `tables`).
     raw: RawKb,
     entries: Vec<Entry>,
+    /// Single-code entries by code.
     codes: HashMap<EnhancedCode, usize>,
+    /// Range entries (`5.7.606-649`), in code order.
+    ranges: Vec<(CodeKey, usize)>,
     subjects: HashMap<u16, usize>,
     tables: OnceLock<Tables>,
     tables_blob: &'static [u8],
@@ -103,6 +106,8 @@ impl Entry {
 #[serde(rename_all = "lowercase")]
 pub enum Match {
     Exact,
+    /// The code lies inside a range entry (`5.7.620` in `5.7.606-649`).
+    Range,
     Subject,
     Class,
 }
@@ -117,6 +122,7 @@ impl Match {
     pub fn as_str(self) -> &'static str {
         match self {
             Match::Exact => "exact",
+            Match::Range => "range",
             Match::Subject => "subject",
             Match::Class => "class",
         }
@@ -168,13 +174,8 @@ impl Kb {
                 cell: OnceLock::new(),
             })
             .collect();
-        let codes = index
-            .codes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (c, _, _))| Some((c.parse().ok()?, i)))
-            .collect();
-        let mut kb = Kb::assemble(index.base, entries, codes);
+        let keys = index.codes.iter().map(|(c, _, _)| c.as_str());
+        let mut kb = Kb::assemble(index.base, entries, keys, None);
         kb.tables_blob = tables_blob;
         kb
     }
@@ -232,50 +233,62 @@ impl Kb {
 
     fn from_raw(mut raw: RawKb) -> Kb {
         let mut codes_raw = std::mem::take(&mut raw.code);
-        codes_raw.sort_by_key(|c| c.code.parse::<EnhancedCode>().ok());
-        let codes = codes_raw
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| Some((c.code.parse().ok()?, i)))
-            .collect();
+        codes_raw.sort_by_key(|c| c.code.parse::<CodeKey>().ok());
+        // A loaded file brings all its tables along, whichever of them it fills: they are
+        // never looked for in the (absent) embedded blob.
+        let tables = RawKb {
+            basic: std::mem::take(&mut raw.basic),
+            provider: std::mem::take(&mut raw.provider),
+            blocklist: std::mem::take(&mut raw.blocklist),
+            reason: std::mem::take(&mut raw.reason),
+            rule: std::mem::take(&mut raw.rule),
+            ..RawKb::default()
+        };
+        let keys: Vec<String> = codes_raw.iter().map(|c| c.code.clone()).collect();
         Kb::assemble(
             raw,
             codes_raw.into_iter().map(Entry::loaded).collect(),
-            codes,
+            keys.iter().map(String::as_str),
+            Some(tables),
         )
     }
 
-    fn assemble(mut raw: RawKb, entries: Vec<Entry>, codes: HashMap<EnhancedCode, usize>) -> Kb {
+    /// `keys` are the entries' codes or ranges, in entry order; `tables` the basic replies,
+    /// providers, blocklists, reasons and rules of a loaded file (`None`: the embedded blob).
+    fn assemble<'k>(
+        raw: RawKb,
+        entries: Vec<Entry>,
+        keys: impl Iterator<Item = &'k str>,
+        tables: Option<RawKb>,
+    ) -> Kb {
         let subjects = raw
             .subject
             .iter()
             .enumerate()
             .map(|(i, s)| (s.subject, i))
             .collect();
-        // A loaded file brings its tables along; the embedded one decodes them on first use.
-        let tables = OnceLock::new();
-        if !(raw.basic.is_empty()
-            && raw.provider.is_empty()
-            && raw.blocklist.is_empty()
-            && raw.reason.is_empty()
-            && raw.rule.is_empty())
-        {
-            let loaded = RawKb {
-                basic: std::mem::take(&mut raw.basic),
-                provider: std::mem::take(&mut raw.provider),
-                blocklist: std::mem::take(&mut raw.blocklist),
-                reason: std::mem::take(&mut raw.reason),
-                rule: std::mem::take(&mut raw.rule),
-                ..RawKb::default()
-            };
-            let _ = tables.set(Tables::new(loaded));
+        let mut codes = HashMap::new();
+        let mut ranges = Vec::new();
+        for (i, key) in keys.enumerate() {
+            match key.parse::<CodeKey>() {
+                Ok(k) if k.is_range() => ranges.push((k, i)),
+                Ok(k) => {
+                    codes.insert(k.low, i);
+                }
+                Err(_) => {}
+            }
+        }
+        let cell = OnceLock::new();
+        if let Some(t) = tables {
+            let _ = cell.set(Tables::new(t));
         }
         Kb {
             raw,
             entries,
             codes,
+            ranges,
             subjects,
-            tables,
+            tables: cell,
             tables_blob: &[],
             code_patterns: OnceLock::new(),
             provider_patterns: OnceLock::new(),
@@ -309,12 +322,24 @@ impl Kb {
         self.entries.iter().map(Entry::get)
     }
 
+    /// The entry for a code: its own, else the range entry it lies in.
     pub fn code(&self, code: &EnhancedCode) -> Option<&RawCode> {
-        self.codes.get(code).map(|&i| self.entries[i].get())
+        self.lookup_entry(code).map(|(_, e)| e)
     }
 
+    fn lookup_entry(&self, code: &EnhancedCode) -> Option<(Match, &RawCode)> {
+        if let Some(&i) = self.codes.get(code) {
+            return Some((Match::Exact, self.entries[i].get()));
+        }
+        self.ranges
+            .iter()
+            .find(|(k, _)| k.contains(code))
+            .map(|&(_, i)| (Match::Range, self.entries[i].get()))
+    }
+
+    /// The entry for a code or a range key written as text (`4.3.2`, `5.7.606-649`).
     pub fn code_by_str(&self, code: &str) -> Option<&RawCode> {
-        self.code(&code.parse().ok()?)
+        self.code(&code.parse::<CodeKey>().ok()?.low)
     }
 
     pub fn class(&self, class: Class) -> Option<&RawClass> {
@@ -349,10 +374,12 @@ impl Kb {
         t.providers.get(id).map(|&i| &t.raw.provider[i])
     }
 
-    /// The entry for a code, falling back to its subject, then its class (RFC 3463 §2).
+    /// The entry for a code (its own, else a range's), falling back to its subject, then its
+    /// class (RFC 3463 §2).
+    /// A single-code entry wins over a range that contains it.
     pub fn lookup(&self, code: &EnhancedCode) -> (Match, Option<&RawCode>) {
-        if let Some(entry) = self.code(code) {
-            (Match::Exact, Some(entry))
+        if let Some((matched, entry)) = self.lookup_entry(code) {
+            (matched, Some(entry))
         } else if self.subject(code.subject).is_some() {
             (Match::Subject, None)
         } else {
@@ -576,13 +603,18 @@ impl Kb {
             .codes()
             .enumerate()
             .filter_map(|(i, c)| {
+                let key = c.code.parse::<CodeKey>().ok();
                 let provider_notes: Vec<&str> = self
+                    .tables()
                     .raw
                     .provider
                     .iter()
                     .flat_map(|p| p.meaning.iter())
-                    .filter(|m| m.code.as_deref() == Some(c.code.as_str()))
-                    .map(|m| m.meaning.as_str())
+                    .filter(|m| {
+                        let code = m.code.as_deref().and_then(|m| m.parse().ok());
+                        key.zip(code).is_some_and(|(k, code)| k.contains(&code))
+                    })
+                    .flat_map(|m| m.title.as_deref().into_iter().chain([m.meaning.as_str()]))
                     .collect();
                 let mut total = 0;
                 for w in &words {

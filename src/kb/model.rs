@@ -110,6 +110,8 @@ pub struct RawBasic {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCode {
+    /// One code (`4.3.2`) or a range of details a provider documents as one entry
+    /// (`5.7.606-649`); a single-code entry inside a range wins over the range.
     pub code: String,
     pub title: String,
     pub summary: String,
@@ -372,10 +374,17 @@ pub struct RawProviderMeaning {
     /// A regex the reply text must match (e.g. `\[TSS04\]`).
     #[serde(default)]
     pub pattern: Option<String>,
+    /// A short headline for the finding in the provider's terms; it replaces the code's
+    /// title when the provider's meaning differs from the registry's.
+    #[serde(default)]
+    pub title: Option<String>,
     pub meaning: String,
     /// The reason this meaning implies, when it differs from the code's.
     #[serde(default)]
     pub reason: Option<Reason>,
+    /// The action this meaning calls for, when it differs from what the reason implies.
+    #[serde(default)]
+    pub action: Option<Action>,
 }
 
 /// A DNS blocklist: evidence for the cause when a reply names it, never the provider.

@@ -2,7 +2,7 @@
 //! versus bounce, reasons from the shared vocabulary, related codes and providers that
 //! exist, regexes that compile. Shared with `build.rs`, so only std, regex and the model.
 
-use crate::code::EnhancedCode;
+use crate::code::{CodeKey, EnhancedCode};
 use crate::kb::model::*;
 use std::collections::HashSet;
 
@@ -38,17 +38,25 @@ pub fn validate(file: &RawKb, base: Option<&RawKb>) -> Vec<Problem> {
     v.classes(file, base.is_none());
     v.subjects(file, base.is_none());
     v.basics(file);
-    let known_codes: HashSet<&str> = file
-        .code
-        .iter()
-        .chain(base.into_iter().flat_map(|b| b.code.iter()))
-        .map(|c| c.code.as_str())
-        .collect();
+    let known_codes = KnownCodes::new(
+        file.code
+            .iter()
+            .chain(base.into_iter().flat_map(|b| b.code.iter()))
+            .map(|c| c.code.as_str()),
+    );
     let known_providers: HashSet<&str> = file
         .provider
         .iter()
         .chain(base.into_iter().flat_map(|b| b.provider.iter()))
         .map(|p| p.id.as_str())
+        .collect();
+    // The base's ranges an overlay keeps (those it does not replace by the same key).
+    let base_ranges: Vec<CodeKey> = base
+        .into_iter()
+        .flat_map(|b| b.code.iter())
+        .filter(|c| !file.code.iter().any(|f| f.code == c.code))
+        .filter_map(|c| c.code.parse::<CodeKey>().ok())
+        .filter(CodeKey::is_range)
         .collect();
     let shared: Vec<&RawShared> = file
         .shared
@@ -63,7 +71,7 @@ pub fn validate(file: &RawKb, base: Option<&RawKb>) -> Vec<Problem> {
     v.shared_rows(file);
     v.mtas(file);
     v.retry_defaults(file, &known_mtas, base.is_none());
-    v.codes(file, &known_codes, &known_providers);
+    v.codes(file, &known_codes, &known_providers, &base_ranges);
     v.references(file, &shared);
     v.providers(file);
     v.blocklists(file);
@@ -74,6 +82,28 @@ pub fn validate(file: &RawKb, base: Option<&RawKb>) -> Vec<Problem> {
 
 struct Validator {
     problems: Vec<Problem>,
+}
+
+/// The codes a file (with the base it overlays) defines: single codes and ranges.
+struct KnownCodes<'a> {
+    keys: HashSet<&'a str>,
+    parsed: Vec<CodeKey>,
+}
+
+impl<'a> KnownCodes<'a> {
+    fn new(keys: impl Iterator<Item = &'a str>) -> Self {
+        let keys: HashSet<&str> = keys.collect();
+        let parsed = keys.iter().filter_map(|k| k.parse().ok()).collect();
+        KnownCodes { keys, parsed }
+    }
+
+    /// Whether `code` (a code or a range key) names an entry, or a code inside a range.
+    fn resolves(&self, code: &str) -> bool {
+        self.keys.contains(code)
+            || code
+                .parse::<EnhancedCode>()
+                .is_ok_and(|c| self.parsed.iter().any(|k| k.contains(&c)))
+    }
 }
 
 impl Validator {
@@ -230,22 +260,48 @@ impl Validator {
         }
     }
 
-    fn codes(&mut self, file: &RawKb, known: &HashSet<&str>, providers: &HashSet<&str>) {
+    fn codes(
+        &mut self,
+        file: &RawKb,
+        known: &KnownCodes,
+        providers: &HashSet<&str>,
+        base_ranges: &[CodeKey],
+    ) {
         let mut seen = HashSet::new();
+        let mut ranges: Vec<CodeKey> = base_ranges.to_vec();
         for (i, c) in file.code.iter().enumerate() {
-            let Some(class) = parse_code(&c.code) else {
-                self.push(
-                    "code",
-                    i,
-                    &c.code,
+            let key = if c.code.contains('-') {
+                c.code.parse::<CodeKey>().map_err(|e| e.to_string())
+            } else {
+                c.code.parse::<CodeKey>().map_err(|_| {
                     format!(
                         "`{}` is not an enhanced status code (class.subject.detail, class 2/4/5, \
-                         1-3 digits each, no leading zeros)",
+                         1-3 digits each, no leading zeros) nor a range (5.7.606-649)",
                         c.code
-                    ),
-                );
-                continue;
+                    )
+                })
             };
+            let key = match key {
+                Ok(k) => k,
+                Err(message) => {
+                    self.push("code", i, &c.code, message);
+                    continue;
+                }
+            };
+            let class = key.low.class.digit();
+            if key.is_range() {
+                // Ranges may not overlap one another; a single code inside one is allowed
+                // and wins over it.
+                if let Some(other) = ranges.iter().find(|k| k.overlaps(&key)) {
+                    self.push(
+                        "code",
+                        i,
+                        &c.code,
+                        format!("range {key} overlaps range {other}"),
+                    );
+                }
+                ranges.push(key);
+            }
             if !seen.insert(c.code.as_str()) {
                 self.push(
                     "code",
@@ -296,7 +352,7 @@ impl Validator {
                         &r.code,
                         format!("{} lists itself as related", c.code),
                     );
-                } else if !known.contains(r.code.as_str()) {
+                } else if !known.resolves(&r.code) {
                     self.push(
                         "code",
                         i,
@@ -564,6 +620,14 @@ impl Validator {
                 }
                 if let Some(pattern) = &m.pattern {
                     self.regexes("provider", i, std::slice::from_ref(pattern));
+                }
+                if m.action == Some(Action::None) {
+                    self.push(
+                        "provider",
+                        i,
+                        "action",
+                        "a provider meaning describes a failure: its action cannot be none".into(),
+                    );
                 }
             }
         }

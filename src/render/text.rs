@@ -215,22 +215,26 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
     parsed(out, f, p)?;
 
     writeln!(out, "\n{}", p.heading("What it means"))?;
-    if let Some(prov) = &f.provider
-        && let Some(m) = &prov.meaning
-    {
-        writeln!(
-            out,
-            "{}",
-            p.wrap(
-                &format!("{} gives this its own meaning: {m}", prov.name),
-                "  ",
-                "  "
-            )
-        )?;
+    // The provider's own meaning leads (it is the summary above); the registry's follows.
+    let provider_leads = f
+        .provider
+        .as_ref()
+        .and_then(|prov| prov.meaning.as_ref().map(|m| (prov, m)));
+    if let Some((prov, m)) = provider_leads {
+        let lead = if *m == f.summary {
+            format!("This is {}'s own meaning for the reply (above).", prov.name)
+        } else {
+            format!("{} gives this its own meaning: {m}", prov.name)
+        };
+        writeln!(out, "{}", p.wrap(&lead, "  ", "  "))?;
         writeln!(out)?;
     }
     if let Some(m) = &f.meaning {
-        writeln!(out, "{}", p.wrap(m, "  ", "  "))?;
+        let m = match (provider_leads, &f.code) {
+            (Some(_), Some(code)) => format!("What the registry says of {code}: {m}"),
+            _ => m.clone(),
+        };
+        writeln!(out, "{}", p.wrap(&m, "  ", "  "))?;
     }
     if let Some(d) = &f.deprecated {
         writeln!(out, "{}", p.wrap(&format!("Deprecated: {d}"), "  ", "  "))?;
