@@ -17,7 +17,9 @@ Examples:
   bouncex explain 4.3.2                       an enhanced status code
   bouncex explain 550                         a basic reply code
   bouncex explain 451 4.3.2 System not accepting network messages
-  bouncex explain < bounce.eml                a whole bounce message
+  bouncex explain bounce.eml                  a bounce message, log or text file
+  bouncex explain < bounce.eml                the same, from standard input
+  bouncex explain --full 4.3.2                every section whole, with example replies
   bouncex explain --json \"$reply\" | jq -r '.findings[0].bounce'
   bouncex explain 'Jun 10 11:04:41 mail postfix/smtp[8850]: A1B2C3D4E5: to=<ops@example.com>, ... status=deferred (...)'
   bouncex explain 'mailbox is full'           text with no code: the code is inferred
@@ -91,12 +93,23 @@ pub enum ColorChoice {
 pub enum Command {
     /// Explain status codes, SMTP replies, log lines or bounce messages.
     ///
-    /// Arguments are joined with spaces and read as one text; with no argument, or `-`,
-    /// standard input is read. Every status found is one finding, in input order.
+    /// An argument that names an existing file (a bounce message, a mail log, plain or
+    /// gzip, or a text) is read as that file; the other arguments are joined with spaces
+    /// and read as one text (`--text` reads every argument as text). With no argument, or
+    /// `-`, standard input is read. Every status found is one finding, in input order.
+    /// Text output is a short form of about one screen per finding; `--full` prints every
+    /// section whole.
     Explain {
-        /// What to explain: a code (4.3.2, 550), a reply, a log line, or text.
-        #[arg(value_name = "INPUT")]
+        /// What to explain: a code (4.3.2, 550), a reply, a log line, text, or a file.
+        #[arg(value_name = "INPUT|FILE")]
         input: Vec<String>,
+        /// Print every section whole (all causes, fixes and stage rows, how related codes
+        /// differ, the provider, example replies) instead of the short form.
+        #[arg(long)]
+        full: bool,
+        /// Read every argument as text, even one that names an existing file.
+        #[arg(long)]
+        text: bool,
     },
     /// List the codes the knowledge base knows.
     List {
@@ -226,7 +239,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         stdout_is_terminal: io::stdout().is_terminal(),
     };
     let color = format == Format::Text && use_color(cli.global.color, &env);
-    let width = terminal_width(env.stdout_is_terminal);
+    let width = terminal_width(env.stdout_is_terminal, std::env::var("COLUMNS").ok());
+    let full = matches!(cli.command, Command::Explain { full: true, .. });
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     // Commands that need no knowledge base (or load their own) come first.
@@ -251,15 +265,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let ctx = Session {
                 kb,
                 format,
-                text: TextOptions { color, width },
+                text: TextOptions { color, width, full },
             };
             match cli.command {
-                Command::Explain { input } => explain_cmd(&ctx, &input, &mut out)?,
+                Command::Explain { input, text, .. } => {
+                    let stdin_is_terminal = io::stdin().is_terminal();
+                    explain_cmd(&ctx, &input, text, stdin_is_terminal, &mut out)?
+                }
                 Command::List { class, subject } => {
                     list_cmd(&ctx, class.as_deref(), subject, &mut out)?
                 }
                 Command::Search { words } => search_cmd(&ctx, &words, &mut out)?,
                 Command::Scan { paths } => {
+                    if (paths.is_empty() || paths == ["-"]) && io::stdin().is_terminal() {
+                        stdin_hint("mail-log lines or bounce messages")?;
+                    }
                     scan_cmd(&ctx, &paths, io::stderr().is_terminal(), &mut out)?
                 }
                 Command::Kb { .. } | Command::Completions { .. } | Command::Man => {
@@ -291,14 +311,29 @@ pub fn man_page() -> io::Result<Vec<u8>> {
     Ok(out)
 }
 
-fn terminal_width(is_terminal: bool) -> usize {
+/// Width when the output is not a terminal and `COLUMNS` does not say: the classic
+/// terminal's.
+const DEFAULT_WIDTH: usize = 80;
+
+/// The terminal's width; else `COLUMNS`; else `DEFAULT_WIDTH`. The renderer caps it.
+fn terminal_width(is_terminal: bool, columns: Option<String>) -> usize {
     if is_terminal && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
         return w as usize;
     }
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100)
+    columns
+        .and_then(|c| c.trim().parse().ok())
+        .filter(|&w: &usize| w > 0)
+        .unwrap_or(DEFAULT_WIDTH)
+}
+
+/// Says on stderr what standard input should hold when a person is at the keyboard, so
+/// the program does not seem to hang.
+fn stdin_hint(what: &str) -> io::Result<()> {
+    writeln!(
+        io::stderr(),
+        "bouncex: reading {what} from standard input; end with Ctrl-D (Ctrl-Z, Enter on \
+         Windows), or give the input as arguments (bouncex explain 4.3.2)"
+    )
 }
 
 fn load_kb(path: Option<&std::path::Path>) -> Result<Kb> {
@@ -349,52 +384,111 @@ fn kb_check(file: Option<&std::path::Path>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Explains arguments (joined as one text) or standard input, streaming findings in text
-/// and NDJSON and collecting them for a JSON document.
-fn explain_cmd(ctx: &Session, input: &[String], out: &mut dyn Write) -> Result<ExitCode> {
+/// Findings past which `explain` suggests `scan` for a summary.
+const MANY_FINDINGS: usize = 20;
+
+/// Explains arguments and files (or standard input), streaming findings in text and
+/// NDJSON and collecting them for a JSON document. An argument naming an existing file is
+/// read as that file unless `literal`; consecutive other arguments are one text.
+fn explain_cmd(
+    ctx: &Session,
+    input: &[String],
+    literal: bool,
+    stdin_is_terminal: bool,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
     let mut sink = FindingSink {
         ctx,
         out,
         collected: Vec::new(),
         count: 0,
     };
-    let from_stdin = input.is_empty() || input == ["-"];
+    let mut read_files = Vec::new();
+    if input.is_empty() || input == ["-"] {
+        if stdin_is_terminal {
+            stdin_hint("a code, a reply, log lines or a bounce message")?;
+        }
+        let stdin = io::stdin();
+        explain_reader(stdin.lock(), &mut sink).context("cannot read standard input")?;
+        read_files.push("-".to_string());
+    } else {
+        let mut text: Vec<&str> = Vec::new();
+        for arg in input {
+            let path = std::path::Path::new(arg);
+            if !literal && path.is_file() {
+                explain_text(&text.join(" "), &mut sink)?;
+                text.clear();
+                let file = std::fs::File::open(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                explain_reader(file, &mut sink)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                read_files.push(arg.clone());
+            } else {
+                text.push(arg);
+            }
+        }
+        explain_text(&text.join(" "), &mut sink)?;
+    }
+    if sink.count > MANY_FINDINGS && !read_files.is_empty() && ctx.format == Format::Text {
+        writeln!(
+            io::stderr(),
+            "bouncex: {} findings; for a summary of a whole log or mailbox, try: bouncex scan {}",
+            sink.count,
+            render::sanitize(&read_files.join(" "))
+        )?;
+    }
+    sink.finish()
+}
+
+/// Explains one text given as arguments.
+fn explain_text(text: &str, sink: &mut FindingSink) -> Result<()> {
+    if text.is_empty() {
+        return Ok(());
+    }
     let mut recognizer = Recognizer::new();
     let mut statuses = Vec::new();
-    if from_stdin {
-        let stdin = io::stdin();
-        let mut reader = io::BufReader::with_capacity(1 << 16, stdin.lock());
-        let head = reader.fill_buf().context("cannot read standard input")?;
-        if crate::recognize::is_message(head) {
-            let raw =
-                read_bounded(&mut reader, MAX_MESSAGE).context("cannot read standard input")?;
-            statuses.extend(crate::recognize::message::recognise_message(&raw));
-            sink.take(&mut statuses)?;
-            return sink.finish();
-        }
-        let mut buf = Vec::new();
-        loop {
-            buf.clear();
-            let n =
-                read_line_bounded(&mut reader, &mut buf).context("cannot read standard input")?;
-            if n == 0 {
-                break;
-            }
-            let line = String::from_utf8_lossy(&buf);
-            recognizer.push_line(line.trim_end_matches(['\n', '\r']), &mut statuses);
-            sink.take(&mut statuses)?;
-        }
-    } else {
-        let joined = input.join(" ");
-        for line in joined.lines() {
-            recognizer.push_line(line, &mut statuses);
-            sink.take(&mut statuses)?;
-        }
+    for line in text.lines() {
+        recognizer.push_line(line, &mut statuses);
+        sink.take(&mut statuses)?;
     }
     let rest = recognizer.finish(&mut statuses);
     statuses.extend(rest);
-    sink.take(&mut statuses)?;
-    sink.finish()
+    sink.take(&mut statuses)
+}
+
+/// Explains a stream: a whole bounce message, or lines (a log, replies, text); gzip
+/// is decompressed.
+fn explain_reader(reader: impl Read, sink: &mut FindingSink) -> Result<()> {
+    let mut reader = io::BufReader::with_capacity(1 << 16, reader);
+    if reader.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
+        let gz = flate2::read::MultiGzDecoder::new(reader);
+        return explain_lines(io::BufReader::with_capacity(1 << 16, gz), sink);
+    }
+    explain_lines(reader, sink)
+}
+
+fn explain_lines(mut reader: impl BufRead, sink: &mut FindingSink) -> Result<()> {
+    let mut recognizer = Recognizer::new();
+    let mut statuses = Vec::new();
+    let head = reader.fill_buf()?;
+    if crate::recognize::is_message(head) {
+        let raw = read_bounded(&mut reader, MAX_MESSAGE)?;
+        statuses.extend(crate::recognize::message::recognise_message(&raw));
+        return sink.take(&mut statuses);
+    }
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        if read_line_bounded(&mut reader, &mut buf)? == 0 {
+            break;
+        }
+        let line = String::from_utf8_lossy(&buf);
+        recognizer.push_line(line.trim_end_matches(['\n', '\r']), &mut statuses);
+        sink.take(&mut statuses)?;
+    }
+    let rest = recognizer.finish(&mut statuses);
+    statuses.extend(rest);
+    sink.take(&mut statuses)
 }
 
 /// Largest bounce message read whole; the rest is skipped (bounces quote the original
@@ -457,12 +551,7 @@ impl FindingSink<'_> {
             match self.ctx.format {
                 Format::Json => self.collected.push(f),
                 Format::Ndjson => render::json::ndjson_line(self.out, &f)?,
-                Format::Text => {
-                    if self.count > 0 {
-                        writeln!(self.out)?;
-                    }
-                    render::text::findings(self.out, std::slice::from_ref(&f), self.ctx.text)?;
-                }
+                Format::Text => render::text::finding(self.out, &f, self.count, self.ctx.text)?,
             }
             self.count += 1;
         }
