@@ -596,8 +596,8 @@ fn terminal_width(is_terminal: bool, columns: Option<String>) -> usize {
 fn stdin_hint(what: &str) -> io::Result<()> {
     writeln!(
         io::stderr(),
-        "bouncex: reading {what} from standard input; end with Ctrl-D (Ctrl-Z, Enter on \
-         Windows), or give the input as arguments (bouncex explain 4.3.2)"
+        "bouncex: reading {what} from standard input; end with Ctrl-D, or give it as \
+         arguments (bouncex explain 4.3.2)"
     )
 }
 
@@ -690,7 +690,7 @@ fn explain_cmd(
     let mut read_files = Vec::new();
     if input.is_empty() || input == ["-"] {
         if stdin_is_terminal {
-            stdin_hint("a code, a reply, log lines or a bounce message")?;
+            stdin_hint("a code, reply, log lines or a bounce")?;
         }
         let stdin = io::stdin();
         explain_reader(stdin.lock(), &mut sink).context("cannot read standard input")?;

@@ -476,7 +476,7 @@ fn tmux_screen(name: &str, cols: u16, command: &str, escapes: bool) -> Option<St
         return None;
     }
     let session = format!("bouncex-{name}-{}", std::process::id());
-    let socket = format!("bouncex-test-{}", std::process::id());
+    let socket = format!("bouncex-test-{name}-{}", std::process::id());
     let cols = cols.to_string();
     let run = |args: &[&str]| {
         let mut all = vec!["-L", socket.as_str()];
@@ -564,5 +564,8 @@ fn in_a_real_terminal() {
 
     // Standard input on the terminal: a hint on stderr, not a silent wait.
     let waiting = tmux_screen("stdin", 80, &format!("timeout 2 '{bin}' explain"), false).unwrap();
-    assert!(waiting.contains("end with Ctrl-D"), "{waiting}");
+    assert!(
+        waiting.replace('\n', "").contains("end with Ctrl-D"),
+        "{waiting}"
+    );
 }

@@ -143,7 +143,7 @@ impl Painter {
                 }
             }
         }
-        t.set_header(header.iter().map(|h| Cell::new(h)));
+        t.set_header(header.iter().map(Cell::new));
         for row in rows {
             t.add_row(row);
         }
@@ -642,7 +642,7 @@ fn troubleshooting(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<
         &["stage", "what you see", "likely cause", "next step"],
         cells,
     );
-    write!(out, "{t}\n")?;
+    writeln!(out, "{t}")?;
     if shown < rows.len() {
         let mut others: Vec<&str> = rows[shown..].iter().map(|r| r.stage.label()).collect();
         others.dedup();
