@@ -30,12 +30,12 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain status codes, SMTP replies, log lines or bounce messages')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the codes the knowledge base knows')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the codes the knowledge base knows: enhanced codes, then basic reply codes')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find codes whose title, meaning, causes or patterns mention all the words')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Analyse mail logs, .eml files, mbox files or maildir folders and summarize')
             [CompletionResult]::new('kb', 'kb', [CompletionResultType]::ParameterValue, 'Knowledge-base tools')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): `bouncex man | man -l -`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -43,6 +43,8 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
             [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')
+            [CompletionResult]::new('--full', '--full', [CompletionResultType]::ParameterName, 'Print every section whole (all causes, fixes and stage rows, how related codes differ, the provider, example replies) instead of the short form')
+            [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Read every argument as text, even one that names an existing file')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -52,10 +54,11 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
         }
         'bouncex;list' {
             [CompletionResult]::new('--class', '--class', [CompletionResultType]::ParameterName, 'Only this class (2, 4 or 5)')
-            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Only this subject (0-7 for registered codes)')
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Only this subject (0-7 for registered codes); leaves out basic reply codes')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
             [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')
+            [CompletionResult]::new('--no-basic', '--no-basic', [CompletionResultType]::ParameterName, 'Leave out the basic reply codes (550, 421, ...)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -144,12 +147,12 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
         }
         'bouncex;help' {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain status codes, SMTP replies, log lines or bounce messages')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the codes the knowledge base knows')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the codes the knowledge base knows: enhanced codes, then basic reply codes')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find codes whose title, meaning, causes or patterns mention all the words')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Analyse mail logs, .eml files, mbox files or maildir folders and summarize')
             [CompletionResult]::new('kb', 'kb', [CompletionResultType]::ParameterValue, 'Knowledge-base tools')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): `bouncex man | man -l -`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }

@@ -138,7 +138,7 @@ _bouncex() {
             return 0
             ;;
         bouncex__subcmd__explain)
-            opts="-h -V --format --json --color --kb --help --version"
+            opts="-h -V --full --text --format --json --color --kb --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -398,7 +398,7 @@ _bouncex() {
             return 0
             ;;
         bouncex__subcmd__list)
-            opts="-h -V --class --subject --format --json --color --kb --help --version"
+            opts="-h -V --class --subject --no-basic --format --json --color --kb --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -27,18 +27,20 @@ set edit:completion:arg-completer[bouncex] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand explain 'Explain status codes, SMTP replies, log lines or bounce messages'
-            cand list 'List the codes the knowledge base knows'
+            cand list 'List the codes the knowledge base knows: enhanced codes, then basic reply codes'
             cand search 'Find codes whose title, meaning, causes or patterns mention all the words'
             cand scan 'Analyse mail logs, .eml files, mbox files or maildir folders and summarize'
             cand kb 'Knowledge-base tools'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-            cand man 'Print the man page (roff)'
+            cand man 'Print the man page (roff): `bouncex man | man -l -`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'bouncex;explain'= {
             cand --format 'Output format'
             cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
             cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'
+            cand --full 'Print every section whole (all causes, fixes and stage rows, how related codes differ, the provider, example replies) instead of the short form'
+            cand --text 'Read every argument as text, even one that names an existing file'
             cand --json 'Same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -47,10 +49,11 @@ set edit:completion:arg-completer[bouncex] = {|@words|
         }
         &'bouncex;list'= {
             cand --class 'Only this class (2, 4 or 5)'
-            cand --subject 'Only this subject (0-7 for registered codes)'
+            cand --subject 'Only this subject (0-7 for registered codes); leaves out basic reply codes'
             cand --format 'Output format'
             cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
             cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'
+            cand --no-basic 'Leave out the basic reply codes (550, 421, ...)'
             cand --json 'Same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -129,12 +132,12 @@ set edit:completion:arg-completer[bouncex] = {|@words|
         }
         &'bouncex;help'= {
             cand explain 'Explain status codes, SMTP replies, log lines or bounce messages'
-            cand list 'List the codes the knowledge base knows'
+            cand list 'List the codes the knowledge base knows: enhanced codes, then basic reply codes'
             cand search 'Find codes whose title, meaning, causes or patterns mention all the words'
             cand scan 'Analyse mail logs, .eml files, mbox files or maildir folders and summarize'
             cand kb 'Knowledge-base tools'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-            cand man 'Print the man page (roff)'
+            cand man 'Print the man page (roff): `bouncex man | man -l -`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'bouncex;help;explain'= {

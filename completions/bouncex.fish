@@ -35,12 +35,12 @@ complete -c bouncex -n "__fish_bouncex_needs_command" -l json -d 'Same as --form
 complete -c bouncex -n "__fish_bouncex_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bouncex -n "__fish_bouncex_needs_command" -s V -l version -d 'Print version'
 complete -c bouncex -n "__fish_bouncex_needs_command" -f -a "explain" -d 'Explain status codes, SMTP replies, log lines or bounce messages'
-complete -c bouncex -n "__fish_bouncex_needs_command" -f -a "list" -d 'List the codes the knowledge base knows'
+complete -c bouncex -n "__fish_bouncex_needs_command" -f -a "list" -d 'List the codes the knowledge base knows: enhanced codes, then basic reply codes'
 complete -c bouncex -n "__fish_bouncex_needs_command" -f -a "search" -d 'Find codes whose title, meaning, causes or patterns mention all the words'
 complete -c bouncex -n "__fish_bouncex_needs_command" -f -a "scan" -d 'Analyse mail logs, .eml files, mbox files or maildir folders and summarize'
 complete -c bouncex -n "__fish_bouncex_needs_command" -f -a "kb" -d 'Knowledge-base tools'
 complete -c bouncex -n "__fish_bouncex_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c bouncex -n "__fish_bouncex_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c bouncex -n "__fish_bouncex_needs_command" -f -a "man" -d 'Print the man page (roff): `bouncex man | man -l -`'
 complete -c bouncex -n "__fish_bouncex_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bouncex -n "__fish_bouncex_using_subcommand explain" -l format -d 'Output format' -r -f -a "text\t'Readable explanation, fitted to the terminal'
 json\t'One JSON document ({"bouncex": "1", ...})'
@@ -49,13 +49,15 @@ complete -c bouncex -n "__fish_bouncex_using_subcommand explain" -l color -d 'Wh
 always\t'Always colour text output'
 never\t'Never colour'"
 complete -c bouncex -n "__fish_bouncex_using_subcommand explain" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true' -r -F
+complete -c bouncex -n "__fish_bouncex_using_subcommand explain" -l full -d 'Print every section whole (all causes, fixes and stage rows, how related codes differ, the provider, example replies) instead of the short form'
+complete -c bouncex -n "__fish_bouncex_using_subcommand explain" -l text -d 'Read every argument as text, even one that names an existing file'
 complete -c bouncex -n "__fish_bouncex_using_subcommand explain" -l json -d 'Same as --format json'
 complete -c bouncex -n "__fish_bouncex_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bouncex -n "__fish_bouncex_using_subcommand explain" -s V -l version -d 'Print version'
 complete -c bouncex -n "__fish_bouncex_using_subcommand list" -l class -d 'Only this class (2, 4 or 5)' -r -f -a "2\t''
 4\t''
 5\t''"
-complete -c bouncex -n "__fish_bouncex_using_subcommand list" -l subject -d 'Only this subject (0-7 for registered codes)' -r
+complete -c bouncex -n "__fish_bouncex_using_subcommand list" -l subject -d 'Only this subject (0-7 for registered codes); leaves out basic reply codes' -r
 complete -c bouncex -n "__fish_bouncex_using_subcommand list" -l format -d 'Output format' -r -f -a "text\t'Readable explanation, fitted to the terminal'
 json\t'One JSON document ({"bouncex": "1", ...})'
 ndjson\t'One JSON object per line (per finding, or per event for scan)'"
@@ -63,6 +65,7 @@ complete -c bouncex -n "__fish_bouncex_using_subcommand list" -l color -d 'When 
 always\t'Always colour text output'
 never\t'Never colour'"
 complete -c bouncex -n "__fish_bouncex_using_subcommand list" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true' -r -F
+complete -c bouncex -n "__fish_bouncex_using_subcommand list" -l no-basic -d 'Leave out the basic reply codes (550, 421, ...)'
 complete -c bouncex -n "__fish_bouncex_using_subcommand list" -l json -d 'Same as --format json'
 complete -c bouncex -n "__fish_bouncex_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bouncex -n "__fish_bouncex_using_subcommand list" -s V -l version -d 'Print version'
@@ -131,11 +134,11 @@ complete -c bouncex -n "__fish_bouncex_using_subcommand man" -l json -d 'Same as
 complete -c bouncex -n "__fish_bouncex_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bouncex -n "__fish_bouncex_using_subcommand man" -s V -l version -d 'Print version'
 complete -c bouncex -n "__fish_bouncex_using_subcommand help; and not __fish_seen_subcommand_from explain list search scan kb completions man help" -f -a "explain" -d 'Explain status codes, SMTP replies, log lines or bounce messages'
-complete -c bouncex -n "__fish_bouncex_using_subcommand help; and not __fish_seen_subcommand_from explain list search scan kb completions man help" -f -a "list" -d 'List the codes the knowledge base knows'
+complete -c bouncex -n "__fish_bouncex_using_subcommand help; and not __fish_seen_subcommand_from explain list search scan kb completions man help" -f -a "list" -d 'List the codes the knowledge base knows: enhanced codes, then basic reply codes'
 complete -c bouncex -n "__fish_bouncex_using_subcommand help; and not __fish_seen_subcommand_from explain list search scan kb completions man help" -f -a "search" -d 'Find codes whose title, meaning, causes or patterns mention all the words'
 complete -c bouncex -n "__fish_bouncex_using_subcommand help; and not __fish_seen_subcommand_from explain list search scan kb completions man help" -f -a "scan" -d 'Analyse mail logs, .eml files, mbox files or maildir folders and summarize'
 complete -c bouncex -n "__fish_bouncex_using_subcommand help; and not __fish_seen_subcommand_from explain list search scan kb completions man help" -f -a "kb" -d 'Knowledge-base tools'
 complete -c bouncex -n "__fish_bouncex_using_subcommand help; and not __fish_seen_subcommand_from explain list search scan kb completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c bouncex -n "__fish_bouncex_using_subcommand help; and not __fish_seen_subcommand_from explain list search scan kb completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c bouncex -n "__fish_bouncex_using_subcommand help; and not __fish_seen_subcommand_from explain list search scan kb completions man help" -f -a "man" -d 'Print the man page (roff): `bouncex man | man -l -`'
 complete -c bouncex -n "__fish_bouncex_using_subcommand help; and not __fish_seen_subcommand_from explain list search scan kb completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bouncex -n "__fish_bouncex_using_subcommand help; and __fish_seen_subcommand_from kb" -f -a "check" -d 'Validate a knowledge-base file (default: the built-in one); errors give line and column'

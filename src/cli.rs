@@ -17,7 +17,9 @@ Examples:
   bouncex explain 4.3.2                       an enhanced status code
   bouncex explain 550                         a basic reply code
   bouncex explain 451 4.3.2 System not accepting network messages
-  bouncex explain < bounce.eml                a whole bounce message
+  bouncex explain bounce.eml                  a bounce message, log or text file
+  bouncex explain < bounce.eml                the same, from standard input
+  bouncex explain --full 4.3.2                every section whole, with example replies
   bouncex explain --json \"$reply\" | jq -r '.findings[0].bounce'
   bouncex explain 'Jun 10 11:04:41 mail postfix/smtp[8850]: A1B2C3D4E5: to=<ops@example.com>, ... status=deferred (...)'
   bouncex explain 'mailbox is full'           text with no code: the code is inferred
@@ -91,21 +93,35 @@ pub enum ColorChoice {
 pub enum Command {
     /// Explain status codes, SMTP replies, log lines or bounce messages.
     ///
-    /// Arguments are joined with spaces and read as one text; with no argument, or `-`,
-    /// standard input is read. Every status found is one finding, in input order.
+    /// An argument that names an existing file (a bounce message, a mail log, plain or
+    /// gzip, or a text) is read as that file; the other arguments are joined with spaces
+    /// and read as one text (`--text` reads every argument as text). With no argument, or
+    /// `-`, standard input is read. Every status found is one finding, in input order.
+    /// Text output is a short form of about one screen per finding; `--full` prints every
+    /// section whole.
     Explain {
-        /// What to explain: a code (4.3.2, 550), a reply, a log line, or text.
-        #[arg(value_name = "INPUT")]
+        /// What to explain: a code (4.3.2, 550), a reply, a log line, text, or a file.
+        #[arg(value_name = "INPUT|FILE")]
         input: Vec<String>,
+        /// Print every section whole (all causes, fixes and stage rows, how related codes
+        /// differ, the provider, example replies) instead of the short form.
+        #[arg(long)]
+        full: bool,
+        /// Read every argument as text, even one that names an existing file.
+        #[arg(long)]
+        text: bool,
     },
-    /// List the codes the knowledge base knows.
+    /// List the codes the knowledge base knows: enhanced codes, then basic reply codes.
     List {
         /// Only this class (2, 4 or 5).
         #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["2", "4", "5"]))]
         class: Option<String>,
-        /// Only this subject (0-7 for registered codes).
+        /// Only this subject (0-7 for registered codes); leaves out basic reply codes.
         #[arg(long, value_name = "N")]
         subject: Option<u16>,
+        /// Leave out the basic reply codes (550, 421, ...).
+        #[arg(long)]
+        no_basic: bool,
     },
     /// Find codes whose title, meaning, causes or patterns mention all the words.
     Search {
@@ -135,7 +151,7 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
+    /// Print the man page (roff): `bouncex man | man -l -`.
     Man,
 }
 
@@ -185,8 +201,22 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            use clap::error::ErrorKind;
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+            } else {
+                let _ = writeln!(
+                    io::stderr(),
+                    "{}",
+                    usage_error_line(&e.render().to_string())
+                );
+            }
             return ExitCode::from(code);
         }
     };
@@ -194,10 +224,44 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "bouncex: {e:#}");
+            // File names and knowledge-base text in errors are untrusted too.
+            let _ = writeln!(
+                io::stderr(),
+                "bouncex: {}",
+                render::sanitize(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }
+}
+
+/// A clap usage error as the one documented form: `bouncex: what went wrong; try
+/// 'bouncex COMMAND --help'`, on one line.
+fn usage_error_line(rendered: &str) -> String {
+    let mut what = Vec::new();
+    let mut command = "bouncex".to_string();
+    for line in rendered.lines().map(str::trim) {
+        if let Some(usage) = line.strip_prefix("Usage:") {
+            let words: Vec<&str> = usage
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect();
+            if !words.is_empty() {
+                command = words.join(" ");
+            }
+            break;
+        }
+        if line.is_empty() || line.starts_with("For more information") {
+            continue;
+        }
+        match line.strip_prefix("tip: ") {
+            Some(tip) => what.push(format!("({tip})")),
+            None => what.push(line.strip_prefix("error: ").unwrap_or(line).to_string()),
+        }
+    }
+    let what = what.join(" ");
+    let what = what.trim_end_matches('.');
+    render::sanitize(&format!("bouncex: {what}; try '{command} --help'")).into_owned()
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -226,14 +290,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         stdout_is_terminal: io::stdout().is_terminal(),
     };
     let color = format == Format::Text && use_color(cli.global.color, &env);
-    let width = terminal_width(env.stdout_is_terminal);
+    let width = terminal_width(env.stdout_is_terminal, std::env::var("COLUMNS").ok());
+    let full = matches!(cli.command, Command::Explain { full: true, .. });
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     // Commands that need no knowledge base (or load their own) come first.
     let code = match &cli.command {
         Command::Kb {
             command: KbCommand::Check { file },
-        } => Some(kb_check(file.as_deref())?),
+        } => Some(kb_check(file.as_deref(), format != Format::Text)?),
         Command::Completions { shell } => {
             out.write_all(&completions(*shell))?;
             Some(ExitCode::SUCCESS)
@@ -251,15 +316,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let ctx = Session {
                 kb,
                 format,
-                text: TextOptions { color, width },
+                text: TextOptions { color, width, full },
             };
             match cli.command {
-                Command::Explain { input } => explain_cmd(&ctx, &input, &mut out)?,
-                Command::List { class, subject } => {
-                    list_cmd(&ctx, class.as_deref(), subject, &mut out)?
+                Command::Explain { input, text, .. } => {
+                    let stdin_is_terminal = io::stdin().is_terminal();
+                    explain_cmd(&ctx, &input, text, stdin_is_terminal, &mut out)?
                 }
+                Command::List {
+                    class,
+                    subject,
+                    no_basic,
+                } => list_cmd(&ctx, class.as_deref(), subject, !no_basic, &mut out)?,
                 Command::Search { words } => search_cmd(&ctx, &words, &mut out)?,
                 Command::Scan { paths } => {
+                    if (paths.is_empty() || paths == ["-"]) && io::stdin().is_terminal() {
+                        stdin_hint("mail-log lines or bounce messages")?;
+                    }
                     scan_cmd(&ctx, &paths, io::stderr().is_terminal(), &mut out)?
                 }
                 Command::Kb { .. } | Command::Completions { .. } | Command::Man => {
@@ -284,21 +357,248 @@ pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
     out
 }
 
-/// The roff man page, generated from the clap definition.
+/// The roff man page, generated from the clap definition: clap_mangen's title, synopsis
+/// and global options, then every command with its own options, exit status,
+/// environment, files and examples (unfilled, so roff never stretches them).
 pub fn man_page() -> io::Result<Vec<u8>> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let man = clap_mangen::Man::new(cmd.clone());
     let mut out = Vec::new();
-    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
+    man.render_title(&mut out)?;
+    // Left-aligned, not justified: no stretched gaps between words.
+    out.extend_from_slice(b".ad l\n.nh\n");
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    out.extend_from_slice(b".SH GLOBAL OPTIONS\n");
+    out.extend_from_slice(b"These options apply to every command that reads the knowledge base or prints\nfindings.\n");
+    for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+        man_option(&mut out, arg);
+    }
+    man_help_options(&mut out);
+    out.extend_from_slice(b".SH COMMANDS\n");
+    for sub in cmd.get_subcommands() {
+        man_command(&mut out, sub, "bouncex");
+    }
+    out.extend_from_slice(MAN_SECTIONS.as_bytes());
+    out.extend_from_slice(b".SH EXAMPLES\n.nf\n");
+    for line in EXAMPLES.lines().skip(1) {
+        out.extend_from_slice(roff_line(line.trim_start()).as_bytes());
+        out.push(b'\n');
+    }
+    out.extend_from_slice(b".fi\n");
+    man.render_version_section(&mut out)?;
     Ok(out)
 }
 
-fn terminal_width(is_terminal: bool) -> usize {
+const MAN_SECTIONS: &str = r#".SH EXIT STATUS
+.TP
+0
+At least one status was found and explained (for list and search: at least one
+code matched; for scan: at least one delivery event was read).
+.TP
+1
+The input was read but held no status, or nothing matched (like grep finding
+nothing).
+.TP
+2
+Usage error, unreadable input or invalid knowledge base. Errors are one line on
+standard error: bouncex: what went wrong.
+.SH ENVIRONMENT
+.TP
+NO_COLOR
+When set and not empty, text output is not coloured (unless \-\-color always).
+.TP
+CLICOLOR_FORCE
+When set and neither empty nor 0, text output is coloured even when standard
+output is not a terminal (unless NO_COLOR is set or \-\-color never).
+.TP
+TERM
+When dumb, text output is not coloured under \-\-color auto.
+.TP
+BOUNCEX_KB
+A knowledge-base file to use, as \-\-kb FILE.
+.TP
+COLUMNS
+The width to fit text output to when standard output is not a terminal (80 when
+unset); on a terminal its own width is used. Lines never exceed 100 columns.
+.SH FILES
+.TP
+FILE arguments of explain and PATH arguments of scan
+Bounce messages (.eml), mbox files, maildir folders and mail logs, plain or gzip.
+.TP
+\-\-kb FILE
+A TOML knowledge base in the format of the built-in one; it overlays the
+built-in knowledge base entry by entry, or replaces it when its [meta] section
+says replace_builtin = true. bouncex kb check FILE validates one.
+.PP
+bouncex reads no configuration file; the knowledge base is built into the
+program.
+"#;
+
+/// Escapes text for roff: backslashes and hyphens, and a leading `.` or `'`.
+fn roff_text(text: &str) -> String {
+    let escaped = text.replace('\\', "\\e").replace('-', "\\-");
+    if escaped.starts_with(['.', '\'']) {
+        format!("\\&{escaped}")
+    } else {
+        escaped
+    }
+}
+
+fn roff_line(text: &str) -> String {
+    roff_text(text)
+}
+
+/// One option as a tagged paragraph: its flags, value name, help and possible values.
+fn man_option(out: &mut Vec<u8>, arg: &clap::Arg) {
+    let mut tag = String::new();
+    if let Some(short) = arg.get_short() {
+        tag.push_str(&format!("\\fB\\-{short}\\fR, "));
+    }
+    match arg.get_long() {
+        Some(long) => tag.push_str(&format!("\\fB\\-\\-{}\\fR", roff_text(long))),
+        None => {
+            let name = arg
+                .get_value_names()
+                .and_then(|v| v.first())
+                .map_or_else(|| arg.get_id().to_string(), |v| v.to_string());
+            tag.push_str(&format!("\\fI{}\\fR", roff_text(&name)));
+        }
+    }
+    if arg.get_long().is_some() && arg.get_action().takes_values() {
+        let name = arg.get_value_names().and_then(|v| v.first()).map_or_else(
+            || arg.get_id().to_string().to_uppercase(),
+            |v| v.to_string(),
+        );
+        tag.push_str(&format!(" \\fI{}\\fR", roff_text(&name)));
+    }
+    out.extend_from_slice(format!(".TP\n{tag}\n").as_bytes());
+    let help = arg
+        .get_long_help()
+        .or(arg.get_help())
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+    let mut text = help.trim_end().to_string();
+    if !text.is_empty() && !text.ends_with(['.', ')', '"']) {
+        text.push('.');
+    }
+    let values: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| v.get_name().to_string())
+        .collect();
+    if !values.is_empty() && arg.get_long().is_some() && arg.get_action().takes_values() {
+        text.push_str(&format!(" One of: {}.", values.join(", ")));
+    }
+    if let Some(d) = arg.get_default_values().first() {
+        text.push_str(&format!(" Default: {}.", d.to_string_lossy()));
+    }
+    if let Some(env) = arg.get_env() {
+        text.push_str(&format!(" Also set by {}.", env.to_string_lossy()));
+    }
+    for line in text.lines() {
+        out.extend_from_slice(roff_text(line).as_bytes());
+        out.push(b'\n');
+    }
+}
+
+fn man_help_options(out: &mut Vec<u8>) {
+    out.extend_from_slice(
+        b".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nPrint help; after a command, that command's help.\n\
+          .TP\n\\fB\\-V\\fR, \\fB\\-\\-version\\fR\nPrint the version and the knowledge base's version.\n",
+    );
+}
+
+/// One command: its synopsis, its description and its own options; nested commands
+/// follow.
+fn man_command(out: &mut Vec<u8>, cmd: &clap::Command, parent: &str) {
+    let name = format!("{parent} {}", cmd.get_name());
+    if cmd.has_subcommands() {
+        for sub in cmd.get_subcommands() {
+            man_command(out, sub, &name);
+        }
+        return;
+    }
+    let mut synopsis = format!("\\fB{}\\fR", roff_text(&name));
+    for arg in cmd.get_arguments() {
+        if arg.is_positional() {
+            let value = arg
+                .get_value_names()
+                .and_then(|v| v.first())
+                .map_or_else(|| arg.get_id().to_string(), |v| v.to_string());
+            let many = if arg.get_num_args().is_some_and(|n| n.max_values() > 1) {
+                "..."
+            } else {
+                ""
+            };
+            let value = format!("\\fI{}\\fR{many}", roff_text(&value));
+            if arg.is_required_set() {
+                synopsis.push_str(&format!(" {value}"));
+            } else {
+                synopsis.push_str(&format!(" [{value}]"));
+            }
+        } else if let Some(long) = arg.get_long() {
+            let value = if arg.get_action().takes_values() {
+                let v = arg.get_value_names().and_then(|v| v.first()).map_or_else(
+                    || arg.get_id().to_string().to_uppercase(),
+                    |v| v.to_string(),
+                );
+                format!(" \\fI{}\\fR", roff_text(&v))
+            } else {
+                String::new()
+            };
+            synopsis.push_str(&format!(" [\\fB\\-\\-{}\\fR{value}]", roff_text(long)));
+        }
+    }
+    let title = name.strip_prefix("bouncex ").unwrap_or(&name);
+    out.extend_from_slice(format!(".SS {title}\n{synopsis}\n.PP\n").as_bytes());
+    let about = cmd
+        .get_long_about()
+        .or(cmd.get_about())
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    for (i, para) in about.split("\n\n").enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b".PP\n");
+        }
+        out.extend_from_slice(roff_text(&para.replace('\n', " ")).as_bytes());
+        out.push(b'\n');
+    }
+    let args: Vec<&clap::Arg> = cmd.get_arguments().filter(|a| !a.is_hide_set()).collect();
+    if !args.is_empty() {
+        out.extend_from_slice(b".RS\n");
+        for arg in args {
+            man_option(out, arg);
+        }
+        out.extend_from_slice(b".RE\n");
+    }
+}
+
+/// Width when the output is not a terminal and `COLUMNS` does not say: the classic
+/// terminal's.
+const DEFAULT_WIDTH: usize = 80;
+
+/// The terminal's width; else `COLUMNS`; else `DEFAULT_WIDTH`. The renderer caps it.
+fn terminal_width(is_terminal: bool, columns: Option<String>) -> usize {
     if is_terminal && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
         return w as usize;
     }
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100)
+    columns
+        .and_then(|c| c.trim().parse().ok())
+        .filter(|&w: &usize| w > 0)
+        .unwrap_or(DEFAULT_WIDTH)
+}
+
+/// Says on stderr what standard input should hold when a person is at the keyboard, so
+/// the program does not seem to hang.
+fn stdin_hint(what: &str) -> io::Result<()> {
+    writeln!(
+        io::stderr(),
+        "bouncex: reading {what} from standard input; end with Ctrl-D, or give it as \
+         arguments (bouncex explain 4.3.2)"
+    )
 }
 
 fn load_kb(path: Option<&std::path::Path>) -> Result<Kb> {
@@ -320,7 +620,7 @@ fn load_kb(path: Option<&std::path::Path>) -> Result<Kb> {
     })
 }
 
-fn kb_check(file: Option<&std::path::Path>) -> Result<ExitCode> {
+fn kb_check(file: Option<&std::path::Path>, json: bool) -> Result<ExitCode> {
     let (name, kb) = match file {
         None => ("built-in knowledge base".to_string(), Kb::builtin()),
         Some(path) => {
@@ -332,7 +632,7 @@ fn kb_check(file: Option<&std::path::Path>) -> Result<ExitCode> {
                 Err(errors) => {
                     let mut err = io::stderr().lock();
                     for e in &errors {
-                        writeln!(err, "bouncex: {e}")?;
+                        writeln!(err, "bouncex: {}", render::sanitize(&e.to_string()))?;
                     }
                     return Ok(ExitCode::from(2));
                 }
@@ -340,78 +640,156 @@ fn kb_check(file: Option<&std::path::Path>) -> Result<ExitCode> {
         }
     };
     let mut out = io::stdout().lock();
-    writeln!(
-        out,
-        "{name}: ok (version {}, {} codes)",
-        kb.version(),
-        kb.codes().len()
-    )?;
-    if file.is_none() {
-        // Measured by build.rs on codes.toml as written (shared rows not filled in).
-        let (repeated, rows) = env!("BOUNCEX_KB_REPEATED")
-            .split_once('/')
-            .and_then(|(r, t)| Some((r.parse::<usize>().ok()?, t.parse::<usize>().ok()?)))
-            .unwrap_or((0, 0));
-        let share = if rows == 0 {
-            0.0
-        } else {
-            100.0 * repeated as f64 / rows as f64
-        };
-        writeln!(
-            out,
-            "{name}: {repeated} of {rows} causes, fixes and troubleshooting rows are written word \
-             for word in more than one entry ({share:.1} %)"
+    if json {
+        #[derive(serde::Serialize)]
+        struct Check<'a> {
+            file: &'a str,
+            ok: bool,
+            version: String,
+            codes: usize,
+        }
+        render::json::document(
+            &mut out,
+            &Check {
+                file: &name,
+                ok: true,
+                version: kb.version().to_string(),
+                codes: kb.codes().len(),
+            },
         )?;
+    } else {
+        let line = format!(
+            "{name}: ok (version {}, {} codes)",
+            kb.version(),
+            kb.codes().len()
+        );
+        writeln!(out, "{}", render::sanitize(&line))?;
+        if file.is_none() {
+            // Measured by build.rs on codes.toml as written (shared rows not filled in).
+            let (repeated, rows) = env!("BOUNCEX_KB_REPEATED")
+                .split_once('/')
+                .and_then(|(r, t)| Some((r.parse::<usize>().ok()?, t.parse::<usize>().ok()?)))
+                .unwrap_or((0, 0));
+            let share = if rows == 0 {
+                0.0
+            } else {
+                100.0 * repeated as f64 / rows as f64
+            };
+            writeln!(
+                out,
+                "{name}: {repeated} of {rows} causes, fixes and troubleshooting rows are written \
+                 word for word in more than one entry ({share:.1} %)"
+            )?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Explains arguments (joined as one text) or standard input, streaming findings in text
-/// and NDJSON and collecting them for a JSON document.
-fn explain_cmd(ctx: &Session, input: &[String], out: &mut dyn Write) -> Result<ExitCode> {
+/// Findings past which `explain` suggests `scan` for a summary.
+const MANY_FINDINGS: usize = 20;
+
+/// Explains arguments and files (or standard input), streaming findings in text and
+/// NDJSON and collecting them for a JSON document. An argument naming an existing file is
+/// read as that file unless `literal`; consecutive other arguments are one text.
+fn explain_cmd(
+    ctx: &Session,
+    input: &[String],
+    literal: bool,
+    stdin_is_terminal: bool,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
     let mut sink = FindingSink {
         ctx,
         out,
         collected: Vec::new(),
         count: 0,
     };
-    let from_stdin = input.is_empty() || input == ["-"];
+    let mut read_files = Vec::new();
+    if input.is_empty() || input == ["-"] {
+        if stdin_is_terminal {
+            stdin_hint("a code, reply, log lines or a bounce")?;
+        }
+        let stdin = io::stdin();
+        explain_reader(stdin.lock(), &mut sink).context("cannot read standard input")?;
+        read_files.push("-".to_string());
+    } else {
+        let mut text: Vec<&str> = Vec::new();
+        for arg in input {
+            let path = std::path::Path::new(arg);
+            if !literal && path.is_file() {
+                explain_text(&text.join(" "), &mut sink)?;
+                text.clear();
+                let file = std::fs::File::open(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                explain_reader(file, &mut sink)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                read_files.push(arg.clone());
+            } else {
+                text.push(arg);
+            }
+        }
+        explain_text(&text.join(" "), &mut sink)?;
+    }
+    if sink.count > MANY_FINDINGS && !read_files.is_empty() && ctx.format == Format::Text {
+        writeln!(
+            io::stderr(),
+            "bouncex: {} findings; for a summary of a whole log or mailbox, try: bouncex scan {}",
+            sink.count,
+            render::sanitize(&read_files.join(" "))
+        )?;
+    }
+    sink.finish()
+}
+
+/// Explains one text given as arguments.
+fn explain_text(text: &str, sink: &mut FindingSink) -> Result<()> {
+    if text.is_empty() {
+        return Ok(());
+    }
     let mut recognizer = Recognizer::new();
     let mut statuses = Vec::new();
-    if from_stdin {
-        let stdin = io::stdin();
-        let mut reader = io::BufReader::with_capacity(1 << 16, stdin.lock());
-        let head = reader.fill_buf().context("cannot read standard input")?;
-        if crate::recognize::is_message(head) {
-            let raw =
-                read_bounded(&mut reader, MAX_MESSAGE).context("cannot read standard input")?;
-            statuses.extend(crate::recognize::message::recognise_message(&raw));
-            sink.take(&mut statuses)?;
-            return sink.finish();
-        }
-        let mut buf = Vec::new();
-        loop {
-            buf.clear();
-            let n =
-                read_line_bounded(&mut reader, &mut buf).context("cannot read standard input")?;
-            if n == 0 {
-                break;
-            }
-            let line = String::from_utf8_lossy(&buf);
-            recognizer.push_line(line.trim_end_matches(['\n', '\r']), &mut statuses);
-            sink.take(&mut statuses)?;
-        }
-    } else {
-        let joined = input.join(" ");
-        for line in joined.lines() {
-            recognizer.push_line(line, &mut statuses);
-            sink.take(&mut statuses)?;
-        }
+    for line in text.lines() {
+        recognizer.push_line(line, &mut statuses);
+        sink.take(&mut statuses)?;
     }
     let rest = recognizer.finish(&mut statuses);
     statuses.extend(rest);
-    sink.take(&mut statuses)?;
-    sink.finish()
+    sink.take(&mut statuses)
+}
+
+/// Explains a stream: a whole bounce message, or lines (a log, replies, text); gzip
+/// is decompressed.
+fn explain_reader(reader: impl Read, sink: &mut FindingSink) -> Result<()> {
+    let mut reader = io::BufReader::with_capacity(1 << 16, reader);
+    if reader.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
+        let gz = flate2::read::MultiGzDecoder::new(reader);
+        return explain_lines(io::BufReader::with_capacity(1 << 16, gz), sink);
+    }
+    explain_lines(reader, sink)
+}
+
+fn explain_lines(mut reader: impl BufRead, sink: &mut FindingSink) -> Result<()> {
+    let mut recognizer = Recognizer::new();
+    let mut statuses = Vec::new();
+    let head = reader.fill_buf()?;
+    if crate::recognize::is_message(head) {
+        let raw = read_bounded(&mut reader, MAX_MESSAGE)?;
+        statuses.extend(crate::recognize::message::recognise_message(&raw));
+        return sink.take(&mut statuses);
+    }
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        if read_line_bounded(&mut reader, &mut buf)? == 0 {
+            break;
+        }
+        let line = String::from_utf8_lossy(&buf);
+        recognizer.push_line(line.trim_end_matches(['\n', '\r']), &mut statuses);
+        sink.take(&mut statuses)?;
+    }
+    let rest = recognizer.finish(&mut statuses);
+    statuses.extend(rest);
+    sink.take(&mut statuses)
 }
 
 /// Largest bounce message read whole; the rest is skipped (bounces quote the original
@@ -474,12 +852,7 @@ impl FindingSink<'_> {
             match self.ctx.format {
                 Format::Json => self.collected.push(f),
                 Format::Ndjson => render::json::ndjson_line(self.out, &f)?,
-                Format::Text => {
-                    if self.count > 0 {
-                        writeln!(self.out)?;
-                    }
-                    render::text::findings(self.out, std::slice::from_ref(&f), self.ctx.text)?;
-                }
+                Format::Text => render::text::finding(self.out, &f, self.count, self.ctx.text)?,
             }
             self.count += 1;
         }
@@ -562,7 +935,32 @@ fn code_row(kb: &Kb, c: &crate::kb::model::RawCode) -> CodeRow {
     }
 }
 
-fn print_rows(ctx: &Session, rows: &[CodeRow], out: &mut dyn Write) -> Result<()> {
+fn basic_row(b: &crate::kb::model::RawBasic) -> CodeRow {
+    CodeRow {
+        code: b.code.to_string(),
+        title: b.title.clone(),
+        summary: b.meaning.clone(),
+        class: crate::code::basic_class(b.code).map_or("unknown", |c| c.as_str()),
+        bounce: b.bounce.as_str(),
+        severity: b.severity.as_str(),
+        reason: b.reason.as_str(),
+        action: b.action.as_str(),
+        provider: None,
+    }
+}
+
+/// Prints the rows; with none, says so on stderr (in text) instead of drawing an empty
+/// table, and returns exit status 1.
+fn print_rows(
+    ctx: &Session,
+    rows: &[CodeRow],
+    none: &str,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    if rows.is_empty() && ctx.format == Format::Text {
+        writeln!(io::stderr(), "bouncex: {}", render::sanitize(none))?;
+        return Ok(ExitCode::from(1));
+    }
     #[derive(serde::Serialize)]
     struct Codes<'a> {
         codes: &'a [CodeRow],
@@ -576,16 +974,21 @@ fn print_rows(ctx: &Session, rows: &[CodeRow], out: &mut dyn Write) -> Result<()
         }
         Format::Text => render::text::code_table(out, rows, ctx.text)?,
     }
-    Ok(())
+    Ok(if rows.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn list_cmd(
     ctx: &Session,
     class: Option<&str>,
     subject: Option<u16>,
+    basic: bool,
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
-    let rows: Vec<CodeRow> = ctx
+    let mut rows: Vec<CodeRow> = ctx
         .kb
         .codes()
         .filter(|c| class.is_none_or(|k| c.code.starts_with(&format!("{k}."))))
@@ -594,12 +997,20 @@ fn list_cmd(
         })
         .map(|c| code_row(&ctx.kb, c))
         .collect();
-    print_rows(ctx, &rows, out)?;
-    Ok(if rows.is_empty() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    if basic && subject.is_none() {
+        rows.extend(
+            ctx.kb
+                .basics()
+                .filter(|b| class.is_none_or(|k| b.code.to_string().starts_with(k)))
+                .map(basic_row),
+        );
+    }
+    print_rows(
+        ctx,
+        &rows,
+        "no code in the knowledge base matches these filters",
+        out,
+    )
 }
 
 fn search_cmd(ctx: &Session, words: &[String], out: &mut dyn Write) -> Result<ExitCode> {
@@ -616,12 +1027,8 @@ fn search_cmd(ctx: &Session, words: &[String], out: &mut dyn Write) -> Result<Ex
         .into_iter()
         .map(|c| code_row(&ctx.kb, c))
         .collect();
-    print_rows(ctx, &rows, out)?;
-    Ok(if rows.is_empty() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let none = format!("no code mentions all of: {}", words.join(" "));
+    print_rows(ctx, &rows, &none, out)
 }
 
 #[cfg(test)]
@@ -668,6 +1075,23 @@ mod tests {
             ColorChoice::Auto,
             &env(None, None, Some("dumb"), true)
         ));
+    }
+
+    #[test]
+    fn usage_errors_are_one_line() {
+        let rendered = "error: unexpected argument '--frob' found\n\n  tip: to pass '--frob' as a value, use '-- --frob'\n\nUsage: bouncex search <WORDS>...\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            usage_error_line(rendered),
+            "bouncex: unexpected argument '--frob' found (to pass '--frob' as a value, use '-- --frob'); try 'bouncex search --help'"
+        );
+    }
+
+    #[test]
+    fn width_falls_back_to_columns_then_80() {
+        assert_eq!(terminal_width(false, None), 80);
+        assert_eq!(terminal_width(false, Some("120".into())), 120);
+        assert_eq!(terminal_width(false, Some("junk".into())), 80);
+        assert_eq!(terminal_width(false, Some("0".into())), 80);
     }
 
     #[test]

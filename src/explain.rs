@@ -47,6 +47,10 @@ pub struct Finding {
     pub outcome: Option<String>,
     /// Set when the registry deprecates the code.
     pub deprecated: Option<String>,
+    /// The knowledge base's example replies for the code, for the full text form; not part
+    /// of the JSON contract.
+    #[serde(skip)]
+    pub examples: Vec<String>,
 }
 
 /// Whether the code was written in the input or inferred from its wording.
@@ -91,7 +95,7 @@ pub struct Retry {
     pub mta: Vec<MtaRetry>,
     /// Whether `step_in` is the code's own (then the reason's does not replace it).
     #[serde(skip)]
-    own_step_in: bool,
+    pub own_step_in: bool,
 }
 
 /// One sending MTA's default retry behaviour.
@@ -431,6 +435,7 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
             f.reason = e.reason;
             f.severity = e.severity;
             f.deprecated = e.deprecated.clone();
+            f.examples = e.examples.clone();
         }
         None => {
             let class_name = class_entry.map_or("Unknown class", |c| c.name.as_str());
@@ -661,6 +666,7 @@ fn blank(bounce: Bounce) -> Finding {
         blocklist: None,
         outcome: None,
         deprecated: None,
+        examples: Vec::new(),
     }
 }
 

@@ -229,6 +229,7 @@ fn explain_and_render(statuses: &[Status]) -> Result<(), TestCaseError> {
         TextOptions {
             color: false,
             width: 80,
+            full: true,
         },
     )
     .unwrap();

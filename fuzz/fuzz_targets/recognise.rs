@@ -45,6 +45,7 @@ fuzz_target!(|data: &[u8]| {
         TextOptions {
             color: false,
             width: 80,
+            full: true,
         },
     )
     .expect("writing to a Vec cannot fail");

@@ -364,6 +364,11 @@ impl Kb {
         self.raw.mta.iter().find(|m| m.id == id)
     }
 
+    /// The basic reply codes the knowledge base knows, in its order.
+    pub fn basics(&self) -> impl Iterator<Item = &RawBasic> {
+        self.tables().raw.basic.iter()
+    }
+
     pub fn basic(&self, code: u16) -> Option<&RawBasic> {
         let t = self.tables();
         t.basics.get(&code).map(|&i| &t.raw.basic[i])
@@ -599,6 +604,7 @@ impl Kb {
     /// Codes whose text mentions every word, best matches first.
     pub fn search(&self, words: &[String]) -> Vec<&RawCode> {
         let words: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        let phrase = words.join(" ");
         let mut scored: Vec<(u32, usize)> = self
             .codes()
             .enumerate()
@@ -624,6 +630,9 @@ impl Kb {
                     }
                     total += score;
                 }
+                if words.len() > 1 {
+                    total += score_phrase(c, &phrase);
+                }
                 Some((total, i))
             })
             .collect();
@@ -632,6 +641,23 @@ impl Kb {
             .into_iter()
             .map(|(_, i)| self.entries[i].get())
             .collect()
+    }
+}
+
+/// How strongly the words together, in order, point at an entry: a phrase found in the
+/// title or the patterns (the wording servers use) outranks the same words scattered.
+fn score_phrase(c: &RawCode, phrase: &str) -> u32 {
+    let has = |s: &str| s.to_lowercase().contains(phrase);
+    if has(&c.title) {
+        150
+    } else if c.patterns.iter().any(|p| has(p)) || c.examples.iter().any(|e| has(e)) {
+        120
+    } else if has(&c.summary) {
+        60
+    } else if c.meaning.as_deref().is_some_and(has) || c.causes.iter().any(|s| has(s)) {
+        30
+    } else {
+        0
     }
 }
 

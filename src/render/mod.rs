@@ -45,11 +45,25 @@ pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Characters never written raw: controls (C0, DEL, C1: the start of every escape
+/// sequence), and the invisible ones that can make a reader see something other than what
+/// is there: zero-width characters and direction marks (U+200B-U+200F), line and paragraph
+/// separators, bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+/// U+2066-U+2069), the Arabic letter mark, the byte-order mark and tag characters (the
+/// same set fd escapes in file names, widened to the invisible formatting characters).
 fn is_unsafe(c: char) -> bool {
     (c.is_control() && c != '\n')
         || c == '\t'
-        // Bidirectional overrides and isolates can reorder what a reader sees.
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{061c}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+                | '\u{e0000}'..='\u{e007f}'
+        )
 }
 
 #[cfg(test)]
@@ -62,5 +76,13 @@ mod tests {
         assert_eq!(sanitize("plain text"), "plain text");
         assert_eq!(sanitize("\u{9b}x"), "\\x9bx");
         assert_eq!(sanitize("rtl\u{202e}x"), "rtl\\u{202e}x");
+        assert_eq!(sanitize("zero\u{200b}width"), "zero\\u{200b}width");
+        assert_eq!(sanitize("\u{2067}iso\u{2069}"), "\\u{2067}iso\\u{2069}");
+        assert_eq!(sanitize("\u{feff}bom"), "\\u{feff}bom");
+        assert_eq!(sanitize("tag\u{e0041}"), "tag\\u{e0041}");
+        assert_eq!(
+            sanitize("caf\u{e9} \u{65e5}\u{672c}"),
+            "caf\u{e9} \u{65e5}\u{672c}"
+        );
     }
 }

@@ -29,18 +29,20 @@ pub fn report(out: &mut dyn Write, r: &Report, opts: TextOptions) -> io::Result<
 
     if !r.codes.is_empty() {
         writeln!(out, "\n{}", p.heading("Status codes (failed attempts)"))?;
-        let mut t = p.table();
-        t.set_header(vec!["code", "title", "bounce", "count"]);
-        for c in r.codes.iter().take(TOP) {
-            t.add_row(vec![
-                c.code.clone(),
-                c.title
-                    .clone()
-                    .unwrap_or_else(|| "(not in the knowledge base)".into()),
-                c.bounce.into(),
-                c.count.to_string(),
-            ]);
-        }
+        let rows = r
+            .codes
+            .iter()
+            .take(TOP)
+            .map(|c| {
+                vec![
+                    p.cell(&c.code),
+                    p.cell(c.title.as_deref().unwrap_or("(not in the knowledge base)")),
+                    p.cell(c.bounce),
+                    p.cell(&c.count.to_string()),
+                ]
+            })
+            .collect();
+        let t = p.table(&["code", "title", "bounce", "count"], rows);
         writeln!(out, "{t}")?;
     }
     for (heading, rows) in [
@@ -63,11 +65,12 @@ pub fn report(out: &mut dyn Write, r: &Report, opts: TextOptions) -> io::Result<
             continue;
         }
         writeln!(out, "\n{}", p.heading(heading))?;
-        let mut t = p.table();
-        t.set_header(vec!["name", "count"]);
-        for (name, count) in rows.iter().take(TOP) {
-            t.add_row(vec![name.to_string(), count.to_string()]);
-        }
+        let rows = rows
+            .iter()
+            .take(TOP)
+            .map(|(name, count)| vec![p.cell(name), p.cell(&count.to_string())])
+            .collect();
+        let t = p.table(&["name", "count"], rows);
         writeln!(out, "{t}")?;
     }
 

@@ -2,9 +2,11 @@
 //! colour only as an aid (every coloured fact is also written out in words).
 
 use super::sanitize;
-use crate::explain::{CodeSource, Finding, Retry};
-use crate::kb::model::{Bounce, Stage};
-use comfy_table::{ContentArrangement, Table, presets};
+use crate::explain::{CodeSource, Finding, RelatedRef, Retry};
+use crate::kb::model::Bounce;
+use comfy_table::{
+    Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets,
+};
 use owo_colors::{OwoColorize, Style};
 use std::io::{self, Write};
 
@@ -12,8 +14,18 @@ use std::io::{self, Write};
 #[derive(Debug, Clone, Copy)]
 pub struct TextOptions {
     pub color: bool,
+    /// The terminal's width (or the caller's default); lines are kept to at most
+    /// `MAX_WIDTH` even on a wider terminal.
     pub width: usize,
+    /// Every section whole, plus the stored example replies; else each section is cut to
+    /// what matters most, so a finding fits on about one screen.
+    pub full: bool,
 }
+
+/// Longest line drawn, whatever the terminal's width: longer lines are hard to read.
+pub const MAX_WIDTH: usize = 100;
+/// Narrowest layout drawn: below it, lines are left to the terminal to wrap.
+const MIN_WIDTH: usize = 40;
 
 pub struct Painter {
     pub opts: TextOptions,
@@ -23,12 +35,13 @@ impl Painter {
     pub fn new(opts: TextOptions) -> Painter {
         Painter {
             opts: TextOptions {
-                width: opts.width.clamp(40, 200),
+                width: opts.width.clamp(MIN_WIDTH, MAX_WIDTH),
                 ..opts
             },
         }
     }
 
+    /// Sanitises `text` (input and knowledge-base text alike), then styles it.
     pub fn paint(&self, text: &str, style: Style) -> String {
         let text = sanitize(text);
         if self.opts.color {
@@ -92,7 +105,21 @@ impl Painter {
         out
     }
 
-    pub fn table(&self) -> Table {
+    /// A table cell holding `text` made safe; any style is comfy-table's, applied after it
+    /// wraps the cell, so escape sequences are never cut.
+    pub fn cell(&self, text: &str) -> Cell {
+        Cell::new(sanitize(text))
+    }
+
+    fn code_cell(&self, code: &str) -> Cell {
+        self.cell(code)
+            .fg(Color::Cyan)
+            .add_attribute(Attribute::Bold)
+    }
+
+    /// A table of `rows` under `header`, at most the width, whose columns are never
+    /// narrower than their longest word, so no word is broken across lines.
+    pub fn table(&self, header: &[&str], rows: Vec<Vec<Cell>>) -> Table {
         let mut t = Table::new();
         t.load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
@@ -101,6 +128,31 @@ impl Painter {
             t.force_no_tty();
         } else {
             t.enforce_styling();
+        }
+        let mut longest: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+        for row in &rows {
+            for (i, cell) in row.iter().enumerate() {
+                let word = cell
+                    .content()
+                    .split_whitespace()
+                    .map(|w| w.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                if let Some(l) = longest.get_mut(i) {
+                    *l = (*l).max(word);
+                }
+            }
+        }
+        t.set_header(header.iter().map(Cell::new));
+        for row in rows {
+            t.add_row(row);
+        }
+        for (i, l) in longest.into_iter().enumerate() {
+            if let Some(c) = t.column_mut(i) {
+                c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+                    (l + 2).min(u16::MAX as usize) as u16,
+                )));
+            }
         }
         t
     }
@@ -125,13 +177,70 @@ fn visible_width(word: &str) -> usize {
     width
 }
 
-pub fn findings(out: &mut dyn Write, findings: &[Finding], opts: TextOptions) -> io::Result<()> {
-    let p = Painter::new(opts);
-    for (i, f) in findings.iter().enumerate() {
-        if i > 0 {
-            writeln!(out, "\n{}\n", p.dim(&"─".repeat(p.opts.width.min(80))))?;
+/// The first `n` sentences of `text`: a sentence ends at `. `, `! ` or `? ` before a
+/// capital letter or a digit.
+fn first_sentences(text: &str, n: usize) -> &str {
+    let bytes = text.as_bytes();
+    let mut seen = 0;
+    for (i, w) in bytes.windows(3).enumerate() {
+        if matches!(w[0], b'.' | b'!' | b'?')
+            && w[1] == b' '
+            && (w[2].is_ascii_uppercase() || w[2].is_ascii_digit())
+        {
+            seen += 1;
+            if seen == n {
+                return &text[..=i];
+            }
         }
-        finding(out, f, &p)?;
+    }
+    text
+}
+
+/// An item's headline for the short form: the item when short, else its first sentence,
+/// cut at its first `: ` or `; ` (outside brackets and quotes) when that is still long.
+fn headline(text: &str) -> std::borrow::Cow<'_, str> {
+    const SHORT: usize = 120;
+    const MIN_HEAD: usize = 25;
+    if text.chars().count() <= SHORT {
+        return text.into();
+    }
+    let sentence = first_sentences(text, 1);
+    if sentence.chars().count() <= SHORT {
+        return sentence.into();
+    }
+    let mut depth = 0i32;
+    let mut quoted = false;
+    let bytes = sentence.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => depth -= 1,
+            b'"' => quoted = !quoted,
+            b':' | b';'
+                if depth == 0 && !quoted && i >= MIN_HEAD && bytes.get(i + 1) == Some(&b' ') =>
+            {
+                return format!("{}.", &sentence[..i]).into();
+            }
+            _ => {}
+        }
+    }
+    sentence.into()
+}
+
+/// How much of each section the short form keeps.
+/// The meaning keeps whole sentences up to about this many characters (at least one).
+const BRIEF_MEANING_CHARS: usize = 240;
+const BRIEF_BLOCKLIST_SENTENCES: usize = 1;
+const BRIEF_CAUSES: usize = 3;
+const BRIEF_SENDER_FIXES: usize = 2;
+const BRIEF_ADMIN_FIXES: usize = 2;
+/// Rows of the detected stage kept; with no stage detected, the first row.
+const BRIEF_STAGE_ROWS: usize = 2;
+const BRIEF_RELATED: usize = 3;
+
+pub fn findings(out: &mut dyn Write, findings: &[Finding], opts: TextOptions) -> io::Result<()> {
+    for (i, f) in findings.iter().enumerate() {
+        finding(out, f, i, opts)?;
     }
     Ok(())
 }
@@ -148,6 +257,19 @@ fn retry(out: &mut dyn Write, p: &Painter, r: &Retry) -> io::Result<()> {
             );
             writeln!(out, "{}", p.wrap(&sched, "  ", "  "))?;
         }
+    } else if !p.opts.full {
+        // The short form: when each MTA gives up; the schedules and settings are in --full.
+        let ends: Vec<String> = r
+            .mta
+            .iter()
+            .map(|m| format!("{} {}", m.name, m.gives_up_after))
+            .collect();
+        let line = format!(
+            "The sending MTA keeps the message queued, retries on its own and, by default, \
+             returns it after: {}.",
+            ends.join(", ")
+        );
+        writeln!(out, "{}", p.wrap(&line, "  ", "  "))?;
     } else {
         writeln!(
             out,
@@ -162,16 +284,85 @@ fn retry(out: &mut dyn Write, p: &Painter, r: &Retry) -> io::Result<()> {
             )?;
         }
     }
-    for text in [&r.reason_note, &r.note].into_iter().flatten() {
-        writeln!(out, "{}", p.wrap(text, "  ", "  "))?;
-    }
-    if let Some(s) = &r.step_in {
-        writeln!(out, "{}", p.wrap(s, "  ", "  "))?;
+    // The short form keeps what is particular to this finding: when to step in only when the
+    // code says so itself ("at once: no retry can succeed"); the general advice is in --full.
+    let step_in = r.step_in.as_ref().filter(|_| p.opts.full || r.own_step_in);
+    for text in [&r.reason_note, &r.note]
+        .into_iter()
+        .flatten()
+        .chain(step_in)
+    {
+        writeln!(out, "{}", p.wrap(&item(p, text), "  ", "  "))?;
     }
     Ok(())
 }
 
-fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
+/// Renders the finding at `index` (0-based) of a run, after a separator when it is not the
+/// first, so the findings of a multi-recipient bounce stay apart.
+pub fn finding(
+    out: &mut dyn Write,
+    f: &Finding,
+    index: usize,
+    opts: TextOptions,
+) -> io::Result<()> {
+    let p = Painter::new(opts);
+    if index > 0 {
+        let label = format!("── finding {} ", index + 1);
+        let rest = p.opts.width.saturating_sub(label.chars().count());
+        writeln!(
+            out,
+            "\n{}\n",
+            p.dim(&format!("{label}{}", "─".repeat(rest)))
+        )?;
+    }
+    render_finding(out, f, &p)
+}
+
+/// `items` whole in the full form, else the first `n`.
+fn cut<'a>(p: &Painter, items: &'a [String], n: usize) -> &'a [String] {
+    if p.opts.full {
+        items
+    } else {
+        &items[..items.len().min(n)]
+    }
+}
+
+/// `text` whole in the full form, else its first `n` sentences.
+fn brief<'a>(p: &Painter, text: &'a str, n: usize) -> &'a str {
+    if p.opts.full {
+        text
+    } else {
+        first_sentences(text, n)
+    }
+}
+
+/// The meaning whole in the full form, else its first sentences up to
+/// `BRIEF_MEANING_CHARS`.
+fn brief_meaning<'a>(p: &Painter, text: &'a str) -> &'a str {
+    if p.opts.full {
+        return text;
+    }
+    let mut kept = first_sentences(text, 1);
+    for n in 2.. {
+        let next = first_sentences(text, n);
+        if next.len() == kept.len() || next.len() > BRIEF_MEANING_CHARS {
+            break;
+        }
+        kept = next;
+    }
+    kept
+}
+
+/// An item whole in the full form, else its headline.
+fn item<'a>(p: &Painter, text: &'a str) -> std::borrow::Cow<'a, str> {
+    if p.opts.full {
+        text.into()
+    } else {
+        headline(text)
+    }
+}
+
+fn render_finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
     let code = f
         .code
         .clone()
@@ -230,9 +421,10 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
         writeln!(out)?;
     }
     if let Some(m) = &f.meaning {
+        let m = brief_meaning(p, m);
         let m = match (provider_leads, &f.code) {
             (Some(_), Some(code)) => format!("What the registry says of {code}: {m}"),
-            _ => m.clone(),
+            _ => m.to_string(),
         };
         writeln!(out, "{}", p.wrap(&m, "  ", "  "))?;
     }
@@ -240,7 +432,11 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
         writeln!(out, "{}", p.wrap(&format!("Deprecated: {d}"), "  ", "  "))?;
     }
     if let Some(b) = &f.blocklist {
-        let mut text = format!("The reply names the blocklist {}. {}", b.name, b.about);
+        let mut text = format!(
+            "The reply names the blocklist {}. {}",
+            b.name,
+            brief(p, &b.about, BRIEF_BLOCKLIST_SENTENCES)
+        );
         if let Some(d) = &b.delist {
             text.push_str(&format!(" Check and request removal at {d}"));
         }
@@ -256,32 +452,40 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
                 p.wrap(&format!("The reporting MTA says: {o}."), "  ", "  ")
             )?;
         }
-        if let Some(n) = &f.next {
-            writeln!(out, "{}", p.wrap(n, "  ", "  "))?;
+        // In the short form the retry line says what the class text would (queued, retried,
+        // returned at the end).
+        let retry_says_it = !p.opts.full && f.retry.as_ref().is_some_and(|r| !r.mta.is_empty());
+        if let Some(n) = f.next.as_ref().filter(|_| !retry_says_it) {
+            let n = if p.opts.full { n.into() } else { headline(n) };
+            writeln!(out, "{}", p.wrap(&n, "  ", "  "))?;
         }
         if let Some(r) = &f.retry {
             retry(out, p, r)?;
         }
     }
 
-    list(out, p, "Common causes", &f.causes)?;
-    if !f.fixes.sender.is_empty() || !f.fixes.admin.is_empty() {
+    list(out, p, "Common causes", cut(p, &f.causes, BRIEF_CAUSES))?;
+    let sender = cut(p, &f.fixes.sender, BRIEF_SENDER_FIXES);
+    let admin = cut(p, &f.fixes.admin, BRIEF_ADMIN_FIXES);
+    if !sender.is_empty() || !admin.is_empty() {
         writeln!(out, "\n{}", p.heading("How to fix it"))?;
         for (role, items) in [
-            ("As the sender", &f.fixes.sender),
-            ("As the receiving system's admin", &f.fixes.admin),
+            ("As the sender", sender),
+            ("As the receiving system's admin", admin),
         ] {
             if items.is_empty() {
                 continue;
             }
             writeln!(out, "  {}:", p.paint(role, Style::new().bold()))?;
-            for item in items {
-                writeln!(out, "{}", p.wrap(item, "   • ", "     "))?;
+            for i in items {
+                writeln!(out, "{}", p.wrap(&item(p, i), "   • ", "     "))?;
             }
         }
     }
 
-    if let Some(prov) = &f.provider {
+    if p.opts.full
+        && let Some(prov) = &f.provider
+    {
         let mut text = format!("{}: {}", prov.name, prov.about);
         if let Some(pm) = &prov.postmaster {
             text.push_str(&format!(" Postmaster information: {pm}"));
@@ -290,17 +494,17 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
         writeln!(out, "{}", p.wrap(&text, "  ", "  "))?;
     }
 
-    troubleshooting(out, f, p)?;
+    let stages = troubleshooting(out, f, p)?;
 
     if !f.related.is_empty() {
         writeln!(out, "\n{}", p.heading("Related codes"))?;
-        for r in &f.related {
+        for r in cut_related(p, &f.related) {
             let head = match &r.title {
-                Some(t) => format!("{} {}", p.code(&r.code), t),
+                Some(t) => format!("{} {}", p.code(&r.code), sanitize(t)),
                 None => p.code(&r.code),
             };
-            writeln!(out, "  {head}")?;
-            if !r.difference.is_empty() {
+            writeln!(out, "{}", p.wrap_safe(&head, "  ", "      "))?;
+            if p.opts.full && !r.difference.is_empty() {
                 writeln!(out, "{}", p.wrap(&r.difference, "      ", "      "))?;
             }
         }
@@ -315,7 +519,74 @@ fn finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
             )?;
         }
     }
+    if p.opts.full && !f.examples.is_empty() {
+        writeln!(out, "\n{}", p.heading("Example replies"))?;
+        for e in &f.examples {
+            writeln!(out, "{}", p.wrap(e, "  • ", "    "))?;
+        }
+    }
+    if !p.opts.full {
+        let more = [
+            (
+                f.causes.len() - cut(p, &f.causes, BRIEF_CAUSES).len(),
+                "cause",
+            ),
+            (
+                f.fixes.sender.len() + f.fixes.admin.len() - sender.len() - admin.len(),
+                "fix",
+            ),
+            (stages, "stage row"),
+            (
+                f.related.len() - cut_related(p, &f.related).len(),
+                "related code",
+            ),
+        ];
+        let mut more: Vec<String> = more
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| match (n, *what) {
+                (1, w) => format!("1 {w}"),
+                (n, "fix") => format!("{n} fixes"),
+                (n, w) => format!("{n} {w}s"),
+            })
+            .collect();
+        if !f.examples.is_empty() {
+            more.push(format!("{} examples", f.examples.len()));
+        }
+        let cut_text = f
+            .meaning
+            .as_deref()
+            .is_some_and(|m| brief_meaning(p, m).len() < m.len())
+            || f.next
+                .as_deref()
+                .is_some_and(|n| headline(n).len() < n.len())
+            || f.causes
+                .iter()
+                .chain(&f.fixes.sender)
+                .chain(&f.fixes.admin)
+                .any(|i| headline(i).len() < i.len())
+            || f.retry.as_ref().is_some_and(|r| r.note.is_some())
+            || f.related.iter().any(|r| !r.difference.is_empty())
+            || f.provider.is_some();
+        if !more.is_empty() || cut_text {
+            let text = if more.is_empty() {
+                "Short form; --full prints every section whole.".to_string()
+            } else {
+                format!("--full adds {}.", more.join(", "))
+            };
+            writeln!(out, "\n{}", p.dim(&p.wrap(&text, "", "")))?;
+        }
+    }
     Ok(())
+}
+
+/// The related codes shown: all in the full form, else the first few.
+fn cut_related<'a>(p: &Painter, related: &'a [RelatedRef]) -> &'a [RelatedRef] {
+    if p.opts.full {
+        related
+    } else {
+        &related[..related.len().min(BRIEF_RELATED)]
+    }
 }
 
 fn parsed(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
@@ -348,13 +619,19 @@ fn parsed(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
         rows.push(("remote host", h.clone()));
     }
     if let Some(s) = f.stage {
-        rows.push(("SMTP stage", stage_label(s).to_string()));
+        rows.push(("SMTP stage", s.label().to_string()));
     }
     if let Some(prov) = &f.provider {
         rows.push(("provider", prov.name.clone()));
+        if let Some(pm) = &prov.postmaster {
+            rows.push(("postmaster", pm.clone()));
+        }
     }
     if let Some(b) = &f.blocklist {
         rows.push(("blocklist", b.name.clone()));
+        if let Some(d) = &b.delist {
+            rows.push(("delisting", d.clone()));
+        }
     }
     writeln!(out, "\n{}", p.heading("Parsed from the input"))?;
     for (label, value) in rows {
@@ -369,63 +646,94 @@ fn list(out: &mut dyn Write, p: &Painter, heading: &str, items: &[String]) -> io
         return Ok(());
     }
     writeln!(out, "\n{}", p.heading(heading))?;
-    for item in items {
-        writeln!(out, "{}", p.wrap(item, "  • ", "    "))?;
+    for i in items {
+        writeln!(out, "{}", p.wrap(&item(p, i), "  • ", "    "))?;
     }
     Ok(())
 }
 
-fn stage_label(stage: Stage) -> &'static str {
-    stage.label()
-}
-
-fn troubleshooting(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
+/// The stage table: the detected stage's rows first and marked. The short form keeps the
+/// first few rows; returns how many it left out.
+fn troubleshooting(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<usize> {
     if f.troubleshooting.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     writeln!(out, "\n{}", p.heading("Troubleshooting by SMTP stage"))?;
-    let mut t = p.table();
-    t.set_header(vec!["stage", "what you see", "likely cause", "next step"]);
-    for row in &f.troubleshooting {
-        let here = f.stage == Some(row.stage);
-        let stage = if here {
-            p.paint(
-                &format!("▶ {} (this one)", stage_label(row.stage)),
-                Style::new().bold().cyan(),
-            )
-        } else {
-            stage_label(row.stage).to_string()
-        };
-        t.add_row(vec![
-            stage,
-            sanitize(&row.symptom).into_owned(),
-            sanitize(&row.cause).into_owned(),
-            sanitize(&row.next_step).into_owned(),
-        ]);
+    let mut rows: Vec<_> = f.troubleshooting.iter().collect();
+    // A stable sort: the detected stage's rows first, the rest in the knowledge base's order.
+    rows.sort_by_key(|r| f.stage.is_none() || f.stage != Some(r.stage));
+    let detected = f
+        .troubleshooting
+        .iter()
+        .filter(|r| f.stage == Some(r.stage))
+        .count();
+    let shown = if p.opts.full {
+        rows.len()
+    } else {
+        detected.clamp(1, BRIEF_STAGE_ROWS)
+    };
+    let cells = rows[..shown]
+        .iter()
+        .map(|row| {
+            let stage = if f.stage == Some(row.stage) {
+                p.cell(&format!("▶ {} (this one)", row.stage.label()))
+                    .fg(Color::Cyan)
+                    .add_attribute(Attribute::Bold)
+            } else {
+                p.cell(row.stage.label())
+            };
+            vec![
+                stage,
+                p.cell(&item(p, &row.symptom)),
+                p.cell(&item(p, &row.cause)),
+                p.cell(&item(p, &row.next_step)),
+            ]
+        })
+        .collect();
+    let t = p.table(
+        &["stage", "what you see", "likely cause", "next step"],
+        cells,
+    );
+    writeln!(out, "{t}")?;
+    if shown < rows.len() {
+        let mut others: Vec<&str> = rows[shown..].iter().map(|r| r.stage.label()).collect();
+        others.dedup();
+        writeln!(
+            out,
+            "{}",
+            p.dim(&p.wrap(&format!("Also listed: {}.", others.join(", ")), "  ", "  "))
+        )?;
     }
-    writeln!(out, "{t}")
+    Ok(rows.len() - shown)
 }
 
-/// A table of codes, for `list` and `search`.
+/// A table of codes, for `list` and `search`. The caller says when there is nothing to
+/// show; an empty table is never drawn.
 pub fn code_table(
     out: &mut dyn Write,
     rows: &[super::CodeRow],
     opts: TextOptions,
 ) -> io::Result<()> {
-    let p = Painter::new(opts);
-    let mut t = p.table();
-    t.set_header(vec![
-        "code", "title", "bounce", "reason", "action", "provider",
-    ]);
-    for r in rows {
-        t.add_row(vec![
-            p.code(&r.code),
-            sanitize(&r.title).into_owned(),
-            r.bounce.to_string(),
-            r.reason.to_string(),
-            r.action.to_string(),
-            r.provider.clone().unwrap_or_default(),
-        ]);
+    if rows.is_empty() {
+        return Ok(());
     }
+    let p = Painter::new(opts);
+    let cells = rows
+        .iter()
+        .map(|r| {
+            vec![
+                p.code_cell(&r.code),
+                p.cell(&r.title),
+                p.cell(r.bounce),
+                p.cell(r.reason),
+                p.cell(r.action),
+                p.cell(r.provider.as_deref().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    let t = p.table(
+        &["code", "title", "bounce", "reason", "action", "provider"],
+        cells,
+    );
     writeln!(out, "{t}")
 }
