@@ -140,6 +140,20 @@ pub struct Verdict {
     pub not_a_bounce: bool,
 }
 
+/// Whether the verdict of a status may read its wording and remote host: not for a bare
+/// code, nor for a status whose code says it succeeded. (`scan` caches verdicts by what they
+/// read.)
+pub fn reads_evidence(status: &Status) -> bool {
+    if matches!(status.kind, InputKind::Code | InputKind::Basic) {
+        return false;
+    }
+    let class = status
+        .basic
+        .and_then(basic_class)
+        .or(status.code.map(|c| c.class));
+    !(status.code.is_some() && class == Some(Class::Success))
+}
+
 /// Classifies one status. `None` only for plain text in which nothing could be inferred.
 pub fn verdict(kb: &Kb, status: &Status) -> Option<Verdict> {
     verdict_with(kb, status, &evidence_text(status))

@@ -175,6 +175,62 @@ pub fn may_be_event(line: &[u8]) -> bool {
     false
 }
 
+/// The host field of a syslog line (`Jun 10 11:02:18 mail1 postfix/smtp[8850]: ...`): the
+/// word after the timestamp, when a program tag (`name[pid]:` or `name:`) follows it.
+pub fn syslog_host(line: &str) -> Option<&str> {
+    let ts = leading_timestamp(line)?;
+    let rest = line[ts.len()..].strip_prefix(' ')?;
+    let (host, after) = rest.split_once(' ')?;
+    let tag = after.split(' ').next()?;
+    let is_tag = tag.len() > 1
+        && (tag.ends_with("]:") && tag.contains('[') || tag.ends_with(':'))
+        && !tag.starts_with(['[', ':']);
+    (is_tag && !host.is_empty() && !host.contains(['[', ':', '='])).then_some(host)
+}
+
+/// A Postfix `smtpd` (or `postscreen`, `cleanup`) rejection of incoming mail:
+/// `NOQUEUE: reject: RCPT from client[192.0.2.1]: 554 5.7.1 <a@b>: Relay access denied;
+/// from=<x> to=<a@b> proto=ESMTP helo=<h>`: the receiving side's view, not a delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject<'a> {
+    pub timestamp: Option<&'a str>,
+    /// The client as Postfix names it: `name[address]`.
+    pub client: Option<&'a str>,
+    pub recipient: Option<&'a str>,
+}
+
+/// Reads a Postfix rejection line (`NOQUEUE: reject:`, `QUEUEID: reject:`,
+/// `milter-reject:`); `None` for any other line.
+pub fn parse_reject(line: &str) -> Option<Reject<'_>> {
+    let at = memchr::memmem::find(line.as_bytes(), b"postfix")?;
+    let rest = &line[at..];
+    let (at, verb) = [": reject: ", ": milter-reject: "]
+        .iter()
+        .find_map(|v| rest.find(v).map(|i| (i, i + v.len())))?;
+    // `...[pid]: NOQUEUE: reject: ` or `...[pid]: 4F3A2B1C: reject: `.
+    let qid = rest[..at].rsplit(": ").next()?;
+    if !(qid == "NOQUEUE"
+        || (5..=20).contains(&qid.len()) && qid.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        return None;
+    }
+    let body = &rest[verb..];
+    let client = body
+        .split_once(" from ")
+        .and_then(|(_, c)| c.find("]:").map(|i| &c[..=i]))
+        .filter(|c| c.contains('[') && !c.contains(' '));
+    let recipient = body
+        .rsplit_once(" to=<")
+        .and_then(|(_, r)| r.split_once('>'))
+        .map(|(r, _)| r)
+        .filter(|r| !r.is_empty());
+    Some(Reject {
+        timestamp: leading_timestamp(line),
+        client,
+        recipient,
+    })
+}
+
 /// Postfix names the host it tried in its own words when `relay=none`.
 pub fn host_from_detail(detail: &str) -> Option<&str> {
     static CONNECT: OnceLock<Regex> = OnceLock::new();
@@ -581,7 +637,7 @@ pub fn to_status(rec: &LogRecord<'_>, line_no: usize, line: &str) -> Status {
         .server_text
         .clone()
         .or_else(|| rec.detail.and_then(non_empty));
-    s.stage = rec.stage;
+    s.stage = rec.stage.or_else(|| stage_marker(line.trim()));
     s.outcome = rec.outcome.map(|o| o.as_str().to_string());
     if s.code.is_none() && rec.outcome == Some(Outcome::Expired) {
         // A message that stayed queued past its lifetime: "delivery time expired".
@@ -709,6 +765,40 @@ mod tests {
             (r.outcome, r.server_text.as_deref()),
             (Some(Outcome::Bounced), Some("retry timeout exceeded"))
         );
+    }
+
+    #[test]
+    fn syslog_hosts() {
+        assert_eq!(
+            syslog_host("Jun 10 11:02:18 mail1 postfix/smtp[8850]: X: to=<a@b>"),
+            Some("mail1")
+        );
+        assert_eq!(
+            syslog_host("2026-06-10T11:05:02+00:00 relay-2 sm-mta[1]: X"),
+            Some("relay-2")
+        );
+        assert_eq!(
+            syslog_host("2026-06-10 12:00:01 1sGxyz-000200-CD ** eve@example.com R=x"),
+            None
+        );
+        assert_eq!(syslog_host("550 5.1.1 no"), None);
+    }
+
+    #[test]
+    fn rejects() {
+        let r = parse_reject("Jun 10 10:00:02 mail postfix/smtpd[123]: NOQUEUE: reject: RCPT from unknown[192.0.2.1]: 554 5.7.1 <spam@example.org>: Relay access denied; from=<a@b.example> to=<spam@example.org> proto=ESMTP helo=<x>").unwrap();
+        assert_eq!(r.client, Some("unknown[192.0.2.1]"));
+        assert_eq!(r.recipient, Some("spam@example.org"));
+        assert_eq!(r.timestamp, Some("Jun 10 10:00:02"));
+        let r = parse_reject("Jun 10 10:00:03 mail postfix/cleanup[9]: 4F3A2B1C9D: milter-reject: END-OF-MESSAGE from mx.example.net[198.51.100.7]: 5.7.1 Spam message rejected; from=<a@b.example> to=<c@example.org> proto=ESMTP helo=<x>").unwrap();
+        assert_eq!(r.client, Some("mx.example.net[198.51.100.7]"));
+        assert!(
+            parse_reject(
+                "Jun 10 10:00:02 mail postfix/smtpd[123]: connect from unknown[192.0.2.1]"
+            )
+            .is_none()
+        );
+        assert!(parse_reject("Jun 10 10:00:02 mail postfix/smtp[1]: AAAAA11111: to=<a@b>, status=sent (250 reject: fine)").is_none());
     }
 
     #[test]

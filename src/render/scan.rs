@@ -37,7 +37,7 @@ pub fn report(out: &mut dyn Write, r: &Report, opts: TextOptions) -> io::Result<
                 c.title
                     .clone()
                     .unwrap_or_else(|| "(not in the knowledge base)".into()),
-                c.bounce.into(),
+                c.bounce.as_str().into(),
                 c.count.to_string(),
             ]);
         }
@@ -69,6 +69,14 @@ pub fn report(out: &mut dyn Write, r: &Report, opts: TextOptions) -> io::Result<
             t.add_row(vec![name.to_string(), count.to_string()]);
         }
         writeln!(out, "{t}")?;
+    }
+
+    if r.greylisted > 0 {
+        writeln!(
+            out,
+            "\n  greylisted (clears on retry, never a block): {}",
+            r.greylisted
+        )?;
     }
 
     let d = &r.deferrals;
@@ -104,7 +112,80 @@ pub fn report(out: &mut dyn Write, r: &Report, opts: TextOptions) -> io::Result<
         )?;
     }
 
-    let peak = r.by_hour.iter().copied().max().unwrap_or(0);
+    let by_hour = r.by_hour.unwrap_or([0; 24]);
+    if r.hosts.len() > 1 {
+        writeln!(out, "\n{}", p.heading("Hosts"))?;
+        let mut t = p.table();
+        t.set_header(vec!["host", "events", "deferred pairs", "retry success"]);
+        for h in r.hosts.iter().take(TOP) {
+            t.add_row(vec![
+                h.host.clone().unwrap_or_else(|| "(none)".into()),
+                h.events.to_string(),
+                h.deferrals.messages.to_string(),
+                h.deferrals
+                    .retry_success_rate
+                    .map_or_else(|| "-".into(), |x| format!("{:.1} %", x * 100.0)),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+
+    let ir = &r.inbound_rejects;
+    if ir.total > 0 {
+        writeln!(
+            out,
+            "\n{}",
+            p.heading("Inbound rejects (refused by this server, not delivery attempts)")
+        )?;
+        writeln!(
+            out,
+            "  rejected: {}, of which greylisted: {}",
+            ir.total, ir.greylisted
+        )?;
+        let lists: [(&str, Vec<(&str, u64)>); 4] = [
+            (
+                "code",
+                ir.codes
+                    .iter()
+                    .map(|c| (c.code.as_str(), c.count))
+                    .collect(),
+            ),
+            (
+                "reason",
+                ir.reasons
+                    .iter()
+                    .map(|c| (c.reason.as_str(), c.count))
+                    .collect(),
+            ),
+            (
+                "client",
+                ir.clients
+                    .iter()
+                    .map(|c| (c.client.as_str(), c.count))
+                    .collect(),
+            ),
+            (
+                "recipient domain",
+                ir.recipient_domains
+                    .iter()
+                    .map(|c| (c.domain.as_str(), c.count))
+                    .collect(),
+            ),
+        ];
+        for (name, rows) in lists {
+            if rows.is_empty() {
+                continue;
+            }
+            let mut t = p.table();
+            t.set_header(vec![name, "count"]);
+            for (k, n) in rows.iter().take(TOP) {
+                t.add_row(vec![k.to_string(), n.to_string()]);
+            }
+            writeln!(out, "{t}")?;
+        }
+    }
+
+    let peak = by_hour.iter().copied().max().unwrap_or(0);
     if peak > 0 {
         writeln!(
             out,
@@ -112,7 +193,7 @@ pub fn report(out: &mut dyn Write, r: &Report, opts: TextOptions) -> io::Result<
             p.heading("Failed attempts by hour (log's clock)")
         )?;
         let room = p.opts.width.saturating_sub(20).max(10);
-        for (hour, &n) in r.by_hour.iter().enumerate() {
+        for (hour, &n) in by_hour.iter().enumerate() {
             let len = ((n as f64 / peak as f64) * room as f64).round() as usize;
             let bar = "█".repeat(len.max(usize::from(n > 0)));
             writeln!(
