@@ -421,8 +421,54 @@ fn carry_input(f: &mut Finding, status: &Status) {
 }
 
 /// The text that can tell provider, blocklist and reason: the server's words, else the input.
+/// Mail addresses' local parts are masked (`<x@example.org>`): who the recipient is says
+/// nothing about why the mail failed, and a local part such as `spam` must not read as
+/// evidence.
 fn evidence_text(status: &Status) -> String {
-    crate::recognize::fold_whitespace(status.server_text.as_deref().unwrap_or(&status.text))
+    mask_local_parts(&crate::recognize::fold_whitespace(
+        status.server_text.as_deref().unwrap_or(&status.text),
+    ))
+}
+
+/// Everything of a status's text its verdict may read: the evidence, and the whole input
+/// when a provider may be recognised from it (see `provider_for`).
+pub fn verdict_wording(status: &Status) -> String {
+    let mut w = evidence_text(status);
+    if status.kind != InputKind::Log && status.server_text.is_some() {
+        w.push('\0');
+        w.push_str(&status.text);
+    }
+    w
+}
+
+/// Replaces the local part of every `local@domain` with `x`.
+fn mask_local_parts(text: &str) -> String {
+    if !text.contains('@') {
+        return text.to_string();
+    }
+    let is_local = |c: char| c.is_alphanumeric() || "._%+-=!#$&'*/?^`{|}~".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('@') {
+        let before = &rest[..at];
+        let start = before
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_local(c))
+            .last()
+            .map_or(at, |(i, _)| i);
+        let domain_follows = rest[at + 1..].starts_with(|c: char| c.is_alphanumeric());
+        out.push_str(&before[..start]);
+        if start < at && domain_follows {
+            out.push('x');
+        } else {
+            out.push_str(&before[start..]);
+        }
+        out.push('@');
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
@@ -703,6 +749,16 @@ mod tests {
             ),
             Reason::Networkerror
         );
+    }
+
+    #[test]
+    fn local_parts_are_masked_in_evidence() {
+        assert_eq!(
+            mask_local_parts("550 5.1.1 <spam.trap+1@Example.org>: unknown; see a@b"),
+            "550 5.1.1 <x@Example.org>: unknown; see x@b"
+        );
+        assert_eq!(mask_local_parts("no address @ here"), "no address @ here");
+        assert_eq!(mask_local_parts("é@ü.example"), "x@ü.example");
     }
 
     #[test]

@@ -202,7 +202,12 @@ pub struct Reject<'a> {
 /// Reads a Postfix rejection line (`NOQUEUE: reject:`, `QUEUEID: reject:`,
 /// `milter-reject:`); `None` for any other line.
 pub fn parse_reject(line: &str) -> Option<Reject<'_>> {
-    let at = memchr::memmem::find(line.as_bytes(), b"postfix")?;
+    static REJECT: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    static POSTFIX: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let reject = REJECT.get_or_init(|| memchr::memmem::Finder::new(b"reject: "));
+    reject.find(line.as_bytes())?;
+    let postfix = POSTFIX.get_or_init(|| memchr::memmem::Finder::new(b"postfix"));
+    let at = postfix.find(line.as_bytes())?;
     let rest = &line[at..];
     let (at, verb) = [": reject: ", ": milter-reject: "]
         .iter()
@@ -393,11 +398,13 @@ fn read_reply(text: &str, rec: &mut LogRecord<'_>) {
 
 /// Removes the `550-5.7.1 ` / `550 5.7.1 ` prefixes a flattened multi-line reply repeats.
 pub fn strip_repeated_prefixes(text: &str, basic: u16, code: Option<EnhancedCode>) -> String {
+    let digits = basic.to_string();
+    let Some(code) = code.filter(|_| text.contains(digits.as_str())) else {
+        return super::fold_whitespace(text);
+    };
     let mut out = text.to_string();
-    if let Some(code) = code {
-        for sep in ['-', ' '] {
-            out = out.replace(&format!("{basic}{sep}{code} "), " ");
-        }
+    for sep in ['-', ' '] {
+        out = out.replace(&format!("{basic}{sep}{code} "), " ");
     }
     super::fold_whitespace(&out)
 }

@@ -100,12 +100,7 @@ impl VerdictCache {
             outcome: status.outcome.clone(),
             stage: status.stage,
             host: reads.then(|| status.remote_host.clone()).flatten(),
-            wording: reads.then(|| {
-                status
-                    .server_text
-                    .clone()
-                    .unwrap_or_else(|| status.text.clone())
-            }),
+            wording: reads.then(|| crate::explain::verdict_wording(status)),
         };
         if let Some(v) = self.map.get(&key) {
             return *v;
@@ -150,7 +145,13 @@ pub fn parse_line<'a>(
 
 /// Whether a raw line can be a line `scan` reads (a cheap test on bytes).
 pub fn may_matter(line: &[u8]) -> bool {
-    log::may_be_event(line) || memchr::memmem::find(line, b"reject: ").is_some()
+    static REJECT: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    log::may_be_event(line)
+        || REJECT
+            .get_or_init(|| memchr::memmem::Finder::new(b"reject: "))
+            .find(line)
+            .is_some()
 }
 
 #[derive(Debug, Default, Clone)]
