@@ -339,8 +339,10 @@ fn read_detail<'a>(detail: &'a str, rec: &mut LogRecord<'a>) {
     static SAID: OnceLock<Regex> = OnceLock::new();
     let said = re(
         &SAID,
-        r"(?:host|server) (?P<host>[^\s\[]+)(?:\[[^\]]*\])?(?::\d+)? (?:said|refused to talk to me|said in response to [^:]+):\s*(?P<reply>.*)$",
+        r"(?:host|server) (?P<host>[^\s\[]+)(?:\[[^\]]*\])?(?::\d+)? (?:said|refused to talk to me|said in response to [^:]+):\s*",
     );
+    // The reply is the rest of the line (a log line holds no line break): matching only up
+    // to it keeps the capture search short.
     if let Some(c) = said.captures(detail) {
         if rec.remote_host.is_none() {
             rec.remote_host = c.name("host").map(|h| h.as_str());
@@ -350,7 +352,8 @@ fn read_detail<'a>(detail: &'a str, rec: &mut LogRecord<'a>) {
         {
             rec.stage = Some(Stage::Connect);
         }
-        read_reply(c.name("reply").map_or("", |m| m.as_str()), rec);
+        let end = c.get(0).map_or(detail.len(), |m| m.end());
+        read_reply(&detail[end..], rec);
     } else {
         read_reply(detail, rec);
     }

@@ -154,13 +154,22 @@ pub fn may_matter(line: &[u8]) -> bool {
             .is_some()
 }
 
-#[derive(Debug, Default, Clone)]
-struct HostFigures {
+/// One host's figures and the messages of its still in flight: queue ids are unique per
+/// host only.
+#[derive(Debug, Default)]
+struct HostState {
+    name: String,
     events: u64,
     by_status: [u64; 4],
     delivered_later: u64,
     bounced_later: u64,
     expired: u64,
+    /// Recipients deferred and not yet resolved, by queue id.
+    in_flight: HashMap<String, Vec<Deferred>>,
+    /// Messages that expired, with when: a recipient first deferred after its message
+    /// expired (logs are not always in order) is counted as expired too. Entries older than
+    /// `EXPIRY_MEMORY` of log time are dropped, so memory stays bounded.
+    expired_messages: HashMap<String, f64>,
 }
 
 #[derive(Debug, Default)]
@@ -199,13 +208,8 @@ pub struct Scanner<'k> {
     hosts: HashMap<String, u64>,
     by_hour: [u64; 24],
     timed_failures: u64,
-    per_host: HashMap<String, HostFigures>,
-    /// Recipients deferred and not yet resolved, by (host, queue id).
-    in_flight: HashMap<(String, String), Vec<Deferred>>,
-    /// Messages that expired, with when: a recipient first deferred after its message
-    /// expired (logs are not always in order) is counted as expired too. Entries older than
-    /// `EXPIRY_MEMORY` of log time are dropped, so memory stays bounded.
-    expired_messages: HashMap<(String, String), f64>,
+    host_ids: HashMap<String, usize>,
+    per_host: Vec<HostState>,
     last_purge: f64,
     delivered_later: u64,
     bounced_later: u64,
@@ -249,9 +253,8 @@ impl<'k> Scanner<'k> {
             hosts: HashMap::new(),
             by_hour: [0; 24],
             timed_failures: 0,
-            per_host: HashMap::new(),
-            in_flight: HashMap::new(),
-            expired_messages: HashMap::new(),
+            host_ids: HashMap::new(),
+            per_host: Vec::new(),
             last_purge: 0.0,
             delivered_later: 0,
             bounced_later: 0,
@@ -321,12 +324,12 @@ impl<'k> Scanner<'k> {
             Parsed::Attempt { rec, host, verdict } => {
                 let stamp = rec.timestamp.and_then(|t| self.clock.read(t));
                 let outcome = rec.outcome?;
-                let host = host
-                    .map(str::to_string)
-                    .or_else(|| self.source.host.clone())
-                    .unwrap_or_default();
+                let host = match host {
+                    Some(h) => self.host_id(h),
+                    None => self.source_host_id(),
+                };
                 self.record(
-                    &host,
+                    host,
                     rec.queue_id,
                     rec.recipient,
                     rec.remote_host,
@@ -335,7 +338,7 @@ impl<'k> Scanner<'k> {
                     stamp,
                 );
                 want_event.then(|| Event {
-                    host: (!host.is_empty()).then_some(host),
+                    host: Some(self.per_host[host].name.clone()).filter(|h| !h.is_empty()),
                     file: self.source.file.clone(),
                     line,
                     time: stamp.map(|s| s.rfc3339()),
@@ -351,6 +354,28 @@ impl<'k> Scanner<'k> {
                 })
             }
         }
+    }
+
+    /// The index of a host's state, added when new.
+    fn host_id(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.host_ids.get(name) {
+            return i;
+        }
+        let i = self.per_host.len();
+        self.per_host.push(HostState {
+            name: name.to_string(),
+            ..HostState::default()
+        });
+        self.host_ids.insert(name.to_string(), i);
+        i
+    }
+
+    /// The host of lines that name none: the current file's folder, or none.
+    fn source_host_id(&mut self) -> usize {
+        let name = self.source.host.take();
+        let i = self.host_id(name.as_deref().unwrap_or(""));
+        self.source.host = name;
+        i
     }
 
     fn saw(&mut self, s: Stamp) {
@@ -386,7 +411,7 @@ impl<'k> Scanner<'k> {
     #[allow(clippy::too_many_arguments)]
     fn record(
         &mut self,
-        host: &str,
+        host: usize,
         queue_id: Option<&str>,
         recipient: Option<&str>,
         remote_host: Option<&str>,
@@ -399,10 +424,7 @@ impl<'k> Scanner<'k> {
         if let Some(s) = stamp {
             self.saw(s);
         }
-        let figures = match self.per_host.get_mut(host) {
-            Some(f) => f,
-            None => self.per_host.entry(host.to_string()).or_default(),
-        };
+        let figures = &mut self.per_host[host];
         figures.events += 1;
         figures.by_status[status_index(outcome)] += 1;
         if matches!(outcome, Outcome::Deferred | Outcome::Bounced) {
@@ -441,61 +463,67 @@ impl<'k> Scanner<'k> {
 
     fn track_deferral(
         &mut self,
-        host: &str,
+        host: usize,
         qid: &str,
         rcpt: Option<&str>,
         outcome: Outcome,
         now: Option<f64>,
     ) {
-        let key = (host.to_string(), qid.to_string());
+        let state = &mut self.per_host[host];
         if outcome == Outcome::Expired {
             // An expiry ends every recipient of the message still deferred; a later
             // delivery or bounce in the log still wins, so they stay listed, marked.
-            if let Some(list) = self.in_flight.get_mut(&key) {
+            if let Some(list) = state.in_flight.get_mut(qid) {
                 for d in list.iter_mut() {
                     d.expired = true;
                 }
             }
             let at = now.unwrap_or(self.last_purge);
-            self.expired_messages.insert(key, at);
+            state.expired_messages.insert(qid.to_string(), at);
             self.purge_expired(at);
             return;
         }
         let Some(rcpt) = rcpt else { return };
-        let rcpt = rcpt.to_ascii_lowercase();
+        let lower: std::borrow::Cow<str> = if rcpt.bytes().any(|b| b.is_ascii_uppercase()) {
+            rcpt.to_ascii_lowercase().into()
+        } else {
+            rcpt.into()
+        };
         match outcome {
             Outcome::Deferred => {
-                let expired = self.expired_messages.contains_key(&key);
-                let list = self.in_flight.entry(key).or_default();
-                if !list.iter().any(|d| d.recipient == rcpt) {
+                let expired = state.expired_messages.contains_key(qid);
+                let list = match state.in_flight.get_mut(qid) {
+                    Some(l) => l,
+                    None => state.in_flight.entry(qid.to_string()).or_default(),
+                };
+                if !list.iter().any(|d| d.recipient == lower) {
                     list.push(Deferred {
-                        recipient: rcpt,
+                        recipient: lower.into_owned(),
                         first: now,
                         expired,
                     });
                 }
             }
             Outcome::Sent | Outcome::Bounced => {
-                let Some(list) = self.in_flight.get_mut(&key) else {
+                let Some(list) = state.in_flight.get_mut(qid) else {
                     return;
                 };
-                let Some(i) = list.iter().position(|d| d.recipient == rcpt) else {
+                let Some(i) = list.iter().position(|d| d.recipient == lower) else {
                     return;
                 };
                 let d = list.swap_remove(i);
                 if list.is_empty() {
-                    self.in_flight.remove(&key);
+                    state.in_flight.remove(qid);
                 }
-                let figures = self.per_host.entry(key.0).or_default();
                 if outcome == Outcome::Sent {
                     self.delivered_later += 1;
-                    figures.delivered_later += 1;
+                    state.delivered_later += 1;
                     if let (Some(first), Some(now)) = (d.first, now) {
                         self.time_to_delivery.push(now - first);
                     }
                 } else {
                     self.bounced_later += 1;
-                    figures.bounced_later += 1;
+                    state.bounced_later += 1;
                 }
             }
             Outcome::Expired => {}
@@ -508,22 +536,24 @@ impl<'k> Scanner<'k> {
             return;
         }
         self.last_purge = now;
-        let old: Vec<(String, String)> = self
-            .expired_messages
-            .iter()
-            .filter(|(_, t)| now - **t > EXPIRY_MEMORY)
-            .map(|(q, _)| q.clone())
-            .collect();
-        for key in old {
-            self.expired_messages.remove(&key);
-            if let Some(list) = self.in_flight.get_mut(&key) {
-                let before = list.len();
-                list.retain(|d| !d.expired);
-                let n = (before - list.len()) as u64;
-                self.expired += n;
-                self.per_host.entry(key.0.clone()).or_default().expired += n;
-                if list.is_empty() {
-                    self.in_flight.remove(&key);
+        for state in &mut self.per_host {
+            let old: Vec<String> = state
+                .expired_messages
+                .iter()
+                .filter(|(_, t)| now - **t > EXPIRY_MEMORY)
+                .map(|(q, _)| q.clone())
+                .collect();
+            for qid in old {
+                state.expired_messages.remove(&qid);
+                if let Some(list) = state.in_flight.get_mut(&qid) {
+                    let before = list.len();
+                    list.retain(|d| !d.expired);
+                    let n = (before - list.len()) as u64;
+                    self.expired += n;
+                    state.expired += n;
+                    if list.is_empty() {
+                        state.in_flight.remove(&qid);
+                    }
                 }
             }
         }
@@ -551,9 +581,9 @@ impl<'k> Scanner<'k> {
                     None => continue,
                 },
             };
-            let host = self.source.host.clone().unwrap_or_default();
+            let host = self.source_host_id();
             self.record(
-                &host,
+                host,
                 None,
                 s.recipient.as_deref(),
                 s.remote_host.as_deref(),
@@ -563,7 +593,7 @@ impl<'k> Scanner<'k> {
             );
             if want_events {
                 events.push(Event {
-                    host: (!host.is_empty()).then_some(host),
+                    host: Some(self.per_host[host].name.clone()).filter(|h| !h.is_empty()),
                     file: self.source.file.clone(),
                     line: s.line as u64,
                     time: date.map(|d| d.rfc3339()),
@@ -602,43 +632,30 @@ impl<'k> Scanner<'k> {
             })
             .collect();
         codes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
-        let mut pending_by_host: HashMap<&str, (u64, u64)> = HashMap::new();
-        for ((host, _), list) in &self.in_flight {
-            let e = pending_by_host.entry(host.as_str()).or_default();
-            for d in list {
-                if d.expired {
-                    e.0 += 1;
-                } else {
-                    e.1 += 1;
-                }
+        let (mut expired_listed, mut pending) = (0, 0);
+        let mut hosts: Vec<HostReport> = Vec::new();
+        for h in &self.per_host {
+            let (e, p) = h.in_flight.values().flatten().fold((0, 0), |(e, p), d| {
+                if d.expired { (e + 1, p) } else { (e, p + 1) }
+            });
+            expired_listed += e;
+            pending += p;
+            if h.events > 0 {
+                hosts.push(HostReport {
+                    host: (!h.name.is_empty()).then(|| h.name.clone()),
+                    events: h.events,
+                    by_status: by_status(h.by_status),
+                    deferrals: deferral_counts(
+                        h.delivered_later,
+                        h.bounced_later,
+                        h.expired + e,
+                        p,
+                    ),
+                });
             }
         }
-        let (expired_listed, pending) = pending_by_host
-            .values()
-            .fold((0, 0), |(e, p), (de, dp)| (e + de, p + dp));
         let mut delays = self.time_to_delivery.clone();
         delays.sort_by(f64::total_cmp);
-        let mut hosts: Vec<HostReport> = self
-            .per_host
-            .iter()
-            .map(|(host, f)| {
-                let (expired_listed, pending) = pending_by_host
-                    .get(host.as_str())
-                    .copied()
-                    .unwrap_or((0, 0));
-                HostReport {
-                    host: (!host.is_empty()).then(|| host.clone()),
-                    events: f.events,
-                    by_status: by_status(f.by_status),
-                    deferrals: deferral_counts(
-                        f.delivered_later,
-                        f.bounced_later,
-                        f.expired + expired_listed,
-                        pending,
-                    ),
-                }
-            })
-            .collect();
         hosts.sort_by(|a, b| a.host.cmp(&b.host));
         let counts = deferral_counts(
             self.delivered_later,
