@@ -573,18 +573,26 @@ fn exchange(line: &str) -> Option<LogRecord<'_>> {
 
 /// The SMTP stage named by the markers MTAs write around a reply.
 pub fn stage_marker(text: &str) -> Option<Stage> {
-    let lower = text.to_ascii_lowercase();
-    let markers = [
-        "in reply to",
-        "after ",
-        "refused to talk",
-        "connection refused",
-        "connection timed out",
-        "connect to",
-        "while receiving",
-        "while sending",
-    ];
-    if !markers.iter().any(|m| lower.contains(m)) {
+    static MARKERS: OnceLock<Option<aho_corasick::AhoCorasick>> = OnceLock::new();
+    let markers = MARKERS.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                "in reply to",
+                "after ",
+                "refused to talk",
+                "connection refused",
+                "connection timed out",
+                "connect to",
+                "while receiving",
+                "while sending",
+            ])
+            .ok()
+    });
+    if markers
+        .as_ref()
+        .is_some_and(|m| !m.is_match(text.as_bytes()))
+    {
         return None;
     }
     static MARK: OnceLock<Regex> = OnceLock::new();

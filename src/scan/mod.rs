@@ -81,6 +81,7 @@ pub struct VerdictCache {
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct VerdictKey {
+    kind: &'static str,
     code: Option<EnhancedCode>,
     inferred: bool,
     basic: Option<u16>,
@@ -94,18 +95,57 @@ impl VerdictCache {
     pub fn verdict(&mut self, kb: &Kb, status: &Status) -> Option<Verdict> {
         let reads = crate::explain::reads_evidence(status);
         let key = VerdictKey {
+            kind: status.kind.as_str(),
             code: status.code,
             inferred: status.code_inferred,
             basic: status.basic,
             outcome: status.outcome.clone(),
-            stage: status.stage,
+            stage: status.stage.filter(|_| reads),
             host: reads.then(|| status.remote_host.clone()).flatten(),
             wording: reads.then(|| crate::explain::verdict_wording(status)),
         };
+        self.get_or_insert(key, || verdict(kb, status))
+    }
+
+    /// The verdict of a log line: without building its status when its code says it
+    /// succeeded (such a verdict reads neither wording nor stage).
+    fn log_verdict(
+        &mut self,
+        kb: &Kb,
+        rec: &LogRecord<'_>,
+        line_no: usize,
+        line: &str,
+    ) -> Option<Verdict> {
+        let code = rec.code();
+        let class = rec
+            .basic
+            .and_then(crate::code::basic_class)
+            .or(code.map(|c| c.class));
+        if code.is_some() && class == Some(Class::Success) {
+            let key = VerdictKey {
+                kind: crate::recognize::InputKind::Log.as_str(),
+                code,
+                inferred: false,
+                basic: rec.basic,
+                outcome: rec.outcome.map(|o| o.as_str().to_string()),
+                stage: None,
+                host: None,
+                wording: None,
+            };
+            return self.get_or_insert(key, || verdict(kb, &log::to_status(rec, line_no, line)));
+        }
+        self.verdict(kb, &log::to_status(rec, line_no, line))
+    }
+
+    fn get_or_insert(
+        &mut self,
+        key: VerdictKey,
+        make: impl FnOnce() -> Option<Verdict>,
+    ) -> Option<Verdict> {
         if let Some(v) = self.map.get(&key) {
             return *v;
         }
-        let v = verdict(kb, status);
+        let v = make();
         if self.map.len() >= CACHE_LIMIT {
             self.map.clear();
         }
@@ -134,8 +174,7 @@ pub fn parse_line<'a>(
     }
     let rec = log::parse(line)?;
     rec.outcome?;
-    let status = log::to_status(&rec, line_no, line);
-    let verdict = cache.verdict(kb, &status);
+    let verdict = cache.log_verdict(kb, &rec, line_no, line);
     Some(Parsed::Attempt {
         rec,
         host: log::syslog_host(line),
