@@ -577,6 +577,7 @@ pub fn stage_marker(text: &str) -> Option<Stage> {
     let markers = MARKERS.get_or_init(|| {
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
             .build([
                 "in reply to",
                 "after ",
@@ -589,18 +590,18 @@ pub fn stage_marker(text: &str) -> Option<Stage> {
             ])
             .ok()
     });
-    if markers
-        .as_ref()
-        .is_some_and(|m| !m.is_match(text.as_bytes()))
-    {
-        return None;
-    }
+    // Every marker the pattern below knows starts with one of these words: its match
+    // cannot start before the first of them.
+    let start = match markers {
+        Some(m) => m.find(text.as_bytes())?.start(),
+        None => 0,
+    };
     static MARK: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &MARK,
         r"(?i)in reply to (?P<pf>(?:end of )?DATA|MAIL FROM|RCPT TO|HELO|EHLO|STARTTLS|AUTH|BDAT|XFORWARD|RSET|QUIT)\b|after (?P<ex>(?:pipelined )?(?:end of data|RCPT TO|MAIL FROM|DATA|initial connection|EHLO|HELO|STARTTLS|AUTH))|(?P<refused>refused to talk to me)|(?P<connect>connect to \S+: (?:connection (?:refused|timed out)|no route to host|network is unreachable)|while receiving the initial server greeting|\bconnection (?:refused|timed out)\b)|while sending (?P<sending>RCPT TO|MAIL FROM|end of data|DATA|message body)",
     );
-    let c = r.captures(text)?;
+    let c = r.captures_at(text, start)?;
     if let Some(m) = c.name("pf") {
         let t = m.as_str().to_ascii_lowercase();
         return match t.as_str() {

@@ -276,6 +276,18 @@ pub(crate) fn non_empty(s: &str) -> Option<String> {
 
 /// Collapses runs of white space to one space.
 pub fn fold_whitespace(s: &str) -> String {
+    // Most text is folded already: single spaces between words, no other white space.
+    let b = s.as_bytes();
+    let folded = !b.first().is_some_and(|&c| c == b' ')
+        && !b.last().is_some_and(|&c| c == b' ')
+        && !b.windows(2).any(|w| w[0] == b' ' && w[1] == b' ')
+        && !s
+            .bytes()
+            .any(|c| c != b' ' && (c.is_ascii_whitespace() || c == 0x0b || c >= 0x80))
+        || s.is_empty();
+    if folded {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -358,6 +370,21 @@ mod tests {
             codes("552 Message size exceeds fixed limit"),
             [(None, Some(552), InputKind::Reply)]
         );
+    }
+
+    #[test]
+    fn whitespace_folds() {
+        for (raw, want) in [
+            ("a b", "a b"),
+            (" a  b\t", "a b"),
+            ("a\u{a0}b", "a b"),
+            ("a\u{b}b", "a b"),
+            ("é b", "é b"),
+            ("", ""),
+            ("  ", ""),
+        ] {
+            assert_eq!(fold_whitespace(raw), want, "{raw:?}");
+        }
     }
 
     #[test]
