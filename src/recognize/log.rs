@@ -341,9 +341,16 @@ fn read_detail<'a>(detail: &'a str, rec: &mut LogRecord<'a>) {
         &SAID,
         r"(?:host|server) (?P<host>[^\s\[]+)(?:\[[^\]]*\])?(?::\d+)? (?:said|refused to talk to me|said in response to [^:]+):\s*",
     );
+    // Postfix's own form at the start of the text (`host mx[192.0.2.1] said: `) is read by
+    // hand: the match the pattern below would give, found without it.
+    if let Some((host, end)) = postfix_said(detail) {
+        if rec.remote_host.is_none() {
+            rec.remote_host = Some(host);
+        }
+        read_reply(&detail[end..], rec);
     // The reply is the rest of the line (a log line holds no line break): matching only up
     // to it keeps the capture search short.
-    if let Some(c) = said.captures(detail) {
+    } else if let Some(c) = said.captures(detail) {
         if rec.remote_host.is_none() {
             rec.remote_host = c.name("host").map(|h| h.as_str());
         }
@@ -363,6 +370,69 @@ fn read_detail<'a>(detail: &'a str, rec: &mut LogRecord<'a>) {
     if rec.remote_host.is_none() {
         rec.remote_host = host_from_detail(detail);
     }
+}
+
+/// Postfix's `in reply to COMMAND` at the start of `text`, read the way the first branch
+/// of the pattern in `stage_marker` reads it: `Some(stage)` when that branch matches here in
+/// plain ASCII, `None` to leave it to the pattern.
+fn in_reply_to(text: &str) -> Option<Option<Stage>> {
+    const HEAD: &str = "in reply to ";
+    let head = text.get(..HEAD.len())?;
+    if !head.eq_ignore_ascii_case(HEAD) {
+        return None;
+    }
+    let rest = &text[HEAD.len()..];
+    // In the pattern's order: `(?:end of )?DATA` tries the longer form first.
+    const COMMANDS: [(&str, Option<Stage>); 12] = [
+        ("end of data", Some(Stage::EndOfData)),
+        ("data", Some(Stage::Data)),
+        ("mail from", Some(Stage::Mail)),
+        ("rcpt to", Some(Stage::Rcpt)),
+        ("helo", Some(Stage::Helo)),
+        ("ehlo", Some(Stage::Helo)),
+        ("starttls", Some(Stage::Starttls)),
+        ("auth", Some(Stage::Auth)),
+        ("bdat", Some(Stage::Data)),
+        ("xforward", None),
+        ("rset", None),
+        ("quit", None),
+    ];
+    COMMANDS.iter().find_map(|&(word, stage)| {
+        let got = rest.get(..word.len())?;
+        let next = rest.as_bytes().get(word.len());
+        // `\b`: the next character is not a word character (ASCII only here).
+        let boundary = next.is_none_or(|&c| c < 0x80 && !c.is_ascii_alphanumeric() && c != b'_');
+        (got.eq_ignore_ascii_case(word) && boundary).then_some(stage)
+    })
+}
+
+/// `host NAME[ADDRESS]:PORT said: ` at the start of `text`, read the way the `SAID` pattern
+/// in `read_detail` reads it (greedy name, optional address and port): the name and where
+/// the reply starts. `None` when the text has another shape; the pattern then decides.
+fn postfix_said(text: &str) -> Option<(&str, usize)> {
+    let rest = text.strip_prefix("host ")?;
+    let b = rest.as_bytes();
+    let name_end = b
+        .iter()
+        .position(|&c| c == b'[' || c.is_ascii_whitespace() || c >= 0x80)
+        .unwrap_or(b.len());
+    if name_end == 0 || b.get(name_end).is_some_and(|&c| c >= 0x80) {
+        return None;
+    }
+    let mut i = name_end;
+    if b.get(i) == Some(&b'[') {
+        i += memchr::memchr(b']', &b[i..])? + 1;
+    }
+    if b.get(i) == Some(&b':') {
+        let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        i += 1 + digits;
+    }
+    let after = rest[i..].strip_prefix(" said:")?;
+    let reply = after.trim_start();
+    Some((&rest[..name_end], text.len() - reply.len()))
 }
 
 /// A reply quoted in log text: `451 4.3.2 words (in reply to MAIL FROM command)`.
@@ -596,6 +666,9 @@ pub fn stage_marker(text: &str) -> Option<Stage> {
         Some(m) => m.find(text.as_bytes())?.start(),
         None => 0,
     };
+    if let Some(stage) = in_reply_to(&text[start..]) {
+        return stage;
+    }
     static MARK: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &MARK,
@@ -784,6 +857,74 @@ mod tests {
             (r.outcome, r.server_text.as_deref()),
             (Some(Outcome::Bounced), Some("retry timeout exceeded"))
         );
+    }
+
+    #[test]
+    fn hand_readers_agree_with_the_patterns() {
+        for text in [
+            "host mx.example.org[198.51.100.1] said: 451 4.3.2 busy (in reply to RCPT TO command)",
+            "host mx.example.org[198.51.100.1]:25 said:  550 no",
+            "host mx.example.org said: 550 no",
+            "host mx[::1] said in response to end of data: 550 no",
+            "host mx.example.org[1.2.3.4] refused to talk to me: 554 go away",
+            "host mx.é.example[1.2.3.4] said: 550 no",
+            "host mx:x said: 550 no",
+            "550 5.1.1 in reply to end of DATA command",
+            "451 x (in reply to RCPT TO command)",
+            "451 x (In Reply To data command)",
+            "451 x (in reply to DATAX command) after RCPT TO:<a@b>",
+            "451 x (in reply to xforward command)",
+            "451 x (in reply to quit)",
+        ] {
+            let mut fast = LogRecord::default();
+            read_detail(text, &mut fast);
+            static SAID: OnceLock<Regex> = OnceLock::new();
+            let said = re(
+                &SAID,
+                r"(?:host|server) (?P<host>[^\s\[]+)(?:\[[^\]]*\])?(?::\d+)? (?:said|refused to talk to me|said in response to [^:]+):\s*(?P<reply>.*)$",
+            );
+            let mut slow = LogRecord::default();
+            if let Some(c) = said.captures(text) {
+                slow.remote_host = c.name("host").map(|h| h.as_str());
+                if c[0].contains("refused to talk to me") {
+                    slow.stage = Some(Stage::Connect);
+                }
+                read_reply(c.name("reply").map_or("", |m| m.as_str()), &mut slow);
+            } else {
+                read_reply(text, &mut slow);
+            }
+            if slow.stage.is_none() {
+                slow.stage = stage_marker(text);
+            }
+            if slow.remote_host.is_none() {
+                slow.remote_host = host_from_detail(text);
+            }
+            assert_eq!(fast, slow, "{text}");
+        }
+        // The hand reader of `in reply to` against the pattern's first branch, anchored.
+        let branch = Regex::new(r"^(?i)in reply to (?P<pf>(?:end of )?DATA|MAIL FROM|RCPT TO|HELO|EHLO|STARTTLS|AUTH|BDAT|XFORWARD|RSET|QUIT)\b").unwrap();
+        for t in [
+            "in reply to end of DATA command",
+            "in reply to end of datum",
+            "IN REPLY TO rcpt to",
+            "in reply to DATAX",
+            "in reply to data_x",
+            "in reply to mail from:",
+            "in reply to",
+            "in reply to helo.",
+        ] {
+            let fast = in_reply_to(t);
+            let slow = branch.captures(t).map(|c| c["pf"].to_ascii_lowercase());
+            assert_eq!(fast.is_some(), slow.is_some(), "{t}");
+        }
+        assert_eq!(
+            in_reply_to("in reply to end of DATA command"),
+            Some(Some(Stage::EndOfData))
+        );
+        assert_eq!(in_reply_to("in reply to DATAX"), None);
+        assert_eq!(in_reply_to("in reply to RSET command"), Some(None));
+        assert_eq!(postfix_said("host a[1] said: 5"), Some(("a", 16)));
+        assert_eq!(postfix_said("host a[1] refused to talk to me: 5"), None);
     }
 
     #[test]

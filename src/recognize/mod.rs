@@ -276,16 +276,19 @@ pub(crate) fn non_empty(s: &str) -> Option<String> {
 
 /// Collapses runs of white space to one space.
 pub fn fold_whitespace(s: &str) -> String {
-    // Most text is folded already: single spaces between words, no other white space.
-    let b = s.as_bytes();
-    let folded = !b.first().is_some_and(|&c| c == b' ')
-        && !b.last().is_some_and(|&c| c == b' ')
-        && !b.windows(2).any(|w| w[0] == b' ' && w[1] == b' ')
-        && !s
-            .bytes()
-            .any(|c| c != b' ' && (c.is_ascii_whitespace() || c == 0x0b || c >= 0x80))
-        || s.is_empty();
-    if folded {
+    // Most text is folded already: ASCII, single spaces between words, no other white space.
+    let mut after_space = true;
+    let folded = s.bytes().all(|c| {
+        let ok = match c {
+            b' ' => !after_space,
+            b'\t'..=b'\r' => false,
+            0x80.. => false,
+            _ => true,
+        };
+        after_space = c == b' ';
+        ok
+    }) && !after_space;
+    if folded || s.is_empty() {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len());
