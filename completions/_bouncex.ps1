@@ -78,6 +78,7 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
             break
         }
         'bouncex;scan' {
+            [CompletionResult]::new('--year', '--year', [CompletionResultType]::ParameterName, 'The year of the first year-less (syslog) time read; by default each file''s year is inferred from its modification time, standard input''s from today')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
             [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')

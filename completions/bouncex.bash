@@ -458,12 +458,16 @@ _bouncex() {
             return 0
             ;;
         bouncex__subcmd__scan)
-            opts="-h -V --format --json --color --kb --help --version"
+            opts="-h -V --year --format --json --color --kb --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --year)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json ndjson" -- "${cur}"))
                     return 0

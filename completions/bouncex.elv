@@ -71,6 +71,7 @@ set edit:completion:arg-completer[bouncex] = {|@words|
             cand --version 'Print version'
         }
         &'bouncex;scan'= {
+            cand --year 'The year of the first year-less (syslog) time read; by default each file''s year is inferred from its modification time, standard input''s from today'
             cand --format 'Output format'
             cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
             cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'

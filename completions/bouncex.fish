@@ -79,6 +79,7 @@ complete -c bouncex -n "__fish_bouncex_using_subcommand search" -l kb -d 'Knowle
 complete -c bouncex -n "__fish_bouncex_using_subcommand search" -l json -d 'Same as --format json'
 complete -c bouncex -n "__fish_bouncex_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bouncex -n "__fish_bouncex_using_subcommand search" -s V -l version -d 'Print version'
+complete -c bouncex -n "__fish_bouncex_using_subcommand scan" -l year -d 'The year of the first year-less (syslog) time read; by default each file\'s year is inferred from its modification time, standard input\'s from today' -r
 complete -c bouncex -n "__fish_bouncex_using_subcommand scan" -l format -d 'Output format' -r -f -a "text\t'Readable explanation, fitted to the terminal'
 json\t'One JSON document ({"bouncex": "1", ...})'
 ndjson\t'One JSON object per line (per finding, or per event for scan)'"

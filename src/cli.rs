@@ -136,9 +136,15 @@ pub enum Command {
     /// outcomes and timings, and failures by hour. `--format ndjson` prints one event per
     /// delivery attempt instead.
     Scan {
-        /// Files or folders to read; `-` (or nothing) is standard input.
+        /// Files or folders to read; `-` (or nothing) is standard input. Logs are read
+        /// oldest first whatever the order given (by their first timestamps, else by
+        /// logrotate's naming).
         #[arg(value_name = "PATH")]
         paths: Vec<String>,
+        /// The year of the first year-less (syslog) time read; by default each file's year
+        /// is inferred from its modification time, standard input's from today.
+        #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i64).range(1970..=9999))]
+        year: Option<i64>,
     },
     /// Knowledge-base tools.
     Kb {
@@ -329,11 +335,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     no_basic,
                 } => list_cmd(&ctx, class.as_deref(), subject, !no_basic, &mut out)?,
                 Command::Search { words } => search_cmd(&ctx, &words, &mut out)?,
-                Command::Scan { paths } => {
+                Command::Scan { paths, year } => {
                     if (paths.is_empty() || paths == ["-"]) && io::stdin().is_terminal() {
                         stdin_hint("mail-log lines or bounce messages")?;
                     }
-                    scan_cmd(&ctx, &paths, io::stderr().is_terminal(), &mut out)?
+                    scan_cmd(&ctx, &paths, year, io::stderr().is_terminal(), &mut out)?
                 }
                 Command::Kb { .. } | Command::Completions { .. } | Command::Man => {
                     ExitCode::SUCCESS
@@ -881,32 +887,46 @@ impl FindingSink<'_> {
 fn scan_cmd(
     ctx: &Session,
     paths: &[String],
+    year: Option<i64>,
     stderr_is_terminal: bool,
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
-    use crate::scan::{Scanner, input};
+    use crate::scan::{Scanner, input, time::YearRef};
     let default = ["-".to_string()];
     let paths = if paths.is_empty() {
         &default[..]
     } else {
         paths
     };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
     let opts = input::Options {
         progress: stderr_is_terminal,
         events: ctx.format == Format::Ndjson,
+        year,
+        now,
     };
-    let mut scanner = Scanner::new();
+    let start = year.map_or_else(|| YearRef::ends_at(now), YearRef::Starts);
+    let mut scanner = Scanner::new(&ctx.kb, start);
     let mut sink = |e: &crate::scan::Event| render::json::ndjson_line(out, e);
-    for path in paths {
-        input::scan_path(path, &mut scanner, &opts, &mut sink)?;
-    }
-    let report = scanner.report(&ctx.kb);
+    // As ripgrep does: an input that cannot be read is reported and skipped, and the scan
+    // exits with status 2 at the end.
+    let mut failed = false;
+    let mut on_error = |e: anyhow::Error| {
+        failed = true;
+        eprintln!("bouncex: {e:#}");
+    };
+    input::scan_paths(paths, &mut scanner, &opts, &mut sink, &mut on_error)?;
+    let report = scanner.report();
     match ctx.format {
         Format::Json => render::json::document(out, &report)?,
         Format::Ndjson => {}
         Format::Text => render::scan::report(out, &report, ctx.text)?,
     }
-    Ok(if report.events > 0 {
+    Ok(if failed {
+        ExitCode::from(2)
+    } else if report.events > 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -236,9 +236,41 @@ pub struct BlocklistRef {
     pub delist: Option<String>,
 }
 
-/// Explains one status. `None` only for plain text in which nothing could be inferred.
-pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
-    let evidence = evidence_text(status);
+/// What a status comes to: its code (stated or inferred), class, bounce type, reason and
+/// action. The one classification both `explain` (around which it builds a finding) and
+/// `scan` (which gives it to every event) use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    pub code: Option<EnhancedCode>,
+    pub code_source: Option<CodeSource>,
+    pub class: Option<Class>,
+    pub bounce: Bounce,
+    pub reason: Reason,
+    pub action: Action,
+    /// A message that reports no failure at all: a complaint or an auto-reply.
+    pub not_a_bounce: bool,
+}
+
+/// Whether the verdict of a status may read its wording and remote host: not for a bare
+/// code, nor for a status whose code says it succeeded. (`scan` caches verdicts by what they
+/// read.)
+pub fn reads_evidence(status: &Status) -> bool {
+    if matches!(status.kind, InputKind::Code | InputKind::Basic) {
+        return false;
+    }
+    let class = status
+        .basic
+        .and_then(basic_class)
+        .or(status.code.map(|c| c.class));
+    !(status.code.is_some() && class == Some(Class::Success))
+}
+
+/// Classifies one status. `None` only for plain text in which nothing could be inferred.
+pub fn verdict(kb: &Kb, status: &Status) -> Option<Verdict> {
+    verdict_with(kb, status, &evidence_text(status))
+}
+
+fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
     let mut code_source = status.code.map(|_| {
         if status.code_inferred {
             CodeSource::Inferred
@@ -248,21 +280,30 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
     });
     let mut code = status.code;
     if code.is_none() && status.kind != InputKind::Basic {
-        if let Some(f) = not_a_bounce(status) {
-            return Some(f);
+        if let Some(reason) = not_a_bounce_reason(status) {
+            return Some(Verdict {
+                code: None,
+                code_source: None,
+                class: None,
+                bounce: Bounce::None,
+                reason,
+                action: Action::None,
+                not_a_bounce: true,
+            });
         }
         // The basic code, when there is one, says which class to infer within; else what
         // the reporting MTA did (a DSN's `Action: failed` is permanent).
         let outcome_class = outcome_class(status);
-        let want = status
-            .basic
-            .and_then(basic_class)
-            .or(outcome_class)
-            .filter(|c| *c != Class::Success);
-        let inferred = kb
-            .infer(&evidence, want)
-            .and_then(|e| e.code.parse::<crate::code::CodeKey>().ok())
-            .map(|k| k.low);
+        let want = status.basic.and_then(basic_class).or(outcome_class);
+        // A delivery that states no code (an Exim `=>` line) is a success whatever its
+        // words say: the class-level code, with nothing to infer.
+        let inferred = match want {
+            Some(Class::Success) => None,
+            _ => kb
+                .infer(evidence, want)
+                .and_then(|e| e.code.parse::<crate::code::CodeKey>().ok())
+                .map(|k| k.low),
+        };
         if inferred.is_some() {
             code = inferred;
             code_source = Some(CodeSource::Inferred);
@@ -278,20 +319,140 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
             return None;
         }
     }
-    let mut f = match (code, status.basic) {
+    let (class, mut reason, mut action) = match (code, status.basic) {
+        (Some(code), basic) => {
+            let (class, reason, action) = code_base(kb, code, basic);
+            (Some(class), reason, action)
+        }
+        (None, Some(basic)) => basic_base(kb, basic),
+        (None, None) => return None,
+    };
+    // A bare code carries no evidence: nothing to recognise a provider or reason from.
+    if !matches!(status.kind, InputKind::Code | InputKind::Basic) && class != Some(Class::Success) {
+        let provider_meaning = provider_for(kb, status, evidence).and_then(|p| {
+            let code = code.map(|c| c.to_string());
+            kb.provider_meaning(p, code.as_deref(), evidence)
+        });
+        let provider_reason = provider_meaning.and_then(|m| m.reason);
+        let provider_action = provider_meaning.and_then(|m| m.action);
+        let context = RuleContext {
+            input: Some(input_scope(status.kind)),
+            stage: status.stage,
+            class: match class {
+                Some(Class::Transient) => Some(FailureClass::Transient),
+                Some(Class::Permanent) => Some(FailureClass::Permanent),
+                _ => None,
+            },
+            subject: code.map(|c| c.subject),
+            outcome: status.outcome.clone(),
+            code_stated: code_source.map(|s| s == CodeSource::Stated),
+            code_strength: kb.reason(reason).map(|k| k.strength),
+            basic_known: status.basic.is_some(),
+        };
+        reason = kb.decide_reason(&context, evidence, provider_reason, Some(reason));
+        action = kb.action_for(class, reason, action);
+        // A provider row's action stands when its reason held (or it named none): the provider
+        // knows, for instance, that a deferral of its own will never clear ("Retrying will NOT
+        // succeed").
+        if let Some(a) = provider_action
+            && provider_reason.is_none_or(|r| r == reason)
+        {
+            action = a;
+        }
+    }
+    Some(Verdict {
+        code,
+        code_source,
+        class,
+        bounce: class.map_or(Bounce::None, bounce_of),
+        reason,
+        action,
+        not_a_bounce: false,
+    })
+}
+
+/// The class, reason and action a code gives before its wording is read. When the basic
+/// code disagrees in class, the basic code decides the class, and the action follows the
+/// sibling entry of that class (same subject and detail) when there is one.
+fn code_base(kb: &Kb, code: EnhancedCode, basic: Option<u16>) -> (Class, Reason, Action) {
+    let (matched, entry) = kb.lookup(&code);
+    let stated = code.class;
+    let effective = basic.and_then(basic_class).unwrap_or(stated);
+    let class_entry = kb.class(effective);
+    let acting = if effective != stated {
+        kb.code(&EnhancedCode::new(effective, code.subject, code.detail))
+    } else {
+        entry
+    };
+    let reason = if stated == Class::Success {
+        Reason::Delivered
+    } else {
+        match (entry, matched, kb.subject(code.subject)) {
+            (Some(e), _, _) => e.reason,
+            (None, Match::Subject, Some(s)) if stated == Class::Transient => s.reason_transient,
+            (None, Match::Subject, Some(s)) => s.reason_permanent,
+            _ => Reason::Undefined,
+        }
+    };
+    let action = acting
+        .map(|e| e.action)
+        .or(class_entry.map(|c| c.action))
+        .unwrap_or(Action::Retry);
+    (effective, reason, action)
+}
+
+/// The class, reason and action a basic reply code alone gives (RFC 5321 §4.2: an unknown
+/// one is read by its first digit).
+fn basic_base(kb: &Kb, basic: u16) -> (Option<Class>, Reason, Action) {
+    let class = basic_class(basic);
+    match kb.basic(basic) {
+        Some(b) => (class, b.reason, b.action),
+        None => (
+            class,
+            Reason::Undefined,
+            class
+                .and_then(|c| kb.class(c))
+                .map_or(Action::None, |c| c.action),
+        ),
+    }
+}
+
+/// The provider a status points to: by the remote host or the server's words; for input
+/// that is not a log line, by its whole text too (a log line's other fields name the
+/// recipient's domain, not the server that answered).
+fn provider_for<'k>(kb: &'k Kb, status: &Status, evidence: &str) -> Option<&'k RawProvider> {
+    let host = status.remote_host.as_deref();
+    kb.recognise_provider(evidence, host).or_else(|| {
+        (status.kind != InputKind::Log && status.server_text.is_some())
+            .then(|| kb.recognise_provider(&status.text, host))
+            .flatten()
+    })
+}
+
+/// Explains one status. `None` only for plain text in which nothing could be inferred.
+pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
+    let evidence = evidence_text(status);
+    let v = verdict_with(kb, status, &evidence)?;
+    if v.not_a_bounce {
+        return not_a_bounce(status);
+    }
+    let mut f = match (v.code, status.basic) {
         (Some(code), _) => from_code(kb, status, code),
         (None, Some(_)) => from_basic(kb, status),
         (None, None) => return None,
     };
-    f.code_source = code_source;
+    f.code_source = v.code_source;
+    f.class = v.class;
+    f.bounce = v.bounce;
+    f.reason = v.reason;
+    f.action = v.action;
     carry_input(&mut f, status);
-    if code_source == Some(CodeSource::Inferred) {
+    if v.code_source == Some(CodeSource::Inferred) {
         f.warnings
             .push("no status code in the input: the code was inferred from its wording".into());
     }
-    // A bare code carries no evidence: nothing to recognise a provider or reason from.
     if !matches!(status.kind, InputKind::Code | InputKind::Basic) {
-        apply_provider_and_evidence(kb, status, &evidence, &mut f);
+        show_provider_and_blocklist(kb, status, &evidence, &mut f);
         if let Some(retry) = &mut f.retry {
             refine_retry(kb, retry, f.reason);
         }
@@ -306,6 +467,18 @@ fn outcome_class(status: &Status) -> Option<Class> {
         "failed" | "expired" | "bounced" => Some(Class::Permanent),
         "delayed" | "deferred" => Some(Class::Transient),
         "delivered" | "relayed" | "expanded" | "sent" => Some(Class::Success),
+        _ => None,
+    }
+}
+
+/// The reason of a message that looks like a bounce but reports none (see `not_a_bounce`).
+fn not_a_bounce_reason(status: &Status) -> Option<Reason> {
+    if status.kind != InputKind::Dsn {
+        return None;
+    }
+    match status.outcome.as_deref()? {
+        "feedback" => Some(Reason::Feedback),
+        "auto-reply" => Some(Reason::Vacation),
         _ => None,
     }
 }
@@ -372,8 +545,54 @@ fn carry_input(f: &mut Finding, status: &Status) {
 }
 
 /// The text that can tell provider, blocklist and reason: the server's words, else the input.
+/// Mail addresses' local parts are masked (`<x@example.org>`): who the recipient is says
+/// nothing about why the mail failed, and a local part such as `spam` must not read as
+/// evidence.
 fn evidence_text(status: &Status) -> String {
-    crate::recognize::fold_whitespace(status.server_text.as_deref().unwrap_or(&status.text))
+    mask_local_parts(&crate::recognize::fold_whitespace(
+        status.server_text.as_deref().unwrap_or(&status.text),
+    ))
+}
+
+/// Everything of a status's text its verdict may read: the evidence, and the whole input
+/// when a provider may be recognised from it (see `provider_for`).
+pub fn verdict_wording(status: &Status) -> String {
+    let mut w = evidence_text(status);
+    if status.kind != InputKind::Log && status.server_text.is_some() {
+        w.push('\0');
+        w.push_str(&status.text);
+    }
+    w
+}
+
+/// Replaces the local part of every `local@domain` with `x`.
+fn mask_local_parts(text: &str) -> String {
+    if !text.contains('@') {
+        return text.to_string();
+    }
+    let is_local = |c: char| c.is_alphanumeric() || "._%+-=!#$&'*/?^`{|}~".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('@') {
+        let before = &rest[..at];
+        let start = before
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_local(c))
+            .last()
+            .map_or(at, |(i, _)| i);
+        let domain_follows = rest[at + 1..].starts_with(|c: char| c.is_alphanumeric());
+        out.push_str(&before[..start]);
+        if start < at && domain_follows {
+            out.push('x');
+        } else {
+            out.push_str(&before[start..]);
+        }
+        out.push('@');
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
@@ -432,7 +651,6 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
                 .map(|r| related_ref(kb, &r.code, &r.difference))
                 .collect();
             f.usual_basic = e.basic.clone();
-            f.reason = e.reason;
             f.severity = e.severity;
             f.deprecated = e.deprecated.clone();
             f.examples = e.examples.clone();
@@ -453,10 +671,6 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
                         s.name.to_lowercase()
                     );
                     f.meaning = Some(format!("{} {}", s.meaning, s.whose_problem));
-                    f.reason = match stated_class {
-                        Class::Transient => s.reason_transient,
-                        _ => s.reason_permanent,
-                    };
                 }
                 _ => {
                     f.title = format!("{class_name} (subject {} not registered)", code.subject);
@@ -465,21 +679,12 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
                         class_name.to_lowercase()
                     );
                     f.meaning = class_entry.map(|c| c.meaning.clone());
-                    f.reason = Reason::Undefined;
                 }
             }
             f.severity = class_entry.map_or(Severity::Medium, |c| c.severity);
             f.references = vec!["RFC 3463".into()];
         }
     }
-    if stated_class == Class::Success {
-        f.reason = Reason::Delivered;
-    }
-    let entry_action = acting
-        .map(|e| e.action)
-        .or(class_entry.map(|c| c.action))
-        .unwrap_or(Action::Retry);
-    f.action = entry_action;
     if effective == Class::Transient {
         let retry = acting
             .and_then(|e| e.retry.as_ref())
@@ -508,8 +713,6 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
             f.summary = format!("Basic SMTP reply {basic}: {}", b.title);
             f.meaning = Some(b.meaning.clone());
             f.references = b.references.clone();
-            f.reason = b.reason;
-            f.action = b.action;
             f.severity = b.severity;
             f.related = b
                 .enhanced
@@ -530,8 +733,6 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
                 "Unlisted basic reply {basic}: RFC 5321 says to read it by its first digit."
             );
             f.meaning = class_entry.map(|c| c.meaning.clone());
-            f.reason = Reason::Undefined;
-            f.action = class_entry.map_or(Action::None, |c| c.action);
             f.severity = class_entry.map_or(Severity::Low, |c| c.severity);
             f.references = vec!["RFC 5321 §4.2".into()];
         }
@@ -542,18 +743,10 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
     f
 }
 
-/// Provider, blocklist and the reason the text decides; then the action that follows.
-fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut Finding) {
-    let host = status.remote_host.as_deref();
-    let mut provider_reason = None;
-    let mut provider_action = None;
-    if let Some(p) = kb
-        .recognise_provider(evidence, host)
-        .or_else(|| kb.recognise_provider(&status.text, host))
-    {
+/// The provider and blocklist the evidence names, shown with the finding.
+fn show_provider_and_blocklist(kb: &Kb, status: &Status, evidence: &str, f: &mut Finding) {
+    if let Some(p) = provider_for(kb, status, evidence) {
         let meaning = kb.provider_meaning(p, f.code.as_deref(), evidence);
-        provider_reason = meaning.and_then(|m| m.reason);
-        provider_action = meaning.and_then(|m| m.action);
         // The provider's own meaning leads: its headline and its sentence are the finding's;
         // the registry's meaning for the code stays in `meaning`, after it.
         if let Some(m) = meaning {
@@ -577,37 +770,6 @@ fn apply_provider_and_evidence(kb: &Kb, status: &Status, evidence: &str, f: &mut
             about: b.about.clone(),
             delist: b.delist.clone(),
         });
-    }
-    if f.class == Some(Class::Success) {
-        return;
-    }
-    let context = RuleContext {
-        input: Some(input_scope(status.kind)),
-        stage: status.stage,
-        class: match f.class {
-            Some(Class::Transient) => Some(FailureClass::Transient),
-            Some(Class::Permanent) => Some(FailureClass::Permanent),
-            _ => None,
-        },
-        subject: f
-            .code
-            .as_deref()
-            .and_then(|c| c.parse::<EnhancedCode>().ok())
-            .map(|c| c.subject),
-        outcome: status.outcome.clone(),
-        code_stated: f.code_source.map(|s| s == CodeSource::Stated),
-        code_strength: kb.reason(f.reason).map(|k| k.strength),
-        basic_known: status.basic.is_some(),
-    };
-    f.reason = kb.decide_reason(&context, evidence, provider_reason, Some(f.reason));
-    f.action = kb.action_for(f.class, f.reason, f.action);
-    // A provider row's action stands when its reason held (or it named none): the provider
-    // knows, for instance, that a deferral of its own will never clear ("Retrying will NOT
-    // succeed").
-    if let Some(a) = provider_action
-        && provider_reason.is_none_or(|r| r == f.reason)
-    {
-        f.action = a;
     }
 }
 
@@ -721,6 +883,16 @@ mod tests {
             ),
             Reason::Networkerror
         );
+    }
+
+    #[test]
+    fn local_parts_are_masked_in_evidence() {
+        assert_eq!(
+            mask_local_parts("550 5.1.1 <spam.trap+1@Example.org>: unknown; see a@b"),
+            "550 5.1.1 <x@Example.org>: unknown; see x@b"
+        );
+        assert_eq!(mask_local_parts("no address @ here"), "no address @ here");
+        assert_eq!(mask_local_parts("é@ü.example"), "x@ü.example");
     }
 
     #[test]

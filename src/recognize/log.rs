@@ -175,6 +175,67 @@ pub fn may_be_event(line: &[u8]) -> bool {
     false
 }
 
+/// The host field of a syslog line (`Jun 10 11:02:18 mail1 postfix/smtp[8850]: ...`): the
+/// word after the timestamp, when a program tag (`name[pid]:` or `name:`) follows it.
+pub fn syslog_host(line: &str) -> Option<&str> {
+    let ts = leading_timestamp(line)?;
+    let rest = line[ts.len()..].strip_prefix(' ')?;
+    let (host, after) = rest.split_once(' ')?;
+    let tag = after.split(' ').next()?;
+    let is_tag = tag.len() > 1
+        && (tag.ends_with("]:") && tag.contains('[') || tag.ends_with(':'))
+        && !tag.starts_with(['[', ':']);
+    (is_tag && !host.is_empty() && !host.contains(['[', ':', '='])).then_some(host)
+}
+
+/// A Postfix `smtpd` (or `postscreen`, `cleanup`) rejection of incoming mail:
+/// `NOQUEUE: reject: RCPT from client[192.0.2.1]: 554 5.7.1 <a@b>: Relay access denied;
+/// from=<x> to=<a@b> proto=ESMTP helo=<h>`: the receiving side's view, not a delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject<'a> {
+    pub timestamp: Option<&'a str>,
+    /// The client as Postfix names it: `name[address]`.
+    pub client: Option<&'a str>,
+    pub recipient: Option<&'a str>,
+}
+
+/// Reads a Postfix rejection line (`NOQUEUE: reject:`, `QUEUEID: reject:`,
+/// `milter-reject:`); `None` for any other line.
+pub fn parse_reject(line: &str) -> Option<Reject<'_>> {
+    static REJECT: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    static POSTFIX: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let reject = REJECT.get_or_init(|| memchr::memmem::Finder::new(b"reject: "));
+    reject.find(line.as_bytes())?;
+    let postfix = POSTFIX.get_or_init(|| memchr::memmem::Finder::new(b"postfix"));
+    let at = postfix.find(line.as_bytes())?;
+    let rest = &line[at..];
+    let (at, verb) = [": reject: ", ": milter-reject: "]
+        .iter()
+        .find_map(|v| rest.find(v).map(|i| (i, i + v.len())))?;
+    // `...[pid]: NOQUEUE: reject: ` or `...[pid]: 4F3A2B1C: reject: `.
+    let qid = rest[..at].rsplit(": ").next()?;
+    if !(qid == "NOQUEUE"
+        || (5..=20).contains(&qid.len()) && qid.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        return None;
+    }
+    let body = &rest[verb..];
+    let client = body
+        .split_once(" from ")
+        .and_then(|(_, c)| c.find("]:").map(|i| &c[..=i]))
+        .filter(|c| c.contains('[') && !c.contains(' '));
+    let recipient = body
+        .rsplit_once(" to=<")
+        .and_then(|(_, r)| r.split_once('>'))
+        .map(|(r, _)| r)
+        .filter(|r| !r.is_empty());
+    Some(Reject {
+        timestamp: leading_timestamp(line),
+        client,
+        recipient,
+    })
+}
+
 /// Postfix names the host it tried in its own words when `relay=none`.
 pub fn host_from_detail(detail: &str) -> Option<&str> {
     static CONNECT: OnceLock<Regex> = OnceLock::new();
@@ -278,9 +339,18 @@ fn read_detail<'a>(detail: &'a str, rec: &mut LogRecord<'a>) {
     static SAID: OnceLock<Regex> = OnceLock::new();
     let said = re(
         &SAID,
-        r"(?:host|server) (?P<host>[^\s\[]+)(?:\[[^\]]*\])?(?::\d+)? (?:said|refused to talk to me|said in response to [^:]+):\s*(?P<reply>.*)$",
+        r"(?:host|server) (?P<host>[^\s\[]+)(?:\[[^\]]*\])?(?::\d+)? (?:said|refused to talk to me|said in response to [^:]+):\s*",
     );
-    if let Some(c) = said.captures(detail) {
+    // Postfix's own form at the start of the text (`host mx[192.0.2.1] said: `) is read by
+    // hand: the match the pattern below would give, found without it.
+    if let Some((host, end)) = postfix_said(detail) {
+        if rec.remote_host.is_none() {
+            rec.remote_host = Some(host);
+        }
+        read_reply(&detail[end..], rec);
+    // The reply is the rest of the line (a log line holds no line break): matching only up
+    // to it keeps the capture search short.
+    } else if let Some(c) = said.captures(detail) {
         if rec.remote_host.is_none() {
             rec.remote_host = c.name("host").map(|h| h.as_str());
         }
@@ -289,7 +359,8 @@ fn read_detail<'a>(detail: &'a str, rec: &mut LogRecord<'a>) {
         {
             rec.stage = Some(Stage::Connect);
         }
-        read_reply(c.name("reply").map_or("", |m| m.as_str()), rec);
+        let end = c.get(0).map_or(detail.len(), |m| m.end());
+        read_reply(&detail[end..], rec);
     } else {
         read_reply(detail, rec);
     }
@@ -299,6 +370,69 @@ fn read_detail<'a>(detail: &'a str, rec: &mut LogRecord<'a>) {
     if rec.remote_host.is_none() {
         rec.remote_host = host_from_detail(detail);
     }
+}
+
+/// Postfix's `in reply to COMMAND` at the start of `text`, read the way the first branch
+/// of the pattern in `stage_marker` reads it: `Some(stage)` when that branch matches here in
+/// plain ASCII, `None` to leave it to the pattern.
+fn in_reply_to(text: &str) -> Option<Option<Stage>> {
+    const HEAD: &str = "in reply to ";
+    let head = text.get(..HEAD.len())?;
+    if !head.eq_ignore_ascii_case(HEAD) {
+        return None;
+    }
+    let rest = &text[HEAD.len()..];
+    // In the pattern's order: `(?:end of )?DATA` tries the longer form first.
+    const COMMANDS: [(&str, Option<Stage>); 12] = [
+        ("end of data", Some(Stage::EndOfData)),
+        ("data", Some(Stage::Data)),
+        ("mail from", Some(Stage::Mail)),
+        ("rcpt to", Some(Stage::Rcpt)),
+        ("helo", Some(Stage::Helo)),
+        ("ehlo", Some(Stage::Helo)),
+        ("starttls", Some(Stage::Starttls)),
+        ("auth", Some(Stage::Auth)),
+        ("bdat", Some(Stage::Data)),
+        ("xforward", None),
+        ("rset", None),
+        ("quit", None),
+    ];
+    COMMANDS.iter().find_map(|&(word, stage)| {
+        let got = rest.get(..word.len())?;
+        let next = rest.as_bytes().get(word.len());
+        // `\b`: the next character is not a word character (ASCII only here).
+        let boundary = next.is_none_or(|&c| c < 0x80 && !c.is_ascii_alphanumeric() && c != b'_');
+        (got.eq_ignore_ascii_case(word) && boundary).then_some(stage)
+    })
+}
+
+/// `host NAME[ADDRESS]:PORT said: ` at the start of `text`, read the way the `SAID` pattern
+/// in `read_detail` reads it (greedy name, optional address and port): the name and where
+/// the reply starts. `None` when the text has another shape; the pattern then decides.
+fn postfix_said(text: &str) -> Option<(&str, usize)> {
+    let rest = text.strip_prefix("host ")?;
+    let b = rest.as_bytes();
+    let name_end = b
+        .iter()
+        .position(|&c| c == b'[' || c.is_ascii_whitespace() || c >= 0x80)
+        .unwrap_or(b.len());
+    if name_end == 0 || b.get(name_end).is_some_and(|&c| c >= 0x80) {
+        return None;
+    }
+    let mut i = name_end;
+    if b.get(i) == Some(&b'[') {
+        i += memchr::memchr(b']', &b[i..])? + 1;
+    }
+    if b.get(i) == Some(&b':') {
+        let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        i += 1 + digits;
+    }
+    let after = rest[i..].strip_prefix(" said:")?;
+    let reply = after.trim_start();
+    Some((&rest[..name_end], text.len() - reply.len()))
 }
 
 /// A reply quoted in log text: `451 4.3.2 words (in reply to MAIL FROM command)`.
@@ -337,11 +471,13 @@ fn read_reply(text: &str, rec: &mut LogRecord<'_>) {
 
 /// Removes the `550-5.7.1 ` / `550 5.7.1 ` prefixes a flattened multi-line reply repeats.
 pub fn strip_repeated_prefixes(text: &str, basic: u16, code: Option<EnhancedCode>) -> String {
+    let digits = basic.to_string();
+    let Some(code) = code.filter(|_| text.contains(digits.as_str())) else {
+        return super::fold_whitespace(text);
+    };
     let mut out = text.to_string();
-    if let Some(code) = code {
-        for sep in ['-', ' '] {
-            out = out.replace(&format!("{basic}{sep}{code} "), " ");
-        }
+    for sep in ['-', ' '] {
+        out = out.replace(&format!("{basic}{sep}{code} "), " ");
     }
     super::fold_whitespace(&out)
 }
@@ -507,26 +643,38 @@ fn exchange(line: &str) -> Option<LogRecord<'_>> {
 
 /// The SMTP stage named by the markers MTAs write around a reply.
 pub fn stage_marker(text: &str) -> Option<Stage> {
-    let lower = text.to_ascii_lowercase();
-    let markers = [
-        "in reply to",
-        "after ",
-        "refused to talk",
-        "connection refused",
-        "connection timed out",
-        "connect to",
-        "while receiving",
-        "while sending",
-    ];
-    if !markers.iter().any(|m| lower.contains(m)) {
-        return None;
+    static MARKERS: OnceLock<Option<aho_corasick::AhoCorasick>> = OnceLock::new();
+    let markers = MARKERS.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build([
+                "in reply to",
+                "after ",
+                "refused to talk",
+                "connection refused",
+                "connection timed out",
+                "connect to",
+                "while receiving",
+                "while sending",
+            ])
+            .ok()
+    });
+    // Every marker the pattern below knows starts with one of these words: its match
+    // cannot start before the first of them.
+    let start = match markers {
+        Some(m) => m.find(text.as_bytes())?.start(),
+        None => 0,
+    };
+    if let Some(stage) = in_reply_to(&text[start..]) {
+        return stage;
     }
     static MARK: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &MARK,
         r"(?i)in reply to (?P<pf>(?:end of )?DATA|MAIL FROM|RCPT TO|HELO|EHLO|STARTTLS|AUTH|BDAT|XFORWARD|RSET|QUIT)\b|after (?P<ex>(?:pipelined )?(?:end of data|RCPT TO|MAIL FROM|DATA|initial connection|EHLO|HELO|STARTTLS|AUTH))|(?P<refused>refused to talk to me)|(?P<connect>connect to \S+: (?:connection (?:refused|timed out)|no route to host|network is unreachable)|while receiving the initial server greeting|\bconnection (?:refused|timed out)\b)|while sending (?P<sending>RCPT TO|MAIL FROM|end of data|DATA|message body)",
     );
-    let c = r.captures(text)?;
+    let c = r.captures_at(text, start)?;
     if let Some(m) = c.name("pf") {
         let t = m.as_str().to_ascii_lowercase();
         return match t.as_str() {
@@ -581,7 +729,7 @@ pub fn to_status(rec: &LogRecord<'_>, line_no: usize, line: &str) -> Status {
         .server_text
         .clone()
         .or_else(|| rec.detail.and_then(non_empty));
-    s.stage = rec.stage;
+    s.stage = rec.stage.or_else(|| stage_marker(line.trim()));
     s.outcome = rec.outcome.map(|o| o.as_str().to_string());
     if s.code.is_none() && rec.outcome == Some(Outcome::Expired) {
         // A message that stayed queued past its lifetime: "delivery time expired".
@@ -709,6 +857,108 @@ mod tests {
             (r.outcome, r.server_text.as_deref()),
             (Some(Outcome::Bounced), Some("retry timeout exceeded"))
         );
+    }
+
+    #[test]
+    fn hand_readers_agree_with_the_patterns() {
+        for text in [
+            "host mx.example.org[198.51.100.1] said: 451 4.3.2 busy (in reply to RCPT TO command)",
+            "host mx.example.org[198.51.100.1]:25 said:  550 no",
+            "host mx.example.org said: 550 no",
+            "host mx[::1] said in response to end of data: 550 no",
+            "host mx.example.org[1.2.3.4] refused to talk to me: 554 go away",
+            "host mx.é.example[1.2.3.4] said: 550 no",
+            "host mx:x said: 550 no",
+            "550 5.1.1 in reply to end of DATA command",
+            "451 x (in reply to RCPT TO command)",
+            "451 x (In Reply To data command)",
+            "451 x (in reply to DATAX command) after RCPT TO:<a@b>",
+            "451 x (in reply to xforward command)",
+            "451 x (in reply to quit)",
+        ] {
+            let mut fast = LogRecord::default();
+            read_detail(text, &mut fast);
+            static SAID: OnceLock<Regex> = OnceLock::new();
+            let said = re(
+                &SAID,
+                r"(?:host|server) (?P<host>[^\s\[]+)(?:\[[^\]]*\])?(?::\d+)? (?:said|refused to talk to me|said in response to [^:]+):\s*(?P<reply>.*)$",
+            );
+            let mut slow = LogRecord::default();
+            if let Some(c) = said.captures(text) {
+                slow.remote_host = c.name("host").map(|h| h.as_str());
+                if c[0].contains("refused to talk to me") {
+                    slow.stage = Some(Stage::Connect);
+                }
+                read_reply(c.name("reply").map_or("", |m| m.as_str()), &mut slow);
+            } else {
+                read_reply(text, &mut slow);
+            }
+            if slow.stage.is_none() {
+                slow.stage = stage_marker(text);
+            }
+            if slow.remote_host.is_none() {
+                slow.remote_host = host_from_detail(text);
+            }
+            assert_eq!(fast, slow, "{text}");
+        }
+        // The hand reader of `in reply to` against the pattern's first branch, anchored.
+        let branch = Regex::new(r"^(?i)in reply to (?P<pf>(?:end of )?DATA|MAIL FROM|RCPT TO|HELO|EHLO|STARTTLS|AUTH|BDAT|XFORWARD|RSET|QUIT)\b").unwrap();
+        for t in [
+            "in reply to end of DATA command",
+            "in reply to end of datum",
+            "IN REPLY TO rcpt to",
+            "in reply to DATAX",
+            "in reply to data_x",
+            "in reply to mail from:",
+            "in reply to",
+            "in reply to helo.",
+        ] {
+            let fast = in_reply_to(t);
+            let slow = branch.captures(t).map(|c| c["pf"].to_ascii_lowercase());
+            assert_eq!(fast.is_some(), slow.is_some(), "{t}");
+        }
+        assert_eq!(
+            in_reply_to("in reply to end of DATA command"),
+            Some(Some(Stage::EndOfData))
+        );
+        assert_eq!(in_reply_to("in reply to DATAX"), None);
+        assert_eq!(in_reply_to("in reply to RSET command"), Some(None));
+        assert_eq!(postfix_said("host a[1] said: 5"), Some(("a", 16)));
+        assert_eq!(postfix_said("host a[1] refused to talk to me: 5"), None);
+    }
+
+    #[test]
+    fn syslog_hosts() {
+        assert_eq!(
+            syslog_host("Jun 10 11:02:18 mail1 postfix/smtp[8850]: X: to=<a@b>"),
+            Some("mail1")
+        );
+        assert_eq!(
+            syslog_host("2026-06-10T11:05:02+00:00 relay-2 sm-mta[1]: X"),
+            Some("relay-2")
+        );
+        assert_eq!(
+            syslog_host("2026-06-10 12:00:01 1sGxyz-000200-CD ** eve@example.com R=x"),
+            None
+        );
+        assert_eq!(syslog_host("550 5.1.1 no"), None);
+    }
+
+    #[test]
+    fn rejects() {
+        let r = parse_reject("Jun 10 10:00:02 mail postfix/smtpd[123]: NOQUEUE: reject: RCPT from unknown[192.0.2.1]: 554 5.7.1 <spam@example.org>: Relay access denied; from=<a@b.example> to=<spam@example.org> proto=ESMTP helo=<x>").unwrap();
+        assert_eq!(r.client, Some("unknown[192.0.2.1]"));
+        assert_eq!(r.recipient, Some("spam@example.org"));
+        assert_eq!(r.timestamp, Some("Jun 10 10:00:02"));
+        let r = parse_reject("Jun 10 10:00:03 mail postfix/cleanup[9]: 4F3A2B1C9D: milter-reject: END-OF-MESSAGE from mx.example.net[198.51.100.7]: 5.7.1 Spam message rejected; from=<a@b.example> to=<c@example.org> proto=ESMTP helo=<x>").unwrap();
+        assert_eq!(r.client, Some("mx.example.net[198.51.100.7]"));
+        assert!(
+            parse_reject(
+                "Jun 10 10:00:02 mail postfix/smtpd[123]: connect from unknown[192.0.2.1]"
+            )
+            .is_none()
+        );
+        assert!(parse_reject("Jun 10 10:00:02 mail postfix/smtp[1]: AAAAA11111: to=<a@b>, status=sent (250 reject: fine)").is_none());
     }
 
     #[test]

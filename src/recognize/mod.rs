@@ -276,6 +276,21 @@ pub(crate) fn non_empty(s: &str) -> Option<String> {
 
 /// Collapses runs of white space to one space.
 pub fn fold_whitespace(s: &str) -> String {
+    // Most text is folded already: ASCII, single spaces between words, no other white space.
+    let mut after_space = true;
+    let folded = s.bytes().all(|c| {
+        let ok = match c {
+            b' ' => !after_space,
+            b'\t'..=b'\r' => false,
+            0x80.. => false,
+            _ => true,
+        };
+        after_space = c == b' ';
+        ok
+    }) && !after_space;
+    if folded || s.is_empty() {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -358,6 +373,21 @@ mod tests {
             codes("552 Message size exceeds fixed limit"),
             [(None, Some(552), InputKind::Reply)]
         );
+    }
+
+    #[test]
+    fn whitespace_folds() {
+        for (raw, want) in [
+            ("a b", "a b"),
+            (" a  b\t", "a b"),
+            ("a\u{a0}b", "a b"),
+            ("a\u{b}b", "a b"),
+            ("é b", "é b"),
+            ("", ""),
+            ("  ", ""),
+        ] {
+            assert_eq!(fold_whitespace(raw), want, "{raw:?}");
+        }
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub fn report(out: &mut dyn Write, r: &Report, opts: TextOptions) -> io::Result<
                 vec![
                     p.cell(&c.code),
                     p.cell(c.title.as_deref().unwrap_or("(not in the knowledge base)")),
-                    p.cell(c.bounce),
+                    p.cell(c.bounce.as_str()),
                     p.cell(&c.count.to_string()),
                 ]
             })
@@ -74,6 +74,14 @@ pub fn report(out: &mut dyn Write, r: &Report, opts: TextOptions) -> io::Result<
         writeln!(out, "{t}")?;
     }
 
+    if r.greylisted > 0 {
+        writeln!(
+            out,
+            "\n  greylisted (clears on retry, never a block): {}",
+            r.greylisted
+        )?;
+    }
+
     let d = &r.deferrals;
     writeln!(out, "\n{}", p.heading("Deferrals"))?;
     writeln!(out, "  deferred (message, recipient) pairs: {}", d.messages)?;
@@ -107,7 +115,87 @@ pub fn report(out: &mut dyn Write, r: &Report, opts: TextOptions) -> io::Result<
         )?;
     }
 
-    let peak = r.by_hour.iter().copied().max().unwrap_or(0);
+    let by_hour = r.by_hour.unwrap_or([0; 24]);
+    if r.hosts.len() > 1 {
+        writeln!(out, "\n{}", p.heading("Hosts"))?;
+        let rows = r
+            .hosts
+            .iter()
+            .take(TOP)
+            .map(|h| {
+                vec![
+                    p.cell(h.host.as_deref().unwrap_or("(none)")),
+                    p.cell(&h.events.to_string()),
+                    p.cell(&h.deferrals.messages.to_string()),
+                    p.cell(
+                        &h.deferrals
+                            .retry_success_rate
+                            .map_or_else(|| "-".into(), |x| format!("{:.1} %", x * 100.0)),
+                    ),
+                ]
+            })
+            .collect();
+        let t = p.table(&["host", "events", "deferred pairs", "retry success"], rows);
+        writeln!(out, "{t}")?;
+    }
+
+    let ir = &r.inbound_rejects;
+    if ir.total > 0 {
+        writeln!(
+            out,
+            "\n{}",
+            p.heading("Inbound rejects (refused by this server, not delivery attempts)")
+        )?;
+        writeln!(
+            out,
+            "  rejected: {}, of which greylisted: {}",
+            ir.total, ir.greylisted
+        )?;
+        let lists: [(&str, Vec<(&str, u64)>); 4] = [
+            (
+                "code",
+                ir.codes
+                    .iter()
+                    .map(|c| (c.code.as_str(), c.count))
+                    .collect(),
+            ),
+            (
+                "reason",
+                ir.reasons
+                    .iter()
+                    .map(|c| (c.reason.as_str(), c.count))
+                    .collect(),
+            ),
+            (
+                "client",
+                ir.clients
+                    .iter()
+                    .map(|c| (c.client.as_str(), c.count))
+                    .collect(),
+            ),
+            (
+                "recipient domain",
+                ir.recipient_domains
+                    .iter()
+                    .map(|c| (c.domain.as_str(), c.count))
+                    .collect(),
+            ),
+        ];
+        for (name, rows) in lists {
+            if rows.is_empty() {
+                continue;
+            }
+            let rows = rows
+                .iter()
+                .take(TOP)
+                .map(|(k, n)| vec![p.cell(k), p.cell(&n.to_string())])
+                .collect();
+            let t = p.table(&[name, "count"], rows);
+            writeln!(out, "{t}")?;
+        }
+    }
+
+    let peak = by_hour.iter().copied().max().unwrap_or(0);
     if peak > 0 {
         writeln!(
             out,
@@ -115,7 +203,7 @@ pub fn report(out: &mut dyn Write, r: &Report, opts: TextOptions) -> io::Result<
             p.heading("Failed attempts by hour (log's clock)")
         )?;
         let room = p.opts.width.saturating_sub(20).max(10);
-        for (hour, &n) in r.by_hour.iter().enumerate() {
+        for (hour, &n) in by_hour.iter().enumerate() {
             let len = ((n as f64 / peak as f64) * room as f64).round() as usize;
             let bar = "█".repeat(len.max(usize::from(n > 0)));
             writeln!(

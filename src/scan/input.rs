@@ -2,14 +2,15 @@
 //! and maildir folders. Logs are streamed line by line in large chunks; messages are read
 //! one at a time.
 
-use super::{Event, Scanner};
+use super::time::{Clock, Stamp, YearRef};
+use super::{Event, Parsed, Scanner, VerdictCache};
 use crate::recognize::is_message;
 use crate::recognize::message::recognise_message;
-use anyhow::{Context, Result};
+use anyhow::anyhow;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Input larger than this gets a progress bar (when the caller allows one).
 pub const PROGRESS_THRESHOLD: u64 = 64 << 20;
@@ -25,21 +26,225 @@ pub struct Options {
     pub progress: bool,
     /// Build events for the sink.
     pub events: bool,
+    /// The year of the first year-less time (`--year`); else each file's year is inferred
+    /// from its modification time, standard input's from `now`.
+    pub year: Option<i64>,
+    /// Now, in seconds since the epoch.
+    pub now: i64,
 }
 
-/// Scans one path (`-` is standard input): a file, a gzip file, or a maildir / folder of
-/// messages.
-pub fn scan_path(path: &str, scanner: &mut Scanner, opts: &Options, sink: EventSink) -> Result<()> {
-    if path == "-" {
-        let stdin = io::stdin();
-        return scan_reader(Box::new(stdin.lock()), None, scanner, opts, sink)
-            .context("cannot read standard input");
+/// An error the event sink returned: writing the output failed, so the scan stops.
+#[derive(Debug)]
+struct OutputFailed(io::Error);
+
+impl std::fmt::Display for OutputFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
     }
-    let p = Path::new(path);
-    if p.is_dir() {
-        return scan_dir(p, scanner, opts, sink);
+}
+
+impl std::error::Error for OutputFailed {}
+
+fn is_output_error(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<OutputFailed>())
+}
+
+/// One input to read, in the order `order_inputs` gives.
+#[derive(Debug)]
+enum Input {
+    Stdin,
+    File(PathBuf),
+    Dir(PathBuf),
+}
+
+/// Scans every path (`-` is standard input) in time order: logs first, oldest first (see
+/// `order_inputs`), then folders of messages and standard input in the order given. An
+/// input that cannot be read is handed to `on_error` and skipped; only a failure to write
+/// events ends the scan early (`Err`).
+pub fn scan_paths(
+    paths: &[String],
+    scanner: &mut Scanner,
+    opts: &Options,
+    sink: EventSink,
+    on_error: &mut dyn FnMut(anyhow::Error),
+) -> io::Result<()> {
+    let mut marked =
+        |e: &Event| sink(e).map_err(|err| io::Error::new(err.kind(), OutputFailed(err)));
+    let mut first = true;
+    for input in order_inputs(paths, opts, on_error) {
+        // With `--year`, one clock runs through the inputs (in time order); else each
+        // input's year comes from its own modification time.
+        let clock = match opts.year {
+            Some(y) => first.then(|| Clock::new(YearRef::Starts(y))),
+            None => Some(Clock::new(match &input {
+                Input::File(p) => file_year(p, opts.now),
+                _ => YearRef::ends_at(opts.now),
+            })),
+        };
+        first = false;
+        let result = match &input {
+            Input::Stdin => {
+                scanner.begin_file(None, None, clock);
+                let stdin = io::stdin();
+                scan_reader(Box::new(stdin.lock()), None, scanner, opts, &mut marked)
+                    .map_err(|e| (e, "standard input".to_string()))
+            }
+            Input::File(p) => {
+                scanner.begin_file(Some(p.display().to_string()), folder_of(p), clock);
+                scan_file(p, scanner, opts, &mut marked).map_err(|e| (e, p.display().to_string()))
+            }
+            Input::Dir(d) => scan_dir(d, scanner, opts, &mut marked, on_error)
+                .map_err(|e| (e, d.display().to_string())),
+        };
+        if let Err((e, what)) = result {
+            if is_output_error(&e) {
+                return Err(e);
+            }
+            on_error(anyhow!("cannot read {what}: {e}"));
+        }
     }
-    let file = File::open(p).with_context(|| format!("cannot open {path}"))?;
+    Ok(())
+}
+
+/// The year reference of a file: its last line was written around its modification time.
+fn file_year(path: &Path, now: i64) -> YearRef {
+    let mtime = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(now, |d| d.as_secs() as i64);
+    YearRef::ends_at(mtime)
+}
+
+/// The name of a file's folder: the host its lines come from when they name none
+/// (`host1/mail.log`).
+fn folder_of(path: &Path) -> Option<String> {
+    path.parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+}
+
+/// The order inputs are read in. Log files come first, oldest first: by the time of their
+/// first timestamped line when every log has one, else by logrotate's naming (`mail.log.2.gz`
+/// before `mail.log.1` before `mail.log`; `mail.log-20260601` before `mail.log-20260608`
+/// before `mail.log`). Message files, folders and standard input follow, in the order given.
+fn order_inputs(
+    paths: &[String],
+    opts: &Options,
+    on_error: &mut dyn FnMut(anyhow::Error),
+) -> Vec<Input> {
+    let mut logs = Vec::new();
+    let mut rest = Vec::new();
+    for path in paths {
+        if path == "-" {
+            rest.push(Input::Stdin);
+            continue;
+        }
+        let p = PathBuf::from(path);
+        if p.is_dir() {
+            rest.push(Input::Dir(p));
+            continue;
+        }
+        match peek(&p) {
+            Ok(Peek::Log(first)) => {
+                let first = first.and_then(|ts| {
+                    let year = match opts.year {
+                        Some(y) => YearRef::Starts(y),
+                        None => file_year(&p, opts.now),
+                    };
+                    Clock::new(year).read(&ts).map(|s| s.seconds)
+                });
+                let rotation = rotation_key(&p);
+                logs.push((first, rotation, p));
+            }
+            Ok(Peek::Other) => rest.push(Input::File(p)),
+            Err(e) => on_error(anyhow!("cannot read {path}: {e}")),
+        }
+    }
+    if logs.iter().all(|(first, _, _)| first.is_some()) {
+        logs.sort_by(|a, b| {
+            let (ta, tb) = (a.0.unwrap_or(0.0), b.0.unwrap_or(0.0));
+            ta.total_cmp(&tb).then_with(|| b.1.1.cmp(&a.1.1))
+        });
+    } else {
+        logs.sort_by(|a, b| a.1.0.cmp(&b.1.0).then_with(|| b.1.1.cmp(&a.1.1)));
+    }
+    logs.into_iter()
+        .map(|(_, _, p)| Input::File(p))
+        .chain(rest)
+        .collect()
+}
+
+/// What a file's first bytes say it is.
+enum Peek {
+    /// A log, with its first timestamp, if any in its first 64 KiB.
+    Log(Option<String>),
+    /// A message or an mbox.
+    Other,
+}
+
+fn peek(path: &Path) -> io::Result<Peek> {
+    const HEAD: u64 = 64 << 10;
+    let mut file = BufReader::new(File::open(path)?);
+    let gz = file.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    let mut head = Vec::new();
+    if gz {
+        // A damaged archive is reported when it is read; here it only has no timestamp.
+        let _ = flate2::bufread::MultiGzDecoder::new(file)
+            .take(HEAD)
+            .read_to_end(&mut head);
+    } else {
+        file.take(HEAD).read_to_end(&mut head)?;
+    }
+    if head.starts_with(b"From ") || is_message(&head[..head.len().min(4096)]) {
+        return Ok(Peek::Other);
+    }
+    let first = head
+        .split(|&b| b == b'\n')
+        .map(valid_prefix)
+        .find_map(crate::recognize::log::leading_timestamp)
+        .map(str::to_string);
+    Ok(Peek::Log(first))
+}
+
+/// Logrotate's naming, for ordering: the name without its rotation suffix, and how old the
+/// suffix says the file is (0 for the live file; `.N` is N; `-YYYYMMDD` is older the earlier
+/// the date).
+fn rotation_key(path: &Path) -> (String, u64) {
+    let name = path.to_string_lossy();
+    let mut stem: &str = &name;
+    for ext in [".gz", ".bz2", ".xz", ".zst", ".Z"] {
+        if let Some(s) = stem.strip_suffix(ext) {
+            stem = s;
+            break;
+        }
+    }
+    if let Some((base, n)) = stem.rsplit_once('.')
+        && !n.is_empty()
+        && n.len() <= 4
+        && n.bytes().all(|b| b.is_ascii_digit())
+    {
+        return (base.to_string(), n.parse().unwrap_or(0));
+    }
+    if let Some((base, date)) = stem.rsplit_once('-')
+        && date.len() >= 8
+        && date.bytes().all(|b| b.is_ascii_digit())
+    {
+        let d: u64 = date[..8].parse().unwrap_or(0);
+        return (base.to_string(), 100_000_000u64.saturating_sub(d));
+    }
+    (stem.to_string(), 0)
+}
+
+/// Scans one file: a log (plain or gzip), a message or an mbox.
+fn scan_file(
+    path: &Path,
+    scanner: &mut Scanner,
+    opts: &Options,
+    sink: EventSink,
+) -> io::Result<()> {
+    let file = File::open(path)?;
     let size = file.metadata().ok().map(|m| m.len());
     // A large plain log is mapped rather than read: no copy through the kernel.
     if size.is_some_and(|s| s >= MAP_THRESHOLD) {
@@ -58,12 +263,10 @@ pub fn scan_path(path: &str, scanner: &mut Scanner, opts: &Options, sink: EventS
                 scanner,
                 opts,
                 sink,
-            )
-            .with_context(|| format!("cannot read {path}"));
+            );
         }
     }
     scan_reader(Box::new(file), size, scanner, opts, sink)
-        .with_context(|| format!("cannot read {path}"))
 }
 
 /// Files at least this large are memory-mapped when they are plain logs.
@@ -100,6 +303,7 @@ fn scan_mapped(
     const PIECE: usize = 4 << 20;
     const WINDOW: usize = 8;
     let chunks = split_at_lines(data, PIECE);
+    let kb = scanner.kb();
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4);
@@ -114,6 +318,7 @@ fn scan_mapped(
             let tx = tx.clone();
             let (chunks, next, stop, recorded) = (&chunks, &next, &stop, &recorded);
             scope.spawn(move || {
+                let mut cache = VerdictCache::default();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     if i >= chunks.len() {
@@ -131,10 +336,14 @@ fn scan_mapped(
                     }
                     let chunk = chunks[i];
                     let lines = memchr::memchr_iter(b'\n', chunk).count() as u64;
-                    let records: Vec<_> = chunk
+                    let records: Vec<(usize, Parsed)> = chunk
                         .split(|&b| b == b'\n')
-                        .filter(|l| crate::recognize::log::may_be_event(l))
-                        .filter_map(|l| super::parse_line(valid_prefix(l)))
+                        .enumerate()
+                        .filter(|(_, l)| super::may_matter(l))
+                        .filter_map(|(n, l)| {
+                            super::parse_line(valid_prefix(l), n + 1, kb, &mut cache)
+                                .map(|p| (n, p))
+                        })
                         .collect();
                     if tx.send((i, lines, records)).is_err() {
                         return;
@@ -149,15 +358,16 @@ fn scan_mapped(
         'receive: for (i, lines, records) in rx {
             waiting.insert(i, (lines, records));
             while let Some((lines, records)) = waiting.remove(&want) {
-                scanner.count_lines(lines);
-                for rec in &records {
-                    if let Some(e) = scanner.record_parsed(rec, opts.events)
+                let base = scanner.file_lines();
+                for (n, rec) in &records {
+                    if let Some(e) = scanner.record_parsed(rec, base + *n as u64 + 1, opts.events)
                         && let Err(err) = sink(&e)
                     {
                         outcome = Err(err);
                         break 'receive;
                     }
                 }
+                scanner.count_lines(lines);
                 let done = chunks[want];
                 release(done.as_ptr() as usize - data.as_ptr() as usize, done.len());
                 want += 1;
@@ -217,7 +427,14 @@ fn progress_bar(total: u64) -> ProgressBar {
 }
 
 /// A maildir (its `cur` and `new`) or any folder: every regular file in it, in name order.
-fn scan_dir(dir: &Path, scanner: &mut Scanner, opts: &Options, sink: EventSink) -> Result<()> {
+/// A file or entry that cannot be read is handed to `on_error` and skipped.
+fn scan_dir(
+    dir: &Path,
+    scanner: &mut Scanner,
+    opts: &Options,
+    sink: EventSink,
+    on_error: &mut dyn FnMut(anyhow::Error),
+) -> io::Result<()> {
     let subdirs: Vec<_> = ["cur", "new"]
         .iter()
         .map(|s| dir.join(s))
@@ -229,14 +446,30 @@ fn scan_dir(dir: &Path, scanner: &mut Scanner, opts: &Options, sink: EventSink) 
         subdirs
     };
     for d in dirs {
-        let mut files: Vec<_> = std::fs::read_dir(&d)
-            .with_context(|| format!("cannot read folder {}", d.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
+        let entries = match std::fs::read_dir(&d) {
+            Ok(e) => e,
+            Err(e) => {
+                on_error(anyhow!("cannot read folder {}: {e}", d.display()));
+                continue;
+            }
+        };
+        let mut files = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(e) if e.path().is_file() => files.push(e.path()),
+                Ok(_) => {}
+                Err(e) => on_error(anyhow!("cannot read an entry of {}: {e}", d.display())),
+            }
+        }
         files.sort();
         for f in files {
-            scan_path(&f.to_string_lossy(), scanner, opts, sink)?;
+            scanner.begin_file(Some(f.display().to_string()), None, None);
+            if let Err(e) = scan_file(&f, scanner, opts, sink) {
+                if is_output_error(&e) {
+                    return Err(e);
+                }
+                on_error(anyhow!("cannot read {}: {e}", f.display()));
+            }
         }
     }
     Ok(())
@@ -292,7 +525,7 @@ fn dispatch(
 fn message(raw: &[u8], scanner: &mut Scanner, opts: &Options, sink: EventSink) -> io::Result<()> {
     scanner.count_lines(memchr::memchr_iter(b'\n', raw).count() as u64);
     let statuses = recognise_message(raw);
-    for e in scanner.message(&statuses, opts.events) {
+    for e in scanner.message(&statuses, header_date(raw), opts.events) {
         sink(&e)?;
     }
     Ok(())
@@ -376,12 +609,26 @@ fn one_line(
     opts: &Options,
     sink: EventSink,
 ) -> io::Result<()> {
-    scanner.count_lines(1);
-    if !crate::recognize::log::may_be_event(bytes) {
+    if !super::may_matter(bytes) {
+        scanner.count_lines(1);
         return Ok(());
     }
-    if let Some(e) = scanner.event_line(valid_prefix(bytes), opts.events) {
+    if let Some(e) = scanner.line(valid_prefix(bytes), opts.events) {
         sink(&e)?;
     }
     Ok(())
+}
+
+/// The time of a message's `Date:` header.
+fn header_date(raw: &[u8]) -> Option<Stamp> {
+    for line in raw.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            return None;
+        }
+        if line.len() > 5 && line[..5].eq_ignore_ascii_case(b"date:") {
+            return super::time::parse_rfc5322_date(&String::from_utf8_lossy(&line[5..]));
+        }
+    }
+    None
 }

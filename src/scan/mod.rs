@@ -1,26 +1,37 @@
-//! `scan`: the metrics admins track over a whole mail log (or a pile of bounce messages):
-//! which codes, which domains and servers, how deferrals ended and how long they took.
-//! Memory is bounded by the messages still in flight, not by the size of the log.
+//! `scan`: the metrics admins track over whole mail logs (or a pile of bounce messages):
+//! which codes and reasons, which domains and servers, how deferrals ended and how long they
+//! took, what the receiving side refused. Memory is bounded by the messages still in flight,
+//! not by the size of the logs.
+//!
+//! Every event gets the verdict `explain` gives its line (the same function, cached by the
+//! line's code and wording). Attempts are tied together by (host, queue id): queue ids are
+//! unique per host only.
 
 pub mod input;
 pub mod time;
 
 use crate::code::{Class, EnhancedCode};
+use crate::explain::{Verdict, verdict};
 use crate::kb::Kb;
+use crate::kb::model::{Action, Bounce, Reason, Stage};
 use crate::recognize::Status;
 use crate::recognize::log::{self, LogRecord, Outcome};
 use serde::Serialize;
 use std::collections::HashMap;
-use time::{Clock, Stamp};
+use time::{Clock, Stamp, YearRef};
 
 /// How long (in log time) an expiry is remembered for recipients logged after it.
 const EXPIRY_MEMORY: f64 = 7.0 * 86400.0;
+/// Verdicts kept per cache before it starts over (bounds memory on logs whose replies all
+/// differ).
+const CACHE_LIMIT: usize = 8192;
 
 /// A recipient whose delivery was deferred and has not ended yet.
 #[derive(Debug)]
 struct Deferred {
+    /// Lower-cased: `carol@Example.ORG` and `carol@example.org` are one recipient.
     recipient: String,
-    first: f64,
+    first: Option<f64>,
     /// Its message expired; it ends as expired unless the log shows it delivered later.
     expired: bool,
 }
@@ -28,6 +39,10 @@ struct Deferred {
 /// One delivery attempt (or a message's expiry), for `--format ndjson`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
+    pub host: Option<String>,
+    pub file: Option<String>,
+    pub line: u64,
+    /// RFC 3339.
     pub time: Option<String>,
     pub queue_id: Option<String>,
     pub recipient: Option<String>,
@@ -35,49 +50,213 @@ pub struct Event {
     pub remote_host: Option<String>,
     pub status: &'static str,
     pub code: Option<String>,
-    pub bounce: Option<&'static str>,
+    pub bounce: Option<Bounce>,
+    pub reason: Option<Reason>,
+    pub action: Option<Action>,
 }
 
-/// Accumulates metrics line by line.
-pub struct Scanner {
-    clock: Clock,
-    lines: u64,
+/// What one log line holds for `scan`, read on any thread.
+#[derive(Debug)]
+pub enum Parsed<'a> {
+    /// A delivery attempt or an expiry, with the verdict `explain` gives its line.
+    Attempt {
+        rec: LogRecord<'a>,
+        host: Option<&'a str>,
+        verdict: Option<Verdict>,
+    },
+    /// An inbound rejection, with its verdict.
+    Reject {
+        reject: log::Reject<'a>,
+        host: Option<&'a str>,
+        verdict: Option<Verdict>,
+    },
+}
+
+/// Verdicts already given, by everything a log line's verdict depends on: its code, basic
+/// code, outcome and stage, and (when the verdict reads them) the remote host and wording.
+#[derive(Default)]
+pub struct VerdictCache {
+    map: HashMap<VerdictKey, Option<Verdict>>,
+}
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct VerdictKey {
+    kind: &'static str,
+    code: Option<EnhancedCode>,
+    inferred: bool,
+    basic: Option<u16>,
+    outcome: Option<String>,
+    stage: Option<Stage>,
+    host: Option<String>,
+    wording: Option<String>,
+}
+
+impl VerdictCache {
+    pub fn verdict(&mut self, kb: &Kb, status: &Status) -> Option<Verdict> {
+        let reads = crate::explain::reads_evidence(status);
+        let key = VerdictKey {
+            kind: status.kind.as_str(),
+            code: status.code,
+            inferred: status.code_inferred,
+            basic: status.basic,
+            outcome: status.outcome.clone(),
+            stage: status.stage.filter(|_| reads),
+            host: reads.then(|| status.remote_host.clone()).flatten(),
+            wording: reads.then(|| crate::explain::verdict_wording(status)),
+        };
+        self.get_or_insert(key, || verdict(kb, status))
+    }
+
+    /// The verdict of a log line: without building its status when its code says it
+    /// succeeded (such a verdict reads neither wording nor stage).
+    fn log_verdict(
+        &mut self,
+        kb: &Kb,
+        rec: &LogRecord<'_>,
+        line_no: usize,
+        line: &str,
+    ) -> Option<Verdict> {
+        let code = rec.code();
+        let class = rec
+            .basic
+            .and_then(crate::code::basic_class)
+            .or(code.map(|c| c.class));
+        if code.is_some() && class == Some(Class::Success) {
+            let key = VerdictKey {
+                kind: crate::recognize::InputKind::Log.as_str(),
+                code,
+                inferred: false,
+                basic: rec.basic,
+                outcome: rec.outcome.map(|o| o.as_str().to_string()),
+                stage: None,
+                host: None,
+                wording: None,
+            };
+            return self.get_or_insert(key, || verdict(kb, &log::to_status(rec, line_no, line)));
+        }
+        self.verdict(kb, &log::to_status(rec, line_no, line))
+    }
+
+    fn get_or_insert(
+        &mut self,
+        key: VerdictKey,
+        make: impl FnOnce() -> Option<Verdict>,
+    ) -> Option<Verdict> {
+        if let Some(v) = self.map.get(&key) {
+            return *v;
+        }
+        let v = make();
+        if self.map.len() >= CACHE_LIMIT {
+            self.map.clear();
+        }
+        self.map.insert(key, v);
+        v
+    }
+}
+
+/// Reads one log line: a delivery attempt, an expiry or an inbound rejection, each with the
+/// verdict `explain` gives the same line. `line_no` is the line's number in its file.
+pub fn parse_line<'a>(
+    line: &'a str,
+    line_no: usize,
+    kb: &Kb,
+    cache: &mut VerdictCache,
+) -> Option<Parsed<'a>> {
+    if let Some(reject) = log::parse_reject(line) {
+        // Read as `explain` reads the line: the reply it quotes.
+        let (statuses, _) = crate::recognize::recognise(line);
+        let verdict = statuses.first().and_then(|s| cache.verdict(kb, s));
+        return Some(Parsed::Reject {
+            reject,
+            host: log::syslog_host(line),
+            verdict,
+        });
+    }
+    let rec = log::parse(line)?;
+    rec.outcome?;
+    let verdict = cache.log_verdict(kb, &rec, line_no, line);
+    Some(Parsed::Attempt {
+        rec,
+        host: log::syslog_host(line),
+        verdict,
+    })
+}
+
+/// Whether a raw line can be a line `scan` reads (a cheap test on bytes).
+pub fn may_matter(line: &[u8]) -> bool {
+    static REJECT: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    log::may_be_event(line)
+        || REJECT
+            .get_or_init(|| memchr::memmem::Finder::new(b"reject: "))
+            .find(line)
+            .is_some()
+}
+
+/// One host's figures and the messages of its still in flight: queue ids are unique per
+/// host only.
+#[derive(Debug, Default)]
+struct HostState {
+    name: String,
     events: u64,
     by_status: [u64; 4],
-    codes: HashMap<EnhancedCode, u64>,
-    domains: HashMap<String, u64>,
-    hosts: HashMap<String, u64>,
-    by_hour: [u64; 24],
+    delivered_later: u64,
+    bounced_later: u64,
+    expired: u64,
     /// Recipients deferred and not yet resolved, by queue id.
     in_flight: HashMap<String, Vec<Deferred>>,
     /// Messages that expired, with when: a recipient first deferred after its message
     /// expired (logs are not always in order) is counted as expired too. Entries older than
     /// `EXPIRY_MEMORY` of log time are dropped, so memory stays bounded.
     expired_messages: HashMap<String, f64>,
+}
+
+#[derive(Debug, Default)]
+struct RejectFigures {
+    total: u64,
+    greylisted: u64,
+    codes: HashMap<String, u64>,
+    reasons: HashMap<&'static str, u64>,
+    clients: HashMap<String, u64>,
+    domains: HashMap<String, u64>,
+}
+
+/// The file being read: its name, the host its lines come from when they name none, its clock.
+struct Source {
+    file: Option<String>,
+    host: Option<String>,
+}
+
+/// Accumulates metrics line by line.
+pub struct Scanner<'k> {
+    kb: &'k Kb,
+    cache: VerdictCache,
+    clock: Clock,
+    source: Source,
+    /// Lines of the current file read so far.
+    file_lines: u64,
+    lines: u64,
+    events: u64,
+    by_status: [u64; 4],
+    codes: HashMap<(EnhancedCode, Bounce), u64>,
+    reasons: HashMap<&'static str, u64>,
+    soft: u64,
+    hard: u64,
+    greylisted: u64,
+    domains: HashMap<String, u64>,
+    hosts: HashMap<String, u64>,
+    by_hour: [u64; 24],
+    timed_failures: u64,
+    host_ids: HashMap<String, usize>,
+    per_host: Vec<HostState>,
     last_purge: f64,
     delivered_later: u64,
     bounced_later: u64,
     expired: u64,
     time_to_delivery: Vec<f64>,
-}
-
-impl Default for Scanner {
-    fn default() -> Self {
-        Scanner::new()
-    }
-}
-
-/// Parses what `scan` needs of a log line: the event fields, and the host a failed attempt
-/// tried when the MTA names it only in its own words.
-pub fn parse_line(line: &str) -> Option<LogRecord<'_>> {
-    let mut rec = log::parse_event(line)?;
-    if rec.remote_host.is_none()
-        && rec.outcome != Some(Outcome::Sent)
-        && let Some(d) = rec.detail
-    {
-        rec.remote_host = log::host_from_detail(d);
-    }
-    Some(rec)
+    rejects: RejectFigures,
+    first: Option<Stamp>,
+    last: Option<Stamp>,
 }
 
 fn status_index(o: Outcome) -> usize {
@@ -89,139 +268,301 @@ fn status_index(o: Outcome) -> usize {
     }
 }
 
-fn bounce_of(code: Option<EnhancedCode>) -> Option<&'static str> {
-    code.map(|c| match c.class {
-        Class::Success => "none",
-        Class::Transient => "soft",
-        Class::Permanent => "hard",
-    })
-}
-
-impl Scanner {
-    pub fn new() -> Scanner {
+impl<'k> Scanner<'k> {
+    /// A scanner whose year-less times are read against `year`.
+    pub fn new(kb: &'k Kb, year: YearRef) -> Scanner<'k> {
         Scanner {
-            clock: Clock::new(),
+            kb,
+            cache: VerdictCache::default(),
+            clock: Clock::new(year),
+            source: Source {
+                file: None,
+                host: None,
+            },
+            file_lines: 0,
             lines: 0,
             events: 0,
             by_status: [0; 4],
             codes: HashMap::new(),
+            reasons: HashMap::new(),
+            soft: 0,
+            hard: 0,
+            greylisted: 0,
             domains: HashMap::new(),
             hosts: HashMap::new(),
             by_hour: [0; 24],
-            in_flight: HashMap::new(),
-            expired_messages: HashMap::new(),
+            timed_failures: 0,
+            host_ids: HashMap::new(),
+            per_host: Vec::new(),
             last_purge: 0.0,
             delivered_later: 0,
             bounced_later: 0,
             expired: 0,
             time_to_delivery: Vec::new(),
+            rejects: RejectFigures::default(),
+            first: None,
+            last: None,
+        }
+    }
+
+    pub fn kb(&self) -> &'k Kb {
+        self.kb
+    }
+
+    /// Starts reading a file (`None`: standard input). `host` names the host its lines
+    /// come from when they carry no syslog host field (the file's folder); `clock`, when
+    /// given, replaces the clock (each file's year is inferred from its own time).
+    pub fn begin_file(&mut self, file: Option<String>, host: Option<String>, clock: Option<Clock>) {
+        self.source = Source { file, host };
+        self.file_lines = 0;
+        if let Some(c) = clock {
+            self.clock = c;
         }
     }
 
     /// Reads one log line; returns the event it records, if any, when `want_event`.
     pub fn line(&mut self, line: &str, want_event: bool) -> Option<Event> {
-        self.lines += 1;
-        self.event_line(line, want_event)
+        self.count_lines(1);
+        let no = self.file_lines as usize;
+        let kb = self.kb;
+        let parsed = parse_line(line, no, kb, &mut self.cache)?;
+        self.record_parsed(&parsed, self.file_lines, want_event)
     }
 
-    /// Like `line` for a line already counted (see `count_lines`).
-    pub fn event_line(&mut self, line: &str, want_event: bool) -> Option<Event> {
-        let rec = parse_line(line)?;
-        self.record_parsed(&rec, want_event)
-    }
-
-    /// Records a line already parsed (by `parse_line`, possibly on another thread).
-    pub fn record_parsed(&mut self, rec: &LogRecord<'_>, want_event: bool) -> Option<Event> {
-        let stamp = rec.timestamp.and_then(|t| self.clock.read(t));
-        self.record(rec, stamp);
-        want_event.then(|| Event {
-            time: rec.timestamp.map(str::to_string),
-            queue_id: rec.queue_id.map(str::to_string),
-            recipient: rec.recipient.map(str::to_string),
-            domain: rec.recipient.and_then(domain_of),
-            remote_host: rec.remote_host.map(str::to_string),
-            status: rec.outcome.map_or("unknown", Outcome::as_str),
-            code: rec.code().map(|c| c.to_string()),
-            bounce: bounce_of(rec.code()),
-        })
-    }
-
-    /// Counts lines that were read but not recognised as log lines (bounce messages).
+    /// Counts lines read (recorded or not).
     pub fn count_lines(&mut self, n: u64) {
         self.lines += n;
+        self.file_lines += n;
     }
 
-    fn record(&mut self, rec: &LogRecord<'_>, stamp: Option<Stamp>) {
-        let Some(outcome) = rec.outcome else { return };
+    /// Lines of the current file counted so far.
+    pub fn file_lines(&self) -> u64 {
+        self.file_lines
+    }
+
+    /// Records a line already parsed (by `parse_line`, possibly on another thread); `line`
+    /// is its number in its file.
+    pub fn record_parsed(
+        &mut self,
+        parsed: &Parsed<'_>,
+        line: u64,
+        want_event: bool,
+    ) -> Option<Event> {
+        match parsed {
+            Parsed::Reject {
+                reject,
+                host: _,
+                verdict,
+            } => {
+                if let Some(s) = reject.timestamp.and_then(|t| self.clock.read(t)) {
+                    self.saw(s);
+                }
+                self.reject(reject, verdict.as_ref());
+                None
+            }
+            Parsed::Attempt { rec, host, verdict } => {
+                let stamp = rec.timestamp.and_then(|t| self.clock.read(t));
+                let outcome = rec.outcome?;
+                let host = match host {
+                    Some(h) => self.host_id(h),
+                    None => self.source_host_id(),
+                };
+                self.record(
+                    host,
+                    rec.queue_id,
+                    rec.recipient,
+                    rec.remote_host,
+                    outcome,
+                    verdict.as_ref(),
+                    stamp,
+                );
+                want_event.then(|| Event {
+                    host: Some(self.per_host[host].name.clone()).filter(|h| !h.is_empty()),
+                    file: self.source.file.clone(),
+                    line,
+                    time: stamp.map(|s| s.rfc3339()),
+                    queue_id: rec.queue_id.map(str::to_string),
+                    recipient: rec.recipient.map(str::to_string),
+                    domain: rec.recipient.and_then(domain_of),
+                    remote_host: rec.remote_host.map(str::to_string),
+                    status: outcome.as_str(),
+                    code: verdict.and_then(|v| v.code).map(|c| c.to_string()),
+                    bounce: verdict.map(|v| v.bounce),
+                    reason: verdict.map(|v| v.reason),
+                    action: verdict.map(|v| v.action),
+                })
+            }
+        }
+    }
+
+    /// The index of a host's state, added when new.
+    fn host_id(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.host_ids.get(name) {
+            return i;
+        }
+        let i = self.per_host.len();
+        self.per_host.push(HostState {
+            name: name.to_string(),
+            ..HostState::default()
+        });
+        self.host_ids.insert(name.to_string(), i);
+        i
+    }
+
+    /// The host of lines that name none: the current file's folder, or none.
+    fn source_host_id(&mut self) -> usize {
+        let name = self.source.host.take();
+        let i = self.host_id(name.as_deref().unwrap_or(""));
+        self.source.host = name;
+        i
+    }
+
+    fn saw(&mut self, s: Stamp) {
+        if self.first.is_none_or(|f| s.seconds < f.seconds) {
+            self.first = Some(s);
+        }
+        if self.last.is_none_or(|l| s.seconds > l.seconds) {
+            self.last = Some(s);
+        }
+    }
+
+    fn reject(&mut self, r: &log::Reject<'_>, v: Option<&Verdict>) {
+        let f = &mut self.rejects;
+        f.total += 1;
+        if let Some(v) = v {
+            let code = v
+                .code
+                .map_or_else(|| "unknown".to_string(), |c| c.to_string());
+            *f.codes.entry(code).or_default() += 1;
+            *f.reasons.entry(v.reason.as_str()).or_default() += 1;
+            if v.reason == Reason::Greylisted {
+                f.greylisted += 1;
+            }
+        }
+        if let Some(c) = r.client {
+            bump(&mut f.clients, c);
+        }
+        if let Some(d) = r.recipient.and_then(domain_of) {
+            bump(&mut f.domains, &d);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        host: usize,
+        queue_id: Option<&str>,
+        recipient: Option<&str>,
+        remote_host: Option<&str>,
+        outcome: Outcome,
+        verdict: Option<&Verdict>,
+        stamp: Option<Stamp>,
+    ) {
         self.events += 1;
         self.by_status[status_index(outcome)] += 1;
-        // The MTA's own verdict (`dsn=`) names the status; the reply's code otherwise.
-        let code = rec.dsn.or(rec.reply_code);
+        if let Some(s) = stamp {
+            self.saw(s);
+        }
+        let figures = &mut self.per_host[host];
+        figures.events += 1;
+        figures.by_status[status_index(outcome)] += 1;
         if matches!(outcome, Outcome::Deferred | Outcome::Bounced) {
-            if let Some(c) = code {
-                *self.codes.entry(c).or_default() += 1;
+            if let Some(v) = verdict {
+                if let Some(c) = v.code {
+                    *self.codes.entry((c, v.bounce)).or_default() += 1;
+                }
+                match v.bounce {
+                    Bounce::Soft => self.soft += 1,
+                    Bounce::Hard => self.hard += 1,
+                    Bounce::None => {}
+                }
+                *self.reasons.entry(v.reason.as_str()).or_default() += 1;
+                if v.reason == Reason::Greylisted {
+                    self.greylisted += 1;
+                }
             }
-            if let Some(d) = rec
-                .recipient
+            if let Some(d) = recipient
                 .and_then(|r| r.rsplit_once('@'))
                 .map(|(_, d)| d.trim_end_matches('>'))
             {
                 bump(&mut self.domains, d);
             }
-            if let Some(h) = rec.remote_host {
+            if let Some(h) = remote_host {
                 bump(&mut self.hosts, h);
             }
             if let Some(s) = stamp {
                 self.by_hour[s.hour as usize % 24] += 1;
+                self.timed_failures += 1;
             }
         }
-        self.track_deferral(rec, outcome, stamp);
+        if let Some(qid) = queue_id {
+            self.track_deferral(host, qid, recipient, outcome, stamp.map(|s| s.seconds));
+        }
     }
 
-    fn track_deferral(&mut self, rec: &LogRecord<'_>, outcome: Outcome, stamp: Option<Stamp>) {
-        let Some(qid) = rec.queue_id else { return };
-        let now = stamp.map_or(0.0, |s| s.seconds);
+    fn track_deferral(
+        &mut self,
+        host: usize,
+        qid: &str,
+        rcpt: Option<&str>,
+        outcome: Outcome,
+        now: Option<f64>,
+    ) {
+        let state = &mut self.per_host[host];
         if outcome == Outcome::Expired {
             // An expiry ends every recipient of the message still deferred; a later
             // delivery or bounce in the log still wins, so they stay listed, marked.
-            if let Some(list) = self.in_flight.get_mut(qid) {
+            if let Some(list) = state.in_flight.get_mut(qid) {
                 for d in list.iter_mut() {
                     d.expired = true;
                 }
             }
-            self.expired_messages.insert(qid.to_string(), now);
-            self.purge_expired(now);
+            let at = now.unwrap_or(self.last_purge);
+            state.expired_messages.insert(qid.to_string(), at);
+            self.purge_expired(at);
             return;
         }
-        let Some(rcpt) = rec.recipient else { return };
+        let Some(rcpt) = rcpt else { return };
+        let lower: std::borrow::Cow<str> = if rcpt.bytes().any(|b| b.is_ascii_uppercase()) {
+            rcpt.to_ascii_lowercase().into()
+        } else {
+            rcpt.into()
+        };
         match outcome {
             Outcome::Deferred => {
-                let expired = self.expired_messages.contains_key(qid);
-                let list = self.in_flight.entry(qid.to_string()).or_default();
-                if !list.iter().any(|d| d.recipient == rcpt) {
+                let expired = state.expired_messages.contains_key(qid);
+                let list = match state.in_flight.get_mut(qid) {
+                    Some(l) => l,
+                    None => state.in_flight.entry(qid.to_string()).or_default(),
+                };
+                if !list.iter().any(|d| d.recipient == lower) {
                     list.push(Deferred {
-                        recipient: rcpt.to_string(),
+                        recipient: lower.into_owned(),
                         first: now,
                         expired,
                     });
                 }
             }
             Outcome::Sent | Outcome::Bounced => {
-                let Some(list) = self.in_flight.get_mut(qid) else {
+                let Some(list) = state.in_flight.get_mut(qid) else {
                     return;
                 };
-                let Some(i) = list.iter().position(|d| d.recipient == rcpt) else {
+                let Some(i) = list.iter().position(|d| d.recipient == lower) else {
                     return;
                 };
                 let d = list.swap_remove(i);
                 if list.is_empty() {
-                    self.in_flight.remove(qid);
+                    state.in_flight.remove(qid);
                 }
                 if outcome == Outcome::Sent {
                     self.delivered_later += 1;
-                    self.time_to_delivery.push(now - d.first);
+                    state.delivered_later += 1;
+                    if let (Some(first), Some(now)) = (d.first, now) {
+                        self.time_to_delivery.push(now - first);
+                    }
                 } else {
                     self.bounced_later += 1;
+                    state.bounced_later += 1;
                 }
             }
             Outcome::Expired => {}
@@ -234,79 +575,94 @@ impl Scanner {
             return;
         }
         self.last_purge = now;
-        let old: Vec<String> = self
-            .expired_messages
-            .iter()
-            .filter(|(_, t)| now - **t > EXPIRY_MEMORY)
-            .map(|(q, _)| q.clone())
-            .collect();
-        for qid in old {
-            self.expired_messages.remove(&qid);
-            if let Some(list) = self.in_flight.get_mut(&qid) {
-                let before = list.len();
-                list.retain(|d| !d.expired);
-                self.expired += (before - list.len()) as u64;
-                if list.is_empty() {
-                    self.in_flight.remove(&qid);
+        for state in &mut self.per_host {
+            let old: Vec<String> = state
+                .expired_messages
+                .iter()
+                .filter(|(_, t)| now - **t > EXPIRY_MEMORY)
+                .map(|(q, _)| q.clone())
+                .collect();
+            for qid in old {
+                state.expired_messages.remove(&qid);
+                if let Some(list) = state.in_flight.get_mut(&qid) {
+                    let before = list.len();
+                    list.retain(|d| !d.expired);
+                    let n = (before - list.len()) as u64;
+                    self.expired += n;
+                    state.expired += n;
+                    if list.is_empty() {
+                        state.in_flight.remove(&qid);
+                    }
                 }
             }
         }
     }
 
-    /// Records the statuses of one bounce message: one event per recipient.
-    pub fn message(&mut self, statuses: &[Status], want_events: bool) -> Vec<Event> {
+    /// Records the statuses of one bounce message: one event per recipient, at the time
+    /// of its `Date:`.
+    pub fn message(
+        &mut self,
+        statuses: &[Status],
+        date: Option<Stamp>,
+        want_events: bool,
+    ) -> Vec<Event> {
         let mut events = Vec::new();
         for s in statuses {
+            let v = verdict(self.kb, s);
             let outcome = match s.outcome.as_deref() {
                 Some("delivered") | Some("relayed") | Some("expanded") => Outcome::Sent,
                 Some("delayed") => Outcome::Deferred,
                 Some("failed") => Outcome::Bounced,
-                _ => match s
-                    .code
-                    .map(|c| c.class)
-                    .or(s.basic.and_then(crate::code::basic_class))
-                {
+                _ => match v.and_then(|v| v.class) {
                     Some(Class::Success) => Outcome::Sent,
                     Some(Class::Transient) => Outcome::Deferred,
                     Some(Class::Permanent) => Outcome::Bounced,
                     None => continue,
                 },
             };
-            let rec = LogRecord {
-                recipient: s.recipient.as_deref(),
-                remote_host: s.remote_host.as_deref(),
-                outcome: Some(outcome),
-                dsn: s.code,
-                ..LogRecord::default()
-            };
-            self.record(&rec, None);
+            let host = self.source_host_id();
+            self.record(
+                host,
+                None,
+                s.recipient.as_deref(),
+                s.remote_host.as_deref(),
+                outcome,
+                v.as_ref(),
+                date,
+            );
             if want_events {
                 events.push(Event {
-                    time: None,
+                    host: Some(self.per_host[host].name.clone()).filter(|h| !h.is_empty()),
+                    file: self.source.file.clone(),
+                    line: s.line as u64,
+                    time: date.map(|d| d.rfc3339()),
                     queue_id: None,
                     recipient: s.recipient.clone(),
                     domain: s.recipient.as_deref().and_then(domain_of),
                     remote_host: s.remote_host.clone(),
                     status: outcome.as_str(),
-                    code: s.code.map(|c| c.to_string()),
-                    bounce: bounce_of(s.code),
+                    code: v.and_then(|v| v.code).map(|c| c.to_string()),
+                    bounce: v.map(|v| v.bounce),
+                    reason: v.map(|v| v.reason),
+                    action: v.map(|v| v.action),
                 });
             }
         }
         events
     }
 
-    /// The report, with titles and bounce types from the knowledge base.
-    pub fn report(&self, kb: &Kb) -> Report {
+    /// The report, with titles from the knowledge base.
+    pub fn report(&self) -> Report {
+        let kb = self.kb;
         let mut codes: Vec<CodeCount> = self
             .codes
             .iter()
-            .map(|(code, &count)| {
-                let (_, entry) = kb.lookup(code);
+            .map(|(&(code, bounce), &count)| {
+                let (_, entry) = kb.lookup(&code);
                 CodeCount {
                     code: code.to_string(),
                     title: entry.map(|e| e.title.clone()),
-                    bounce: bounce_of(Some(*code)).unwrap_or("none"),
+                    bounce,
                     count,
                     advice: entry
                         .and_then(|e| e.fixes.sender.first().cloned())
@@ -315,48 +671,52 @@ impl Scanner {
             })
             .collect();
         codes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
-        let ranked = |m: &HashMap<String, u64>| {
-            let mut v: Vec<(String, u64)> = m.iter().map(|(k, v)| (k.clone(), *v)).collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            v
-        };
-        let still_listed = self.in_flight.values().flatten();
-        let (expired_listed, pending) = still_listed.fold((0u64, 0u64), |(e, p), d| {
-            if d.expired { (e + 1, p) } else { (e, p + 1) }
-        });
-        let expired = self.expired + expired_listed;
-        let ended = self.delivered_later + self.bounced_later + expired;
+        let (mut expired_listed, mut pending) = (0, 0);
+        let mut hosts: Vec<HostReport> = Vec::new();
+        for h in &self.per_host {
+            let (e, p) = h.in_flight.values().flatten().fold((0, 0), |(e, p), d| {
+                if d.expired { (e + 1, p) } else { (e, p + 1) }
+            });
+            expired_listed += e;
+            pending += p;
+            if h.events > 0 {
+                hosts.push(HostReport {
+                    host: (!h.name.is_empty()).then(|| h.name.clone()),
+                    events: h.events,
+                    by_status: by_status(h.by_status),
+                    deferrals: deferral_counts(
+                        h.delivered_later,
+                        h.bounced_later,
+                        h.expired + e,
+                        p,
+                    ),
+                });
+            }
+        }
         let mut delays = self.time_to_delivery.clone();
         delays.sort_by(f64::total_cmp);
-        let round1 = |x: f64| (x * 10.0).round() / 10.0;
-        let n = delays.len();
-        let median = (n > 0).then(|| {
-            if n % 2 == 1 {
-                delays[n / 2]
-            } else {
-                (delays[n / 2 - 1] + delays[n / 2]) / 2.0
-            }
-        });
+        hosts.sort_by(|a, b| a.host.cmp(&b.host));
+        let counts = deferral_counts(
+            self.delivered_later,
+            self.bounced_later,
+            self.expired + expired_listed,
+            pending,
+        );
+        let r = &self.rejects;
         Report {
             lines: self.lines,
             events: self.events,
-            by_status: ByStatus {
-                sent: self.by_status[0],
-                deferred: self.by_status[1],
-                bounced: self.by_status[2],
-                expired: self.by_status[3],
-            },
-            soft: codes
-                .iter()
-                .filter(|c| c.bounce == "soft")
-                .map(|c| c.count)
-                .sum(),
-            hard: codes
-                .iter()
-                .filter(|c| c.bounce == "hard")
-                .map(|c| c.count)
-                .sum(),
+            first_time: self.first.map(|s| s.rfc3339()),
+            last_time: self.last.map(|s| s.rfc3339()),
+            by_status: by_status(self.by_status),
+            soft: self.soft,
+            hard: self.hard,
             codes,
+            reasons: ranked(&self.reasons)
+                .into_iter()
+                .map(|(reason, count)| ReasonCount { reason, count })
+                .collect(),
+            greylisted: self.greylisted,
             domains: ranked(&self.domains)
                 .into_iter()
                 .map(|(domain, count)| DomainCount { domain, count })
@@ -365,24 +725,69 @@ impl Scanner {
                 .into_iter()
                 .map(|(host, count)| HostCount { host, count })
                 .collect(),
-            by_hour: self.by_hour,
+            by_hour: (self.timed_failures > 0 || self.soft + self.hard == 0)
+                .then_some(self.by_hour),
             deferrals: Deferrals {
-                messages: ended + pending,
-                delivered_later: self.delivered_later,
-                bounced_later: self.bounced_later,
-                expired,
-                pending,
-                retry_success_rate: (ended > 0).then(|| {
-                    (self.delivered_later as f64 / ended as f64 * 10_000.0).round() / 10_000.0
-                }),
-                time_to_delivery_s: Delays {
-                    median: median.map(round1),
-                    p90: (n > 0).then(|| round1(delays[(n * 9 / 10).min(n - 1)])),
-                    max: delays.last().copied().map(round1),
-                },
+                messages: counts.messages,
+                delivered_later: counts.delivered_later,
+                bounced_later: counts.bounced_later,
+                expired: counts.expired,
+                pending: counts.pending,
+                retry_success_rate: counts.retry_success_rate,
+                time_to_delivery_s: Delays::of(&delays),
+            },
+            hosts,
+            inbound_rejects: InboundRejects {
+                total: r.total,
+                greylisted: r.greylisted,
+                codes: ranked(&r.codes)
+                    .into_iter()
+                    .map(|(code, count)| RejectCode { code, count })
+                    .collect(),
+                reasons: ranked(&r.reasons)
+                    .into_iter()
+                    .map(|(reason, count)| ReasonCount { reason, count })
+                    .collect(),
+                clients: ranked(&r.clients)
+                    .into_iter()
+                    .map(|(client, count)| ClientCount { client, count })
+                    .collect(),
+                recipient_domains: ranked(&r.domains)
+                    .into_iter()
+                    .map(|(domain, count)| DomainCount { domain, count })
+                    .collect(),
             },
         }
     }
+}
+
+fn by_status(s: [u64; 4]) -> ByStatus {
+    ByStatus {
+        sent: s[0],
+        deferred: s[1],
+        bounced: s[2],
+        expired: s[3],
+    }
+}
+
+fn deferral_counts(delivered: u64, bounced: u64, expired: u64, pending: u64) -> DeferralCounts {
+    let ended = delivered + bounced + expired;
+    DeferralCounts {
+        messages: ended + pending,
+        delivered_later: delivered,
+        bounced_later: bounced,
+        expired,
+        pending,
+        retry_success_rate: (ended > 0)
+            .then(|| (delivered as f64 / ended as f64 * 10_000.0).round() / 10_000.0),
+    }
+}
+
+/// Most frequent first, then by name.
+fn ranked<K: Clone + Ord + ToString>(m: &HashMap<K, u64>) -> Vec<(String, u64)> {
+    let mut v: Vec<(K, u64)> = m.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.into_iter().map(|(k, n)| (k.to_string(), n)).collect()
 }
 
 /// Counts `name` case-insensitively, allocating only for a name not seen before.
@@ -414,15 +819,27 @@ fn domain_of(recipient: &str) -> Option<String> {
 pub struct Report {
     pub lines: u64,
     pub events: u64,
+    /// The earliest and latest times read, RFC 3339.
+    pub first_time: Option<String>,
+    pub last_time: Option<String>,
     pub by_status: ByStatus,
-    /// Failed attempts whose code is temporary (soft) or permanent (hard).
+    /// Failed attempts whose verdict is temporary (soft) or permanent (hard).
     pub soft: u64,
     pub hard: u64,
     pub codes: Vec<CodeCount>,
+    /// Failed attempts by reason.
+    pub reasons: Vec<ReasonCount>,
+    /// Failed attempts that were greylisting: they clear on retry and are never blocks.
+    pub greylisted: u64,
     pub domains: Vec<DomainCount>,
     pub remote_hosts: Vec<HostCount>,
-    pub by_hour: [u64; 24],
+    /// `null` when no failed attempt had a time.
+    pub by_hour: Option<[u64; 24]>,
     pub deferrals: Deferrals,
+    /// Figures per host (the syslog host field, else the file's folder).
+    pub hosts: Vec<HostReport>,
+    /// What the receiving side refused (Postfix `reject:` lines): never delivery attempts.
+    pub inbound_rejects: InboundRejects,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -437,10 +854,16 @@ pub struct ByStatus {
 pub struct CodeCount {
     pub code: String,
     pub title: Option<String>,
-    pub bounce: &'static str,
+    pub bounce: Bounce,
     pub count: u64,
     /// What to do about it, in a line (the knowledge base's first fix for the sender).
     pub advice: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReasonCount {
+    pub reason: String,
+    pub count: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -453,6 +876,47 @@ pub struct DomainCount {
 pub struct HostCount {
     pub host: String,
     pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientCount {
+    pub client: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectCode {
+    pub code: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InboundRejects {
+    pub total: u64,
+    pub greylisted: u64,
+    pub codes: Vec<RejectCode>,
+    pub reasons: Vec<ReasonCount>,
+    pub clients: Vec<ClientCount>,
+    pub recipient_domains: Vec<DomainCount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HostReport {
+    /// `null` for lines that name no host, read from standard input.
+    pub host: Option<String>,
+    pub events: u64,
+    pub by_status: ByStatus,
+    pub deferrals: DeferralCounts,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeferralCounts {
+    pub messages: u64,
+    pub delivered_later: u64,
+    pub bounced_later: u64,
+    pub expired: u64,
+    pub pending: u64,
+    pub retry_success_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -473,6 +937,26 @@ pub struct Delays {
     pub max: Option<f64>,
 }
 
+impl Delays {
+    /// Median, nearest-rank p90 and max of sorted delays, to a tenth of a second.
+    fn of(sorted: &[f64]) -> Delays {
+        let round1 = |x: f64| (x * 10.0).round() / 10.0;
+        let n = sorted.len();
+        let median = (n > 0).then(|| {
+            if n % 2 == 1 {
+                sorted[n / 2]
+            } else {
+                (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+            }
+        });
+        Delays {
+            median: median.map(round1),
+            p90: (n > 0).then(|| round1(sorted[(n * 9 / 10).min(n - 1)])),
+            max: sorted.last().copied().map(round1),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,7 +965,7 @@ mod tests {
 Jun 10 10:00:00 mail postfix/smtp[1]: AAAAA11111: to=<a@example.org>, relay=mx.example.org[198.51.100.1]:25, delay=1, delays=0/0/0/1, dsn=4.3.2, status=deferred (host mx.example.org[198.51.100.1] said: 451 4.3.2 System not accepting network messages (in reply to RCPT TO command))
 Jun 10 10:00:00 mail postfix/smtp[1]: AAAAA11111: to=<b@example.net>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to mx.example.net[198.51.100.2]:25: Connection timed out)
 Jun 10 10:00:01 mail postfix/smtp[1]: BBBBB22222: to=<c@example.org>, relay=mx.example.org[198.51.100.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)
-Jun 10 11:00:00 mail postfix/smtp[1]: AAAAA11111: to=<a@example.org>, relay=mx.example.org[198.51.100.1]:25, delay=3600, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)
+Jun 10 11:00:00 mail postfix/smtp[1]: AAAAA11111: to=<A@Example.ORG>, relay=mx.example.org[198.51.100.1]:25, delay=3600, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)
 Jun 10 12:00:00 mail postfix/smtp[1]: CCCCC33333: to=<d@example.org>, relay=mx.example.org[198.51.100.1]:25, delay=1, delays=0/0/0/1, dsn=4.2.2, status=deferred (host mx.example.org[198.51.100.1] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command))
 Jun 10 12:30:00 mail postfix/smtp[1]: CCCCC33333: to=<d@example.org>, relay=mx.example.org[198.51.100.1]:25, delay=1, delays=0/0/0/1, dsn=5.2.2, status=bounced (host mx.example.org[198.51.100.1] said: 552 5.2.2 Mailbox full (in reply to RCPT TO command))
 Jun 15 10:00:01 mail postfix/qmgr[2]: AAAAA11111: from=<s@example.com>, status=expired, returned to sender
@@ -490,11 +974,12 @@ Jun 15 10:00:02 mail postfix/smtpd[3]: connect from unknown[192.0.2.1]
 
     #[test]
     fn deferrals_end_delivered_bounced_or_expired() {
-        let mut s = Scanner::new();
+        let kb = Kb::builtin();
+        let mut s = Scanner::new(&kb, YearRef::Starts(2026));
         for line in LOG.lines() {
             s.line(line, false);
         }
-        let r = s.report(&Kb::builtin());
+        let r = s.report();
         assert_eq!(r.lines, 8);
         assert_eq!(r.events, 7);
         assert_eq!(
@@ -515,13 +1000,34 @@ Jun 15 10:00:02 mail postfix/smtpd[3]: connect from unknown[192.0.2.1]
                 d.expired,
                 d.pending
             ),
-            (3, 1, 1, 1, 0)
+            (3, 1, 1, 1, 0),
+            "recipients pair case-insensitively"
         );
         assert_eq!(d.retry_success_rate, Some(0.3333));
         assert_eq!(d.time_to_delivery_s.median, Some(3600.0));
         assert_eq!(r.domains[0].domain, "example.org");
         assert!(r.remote_hosts.iter().any(|h| h.host == "mx.example.net"));
-        assert_eq!(r.by_hour[10], 2);
-        assert_eq!(r.by_hour[12], 2);
+        let by_hour = r.by_hour.unwrap();
+        assert_eq!(by_hour[10], 2);
+        assert_eq!(by_hour[12], 2);
+        assert_eq!(r.first_time.as_deref(), Some("2026-06-10T10:00:00Z"));
+        assert_eq!(r.hosts.len(), 1);
+        assert_eq!(r.hosts[0].host.as_deref(), Some("mail"));
+    }
+
+    #[test]
+    fn queue_ids_are_unique_per_host_only() {
+        let kb = Kb::builtin();
+        let mut s = Scanner::new(&kb, YearRef::Starts(2026));
+        for line in LOG.lines().take(2) {
+            s.line(line, false);
+            s.line(&line.replace(" mail ", " mail2 "), false);
+        }
+        s.line(LOG.lines().nth(3).unwrap(), false);
+        let r = s.report();
+        assert_eq!(r.deferrals.messages, 4);
+        assert_eq!(r.deferrals.delivered_later, 1);
+        assert_eq!(r.deferrals.pending, 3);
+        assert_eq!(r.hosts.len(), 2);
     }
 }
