@@ -384,6 +384,15 @@ fn wording_that_is_not_what_the_code_suggests() {
 }
 
 #[test]
+fn a_disabled_account_under_a_security_code_is_the_senders_login() {
+    let f = explain_json("525 5.7.13 User account disabled (in reply to AUTH command)");
+    assert_eq!(first(&f)["reason"], "securityerror");
+    assert_eq!(first(&f)["action"], "fix-sender");
+    let f = explain_json("550 5.2.1 <bob@example.org>... Mailbox disabled for this recipient");
+    assert_eq!(first(&f)["reason"], "suspend");
+}
+
+#[test]
 fn wording_without_a_class_is_read_as_permanent() {
     for text in ["Error 550: no such user", "no such user"] {
         let f = explain_json(text);
