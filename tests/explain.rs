@@ -412,3 +412,16 @@ fn wording_refines_a_broad_code_and_the_stage_decides_a_bare_refusal() {
     assert_eq!(first(&doc)["stage"], "mail");
     assert_eq!(first(&doc)["reason"], "rejected");
 }
+
+#[test]
+fn headerless_gmail_text_names_gmail() {
+    // Copied out of a bounce without the host name or `gsmtp`: Gmail names itself.
+    let f = explain_json(
+        "421 4.7.26 This mail has been rate limited because it is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM.",
+    );
+    assert_eq!(first(&f)["provider"]["id"], "gmail");
+    assert_eq!(first(&f)["reason"], "authfailure");
+    // A Gmail address in the text is the recipient, not the server that answered.
+    let f = explain_json("550 5.1.1 <bob@gmail.example> User unknown");
+    assert!(first(&f)["provider"].is_null());
+}
