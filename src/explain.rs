@@ -638,7 +638,7 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
             f.title = e.title.clone();
             f.summary = e.summary.clone();
             f.meaning = e.meaning.clone();
-            f.references = e.references.clone();
+            f.references = kb.references(&e.sources);
             f.causes = e.causes.clone();
             f.fixes = Fixes {
                 sender: e.fixes.sender.clone(),
@@ -712,7 +712,7 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
             f.title = b.title.clone();
             f.summary = format!("Basic SMTP reply {basic}: {}", b.title);
             f.meaning = Some(b.meaning.clone());
-            f.references = b.references.clone();
+            f.references = kb.references(&b.sources);
             f.severity = b.severity;
             f.related = b
                 .enhanced
@@ -754,6 +754,14 @@ fn show_provider_and_blocklist(kb: &Kb, status: &Status, evidence: &str, f: &mut
                 f.title = t.clone();
             }
             f.summary = m.meaning.clone();
+            // The provider's documents come first among the references, as its meaning does.
+            let mut references = kb.references(&m.sources);
+            for r in std::mem::take(&mut f.references) {
+                if !references.contains(&r) {
+                    references.push(r);
+                }
+            }
+            f.references = references;
         }
         f.provider = Some(ProviderRef {
             id: p.id.clone(),

@@ -74,7 +74,7 @@ fn lint(entry: &RawCode) -> Vec<String> {
         );
         need(!entry.patterns.is_empty(), "text patterns");
         need(!entry.basic.is_empty(), "basic codes it comes with");
-        need(!entry.references.is_empty(), "references");
+        need(!entry.sources.is_empty(), "sources");
     }
     if entry.code.starts_with('4') {
         need(entry.retry.is_some(), "retry behaviour (4.x.x)");

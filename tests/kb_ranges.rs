@@ -172,6 +172,8 @@ bounce = "hard"
 severity = "high"
 reason = "blocked"
 action = "fix-sender"
+sources = ["RFC 3463"]
+checked = "2026-12-06"
 related = [{ code = "5.7.620", difference = "inside the banned-IP range" }]
 "#,
     );

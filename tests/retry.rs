@@ -185,6 +185,9 @@ fn scratch(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// What `kb check` asks of every overlay entry: public sources and a checked date.
+const SOURCED: &str = "sources = [\"RFC 3463 \u{a7}3.4\"]\nchecked = \"2026-12-06\"\n";
+
 const CODE_HEAD: &str = "title = \"Test status\"\nsummary = \"A test.\"\nbounce = \"soft\"\nseverity = \"low\"\nreason = \"systemfull\"\naction = \"retry\"\n";
 
 #[test]
@@ -241,7 +244,7 @@ fn a_shared_row_is_written_once_and_referenced() {
     std::fs::write(
         &good,
         format!(
-            "[[shared]]\nid = \"test-spool-full\"\ntext = \"The spool disk of the test host is full.\"\n\n[[shared]]\nid = \"test-row\"\nstage = \"data\"\nsymptom = \"The test host answers 452 after DATA.\"\ncause = \"Its spool is full.\"\nnext_step = \"Wait for the retry.\"\n\n[[code]]\ncode = \"4.3.98\"\n{CODE_HEAD}causes = [\"@test-spool-full\"]\n[[code.troubleshooting]]\nshared = \"test-row\"\n\n[[code]]\ncode = \"4.3.99\"\n{CODE_HEAD}causes = [\"@test-spool-full\", \"Its own cause.\"]\n[[code.troubleshooting]]\nshared = \"test-row\"\n"
+            "[[shared]]\nid = \"test-spool-full\"\ntext = \"The spool disk of the test host is full.\"\n\n[[shared]]\nid = \"test-row\"\nstage = \"data\"\nsymptom = \"The test host answers 452 after DATA.\"\ncause = \"Its spool is full.\"\nnext_step = \"Wait for the retry.\"\n\n[[code]]\ncode = \"4.3.98\"\n{CODE_HEAD}{SOURCED}causes = [\"@test-spool-full\"]\n[[code.troubleshooting]]\nshared = \"test-row\"\n\n[[code]]\ncode = \"4.3.99\"\n{CODE_HEAD}{SOURCED}causes = [\"@test-spool-full\", \"Its own cause.\"]\n[[code.troubleshooting]]\nshared = \"test-row\"\n"
         ),
     )
     .unwrap();

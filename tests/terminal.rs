@@ -303,6 +303,8 @@ bounce = "soft"
 severity = "low"
 reason = "notaccept"
 action = "retry"
+sources = ["RFC 3463"]
+checked = "2026-12-06"
 "#,
     )
     .unwrap();

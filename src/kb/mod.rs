@@ -355,6 +355,30 @@ impl Kb {
         self.raw.retry_defaults.as_ref()
     }
 
+    /// The references a user sees for an entry's `sources`: an RFC section as written
+    /// (`RFC 3463 §3.2`), a `[[source]]` row as its title and URL, a URL as it is. Anything
+    /// that names no public document is left out, so an overlay's note never shows.
+    pub fn references(&self, sources: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for s in sources {
+            let shown = match validate::source_kind(s) {
+                Some(validate::SourceKind::Rfc | validate::SourceKind::Url) => s.clone(),
+                Some(validate::SourceKind::Id) => match self.raw.source.iter().find(|r| r.id == *s)
+                {
+                    Some(r) if validate::source_kind(&r.url) == Some(validate::SourceKind::Url) => {
+                        format!("{} {}", r.title, r.url)
+                    }
+                    _ => continue,
+                },
+                None => continue,
+            };
+            if !out.contains(&shown) {
+                out.push(shown);
+            }
+        }
+        out
+    }
+
     /// The sending MTAs whose default retrying every transient finding shows.
     pub fn mtas(&self) -> &[RawMta] {
         &self.raw.mta
@@ -723,6 +747,7 @@ fn overlay(mut base: RawKb, over: RawKb) -> RawKb {
     merge(&mut base.rule, over.rule, |r| r.id.clone());
     merge(&mut base.mta, over.mta, |m| m.id.clone());
     merge(&mut base.shared, over.shared, |s| s.id.clone());
+    merge(&mut base.source, over.source, |s| s.id.clone());
     if over.retry_defaults.is_some() {
         base.retry_defaults = over.retry_defaults;
     }

@@ -40,6 +40,21 @@ pub struct RawKb {
     /// causes or fixes, `shared = "id"` for a troubleshooting row).
     #[serde(default)]
     pub shared: Vec<RawShared>,
+    /// Public documents entries cite by id in `sources`, each written once with its URL.
+    #[serde(default)]
+    pub source: Vec<RawSource>,
+}
+
+/// A public document (a provider's page, a registry) that entries cite by its id.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    /// Kebab-case id (`ms-exo-ndr`).
+    pub id: String,
+    /// Who publishes it and its title (`Microsoft Learn: ...`), shown with the URL.
+    pub title: String,
+    /// An http(s) URL.
+    pub url: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -102,8 +117,12 @@ pub struct RawBasic {
     pub severity: Severity,
     pub reason: Reason,
     pub action: Action,
+    /// Public sources: `RFC 3463 §3.2`, an http(s) URL, or the id of a `[[source]]` row.
     #[serde(default)]
-    pub references: Vec<String>,
+    pub sources: Vec<String>,
+    /// When the facts were last checked against those sources (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub checked: Option<String>,
 }
 
 /// One enhanced status code, registered (IANA) or a provider's own.
@@ -120,8 +139,12 @@ pub struct RawCode {
     /// Basic reply codes it usually comes with.
     #[serde(default)]
     pub basic: Vec<u16>,
+    /// Public sources: `RFC 3463 §3.2`, an http(s) URL, or the id of a `[[source]]` row.
     #[serde(default)]
-    pub references: Vec<String>,
+    pub sources: Vec<String>,
+    /// When the facts were last checked against those sources (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub checked: Option<String>,
     pub bounce: Bounce,
     pub severity: Severity,
     pub reason: Reason,
@@ -360,6 +383,12 @@ pub struct RawProvider {
     pub tokens: Vec<String>,
     #[serde(default)]
     pub postmaster: Option<String>,
+    /// Public sources: `RFC 3463 §3.2`, an http(s) URL, or the id of a `[[source]]` row.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// When the facts were last checked against those sources (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub checked: Option<String>,
     /// The provider's own meaning for a code, or for a token in its replies.
     #[serde(default)]
     pub meaning: Vec<RawProviderMeaning>,
@@ -385,6 +414,12 @@ pub struct RawProviderMeaning {
     /// The action this meaning calls for, when it differs from what the reason implies.
     #[serde(default)]
     pub action: Option<Action>,
+    /// Public sources: `RFC 3463 §3.2`, an http(s) URL, or the id of a `[[source]]` row.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// When the facts were last checked against those sources (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub checked: Option<String>,
 }
 
 /// A DNS blocklist: evidence for the cause when a reply names it, never the provider.
@@ -397,6 +432,12 @@ pub struct RawBlocklist {
     pub tokens: Vec<String>,
     #[serde(default)]
     pub delist: Option<String>,
+    /// Public sources: `RFC 3463 §3.2`, an http(s) URL, or the id of a `[[source]]` row.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// When the facts were last checked against those sources (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub checked: Option<String>,
 }
 
 /// One reason of the vocabulary: what it means, how firmly a code stating it holds, and

@@ -77,7 +77,153 @@ pub fn validate(file: &RawKb, base: Option<&RawKb>) -> Vec<Problem> {
     v.blocklists(file);
     v.reasons(file, base.is_none());
     v.rules(file, base);
+    let known_sources: Vec<&RawSource> = file
+        .source
+        .iter()
+        .chain(base.into_iter().flat_map(|b| b.source.iter()))
+        .collect();
+    v.source_rows(file);
+    v.sources(file, &known_sources);
+    if base.is_none() {
+        // A whole knowledge base sources every entry; an overlay is held to it by
+        // `kb check` (`check_file`), not when it is loaded with --kb.
+        v.problems.extend(unsourced(file));
+    }
     v.problems
+}
+
+/// How a knowledge-base source names a public document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// `RFC 3463` or `RFC 3463 §3.2`.
+    Rfc,
+    /// An http(s) URL.
+    Url,
+    /// The id of a `[[source]]` row (kebab-case).
+    Id,
+}
+
+/// What kind of source `s` is, or `None` when it names no public document the way
+/// sources must (a free-text note, a file name, a bare page title).
+pub fn source_kind(s: &str) -> Option<SourceKind> {
+    if let Some(rest) = s.strip_prefix("RFC ") {
+        let (number, section) = match rest.split_once(" \u{a7}") {
+            Some((n, sec)) => (n, Some(sec)),
+            None => (rest, None),
+        };
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        let number_ok = digits(number) && number.len() <= 5 && !number.starts_with('0');
+        let section_ok = section.is_none_or(|sec| sec.split('.').all(digits));
+        return (number_ok && section_ok).then_some(SourceKind::Rfc);
+    }
+    for scheme in ["https://", "http://"] {
+        if let Some(rest) = s.strip_prefix(scheme) {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            let ok = host.contains('.')
+                && !host.starts_with('.')
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b':')
+                && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+            return ok.then_some(SourceKind::Url);
+        }
+    }
+    is_id(s).then_some(SourceKind::Id)
+}
+
+/// The entries of `file` that name no source or no `checked` date: every `[[basic]]`,
+/// `[[code]]`, `[[provider]]`, `[[provider.meaning]]` and `[[blocklist]]` must.
+pub fn unsourced(file: &RawKb) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut need = |table: &'static str,
+                    index: usize,
+                    near: &str,
+                    what: &str,
+                    sources: &[String],
+                    checked: &Option<String>| {
+        let missing: Vec<&str> = [
+            ("sources", sources.is_empty()),
+            ("checked", checked.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(f, m)| m.then_some(f))
+        .collect();
+        if !missing.is_empty() {
+            problems.push(Problem {
+                table,
+                index,
+                near: near.to_string(),
+                message: format!(
+                    "{what} has no `{}`: name its public sources (RFC section, URL or \
+                     [[source]] id) and the date they were checked",
+                    missing.join("` and no `")
+                ),
+            });
+        }
+    };
+    for (i, b) in file.basic.iter().enumerate() {
+        need(
+            "basic",
+            i,
+            "",
+            &format!("basic reply {}", b.code),
+            &b.sources,
+            &b.checked,
+        );
+    }
+    for (i, c) in file.code.iter().enumerate() {
+        need(
+            "code",
+            i,
+            "",
+            &format!("code {}", c.code),
+            &c.sources,
+            &c.checked,
+        );
+    }
+    for (i, p) in file.provider.iter().enumerate() {
+        need(
+            "provider",
+            i,
+            "",
+            &format!("provider {}", p.id),
+            &p.sources,
+            &p.checked,
+        );
+        for m in &p.meaning {
+            need(
+                "provider",
+                i,
+                &meaning_near(m),
+                &format!("a meaning row of provider {}", p.id),
+                &m.sources,
+                &m.checked,
+            );
+        }
+    }
+    for (i, b) in file.blocklist.iter().enumerate() {
+        need(
+            "blocklist",
+            i,
+            "",
+            &format!("blocklist {}", b.id),
+            &b.sources,
+            &b.checked,
+        );
+    }
+    problems
+}
+
+/// Text that pins a provider meaning row in its file: the start of its meaning, up to
+/// anything TOML might have escaped.
+fn meaning_near(m: &RawProviderMeaning) -> String {
+    m.meaning
+        .chars()
+        .take_while(|c| !matches!(c, '"' | '\\' | '\''))
+        .take(32)
+        .collect::<String>()
+        .trim_end()
+        .to_string()
 }
 
 struct Validator {
@@ -765,6 +911,105 @@ impl Validator {
     }
 }
 
+impl Validator {
+    fn source_rows(&mut self, file: &RawKb) {
+        let mut seen = HashSet::new();
+        for (i, s) in file.source.iter().enumerate() {
+            if !is_id(&s.id) {
+                self.push(
+                    "source",
+                    i,
+                    &s.id,
+                    format!(
+                        "source id `{}` must be lower-case letters, digits or -",
+                        s.id
+                    ),
+                );
+            }
+            if !seen.insert(s.id.as_str()) {
+                self.push(
+                    "source",
+                    i,
+                    &s.id,
+                    format!("source {} is defined twice", s.id),
+                );
+            }
+            if s.title.trim().is_empty() {
+                self.push(
+                    "source",
+                    i,
+                    "title",
+                    format!("source {} has no title", s.id),
+                );
+            }
+            if source_kind(&s.url) != Some(SourceKind::Url) {
+                self.push(
+                    "source",
+                    i,
+                    &s.url,
+                    format!("source {}: `{}` is not an http(s) URL", s.id, s.url),
+                );
+            }
+        }
+    }
+
+    /// Every source an entry names is public (an RFC section, an http(s) URL, or a known
+    /// `[[source]]` id), and every `checked` is a date.
+    fn sources(&mut self, file: &RawKb, known: &[&RawSource]) {
+        let check = |v: &mut Validator,
+                     table: &'static str,
+                     index: usize,
+                     sources: &[String],
+                     checked: &Option<String>| {
+            for s in sources {
+                match source_kind(s) {
+                    Some(SourceKind::Id) if !known.iter().any(|k| k.id == *s) => v.push(
+                        table,
+                        index,
+                        s,
+                        format!("source `{s}` is not the id of a [[source]] row"),
+                    ),
+                    Some(_) => {}
+                    None => v.push(
+                        table,
+                        index,
+                        s,
+                        format!(
+                            "source `{s}` is not public: write an RFC section (`RFC 3463 \u{a7}3.2`), \
+                             an http(s) URL or the id of a [[source]] row"
+                        ),
+                    ),
+                }
+            }
+            if let Some(d) = checked
+                && !is_date(d)
+            {
+                v.push(
+                    table,
+                    index,
+                    d,
+                    format!("checked `{d}` is not a date like 2026-12-06"),
+                );
+            }
+        };
+        for (i, b) in file.basic.iter().enumerate() {
+            check(self, "basic", i, &b.sources, &b.checked);
+        }
+        for (i, c) in file.code.iter().enumerate() {
+            check(self, "code", i, &c.sources, &c.checked);
+        }
+        for (i, p) in file.provider.iter().enumerate() {
+            check(self, "provider", i, &p.sources, &p.checked);
+            for m in &p.meaning {
+                check(self, "provider", i, &m.sources, &m.checked);
+            }
+        }
+        for (i, b) in file.blocklist.iter().enumerate() {
+            check(self, "blocklist", i, &b.sources, &b.checked);
+        }
+    }
+}
+
 fn is_id(id: &str) -> bool {
     !id.is_empty()
         && id
@@ -772,15 +1017,19 @@ fn is_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// `YYYY-MM-DD`.
+/// `YYYY-MM-DD`, with a month of 01-12 and a day of 01-31.
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10
+    let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
         && b.iter()
             .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    let number = |r: std::ops::Range<usize>| s.get(r).and_then(|t| t.parse::<u8>().ok());
+    shape
+        && number(5..7).is_some_and(|m| (1..=12).contains(&m))
+        && number(8..10).is_some_and(|d| (1..=31).contains(&d))
 }
 
 /// One list row of an entry, as the repetition lint compares it.
@@ -891,7 +1140,12 @@ pub fn check_file(file: &str, text: &str, base: Option<&RawKb>) -> Result<RawKb,
         .as_ref()
         .and_then(|m| m.replace_builtin)
         .unwrap_or(false);
-    let problems = repeated_rows(&raw, if replaces { None } else { base });
+    let mut problems = repeated_rows(&raw, if replaces { None } else { base });
+    if !replaces && base.is_some() {
+        // An overlay loaded with --kb may leave sources out; `kb check` holds it to them
+        // (a whole knowledge base is held to them by `validate` itself).
+        problems.extend(unsourced(&raw));
+    }
     if problems.is_empty() {
         return Ok(raw);
     }
