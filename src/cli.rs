@@ -2,12 +2,12 @@
 //! it), and the only module that reads the environment or asks whether a stream is a
 //! terminal.
 
-use crate::code::CodeKey;
-use crate::explain::{Finding, explain};
-use crate::kb::Kb;
-use crate::recognize::{Recognizer, Status};
-use crate::render::{self, CodeRow, text::TextOptions};
 use anyhow::{Context, Result, bail};
+use bouncex::code::CodeKey;
+use bouncex::explain::{Finding, explain};
+use bouncex::kb::Kb;
+use bouncex::recognize::{Recognizer, Status};
+use bouncex::render::{self, CodeRow, text::TextOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -778,9 +778,9 @@ fn explain_lines(mut reader: impl BufRead, sink: &mut FindingSink) -> Result<()>
     let mut recognizer = Recognizer::new();
     let mut statuses = Vec::new();
     let head = reader.fill_buf()?;
-    if crate::recognize::is_message(head) {
+    if bouncex::recognize::is_message(head) {
         let raw = read_bounded(&mut reader, MAX_MESSAGE)?;
-        statuses.extend(crate::recognize::message::recognise_message(&raw));
+        statuses.extend(bouncex::recognize::message::recognise_message(&raw));
         return sink.take(&mut statuses);
     }
     let mut buf = Vec::new();
@@ -891,7 +891,7 @@ fn scan_cmd(
     stderr_is_terminal: bool,
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
-    use crate::scan::{Scanner, input, time::YearRef};
+    use bouncex::scan::{Scanner, input, time::YearRef};
     let default = ["-".to_string()];
     let paths = if paths.is_empty() {
         &default[..]
@@ -901,15 +901,16 @@ fn scan_cmd(
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
+    let bar = ProgressBar::default();
     let opts = input::Options {
-        progress: stderr_is_terminal,
+        progress: stderr_is_terminal.then_some(&bar as &dyn input::Progress),
         events: ctx.format == Format::Ndjson,
         year,
         now,
     };
     let start = year.map_or_else(|| YearRef::ends_at(now), YearRef::Starts);
     let mut scanner = Scanner::new(&ctx.kb, start);
-    let mut sink = |e: &crate::scan::Event| render::json::ndjson_line(out, e);
+    let mut sink = |e: &bouncex::scan::Event| render::json::ndjson_line(out, e);
     // As ripgrep does: an input that cannot be read is reported and skipped, and the scan
     // exits with status 2 at the end.
     let mut failed = false;
@@ -933,7 +934,7 @@ fn scan_cmd(
     })
 }
 
-fn code_row(kb: &Kb, c: &crate::kb::model::RawCode) -> CodeRow {
+fn code_row(kb: &Kb, c: &bouncex::kb::model::RawCode) -> CodeRow {
     let class = c
         .code
         .parse::<CodeKey>()
@@ -955,12 +956,12 @@ fn code_row(kb: &Kb, c: &crate::kb::model::RawCode) -> CodeRow {
     }
 }
 
-fn basic_row(b: &crate::kb::model::RawBasic) -> CodeRow {
+fn basic_row(b: &bouncex::kb::model::RawBasic) -> CodeRow {
     CodeRow {
         code: b.code.to_string(),
         title: b.title.clone(),
         summary: b.meaning.clone(),
-        class: crate::code::basic_class(b.code).map_or("unknown", |c| c.as_str()),
+        class: bouncex::code::basic_class(b.code).map_or("unknown", |c| c.as_str()),
         bounce: b.bounce.as_str(),
         severity: b.severity.as_str(),
         reason: b.reason.as_str(),
@@ -1049,6 +1050,41 @@ fn search_cmd(ctx: &Session, words: &[String], out: &mut dyn Write) -> Result<Ex
         .collect();
     let none = format!("no code mentions all of: {}", words.join(" "));
     print_rows(ctx, &rows, &none, out)
+}
+
+/// The progress bar `scan` draws on a terminal's stderr for a large input (indicatif).
+#[derive(Default)]
+struct ProgressBar(std::sync::Mutex<Option<indicatif::ProgressBar>>);
+
+impl ProgressBar {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<indicatif::ProgressBar>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl bouncex::scan::input::Progress for ProgressBar {
+    fn start(&self, total: u64) {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        *self.slot() = Some(bar);
+    }
+
+    fn at(&self, position: u64) {
+        if let Some(b) = self.slot().as_ref() {
+            b.set_position(position);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = self.slot().take() {
+            b.finish_and_clear();
+        }
+    }
 }
 
 #[cfg(test)]

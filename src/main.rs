@@ -1,3 +1,7 @@
+//! The `bouncex` command: the command line over the library.
+
+mod cli;
+
 fn main() -> std::process::ExitCode {
-    bouncex::cli::main()
+    cli::main()
 }

@@ -7,7 +7,6 @@ use super::{Event, Parsed, Scanner, VerdictCache};
 use crate::recognize::is_message;
 use crate::recognize::message::recognise_message;
 use anyhow::anyhow;
-use indicatif::{ProgressBar, ProgressStyle};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -21,9 +20,20 @@ const CHUNK: usize = 1 << 20;
 /// Where events go as they are read (for `--format ndjson`).
 pub type EventSink<'a> = &'a mut dyn FnMut(&Event) -> io::Result<()>;
 
-pub struct Options {
-    /// Show a progress bar on stderr for large inputs.
-    pub progress: bool,
+/// What shows the progress through a large input (the binary draws a bar on a terminal);
+/// the library only reports positions.
+pub trait Progress: Sync {
+    /// A new input of `total` bytes starts.
+    fn start(&self, total: u64);
+    /// This many bytes of it are done.
+    fn at(&self, position: u64);
+    /// The input is done.
+    fn finish(&self);
+}
+
+pub struct Options<'p> {
+    /// Told about inputs of at least `PROGRESS_THRESHOLD` bytes.
+    pub progress: Option<&'p dyn Progress>,
     /// Build events for the sink.
     pub events: bool,
     /// The year of the first year-less time (`--year`); else each file's year is inferred
@@ -307,8 +317,12 @@ fn scan_mapped(
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4);
-    let bar = (opts.progress && data.len() as u64 >= PROGRESS_THRESHOLD)
-        .then(|| progress_bar(data.len() as u64));
+    let bar = opts
+        .progress
+        .filter(|_| data.len() as u64 >= PROGRESS_THRESHOLD);
+    if let Some(b) = bar {
+        b.start(data.len() as u64);
+    }
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let recorded = (Mutex::new(0usize), Condvar::new());
@@ -371,8 +385,8 @@ fn scan_mapped(
                 let done = chunks[want];
                 release(done.as_ptr() as usize - data.as_ptr() as usize, done.len());
                 want += 1;
-                if let Some(b) = &bar {
-                    b.set_position((want * PIECE).min(data.len()) as u64);
+                if let Some(b) = bar {
+                    b.at((want * PIECE).min(data.len()) as u64);
                 }
                 let (lock, cv) = &recorded;
                 *lock.lock().unwrap_or_else(|p| p.into_inner()) = want;
@@ -386,7 +400,7 @@ fn scan_mapped(
         outcome
     });
     if let Some(b) = bar {
-        b.finish_and_clear();
+        b.finish();
     }
     result
 }
@@ -417,13 +431,20 @@ fn valid_prefix(line: &[u8]) -> &str {
     }
 }
 
-fn progress_bar(total: u64) -> ProgressBar {
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
+/// Counts the bytes read through it for a `Progress`.
+struct Counted<'p, R> {
+    inner: R,
+    read: u64,
+    progress: &'p dyn Progress,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        self.progress.at(self.read);
+        Ok(n)
+    }
 }
 
 /// A maildir (its `cur` and `new`) or any folder: every regular file in it, in name order.
@@ -482,10 +503,18 @@ fn scan_reader(
     opts: &Options,
     sink: EventSink,
 ) -> io::Result<()> {
-    let bar = (opts.progress && size.is_some_and(|s| s >= PROGRESS_THRESHOLD))
-        .then(|| progress_bar(size.unwrap_or(0)));
-    let counted: Box<dyn Read + '_> = match &bar {
-        Some(b) => Box::new(b.wrap_read(raw)),
+    let bar = opts
+        .progress
+        .filter(|_| size.is_some_and(|s| s >= PROGRESS_THRESHOLD));
+    let counted: Box<dyn Read + '_> = match bar {
+        Some(b) => {
+            b.start(size.unwrap_or(0));
+            Box::new(Counted {
+                inner: raw,
+                read: 0,
+                progress: b,
+            })
+        }
         None => raw,
     };
     let mut reader = BufReader::with_capacity(CHUNK, counted);
@@ -498,7 +527,7 @@ fn scan_reader(
         dispatch(&mut reader, scanner, opts, sink)
     };
     if let Some(b) = bar {
-        b.finish_and_clear();
+        b.finish();
     }
     result
 }
