@@ -122,7 +122,7 @@ always\t'Always colour text output'
 never\t'Never colour'"
 complete -c bouncex -n "__fish_bouncex_using_subcommand completions" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true' -r -F
 complete -c bouncex -n "__fish_bouncex_using_subcommand completions" -l json -d 'Same as --format json'
-complete -c bouncex -n "__fish_bouncex_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bouncex -n "__fish_bouncex_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c bouncex -n "__fish_bouncex_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c bouncex -n "__fish_bouncex_using_subcommand man" -l format -d 'Output format' -r -f -a "text\t'Readable explanation, fitted to the terminal'
 json\t'One JSON document ({"bouncex": "1", ...})'
@@ -132,7 +132,7 @@ always\t'Always colour text output'
 never\t'Never colour'"
 complete -c bouncex -n "__fish_bouncex_using_subcommand man" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true' -r -F
 complete -c bouncex -n "__fish_bouncex_using_subcommand man" -l json -d 'Same as --format json'
-complete -c bouncex -n "__fish_bouncex_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bouncex -n "__fish_bouncex_using_subcommand man" -s h -l help -d 'Print help'
 complete -c bouncex -n "__fish_bouncex_using_subcommand man" -s V -l version -d 'Print version'
 complete -c bouncex -n "__fish_bouncex_using_subcommand help; and not __fish_seen_subcommand_from explain list search scan kb completions man help" -f -a "explain" -d 'Explain status codes, SMTP replies, log lines or bounce messages'
 complete -c bouncex -n "__fish_bouncex_using_subcommand help; and not __fish_seen_subcommand_from explain list search scan kb completions man help" -f -a "list" -d 'List the codes the knowledge base knows: enhanced codes, then basic reply codes'

@@ -202,9 +202,28 @@ pub fn use_color(choice: ColorChoice, env: &ColorEnv) -> bool {
     }
 }
 
+/// The clap definition, with the global options hidden from the help of the commands they
+/// do not apply to (`completions` and `man` print generated files and read nothing).
+fn command() -> clap::Command {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    // A subcommand that already has an argument of a global's id keeps its own copy, so a
+    // hidden copy keeps the option accepted but out of that command's help.
+    let hidden: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .map(|a| a.clone().hide(true))
+        .collect();
+    ["completions", "man"].into_iter().fold(cmd, |cmd, name| {
+        cmd.mut_subcommand(name, |sub| sub.args(hidden.clone()))
+    })
+}
+
 /// Runs the command line; the exit status follows the SPEC (0 found, 1 nothing, 2 error).
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -354,12 +373,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// The completion script for `shell`, generated from the clap definition.
 pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
     let mut out = Vec::new();
-    clap_complete::generate(
-        shell,
-        &mut <Cli as clap::CommandFactory>::command(),
-        "bouncex",
-        &mut out,
-    );
+    clap_complete::generate(shell, &mut command(), "bouncex", &mut out);
     out
 }
 
@@ -367,7 +381,7 @@ pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
 /// and global options, then every command with its own options, exit status,
 /// environment, files and examples (unfilled, so roff never stretches them).
 pub fn man_page() -> io::Result<Vec<u8>> {
-    let cmd = <Cli as clap::CommandFactory>::command();
+    let cmd = command();
     let man = clap_mangen::Man::new(cmd.clone());
     let mut out = Vec::new();
     man.render_title(&mut out)?;
@@ -528,7 +542,7 @@ fn man_command(out: &mut Vec<u8>, cmd: &clap::Command, parent: &str) {
         return;
     }
     let mut synopsis = format!("\\fB{}\\fR", roff_text(&name));
-    for arg in cmd.get_arguments() {
+    for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
         if arg.is_positional() {
             let value = arg
                 .get_value_names()

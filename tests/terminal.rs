@@ -571,3 +571,19 @@ fn in_a_real_terminal() {
         "{waiting}"
     );
 }
+
+#[test]
+fn options_show_only_where_they_apply() {
+    // `man` and `completions` print generated files: no output format, colour or knowledge
+    // base in their help, while the commands that use them list them.
+    for cmd in ["man", "completions"] {
+        let help = stdout_of(&[cmd, "--help"], Some("80"));
+        for opt in ["--format", "--color", "--kb", "--json"] {
+            assert!(!help.contains(opt), "{cmd} --help lists {opt}:\n{help}");
+        }
+    }
+    let help = stdout_of(&["scan", "--help"], Some("80"));
+    for opt in ["--format", "--color", "--kb"] {
+        assert!(help.contains(opt), "scan --help lacks {opt}:\n{help}");
+    }
+}
