@@ -4,6 +4,7 @@
 //! Data flows one way: input text → [`recognize`] (statuses) → [`explain`] (findings,
 //! looked up in the [`kb`]) → [`render`] (text or JSON). [`cli`] is the command line.
 
+pub mod classify;
 pub mod cli;
 pub mod code;
 pub mod explain;
