@@ -73,7 +73,11 @@ fn classify_prints_exactly_one_compact_row_per_line() {
         .unwrap();
     assert!(out.status.success());
     let rows = rows(&out.stdout);
-    assert_eq!(rows.len(), 6, "one row per line, the last without a newline too");
+    assert_eq!(
+        rows.len(),
+        6,
+        "one row per line, the last without a newline too"
+    );
     let keys = [
         "line",
         "code",
@@ -105,7 +109,10 @@ fn classify_prints_exactly_one_compact_row_per_line() {
     assert_eq!(d["stage"], "rcpt");
     for empty in [&rows[1], &rows[3]] {
         for k in &keys[1..] {
-            assert!(empty[k].is_null(), "{k} of a line without a status: {empty}");
+            assert!(
+                empty[k].is_null(),
+                "{k} of a line without a status: {empty}"
+            );
         }
     }
     assert_eq!(rows[2]["code"], "5.1.1");
