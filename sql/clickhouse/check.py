@@ -8,7 +8,7 @@
    (`bouncex list --format ndjson --no-basic`) into `bounce_codes`.
 2. Runs every figure of report.sql and compares it with `bouncex scan --format json` over the
    same logs, field by field; prints each difference.
-3. Calls `bouncex classify` inside the engine, through udf/bouncex_classify.xml (an
+3. Calls `bouncex classify` inside the engine, through bouncex_classify_function.xml (an
    executable_pool UDF) and through the executable() table function, over the raw lines,
    and checks that each gives exactly one row per line, in order.
 
@@ -139,7 +139,7 @@ def main():
     scripts = os.path.join(work, 'scripts')
     os.mkdir(scripts)
     os.symlink(bin_, os.path.join(scripts, 'bouncex'))
-    udf = os.path.join(HERE, 'udf', 'bouncex_classify.xml')
+    udf = os.path.join(HERE, 'bouncex_classify_function.xml')
     sess = session.Session(os.path.join(work, 'db') + f'?user_scripts_path={scripts}'
                            f'&user_defined_executable_functions_config={udf}')
     for _, sql in statements(os.path.join(HERE, 'schema.sql')):
