@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the codes the knowledge base knows: enhanced codes, then basic reply codes')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find codes whose title, meaning, causes or patterns mention all the words')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Analyse mail logs, .eml files, mbox files or maildir folders and summarize')
+            [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'One compact JSON row per input line, written as soon as the line is read')
             [CompletionResult]::new('kb', 'kb', [CompletionResultType]::ParameterValue, 'Knowledge-base tools')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): `bouncex man | man -l -`')
@@ -82,6 +83,18 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
             [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'bouncex;classify' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
+            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Each line is KEY<TAB>TEXT: the key is echoed back as "key" and only the text is classified (a line without a tab has an empty key)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -151,6 +164,7 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the codes the knowledge base knows: enhanced codes, then basic reply codes')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find codes whose title, meaning, causes or patterns mention all the words')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Analyse mail logs, .eml files, mbox files or maildir folders and summarize')
+            [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'One compact JSON row per input line, written as soon as the line is read')
             [CompletionResult]::new('kb', 'kb', [CompletionResultType]::ParameterValue, 'Knowledge-base tools')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): `bouncex man | man -l -`')
@@ -167,6 +181,9 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
             break
         }
         'bouncex;help;scan' {
+            break
+        }
+        'bouncex;help;classify' {
             break
         }
         'bouncex;help;kb' {

@@ -16,6 +16,9 @@ _bouncex() {
             ",$1")
                 cmd="bouncex"
                 ;;
+            bouncex,classify)
+                cmd="bouncex__subcmd__classify"
+                ;;
             bouncex,completions)
                 cmd="bouncex__subcmd__completions"
                 ;;
@@ -39,6 +42,9 @@ _bouncex() {
                 ;;
             bouncex,search)
                 cmd="bouncex__subcmd__search"
+                ;;
+            bouncex__subcmd__help,classify)
+                cmd="bouncex__subcmd__help__subcmd__classify"
                 ;;
             bouncex__subcmd__help,completions)
                 cmd="bouncex__subcmd__help__subcmd__completions"
@@ -86,8 +92,34 @@ _bouncex() {
 
     case "${cmd}" in
         bouncex)
-            opts="-h -V --format --json --color --kb --help --version explain list search scan kb completions man help"
+            opts="-h -V --format --json --color --kb --help --version explain list search scan classify kb completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --kb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bouncex__subcmd__classify)
+            opts="-h -V --key --format --json --color --kb --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -164,8 +196,22 @@ _bouncex() {
             return 0
             ;;
         bouncex__subcmd__help)
-            opts="explain list search scan kb completions man help"
+            opts="explain list search scan classify kb completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bouncex__subcmd__help__subcmd__classify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

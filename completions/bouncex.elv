@@ -30,6 +30,7 @@ set edit:completion:arg-completer[bouncex] = {|@words|
             cand list 'List the codes the knowledge base knows: enhanced codes, then basic reply codes'
             cand search 'Find codes whose title, meaning, causes or patterns mention all the words'
             cand scan 'Analyse mail logs, .eml files, mbox files or maildir folders and summarize'
+            cand classify 'One compact JSON row per input line, written as soon as the line is read'
             cand kb 'Knowledge-base tools'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand man 'Print the man page (roff): `bouncex man | man -l -`'
@@ -75,6 +76,17 @@ set edit:completion:arg-completer[bouncex] = {|@words|
             cand --format 'Output format'
             cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
             cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'
+            cand --json 'Same as --format json'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'bouncex;classify'= {
+            cand --format 'Output format'
+            cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
+            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'
+            cand --key 'Each line is KEY<TAB>TEXT: the key is echoed back as "key" and only the text is classified (a line without a tab has an empty key)'
             cand --json 'Same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -136,6 +148,7 @@ set edit:completion:arg-completer[bouncex] = {|@words|
             cand list 'List the codes the knowledge base knows: enhanced codes, then basic reply codes'
             cand search 'Find codes whose title, meaning, causes or patterns mention all the words'
             cand scan 'Analyse mail logs, .eml files, mbox files or maildir folders and summarize'
+            cand classify 'One compact JSON row per input line, written as soon as the line is read'
             cand kb 'Knowledge-base tools'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand man 'Print the man page (roff): `bouncex man | man -l -`'
@@ -148,6 +161,8 @@ set edit:completion:arg-completer[bouncex] = {|@words|
         &'bouncex;help;search'= {
         }
         &'bouncex;help;scan'= {
+        }
+        &'bouncex;help;classify'= {
         }
         &'bouncex;help;kb'= {
             cand check 'Validate a knowledge-base file (default: the built-in one); errors give line and column'

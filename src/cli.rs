@@ -146,6 +146,20 @@ pub enum Command {
         #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i64).range(1970..=9999))]
         year: Option<i64>,
     },
+    /// One compact JSON row per input line, written as soon as the line is read.
+    ///
+    /// For engines that call a program per batch of rows (ClickHouse executable UDFs,
+    /// Spark's RDD.pipe, Vector's exec): reads standard input and prints exactly one row
+    /// per line, in order, flushed at once: {line, code, basic, class, bounce, reason,
+    /// action, provider, recipient, remote_host, stage}, nulls when the line holds no
+    /// status. Each line is read alone, as `explain` reads it: no joining across lines.
+    /// Always JSON, whatever --format says.
+    Classify {
+        /// Each line is KEY<TAB>TEXT: the key is echoed back as "key" and only the text is
+        /// classified (a line without a tab has an empty key).
+        #[arg(long)]
+        key: bool,
+    },
     /// Knowledge-base tools.
     Kb {
         #[command(subcommand)]
@@ -359,6 +373,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         stdin_hint("mail-log lines or bounce messages")?;
                     }
                     scan_cmd(&ctx, &paths, year, io::stderr().is_terminal(), &mut out)?
+                }
+                Command::Classify { key } => {
+                    if io::stdin().is_terminal() {
+                        stdin_hint("lines to classify, one row each")?;
+                    }
+                    let stdin = io::stdin();
+                    classify_cmd(&ctx.kb, stdin.lock(), key, &mut out)?
                 }
                 Command::Kb { .. } | Command::Completions { .. } | Command::Man => {
                     ExitCode::SUCCESS
@@ -898,6 +919,36 @@ impl FindingSink<'_> {
     }
 }
 
+/// `classify`: one row per line, each written and flushed before the next line is read.
+fn classify_cmd(
+    kb: &Kb,
+    mut reader: impl BufRead,
+    key: bool,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    let mut buf = Vec::new();
+    let mut n = 0u64;
+    loop {
+        buf.clear();
+        if read_line_bounded(&mut reader, &mut buf).context("cannot read standard input")? == 0 {
+            break;
+        }
+        n += 1;
+        let line = String::from_utf8_lossy(&buf);
+        let line = line.trim_end_matches(['\n', '\r']);
+        let (k, text) = if key {
+            bouncex::classify::split_key(line)
+        } else {
+            ("", line)
+        };
+        let mut row = bouncex::classify::line(kb, n, text);
+        row.key = key.then(|| k.to_string());
+        render::json::ndjson_line(out, &row)?;
+        out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn scan_cmd(
     ctx: &Session,
     paths: &[String],
@@ -967,6 +1018,13 @@ fn code_row(kb: &Kb, c: &bouncex::kb::model::RawCode) -> CodeRow {
             .provider
             .as_ref()
             .map(|p| kb.provider(p).map_or_else(|| p.clone(), |p| p.id.clone())),
+        advice: Some(
+            c.fixes
+                .sender
+                .first()
+                .cloned()
+                .unwrap_or_else(|| c.summary.clone()),
+        ),
     }
 }
 
@@ -981,6 +1039,7 @@ fn basic_row(b: &bouncex::kb::model::RawBasic) -> CodeRow {
         reason: b.reason.as_str(),
         action: b.action.as_str(),
         provider: None,
+        advice: None,
     }
 }
 

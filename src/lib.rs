@@ -2,9 +2,12 @@
 //! messages — from an embedded knowledge base.
 //!
 //! Data flows one way: input text → [`recognize`] (statuses) → [`explain`] (findings,
-//! looked up in the [`kb`]) → [`render`] (text or JSON). The command line lives in the binary (`src/main.rs`, `src/cli.rs`): the
-//! library never reads the environment or asks whether a stream is a terminal.
+//! looked up in the [`kb`]) → [`render`] (text or JSON). [`scan`] summarises whole logs;
+//! [`classify`] gives one compact row per line. The command line lives in the binary
+//! (`src/main.rs`, `src/cli.rs`): the library never reads the environment or asks whether
+//! a stream is a terminal.
 
+pub mod classify;
 pub mod code;
 pub mod explain;
 pub mod kb;

@@ -19,6 +19,9 @@ pub struct CodeRow {
     pub reason: &'static str,
     pub action: &'static str,
     pub provider: Option<String>,
+    /// What to do about it, in a line: the knowledge base's first fix for the sender, else
+    /// its summary (what `scan` shows as a code's advice). `null` for basic reply codes.
+    pub advice: Option<String>,
 }
 
 /// Makes input-derived text safe for a terminal: control characters and escape sequences

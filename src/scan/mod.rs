@@ -46,6 +46,10 @@ pub struct Event {
     pub time: Option<String>,
     pub queue_id: Option<String>,
     pub recipient: Option<String>,
+    /// For an expiry: the recipients of its message still deferred, which it ends
+    /// (lower-cased, as they pair). Left out of other events.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<String>,
     pub domain: Option<String>,
     pub remote_host: Option<String>,
     pub status: &'static str,
@@ -367,7 +371,7 @@ impl<'k> Scanner<'k> {
                     Some(h) => self.host_id(h),
                     None => self.source_host_id(),
                 };
-                self.record(
+                let ended = self.record(
                     host,
                     rec.queue_id,
                     rec.recipient,
@@ -375,6 +379,7 @@ impl<'k> Scanner<'k> {
                     outcome,
                     verdict.as_ref(),
                     stamp,
+                    want_event,
                 );
                 want_event.then(|| Event {
                     host: Some(self.per_host[host].name.clone()).filter(|h| !h.is_empty()),
@@ -383,6 +388,7 @@ impl<'k> Scanner<'k> {
                     time: stamp.map(|s| s.rfc3339()),
                     queue_id: rec.queue_id.map(str::to_string),
                     recipient: rec.recipient.map(str::to_string),
+                    recipients: ended,
                     domain: rec.recipient.and_then(domain_of),
                     remote_host: rec.remote_host.map(str::to_string),
                     status: outcome.as_str(),
@@ -447,6 +453,7 @@ impl<'k> Scanner<'k> {
         }
     }
 
+    /// Records one event; for an expiry, returns the recipients it ends when `list_ended`.
     #[allow(clippy::too_many_arguments)]
     fn record(
         &mut self,
@@ -457,7 +464,8 @@ impl<'k> Scanner<'k> {
         outcome: Outcome,
         verdict: Option<&Verdict>,
         stamp: Option<Stamp>,
-    ) {
+        list_ended: bool,
+    ) -> Vec<String> {
         self.events += 1;
         self.by_status[status_index(outcome)] += 1;
         if let Some(s) = stamp {
@@ -495,11 +503,21 @@ impl<'k> Scanner<'k> {
                 self.timed_failures += 1;
             }
         }
-        if let Some(qid) = queue_id {
-            self.track_deferral(host, qid, recipient, outcome, stamp.map(|s| s.seconds));
+        match queue_id {
+            Some(qid) => self.track_deferral(
+                host,
+                qid,
+                recipient,
+                outcome,
+                stamp.map(|s| s.seconds),
+                list_ended,
+            ),
+            None => Vec::new(),
         }
     }
 
+    /// Pairs an event with the deferrals of its (host, queue id); for an expiry, returns
+    /// the recipients it ends when `list_ended`.
     fn track_deferral(
         &mut self,
         host: usize,
@@ -507,22 +525,29 @@ impl<'k> Scanner<'k> {
         rcpt: Option<&str>,
         outcome: Outcome,
         now: Option<f64>,
-    ) {
+        list_ended: bool,
+    ) -> Vec<String> {
         let state = &mut self.per_host[host];
         if outcome == Outcome::Expired {
             // An expiry ends every recipient of the message still deferred; a later
             // delivery or bounce in the log still wins, so they stay listed, marked.
+            let mut ended = Vec::new();
             if let Some(list) = state.in_flight.get_mut(qid) {
                 for d in list.iter_mut() {
                     d.expired = true;
+                    if list_ended {
+                        ended.push(d.recipient.clone());
+                    }
                 }
             }
             let at = now.unwrap_or(self.last_purge);
             state.expired_messages.insert(qid.to_string(), at);
             self.purge_expired(at);
-            return;
+            return ended;
         }
-        let Some(rcpt) = rcpt else { return };
+        let Some(rcpt) = rcpt else {
+            return Vec::new();
+        };
         let lower: std::borrow::Cow<str> = if rcpt.bytes().any(|b| b.is_ascii_uppercase()) {
             rcpt.to_ascii_lowercase().into()
         } else {
@@ -545,10 +570,10 @@ impl<'k> Scanner<'k> {
             }
             Outcome::Sent | Outcome::Bounced => {
                 let Some(list) = state.in_flight.get_mut(qid) else {
-                    return;
+                    return Vec::new();
                 };
                 let Some(i) = list.iter().position(|d| d.recipient == lower) else {
-                    return;
+                    return Vec::new();
                 };
                 let d = list.swap_remove(i);
                 if list.is_empty() {
@@ -567,6 +592,7 @@ impl<'k> Scanner<'k> {
             }
             Outcome::Expired => {}
         }
+        Vec::new()
     }
 
     /// Forgets expiries older than `EXPIRY_MEMORY`, settling their recipients as expired.
@@ -629,6 +655,7 @@ impl<'k> Scanner<'k> {
                 outcome,
                 v.as_ref(),
                 date,
+                false,
             );
             if want_events {
                 events.push(Event {
@@ -638,6 +665,7 @@ impl<'k> Scanner<'k> {
                     time: date.map(|d| d.rfc3339()),
                     queue_id: None,
                     recipient: s.recipient.clone(),
+                    recipients: Vec::new(),
                     domain: s.recipient.as_deref().and_then(domain_of),
                     remote_host: s.remote_host.clone(),
                     status: outcome.as_str(),
