@@ -12,7 +12,6 @@ pub mod validate;
 use crate::code::{Class, CodeKey, EnhancedCode};
 use model::*;
 pub use patterns::PatternList;
-use regex::bytes::Regex;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -174,12 +173,6 @@ struct ProviderPatterns {
     meanings: PatternList,
     /// Per provider, the number of its first row in that count.
     first_row: Vec<usize>,
-}
-
-fn compiled(pattern: &str) -> Regex {
-    // Validation compiled every pattern already; an error here is a bug in validation.
-    validate::compile_pattern(pattern)
-        .unwrap_or_else(|e| unreachable!("validated regex {pattern} failed: {e}"))
 }
 
 impl Kb {

@@ -6,9 +6,37 @@
 //! start.
 
 use super::literal_table::{self, LiteralTable};
-use regex::bytes::Regex;
+use regex_automata::meta::Regex;
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::util::syntax;
 use std::borrow::Cow;
 use std::sync::OnceLock;
+
+/// `pattern` compiled as `validate::compile_pattern` does (case-insensitive, ASCII only, on
+/// bytes, the same size limit), for a text that is searched once or a few times: the meta
+/// engine without its literal prefilter, one-pass DFA, backtracker or full DFA, whose
+/// building costs more than it saves on texts this short. Every engine finds the same
+/// matches.
+fn compiled(pattern: &str) -> Regex {
+    let config = Regex::config()
+        .nfa_size_limit(Some(super::validate::PATTERN_SIZE_LIMIT))
+        .utf8_empty(false)
+        .which_captures(WhichCaptures::Implicit)
+        .auto_prefilter(false)
+        .onepass(false)
+        .backtrack(false)
+        .dfa(false);
+    let syntax = syntax::Config::new()
+        .case_insensitive(true)
+        .unicode(false)
+        .utf8(false);
+    Regex::builder()
+        .configure(config)
+        .syntax(syntax)
+        .build(pattern)
+        // Validation compiled every pattern already; an error here is a bug in validation.
+        .unwrap_or_else(|e| unreachable!("validated regex {pattern} failed: {e}"))
+}
 
 /// Patterns in order, each with its owner (a code entry, a provider, a blocklist, a reason
 /// rule); earlier owners win ties.
@@ -41,7 +69,7 @@ impl PatternList {
     }
 
     fn regex(&self, p: usize) -> &Regex {
-        self.regexes[p].get_or_init(|| super::compiled(self.table.source(p)))
+        self.regexes[p].get_or_init(|| compiled(self.table.source(p)))
     }
 
     /// The patterns that can match `text`, in order, each with its compiled regex.
