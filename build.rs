@@ -4,6 +4,8 @@
 
 #[path = "src/code.rs"]
 mod code;
+#[path = "src/kb/literal_table.rs"]
+mod literal_table;
 #[path = "src/kb/model.rs"]
 mod model;
 #[path = "src/kb/validate.rs"]
@@ -53,6 +55,10 @@ fn main() {
         rule: std::mem::take(&mut raw.rule),
         ..Default::default()
     };
+    let out_dir = env::var("OUT_DIR").expect("OUT_DIR is set");
+    // Every pattern list's literal table, read in place at run time (src/kb/literal_table.rs).
+    let patterns = literal_table::build_sets(&codes, &tables);
+    fs::write(Path::new(&out_dir).join("patterns.bin"), patterns).expect("OUT_DIR is writable");
     let mut blobs = postcard::to_stdvec(&tables).expect("tables serialize");
     let mut index = model::EmbeddedIndex {
         base: raw,
@@ -70,6 +76,6 @@ fn main() {
     let mut bytes = (head.len() as u32).to_le_bytes().to_vec();
     bytes.extend_from_slice(&head);
     bytes.extend_from_slice(&blobs);
-    let out = Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set")).join("kb.bin");
+    let out = Path::new(&out_dir).join("kb.bin");
     fs::write(out, bytes).expect("OUT_DIR is writable");
 }

@@ -1,6 +1,10 @@
 //! The knowledge base: the model (`model`), its validation (`validate`), and the loaded,
 //! indexed form the rest of bouncex looks things up in.
 
+mod literal_table;
+use literal_table::{
+    PatternSet, blocklist_patterns, code_patterns, meaning_patterns, rule_patterns,
+};
 pub mod model;
 mod patterns;
 pub mod validate;
@@ -8,13 +12,33 @@ pub mod validate;
 use crate::code::{Class, CodeKey, EnhancedCode};
 use model::*;
 pub use patterns::PatternList;
-use regex::bytes::Regex;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 pub use validate::KbError;
 
 /// `codes.toml`, parsed and validated by `build.rs`.
 static BUILTIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/kb.bin"));
+
+/// The built-in knowledge base's pattern tables, written by `build.rs`
+/// (`literal_table::build_sets`).
+static BUILTIN_PATTERNS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/patterns.bin"));
+
+/// The built-in table of `set`.
+fn builtin_patterns(set: PatternSet) -> PatternList {
+    let word = |i: usize| {
+        let b = BUILTIN_PATTERNS
+            .get(i * 4..i * 4 + 4)
+            .and_then(|b| b.try_into().ok())
+            .unwrap_or_else(|| unreachable!("build.rs writes the pattern header"));
+        u32::from_le_bytes(b) as usize
+    };
+    let (offset, len) = (word(set as usize * 2), word(set as usize * 2 + 1));
+    let table = BUILTIN_PATTERNS
+        .get(offset..offset + len)
+        .unwrap_or_else(|| unreachable!("build.rs writes the pattern tables"));
+    PatternList::from_table(Cow::Borrowed(table))
+}
 
 /// Parses and checks a knowledge-base file against a base: `validate::parse_and_validate`,
 /// or `validate::check_file`, which adds the repetition lint.
@@ -33,6 +57,8 @@ pub struct Kb {
     subjects: HashMap<u16, usize>,
     tables: OnceLock<Tables>,
     tables_blob: &'static [u8],
+    /// The pattern lists come from `BUILTIN_PATTERNS` (else they are built from the tables).
+    builtin_patterns: bool,
     code_patterns: OnceLock<PatternList>,
     provider_patterns: OnceLock<ProviderPatterns>,
     blocklist_patterns: OnceLock<PatternList>,
@@ -143,14 +169,10 @@ struct RulePatterns {
 struct ProviderPatterns {
     hosts: PatternList,
     tokens: PatternList,
-    /// Per provider, its meaning rows' patterns, compiled once that provider is seen.
-    meanings: Vec<OnceLock<Vec<Option<Regex>>>>,
-}
-
-fn compiled(pattern: &str) -> Regex {
-    // Validation compiled every pattern already; an error here is a bug in validation.
-    validate::compile_pattern(pattern)
-        .unwrap_or_else(|e| unreachable!("validated regex {pattern} failed: {e}"))
+    /// Every provider's meaning rows' patterns, owned by row, counted across providers.
+    meanings: PatternList,
+    /// Per provider, the number of its first row in that count.
+    first_row: Vec<usize>,
 }
 
 impl Kb {
@@ -177,6 +199,7 @@ impl Kb {
         let keys = index.codes.iter().map(|(c, _, _)| c.as_str());
         let mut kb = Kb::assemble(index.base, entries, keys, None);
         kb.tables_blob = tables_blob;
+        kb.builtin_patterns = true;
         kb
     }
 
@@ -290,6 +313,7 @@ impl Kb {
             subjects,
             tables: cell,
             tables_blob: &[],
+            builtin_patterns: false,
             code_patterns: OnceLock::new(),
             provider_patterns: OnceLock::new(),
             blocklist_patterns: OnceLock::new(),
@@ -416,31 +440,46 @@ impl Kb {
         }
     }
 
+    /// The list `set`: built in, or built from this knowledge base's tables by `build`.
+    fn pattern_list(&self, set: PatternSet, build: impl FnOnce() -> PatternList) -> PatternList {
+        if self.builtin_patterns {
+            builtin_patterns(set)
+        } else {
+            build()
+        }
+    }
+
     fn code_patterns(&self) -> &PatternList {
         self.code_patterns.get_or_init(|| {
-            PatternList::new(
-                self.codes()
-                    .enumerate()
-                    .flat_map(|(i, c)| c.patterns.iter().map(move |p| (i, p.as_str()))),
-            )
+            self.pattern_list(PatternSet::Codes, || {
+                PatternList::new(code_patterns(self.codes()))
+            })
         })
     }
 
     fn provider_patterns(&self) -> &ProviderPatterns {
         self.provider_patterns.get_or_init(|| {
             let providers = &self.tables().raw.provider;
-            let per = |f: &dyn Fn(&RawProvider) -> &Vec<String>| {
-                PatternList::new(
-                    providers
-                        .iter()
-                        .enumerate()
-                        .flat_map(|(i, p)| f(p).iter().map(move |r| (i, r.as_str()))),
-                )
+            let per = |set, f: fn(&RawProvider) -> &Vec<String>| {
+                self.pattern_list(set, || {
+                    PatternList::new(literal_table::provider_patterns(providers, f))
+                })
             };
+            let first_row = providers
+                .iter()
+                .scan(0, |row, p| {
+                    let first = *row;
+                    *row += p.meaning.len();
+                    Some(first)
+                })
+                .collect();
             ProviderPatterns {
-                hosts: per(&|p| &p.hosts),
-                tokens: per(&|p| &p.tokens),
-                meanings: providers.iter().map(|_| OnceLock::new()).collect(),
+                hosts: per(PatternSet::Hosts, |p| &p.hosts),
+                tokens: per(PatternSet::Tokens, |p| &p.tokens),
+                meanings: self.pattern_list(PatternSet::Meanings, || {
+                    PatternList::new(meaning_patterns(providers))
+                }),
+                first_row,
             }
         })
     }
@@ -491,18 +530,25 @@ impl Kb {
     ) -> Option<&'a RawProviderMeaning> {
         let pi = *self.tables().providers.get(&provider.id)?;
         let rows = &self.tables().raw.provider[pi].meaning;
-        let patterns = self.provider_patterns().meanings[pi].get_or_init(|| {
-            rows.iter()
-                .map(|m| m.pattern.as_deref().map(compiled))
-                .collect()
-        });
+        let patterns = self.provider_patterns();
+        let first_row = patterns.first_row[pi];
+        let text = text.as_bytes();
+        let mut present = None;
         let mut fallback = None;
-        for (meaning, pattern) in rows.iter().zip(patterns) {
+        for (row, meaning) in rows.iter().enumerate() {
             let code_ok = meaning.code.as_deref().is_none_or(|c| Some(c) == code);
-            let pattern_ok = pattern.as_ref().is_none_or(|r| r.is_match(text.as_bytes()));
-            if code_ok && pattern_ok {
+            // The pattern is tried (and compiled) only when the code allows the row.
+            let mut pattern_ok = || {
+                meaning.pattern.is_none() || {
+                    let present = present.get_or_insert_with(|| patterns.meanings.present(text));
+                    patterns
+                        .meanings
+                        .owner_matches(first_row + row, present, text)
+                }
+            };
+            if code_ok && pattern_ok() {
                 // A row that names both code and pattern is the most specific.
-                if meaning.code.is_some() && pattern.is_some() {
+                if meaning.code.is_some() && meaning.pattern.is_some() {
                     return Some(meaning);
                 }
                 fallback = fallback.or(Some(meaning));
@@ -514,8 +560,9 @@ impl Kb {
     /// The blocklist a reply names, if any.
     pub fn recognise_blocklist(&self, text: &str) -> Option<&RawBlocklist> {
         let set = self.blocklist_patterns.get_or_init(|| {
-            let lists = self.tables().raw.blocklist.iter().enumerate();
-            PatternList::new(lists.flat_map(|(i, b)| b.tokens.iter().map(move |t| (i, t.as_str()))))
+            self.pattern_list(PatternSet::Blocklists, || {
+                PatternList::new(blocklist_patterns(&self.tables().raw.blocklist))
+            })
         });
         set.first(text).map(|i| &self.tables().raw.blocklist[i])
     }
@@ -531,12 +578,8 @@ impl Kb {
             let rules = &self.tables().raw.rule;
             let order = rule_order(rules);
             RulePatterns {
-                list: PatternList::new(
-                    rules
-                        .iter()
-                        .enumerate()
-                        .flat_map(|(i, r)| r.patterns.iter().map(move |p| (i, p.as_str()))),
-                ),
+                list: self
+                    .pattern_list(PatternSet::Rules, || PatternList::new(rule_patterns(rules))),
                 decide: order
                     .iter()
                     .copied()
@@ -752,4 +795,41 @@ fn overlay(mut base: RawKb, over: RawKb) -> RawKb {
         base.retry_defaults = over.retry_defaults;
     }
     base
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_pattern_tables_are_the_ones_the_tables_give() {
+        let raw = Kb::builtin().into_raw();
+        let built = literal_table::build_sets(&raw.code, &raw);
+        assert!(
+            built == BUILTIN_PATTERNS,
+            "patterns.bin differs from build_sets"
+        );
+    }
+
+    #[test]
+    fn a_loaded_file_builds_its_own_pattern_lists() {
+        let file = "[[code]]\ncode = \"5.1.99\"\ntitle = \"t\"\nsummary = \"s\"\nbounce = \"hard\"\n\
+            severity = \"low\"\nreason = \"userunknown\"\naction = \"suppress\"\n\
+            patterns = ['mailbox froze (solid|hard)']\n";
+        let kb = match Kb::load("test.toml", file) {
+            Ok(kb) => kb,
+            Err(errors) => panic!("{errors:?}"),
+        };
+        let got = kb.infer("the MAILBOX froze hard overnight", None);
+        assert_eq!(got.map(|c| c.code.as_str()), Some("5.1.99"));
+        // The built-in entries' patterns are still there, in lists built on load.
+        let got = kb.infer("Sorry, no mailbox here by that name.", None);
+        assert_eq!(
+            got.map(|c| c.code.as_str()),
+            Kb::builtin()
+                .infer("Sorry, no mailbox here by that name.", None)
+                .map(|c| c.code.as_str())
+        );
+        assert!(got.is_some());
+    }
 }

@@ -1,102 +1,84 @@
-//! Knowledge-base patterns, compiled only when they could match. Each pattern's prefix
-//! literals are extracted up front (cheap: a parse, no compile) and searched for all at
-//! once with Aho-Corasick, in one pass over the text; a pattern is compiled the first time
-//! a text contains one of its literals. A reply therefore compiles a handful of regexes,
-//! not the hundreds the knowledge base holds.
+//! Knowledge-base patterns, compiled only when they could match. Each list comes with a table
+//! of its patterns' prefix literals (`literal_table`; the built-in lists' tables are written
+//! by `build.rs` and read in place), searched in one pass over the text; a pattern is
+//! compiled the first time a text contains one of its literals. A reply therefore compiles a
+//! handful of regexes, not the hundreds the knowledge base holds, and nothing is built at
+//! start.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex::bytes::Regex;
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use super::literal_table::{self, LiteralTable};
+use regex_automata::meta::Regex;
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::util::syntax;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
-/// One pattern of an owner (a code entry, a provider, a blocklist, a reason rule).
-struct Pattern {
-    owner: usize,
-    source: String,
-    /// Lower-case literals one of which starts every match; `None` when none can be told.
-    literals: Option<Vec<Vec<u8>>>,
-    regex: OnceLock<Regex>,
-}
-
-/// Patterns in file order; earlier owners win ties.
-pub struct PatternList {
-    patterns: Vec<Pattern>,
-    /// Every pattern's literals, and for each literal the pattern it belongs to.
-    literals: AhoCorasick,
-    literal_owner: Vec<usize>,
-}
-
-/// The prefix literals of `pattern`, lower-cased, when every match must start with one
-/// of them and each is long enough to be worth testing.
-fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    let hir = regex_syntax::ParserBuilder::new()
+/// `pattern` compiled as `validate::compile_pattern` does (case-insensitive, ASCII only, on
+/// bytes, the same size limit), for a text that is searched once or a few times: the meta
+/// engine without its literal prefilter, one-pass DFA, backtracker or full DFA, whose
+/// building costs more than it saves on texts this short. Every engine finds the same
+/// matches.
+fn compiled(pattern: &str) -> Regex {
+    let config = Regex::config()
+        .nfa_size_limit(Some(super::validate::PATTERN_SIZE_LIMIT))
+        .utf8_empty(false)
+        .which_captures(WhichCaptures::Implicit)
+        .auto_prefilter(false)
+        .onepass(false)
+        .backtrack(false)
+        .dfa(false);
+    let syntax = syntax::Config::new()
+        .case_insensitive(true)
         .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()?;
-    let mut extractor = Extractor::new();
-    extractor.kind(ExtractKind::Prefix);
-    let seq = extractor.extract(&hir);
-    let literals = seq.literals()?;
-    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().len() < 3) {
-        return None;
-    }
-    Some(
-        literals
-            .iter()
-            .map(|l| l.as_bytes().to_ascii_lowercase())
-            .collect(),
-    )
+        .utf8(false);
+    Regex::builder()
+        .configure(config)
+        .syntax(syntax)
+        .build(pattern)
+        // Validation compiled every pattern already; an error here is a bug in validation.
+        .unwrap_or_else(|e| unreachable!("validated regex {pattern} failed: {e}"))
+}
+
+/// Patterns in order, each with its owner (a code entry, a provider, a blocklist, a reason
+/// rule); earlier owners win ties.
+pub struct PatternList {
+    table: LiteralTable,
+    regexes: Vec<OnceLock<Regex>>,
 }
 
 impl PatternList {
+    /// Builds the list of `patterns` (owner, source), in order.
     pub fn new<'a>(patterns: impl IntoIterator<Item = (usize, &'a str)>) -> PatternList {
-        let patterns = patterns
-            .into_iter()
-            .map(|(owner, source)| Pattern {
-                owner,
-                source: source.to_string(),
-                literals: prefix_literals(source),
-                regex: OnceLock::new(),
-            })
-            .collect::<Vec<Pattern>>();
-        let mut literal_owner = Vec::new();
-        let mut all = Vec::new();
-        for (i, p) in patterns.iter().enumerate() {
-            for lit in p.literals.iter().flatten() {
-                literal_owner.push(i);
-                all.push(lit.clone());
-            }
-        }
-        let literals = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            // Built on every run: the NFA builds fastest, and texts here are short.
-            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-            .build(&all)
-            .unwrap_or_else(|e| unreachable!("literal automaton of {} literals: {e}", all.len()));
+        PatternList::from_table(Cow::Owned(literal_table::build(patterns)))
+    }
+
+    /// The list a table written by `literal_table::build` holds.
+    pub fn from_table(bytes: Cow<'static, [u8]>) -> PatternList {
+        let table = LiteralTable::new(bytes)
+            .unwrap_or_else(|| unreachable!("pattern tables are written by literal_table::build"));
         PatternList {
-            patterns,
-            literals,
-            literal_owner,
+            regexes: (0..table.len()).map(|_| OnceLock::new()).collect(),
+            table,
         }
+    }
+
+    /// Which patterns `text` could match.
+    pub fn present(&self, text: &[u8]) -> Vec<bool> {
+        let mut present = vec![false; self.table.len()];
+        self.table.mark(text, &mut present);
+        present
+    }
+
+    fn regex(&self, p: usize) -> &Regex {
+        self.regexes[p].get_or_init(|| compiled(self.table.source(p)))
     }
 
     /// The patterns that can match `text`, in order, each with its compiled regex.
     fn candidates<'s>(&'s self, text: &'s [u8]) -> impl Iterator<Item = (usize, &'s Regex)> + 's {
-        let mut present: Vec<bool> = self.patterns.iter().map(|p| p.literals.is_none()).collect();
-        for m in self.literals.find_overlapping_iter(text) {
-            present[self.literal_owner[m.pattern().as_usize()]] = true;
-        }
-        self.patterns
-            .iter()
-            .zip(present)
+        self.present(text)
+            .into_iter()
+            .enumerate()
             .filter(|(_, ok)| *ok)
-            .map(|(p, _)| {
-                let regex = p.regex.get_or_init(|| super::compiled(&p.source));
-                (p.owner, regex)
-            })
+            .map(|(p, _)| (self.table.owner(p), self.regex(p)))
     }
 
     /// The owner of the first pattern that matches.
@@ -114,10 +96,18 @@ impl PatternList {
             .filter_map(|(owner, r)| r.find(bytes).map(|m| (owner, m.len())))
             .collect()
     }
+
+    /// Whether one of `owner`'s patterns matches `text`, given `present` (`present(text)`).
+    pub fn owner_matches(&self, owner: usize, present: &[bool], text: &[u8]) -> bool {
+        self.table
+            .owned_by(owner)
+            .any(|p| present[p] && self.regex(p).is_match(text))
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::literal_table::prefix_literals;
     use super::*;
 
     #[test]
@@ -141,5 +131,21 @@ mod tests {
             list.matches("user unknown, over quota"),
             vec![(1, 12), (2, 24)]
         );
+    }
+
+    #[test]
+    fn owners_and_presence() {
+        let list = PatternList::new([
+            (0, "no such user"),
+            (2, "quota (exceeded|full)"),
+            (2, "unknown user"),
+        ]);
+        let text = b"452 Quota Full";
+        let present = list.present(text);
+        assert_eq!(present, vec![false, true, false]);
+        assert!(list.owner_matches(2, &present, text));
+        assert!(!list.owner_matches(0, &present, text));
+        assert!(!list.owner_matches(1, &present, text));
+        assert!(!list.owner_matches(3, &present, text));
     }
 }

@@ -1170,11 +1170,14 @@ fn fold(s: &str) -> String {
 /// Compiles a knowledge-base pattern the one way it is used: case-insensitive, over bytes,
 /// with ASCII classes. The patterns are English phrases; Unicode tables would make
 /// compiling hundreds of them cost far more than the match.
+/// The compiled size a knowledge-base pattern may reach.
+pub const PATTERN_SIZE_LIMIT: usize = 1 << 24;
+
 pub fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
     regex::bytes::RegexBuilder::new(pattern)
         .case_insensitive(true)
         .unicode(false)
-        .size_limit(1 << 24)
+        .size_limit(PATTERN_SIZE_LIMIT)
         .build()
 }
 

@@ -1,0 +1,361 @@
+//! A list of patterns with each one's prefix literals, laid out flat in bytes so that a
+//! table written by `build.rs` is used straight from the binary: nothing is parsed, built or
+//! allocated to load it. `mark` tells which patterns a text could match (one of their
+//! literals occurs in it, any case); only those are ever compiled (see `patterns`).
+//!
+//! `build.rs` includes this file too: it writes the built-in knowledge base's tables once, at
+//! build time; a knowledge-base file loaded at run time gets its tables built on load.
+//!
+//! Layout, every number a little-endian u32:
+//! - header: pattern count, group count, literal count;
+//! - patterns, 16 bytes each: owner, source offset, source length, 1 when the pattern has no
+//!   literals (it is always a candidate), else 0;
+//! - groups (count + 1), 8 bytes each: the literals' first three bytes (`a << 16 | b << 8 |
+//!   c`), the group's first literal; the last is a sentinel (`u32::MAX`, literal count);
+//! - literals, 12 bytes each, sorted by their bytes: offset, length, pattern;
+//! - a bitmap of 65536 bits, one per pair of first two bytes a literal starts with;
+//! - the strings: pattern sources, then literal bytes (all lower-case).
+
+use crate::kb::model::{RawBlocklist, RawCode, RawKb, RawProvider, RawRule};
+use std::borrow::Cow;
+
+const HEADER: usize = 12;
+const PATTERN: usize = 16;
+const GROUP: usize = 8;
+const LITERAL: usize = 12;
+const BITMAP: usize = 65536 / 8;
+
+/// The prefix literals of `pattern`, lower-cased, when every match must start with one
+/// of them and each is long enough to be worth testing.
+pub fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix);
+    let seq = extractor.extract(&hir);
+    let literals = seq.literals()?;
+    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().len() < 3) {
+        return None;
+    }
+    Some(
+        literals
+            .iter()
+            .map(|l| l.as_bytes().to_ascii_lowercase())
+            .collect(),
+    )
+}
+
+fn put(out: &mut Vec<u8>, n: usize) {
+    let n = u32::try_from(n).unwrap_or_else(|_| unreachable!("a pattern table fits in u32"));
+    out.extend_from_slice(&n.to_le_bytes());
+}
+
+fn key(lit: &[u8]) -> u32 {
+    u32::from(lit[0]) << 16 | u32::from(lit[1]) << 8 | u32::from(lit[2])
+}
+
+/// Writes the table of `patterns` (owner, source), in the order given.
+pub fn build<'a>(patterns: impl IntoIterator<Item = (usize, &'a str)>) -> Vec<u8> {
+    let patterns: Vec<(usize, &str)> = patterns.into_iter().collect();
+    let mut strings = Vec::new();
+    let mut rows = Vec::new();
+    let mut literals: Vec<(Vec<u8>, usize)> = Vec::new();
+    for (i, (owner, source)) in patterns.iter().enumerate() {
+        let lits = prefix_literals(source);
+        rows.push((*owner, strings.len(), source.len(), lits.is_none()));
+        strings.extend_from_slice(source.as_bytes());
+        for lit in lits.into_iter().flatten() {
+            literals.push((lit, i));
+        }
+    }
+    literals.sort();
+    literals.dedup();
+    let mut groups: Vec<(u32, usize)> = Vec::new();
+    let mut bitmap = vec![0u8; BITMAP];
+    for (i, (lit, _)) in literals.iter().enumerate() {
+        let k = key(lit);
+        if groups.last().is_none_or(|g| g.0 != k) {
+            groups.push((k, i));
+        }
+        let bit = usize::from(lit[0]) << 8 | usize::from(lit[1]);
+        bitmap[bit >> 3] |= 1 << (bit & 7);
+    }
+    let mut out = Vec::new();
+    put(&mut out, rows.len());
+    put(&mut out, groups.len());
+    put(&mut out, literals.len());
+    for (owner, offset, len, always) in &rows {
+        put(&mut out, *owner);
+        put(&mut out, *offset);
+        put(&mut out, *len);
+        put(&mut out, usize::from(*always));
+    }
+    for (k, start) in &groups {
+        out.extend_from_slice(&k.to_le_bytes());
+        put(&mut out, *start);
+    }
+    out.extend_from_slice(&u32::MAX.to_le_bytes());
+    put(&mut out, literals.len());
+    for (lit, pattern) in &literals {
+        put(&mut out, strings.len());
+        put(&mut out, lit.len());
+        put(&mut out, *pattern);
+        strings.extend_from_slice(lit);
+    }
+    out.extend_from_slice(&bitmap);
+    out.extend_from_slice(&strings);
+    out
+}
+
+/// A table written by `build`, read in place.
+pub struct LiteralTable {
+    bytes: Cow<'static, [u8]>,
+    patterns: usize,
+    groups: usize,
+    literals: usize,
+}
+
+impl LiteralTable {
+    /// Reads a table `build` wrote; `None` when the bytes are not one.
+    pub fn new(bytes: Cow<'static, [u8]>) -> Option<LiteralTable> {
+        let word = |i: usize| -> Option<usize> {
+            let b = bytes.get(i * 4..i * 4 + 4)?;
+            Some(u32::from_le_bytes(b.try_into().ok()?) as usize)
+        };
+        let (patterns, groups, literals) = (word(0)?, word(1)?, word(2)?);
+        let table = LiteralTable {
+            patterns,
+            groups,
+            literals,
+            bytes,
+        };
+        let strings = table.strings_at();
+        if strings > table.bytes.len() {
+            return None;
+        }
+        let fits = |off: usize, len: usize| {
+            off.checked_add(len)
+                .is_some_and(|e| e + strings <= table.bytes.len())
+        };
+        let sound = (0..patterns).all(|p| {
+            let (off, len) = (
+                table.word(table.pattern_at(p) + 4),
+                table.word(table.pattern_at(p) + 8),
+            );
+            fits(off, len)
+                && std::str::from_utf8(&table.bytes[strings + off..strings + off + len]).is_ok()
+        }) && (0..literals).all(|l| {
+            let at = table.literal_at(l);
+            fits(table.word(at), table.word(at + 4))
+                && table.word(at + 4) >= 3
+                && table.word(at + 8) < patterns
+        }) && (0..=groups).all(|g| table.word(table.group_at(g) + 4) <= literals);
+        sound.then_some(table)
+    }
+
+    fn word(&self, at: usize) -> usize {
+        let b: [u8; 4] = self.bytes[at..at + 4]
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("four bytes"));
+        u32::from_le_bytes(b) as usize
+    }
+
+    fn pattern_at(&self, p: usize) -> usize {
+        HEADER + p * PATTERN
+    }
+
+    fn group_at(&self, g: usize) -> usize {
+        HEADER + self.patterns * PATTERN + g * GROUP
+    }
+
+    fn literal_at(&self, l: usize) -> usize {
+        self.group_at(self.groups + 1) + l * LITERAL
+    }
+
+    fn bitmap_at(&self) -> usize {
+        self.literal_at(self.literals)
+    }
+
+    fn strings_at(&self) -> usize {
+        self.bitmap_at() + BITMAP
+    }
+
+    fn string(&self, at: usize) -> &[u8] {
+        let (off, len) = (self.word(at), self.word(at + 4));
+        let s = self.strings_at() + off;
+        &self.bytes[s..s + len]
+    }
+
+    /// How many patterns the table holds.
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> usize {
+        self.patterns
+    }
+
+    /// The owner of pattern `p`.
+    pub fn owner(&self, p: usize) -> usize {
+        self.word(self.pattern_at(p))
+    }
+
+    /// The source of pattern `p`.
+    pub fn source(&self, p: usize) -> &str {
+        std::str::from_utf8(self.string(self.pattern_at(p) + 4))
+            .unwrap_or_else(|e| unreachable!("checked when the table was read: {e}"))
+    }
+
+    /// The patterns owned by `owner`: owners never decrease along the table.
+    pub fn owned_by(&self, owner: usize) -> std::ops::Range<usize> {
+        let first = |o: usize| {
+            let (mut lo, mut hi) = (0, self.patterns);
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if self.owner(mid) < o {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        };
+        first(owner)..first(owner + 1)
+    }
+
+    /// Sets `present[p]` for every pattern `p` that `text` could match: one with a literal
+    /// that occurs in `text` (any case), or with none.
+    pub fn mark(&self, text: &[u8], present: &mut [bool]) {
+        for (p, slot) in present.iter_mut().enumerate().take(self.patterns) {
+            if self.word(self.pattern_at(p) + 12) == 1 {
+                *slot = true;
+            }
+        }
+        let bitmap = &self.bytes[self.bitmap_at()..self.strings_at()];
+        for i in 0..text.len().saturating_sub(2) {
+            let a = text[i].to_ascii_lowercase();
+            let b = text[i + 1].to_ascii_lowercase();
+            let bit = usize::from(a) << 8 | usize::from(b);
+            if bitmap[bit >> 3] & (1 << (bit & 7)) == 0 {
+                continue;
+            }
+            let k = key(&[a, b, text[i + 2].to_ascii_lowercase()]);
+            let (mut lo, mut hi) = (0, self.groups);
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if (self.word(self.group_at(mid)) as u32) < k {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            if lo == self.groups || self.word(self.group_at(lo)) as u32 != k {
+                continue;
+            }
+            let (start, end) = (
+                self.word(self.group_at(lo) + 4),
+                self.word(self.group_at(lo + 1) + 4),
+            );
+            for l in start..end {
+                let at = self.literal_at(l);
+                let p = self.word(at + 8);
+                if present[p] {
+                    continue;
+                }
+                let lit = self.string(at);
+                if text
+                    .get(i..i + lit.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(lit))
+                {
+                    present[p] = true;
+                }
+            }
+        }
+    }
+}
+
+/// The knowledge base's pattern lists, in the order `build_sets` writes them.
+#[derive(Clone, Copy)]
+pub enum PatternSet {
+    /// Code entries' patterns, owned by entry (in code order).
+    Codes,
+    /// Providers' host patterns, owned by provider.
+    Hosts,
+    /// Providers' tokens, owned by provider.
+    Tokens,
+    /// Providers' meaning rows' patterns, owned by row, counted across providers in order.
+    Meanings,
+    /// Blocklists' tokens, owned by blocklist.
+    Blocklists,
+    /// Reason rules' patterns, owned by rule.
+    Rules,
+}
+
+pub fn code_patterns<'a>(
+    codes: impl IntoIterator<Item = &'a RawCode>,
+) -> impl Iterator<Item = (usize, &'a str)> {
+    codes
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, c)| c.patterns.iter().map(move |p| (i, p.as_str())))
+}
+
+pub fn provider_patterns(
+    providers: &[RawProvider],
+    field: fn(&RawProvider) -> &Vec<String>,
+) -> impl Iterator<Item = (usize, &str)> {
+    providers
+        .iter()
+        .enumerate()
+        .flat_map(move |(i, p)| field(p).iter().map(move |r| (i, r.as_str())))
+}
+
+pub fn meaning_patterns(providers: &[RawProvider]) -> impl Iterator<Item = (usize, &str)> {
+    providers
+        .iter()
+        .flat_map(|p| &p.meaning)
+        .enumerate()
+        .filter_map(|(row, m)| m.pattern.as_deref().map(|p| (row, p)))
+}
+
+pub fn blocklist_patterns(lists: &[RawBlocklist]) -> impl Iterator<Item = (usize, &str)> {
+    lists
+        .iter()
+        .enumerate()
+        .flat_map(|(i, b)| b.tokens.iter().map(move |t| (i, t.as_str())))
+}
+
+pub fn rule_patterns(rules: &[RawRule]) -> impl Iterator<Item = (usize, &str)> {
+    rules
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| r.patterns.iter().map(move |p| (i, p.as_str())))
+}
+
+/// Every `PatternSet`'s table for `codes` (in code order) and `tables`: a header of (offset,
+/// length) pairs, little-endian u32, one per set in order, then the tables.
+// `build.rs` writes the built-in tables with it; the library checks them against it (tests).
+#[cfg_attr(not(test), allow(dead_code))]
+pub fn build_sets(codes: &[RawCode], tables: &RawKb) -> Vec<u8> {
+    let sets = [
+        build(code_patterns(codes)),
+        build(provider_patterns(&tables.provider, |p| &p.hosts)),
+        build(provider_patterns(&tables.provider, |p| &p.tokens)),
+        build(meaning_patterns(&tables.provider)),
+        build(blocklist_patterns(&tables.blocklist)),
+        build(rule_patterns(&tables.rule)),
+    ];
+    let mut out = Vec::new();
+    let mut offset = sets.len() * 8;
+    for set in &sets {
+        put(&mut out, offset);
+        put(&mut out, set.len());
+        offset += set.len();
+    }
+    for set in sets {
+        out.extend_from_slice(&set);
+    }
+    out
+}
