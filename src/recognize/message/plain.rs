@@ -3,7 +3,7 @@
 //! failed, and which lines speak about each.
 
 use super::diag::re;
-use regex::Regex;
+use regex_lite::Regex;
 use std::sync::OnceLock;
 
 /// Email addresses in running text.
