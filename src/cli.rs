@@ -3,7 +3,7 @@
 //! terminal.
 
 use crate::code::EnhancedCode;
-use crate::explain::{Finding, explain};
+use crate::explain::explain;
 use crate::kb::Kb;
 use crate::recognize::{Recognizer, Status};
 use crate::render::{self, CodeRow, text::TextOptions};
@@ -354,8 +354,11 @@ fn kb_check(file: Option<&std::path::Path>) -> Result<ExitCode> {
 fn explain_cmd(ctx: &Session, input: &[String], out: &mut dyn Write) -> Result<ExitCode> {
     let mut sink = FindingSink {
         ctx,
+        document: match ctx.format {
+            Format::Json => Some(render::json::FindingsDocument::begin(out)?),
+            _ => None,
+        },
         out,
-        collected: Vec::new(),
         count: 0,
     };
     let from_stdin = input.is_empty() || input == ["-"];
@@ -366,9 +369,19 @@ fn explain_cmd(ctx: &Session, input: &[String], out: &mut dyn Write) -> Result<E
         let mut reader = io::BufReader::with_capacity(1 << 16, stdin.lock());
         let head = reader.fill_buf().context("cannot read standard input")?;
         if crate::recognize::is_message(head) {
-            let raw =
+            let (raw, skipped) =
                 read_bounded(&mut reader, MAX_MESSAGE).context("cannot read standard input")?;
-            statuses.extend(crate::recognize::message::recognise_message(&raw));
+            if skipped > 0 {
+                note_cut(&format!(
+                    "the message is longer than {} MiB; its last {skipped} bytes were skipped",
+                    MAX_MESSAGE >> 20
+                ));
+            }
+            let (found, cut) = crate::recognize::message::recognise_message_noted(&raw);
+            statuses.extend(found);
+            if let Some(cut) = cut {
+                note_cut(&cut);
+            }
             sink.take(&mut statuses)?;
             return sink.finish();
         }
@@ -391,22 +404,30 @@ fn explain_cmd(ctx: &Session, input: &[String], out: &mut dyn Write) -> Result<E
             sink.take(&mut statuses)?;
         }
     }
+    if let Some(cut) = recognizer.cut() {
+        note_cut(cut);
+    }
     let rest = recognizer.finish(&mut statuses);
     statuses.extend(rest);
     sink.take(&mut statuses)?;
     sink.finish()
 }
 
+/// Says on stderr what was left out of the input to keep time and memory bounded.
+fn note_cut(what: &str) {
+    let _ = writeln!(io::stderr(), "bouncex: {what}");
+}
+
 /// Largest bounce message read whole; the rest is skipped (bounces quote the original
 /// message last, so what explains the bounce comes first).
 const MAX_MESSAGE: usize = 64 << 20;
 
-/// Reads all of `reader`, keeping the first `max` bytes.
-fn read_bounded(reader: &mut impl BufRead, max: usize) -> io::Result<Vec<u8>> {
+/// Reads all of `reader`, keeping the first `max` bytes; also says how many were skipped.
+fn read_bounded(reader: &mut impl BufRead, max: usize) -> io::Result<(Vec<u8>, u64)> {
     let mut kept = Vec::new();
     reader.take(max as u64).read_to_end(&mut kept)?;
-    io::copy(reader, &mut io::sink())?;
-    Ok(kept)
+    let skipped = io::copy(reader, &mut io::sink())?;
+    Ok((kept, skipped))
 }
 
 /// Longest line kept whole; the rest of a longer line is skipped so one line cannot
@@ -444,7 +465,8 @@ fn read_line_bounded(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result
 struct FindingSink<'a> {
     ctx: &'a Session,
     out: &'a mut dyn Write,
-    collected: Vec<Finding>,
+    /// The JSON document being written, finding by finding.
+    document: Option<render::json::FindingsDocument>,
     count: usize,
 }
 
@@ -455,7 +477,11 @@ impl FindingSink<'_> {
                 continue;
             };
             match self.ctx.format {
-                Format::Json => self.collected.push(f),
+                Format::Json => {
+                    if let Some(doc) = &mut self.document {
+                        doc.push(self.out, &f)?;
+                    }
+                }
                 Format::Ndjson => render::json::ndjson_line(self.out, &f)?,
                 Format::Text => {
                     if self.count > 0 {
@@ -470,8 +496,10 @@ impl FindingSink<'_> {
     }
 
     fn finish(self) -> Result<ExitCode> {
+        if let Some(doc) = self.document {
+            doc.end(self.out)?;
+        }
         match self.ctx.format {
-            Format::Json => render::json::findings(self.out, &self.collected)?,
             Format::Text if self.count == 0 => {
                 writeln!(
                     io::stderr(),
