@@ -62,9 +62,15 @@ pub struct Global {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Knowledge base to use: overlays the built-in one entry by entry, or replaces it when
-    /// its [meta] says replace_builtin = true.
-    #[arg(long, global = true, env = "BOUNCEX_KB", value_name = "FILE")]
-    pub kb: Option<std::path::PathBuf>,
+    /// its [meta] says replace_builtin = true. An empty value counts as unset.
+    #[arg(
+        long,
+        global = true,
+        env = "BOUNCEX_KB",
+        value_name = "FILE",
+        value_hint = clap::ValueHint::FilePath
+    )]
+    pub kb: Option<std::ffi::OsString>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -182,21 +188,101 @@ pub fn use_color(choice: ColorChoice, env: &ColorEnv) -> bool {
 
 /// Runs the command line; the exit status follows the SPEC (0 found, 1 nothing, 2 error).
 pub fn main() -> ExitCode {
+    // Rust ignores writes to a closed standard output; output lost that way is an error.
+    if let Err(e) = stdout_is_open() {
+        return output_failed(&e);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            return match e.print() {
+                Err(err) if !e.use_stderr() => output_failed(&err),
+                _ => ExitCode::from(code),
+            };
         }
     };
     match run(cli) {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "bouncex: {e:#}");
+            // Whatever was being read when the output failed, the output is what failed.
+            if let Some(out) = OUTPUT_ERROR.get() {
+                let _ = writeln!(io::stderr(), "bouncex: cannot write to standard output: {out}");
+            } else {
+                let _ = writeln!(io::stderr(), "bouncex: {e:#}");
+            }
             ExitCode::from(2)
         }
+    }
+}
+
+/// The first error writing to standard output, kept so it is reported as such even when a
+/// reader wrapped it in its own context.
+static OUTPUT_ERROR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Ends the run after standard output failed: quiet for a closed pipe (the reader has
+/// what it wanted, as `head` expects), one line and exit 2 otherwise.
+fn output_failed(e: &io::Error) -> ExitCode {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return ExitCode::SUCCESS;
+    }
+    let _ = writeln!(io::stderr(), "bouncex: cannot write to standard output: {e}");
+    ExitCode::from(2)
+}
+
+/// Whether standard output was open when bouncex started. Rust's runtime puts `/dev/null`
+/// opened read-write on a standard stream it finds closed; a shell's `>/dev/null` opens
+/// it write-only. So `/dev/null` read-write on stdout means it was closed.
+#[cfg(target_os = "linux")]
+fn stdout_is_open() -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let same_device = |a: &std::path::Path, b: &std::path::Path| -> Option<bool> {
+        Some(std::fs::metadata(a).ok()?.rdev() == std::fs::metadata(b).ok()?.rdev())
+    };
+    let is_null = same_device("/proc/self/fd/1".as_ref(), "/dev/null".as_ref()) == Some(true);
+    if !is_null {
+        return Ok(());
+    }
+    let flags = std::fs::read_to_string("/proc/self/fdinfo/1")
+        .ok()
+        .and_then(|info| {
+            let line = info.lines().find(|l| l.starts_with("flags:"))?;
+            u32::from_str_radix(line["flags:".len()..].trim(), 8).ok()
+        });
+    // O_ACCMODE is 3 and O_RDWR 2 on Linux.
+    match flags {
+        Some(f) if f & 3 == 2 => Err(io::Error::other("it is closed")),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn stdout_is_open() -> io::Result<()> {
+    Ok(())
+}
+
+/// Standard output, recording its first error in [`OUTPUT_ERROR`].
+struct Output<W: Write>(W);
+
+impl<W: Write> Output<W> {
+    fn note<T>(r: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &r
+            && e.kind() != io::ErrorKind::BrokenPipe
+        {
+            let _ = OUTPUT_ERROR.set(e.to_string());
+        }
+        r
+    }
+}
+
+impl<W: Write> Write for Output<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Self::note(self.0.write(buf))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Self::note(self.0.flush())
     }
 }
 
@@ -228,12 +314,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let color = format == Format::Text && use_color(cli.global.color, &env);
     let width = terminal_width(env.stdout_is_terminal);
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = io::BufWriter::new(Output(stdout.lock()));
     // Commands that need no knowledge base (or load their own) come first.
     let code = match &cli.command {
         Command::Kb {
             command: KbCommand::Check { file },
-        } => Some(kb_check(file.as_deref())?),
+        } => Some(kb_check(file.as_deref(), &mut out)?),
         Command::Completions { shell } => {
             out.write_all(&completions(*shell))?;
             Some(ExitCode::SUCCESS)
@@ -247,7 +333,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let code = match code {
         Some(code) => code,
         None => {
-            let kb = load_kb(cli.global.kb.as_deref())?;
+            let kb_path = cli
+                .global
+                .kb
+                .as_ref()
+                .filter(|v| !v.is_empty())
+                .map(std::path::Path::new);
+            let kb = load_kb(kb_path)?;
             let ctx = Session {
                 kb,
                 format,
@@ -305,7 +397,7 @@ fn load_kb(path: Option<&std::path::Path>) -> Result<Kb> {
     let Some(path) = path else {
         return Ok(Kb::builtin());
     };
-    let text = std::fs::read_to_string(path)
+    let text = read_kb_file(path)
         .with_context(|| format!("cannot read knowledge base {}", path.display()))?;
     Kb::load(&path.display().to_string(), &text).map_err(|errors| {
         let more = match errors.len() {
@@ -320,12 +412,58 @@ fn load_kb(path: Option<&std::path::Path>) -> Result<Kb> {
     })
 }
 
-fn kb_check(file: Option<&std::path::Path>) -> Result<ExitCode> {
+/// Largest knowledge-base file read: the built-in one is well under 1 MiB.
+const MAX_KB_FILE: u64 = 32 << 20;
+
+/// Reads a knowledge-base file, refusing one too large or not text (a device such as
+/// `/dev/zero` is both) before it can take the memory.
+fn read_kb_file(path: &std::path::Path) -> io::Result<String> {
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    let mut limited = file.take(MAX_KB_FILE + 1);
+    // Read in pieces so a stream of NULs is refused at its first block.
+    let mut block = vec![0u8; 1 << 16];
+    loop {
+        let n = match limited.read(&mut block) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if let Some(at) = memchr::memchr(0, &block[..n]) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "not a knowledge-base file: it holds a NUL byte at offset {}",
+                    bytes.len() + at
+                ),
+            ));
+        }
+        bytes.extend_from_slice(&block[..n]);
+        if bytes.len() as u64 > MAX_KB_FILE {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "larger than {} MiB; a knowledge-base file is text of a few hundred KiB",
+                    MAX_KB_FILE >> 20
+                ),
+            ));
+        }
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("not UTF-8 text (at byte {})", e.utf8_error().valid_up_to()),
+        )
+    })
+}
+
+fn kb_check(file: Option<&std::path::Path>, out: &mut dyn Write) -> Result<ExitCode> {
     let (name, kb) = match file {
         None => ("built-in knowledge base".to_string(), Kb::builtin()),
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
+            let text =
+                read_kb_file(path).with_context(|| format!("cannot read {}", path.display()))?;
             let name = path.display().to_string();
             match Kb::load(&name, &text) {
                 Ok(kb) => (name, kb),
@@ -339,7 +477,6 @@ fn kb_check(file: Option<&std::path::Path>) -> Result<ExitCode> {
             }
         }
     };
-    let mut out = io::stdout().lock();
     writeln!(
         out,
         "{name}: ok (version {}, {} codes)",

@@ -50,6 +50,15 @@ fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
     )
 }
 
+/// Longest text a pattern runs on: what explains a bounce is in its first lines (the
+/// longest text kept for inference is as long), and a bound keeps one pattern's cost
+/// bounded however long a line is.
+pub const MAX_PATTERN_TEXT: usize = 64 * 1024;
+
+fn bounded(text: &str) -> &[u8] {
+    &text.as_bytes()[..text.floor_char_boundary(MAX_PATTERN_TEXT.min(text.len()))]
+}
+
 impl PatternList {
     pub fn new<'a>(patterns: impl IntoIterator<Item = (usize, &'a str)>) -> PatternList {
         let patterns = patterns
@@ -101,7 +110,7 @@ impl PatternList {
 
     /// The owner of the first pattern that matches.
     pub fn first(&self, text: &str) -> Option<usize> {
-        let bytes = text.as_bytes();
+        let bytes = bounded(text);
         self.candidates(bytes)
             .find(|(_, r)| r.is_match(bytes))
             .map(|(owner, _)| owner)
@@ -109,7 +118,7 @@ impl PatternList {
 
     /// Every match: (owner, length of the matched text).
     pub fn matches(&self, text: &str) -> Vec<(usize, usize)> {
-        let bytes = text.as_bytes();
+        let bytes = bounded(text);
         self.candidates(bytes)
             .filter_map(|(owner, r)| r.find(bytes).map(|m| (owner, m.len())))
             .collect()
