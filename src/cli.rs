@@ -208,7 +208,10 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // Whatever was being read when the output failed, the output is what failed.
             if let Some(out) = OUTPUT_ERROR.get() {
-                let _ = writeln!(io::stderr(), "bouncex: cannot write to standard output: {out}");
+                let _ = writeln!(
+                    io::stderr(),
+                    "bouncex: cannot write to standard output: {out}"
+                );
             } else {
                 let _ = writeln!(io::stderr(), "bouncex: {e:#}");
             }
@@ -227,7 +230,10 @@ fn output_failed(e: &io::Error) -> ExitCode {
     if e.kind() == io::ErrorKind::BrokenPipe {
         return ExitCode::SUCCESS;
     }
-    let _ = writeln!(io::stderr(), "bouncex: cannot write to standard output: {e}");
+    let _ = writeln!(
+        io::stderr(),
+        "bouncex: cannot write to standard output: {e}"
+    );
     ExitCode::from(2)
 }
 

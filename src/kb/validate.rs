@@ -75,7 +75,9 @@ impl Validator {
     fn regexes(&mut self, table: &'static str, index: usize, patterns: &[String]) {
         for p in patterns {
             if let Some(problem) = pattern_cost_problem(p) {
-                self.push(table, index, p, problem);
+                // An empty pattern is found in the file by its quotes.
+                let near = if p.is_empty() { "\"\"" } else { p.as_str() };
+                self.push(table, index, near, problem);
             } else if let Err(e) = compile_pattern(p) {
                 let first = e
                     .to_string()
@@ -614,10 +616,14 @@ pub fn locate(text: &str, problems: &[Problem]) -> Vec<LocatedProblem> {
             .map(|(n, _)| n)
             .collect()
     };
+    // Each table's headers found once, however many problems it has.
+    let mut headers_of: std::collections::HashMap<&str, Vec<usize>> = Default::default();
     problems
         .iter()
         .map(|p| {
-            let headers = header_lines(p.table);
+            let headers = headers_of
+                .entry(p.table)
+                .or_insert_with(|| header_lines(p.table));
             let start = headers.get(p.index).copied().unwrap_or(0);
             // The entry runs until the next top-level header of any array table.
             let end = lines

@@ -220,11 +220,7 @@ impl Recognizer {
                 continue;
             }
             if seen.len() > MAX_STATUSES_PER_LINE {
-                let distinct = located
-                    .iter()
-                    .map(|l| l.code)
-                    .collect::<HashSet<_>>()
-                    .len();
+                let distinct = located.iter().map(|l| l.code).collect::<HashSet<_>>().len();
                 self.cut.get_or_insert_with(|| {
                     format!(
                         "line {} states {distinct} status codes; only the first \

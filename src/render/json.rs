@@ -56,7 +56,11 @@ impl FindingsDocument {
     pub fn push(&mut self, out: &mut dyn Write, finding: &Finding) -> io::Result<()> {
         self.buf.clear();
         serde_json::to_writer_pretty(&mut self.buf, finding)?;
-        out.write_all(if self.written == 0 { b"\n    " } else { b",\n    " })?;
+        out.write_all(if self.written == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        })?;
         // JSON strings escape their line breaks, so every newline here is the layout's.
         for (i, piece) in self.buf.split(|&b| b == b'\n').enumerate() {
             if i > 0 {

@@ -11,9 +11,9 @@ mod ses;
 
 use super::{InputKind, Status, non_empty, recognise};
 use crate::code::{Class, EnhancedCode, basic_class};
-use std::collections::HashSet;
 use diag::{Diagnosis, diagnose};
 use mime::{Mail, PartKind};
+use std::collections::HashSet;
 
 /// Whether input that starts with `head` is an email message (headers first).
 pub fn looks_like_message(head: &[u8]) -> bool {
@@ -462,7 +462,9 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
             // One message reports at most MAX_RECIPIENTS, however many parts carry them.
             let room = plain::MAX_RECIPIENTS.saturating_sub(report.recipients.len());
             skipped += r.recipients.len().saturating_sub(room) + r.skipped;
-            report.recipients.extend(r.recipients.into_iter().take(room));
+            report
+                .recipients
+                .extend(r.recipients.into_iter().take(room));
         }
     }
     if report.recipients.is_empty() && dsn::has_fields(&ctx.failure) {
