@@ -529,12 +529,23 @@ fn explain_cmd(ctx: &Session, input: &[String], out: &mut dyn Write) -> Result<E
             return sink.finish();
         }
         let mut buf = Vec::new();
+        let (mut line_no, mut long_lines) = (0, 0);
         loop {
             buf.clear();
             let n =
                 read_line_bounded(&mut reader, &mut buf).context("cannot read standard input")?;
             if n == 0 {
                 break;
+            }
+            line_no += 1;
+            if buf.len() < n && buf.last() != Some(&b'\n') {
+                long_lines += 1;
+                if long_lines == 1 {
+                    note_cut(&format!(
+                        "line {line_no} is longer than {} MiB; only its start is read",
+                        MAX_LINE >> 20
+                    ));
+                }
             }
             let line = String::from_utf8_lossy(&buf);
             recognizer.push_line(line.trim_end_matches(['\n', '\r']), &mut statuses);

@@ -406,3 +406,24 @@ fn a_broken_pipe_stays_quiet() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_line_longer_than_a_mebibyte_is_cut_and_said_so() {
+    let mut input = b"550 5.1.1 User unknown ".to_vec();
+    input.resize((1 << 20) + 4096, b'x');
+    input.extend_from_slice(b"\n451 4.7.1 Greylisted\n");
+    let out = bouncex()
+        .args(["explain", "--format", "ndjson"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let codes: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["code"].to_string())
+        .collect();
+    assert_eq!(codes, ["\"5.1.1\"", "\"4.7.1\""]);
+    let err = stderr_lines(&out);
+    assert_eq!(err.len(), 1, "{err:?}");
+    assert!(err[0].contains("line 1 is longer than 1 MiB"), "{err:?}");
+}
