@@ -23,7 +23,7 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
         'bouncex' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
-            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')
+            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -43,7 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
         'bouncex;explain' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
-            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')
+            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset')
             [CompletionResult]::new('--full', '--full', [CompletionResultType]::ParameterName, 'Print every section whole (all causes, fixes and stage rows, how related codes differ, the provider, example replies) instead of the short form')
             [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Read every argument as text, even one that names an existing file')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
@@ -58,7 +58,7 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
             [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'Only this subject (0-7 for registered codes); leaves out basic reply codes')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
-            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')
+            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset')
             [CompletionResult]::new('--no-basic', '--no-basic', [CompletionResultType]::ParameterName, 'Leave out the basic reply codes (550, 421, ...)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -70,7 +70,7 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
         'bouncex;search' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
-            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')
+            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -82,7 +82,7 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
             [CompletionResult]::new('--year', '--year', [CompletionResultType]::ParameterName, 'The year of the first year-less (syslog) time read; by default each file''s year is inferred from its modification time, standard input''s from today')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
-            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')
+            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -93,7 +93,7 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
         'bouncex;classify' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
-            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')
+            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Each line is KEY<TAB>TEXT: the key is echoed back as "key" and only the text is classified (a line without a tab has an empty key)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -105,7 +105,7 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
         'bouncex;kb' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
-            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')
+            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -118,7 +118,7 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
         'bouncex;kb;check' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
-            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')
+            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -140,7 +140,7 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
         'bouncex;completions' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
-            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')
+            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -151,7 +151,7 @@ Register-ArgumentCompleter -Native -CommandName 'bouncex' -ScriptBlock {
         'bouncex;man' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal')
-            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true')
+            [CompletionResult]::new('--kb', '--kb', [CompletionResultType]::ParameterName, 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

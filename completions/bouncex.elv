@@ -20,7 +20,7 @@ set edit:completion:arg-completer[bouncex] = {|@words|
         &'bouncex'= {
             cand --format 'Output format'
             cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
-            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'
+            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset'
             cand --json 'Same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -39,7 +39,7 @@ set edit:completion:arg-completer[bouncex] = {|@words|
         &'bouncex;explain'= {
             cand --format 'Output format'
             cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
-            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'
+            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset'
             cand --full 'Print every section whole (all causes, fixes and stage rows, how related codes differ, the provider, example replies) instead of the short form'
             cand --text 'Read every argument as text, even one that names an existing file'
             cand --json 'Same as --format json'
@@ -53,7 +53,7 @@ set edit:completion:arg-completer[bouncex] = {|@words|
             cand --subject 'Only this subject (0-7 for registered codes); leaves out basic reply codes'
             cand --format 'Output format'
             cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
-            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'
+            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset'
             cand --no-basic 'Leave out the basic reply codes (550, 421, ...)'
             cand --json 'Same as --format json'
             cand -h 'Print help (see more with ''--help'')'
@@ -64,7 +64,7 @@ set edit:completion:arg-completer[bouncex] = {|@words|
         &'bouncex;search'= {
             cand --format 'Output format'
             cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
-            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'
+            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset'
             cand --json 'Same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -75,7 +75,7 @@ set edit:completion:arg-completer[bouncex] = {|@words|
             cand --year 'The year of the first year-less (syslog) time read; by default each file''s year is inferred from its modification time, standard input''s from today'
             cand --format 'Output format'
             cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
-            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'
+            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset'
             cand --json 'Same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -85,7 +85,7 @@ set edit:completion:arg-completer[bouncex] = {|@words|
         &'bouncex;classify'= {
             cand --format 'Output format'
             cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
-            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'
+            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset'
             cand --key 'Each line is KEY<TAB>TEXT: the key is echoed back as "key" and only the text is classified (a line without a tab has an empty key)'
             cand --json 'Same as --format json'
             cand -h 'Print help (see more with ''--help'')'
@@ -96,7 +96,7 @@ set edit:completion:arg-completer[bouncex] = {|@words|
         &'bouncex;kb'= {
             cand --format 'Output format'
             cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
-            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'
+            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset'
             cand --json 'Same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -108,7 +108,7 @@ set edit:completion:arg-completer[bouncex] = {|@words|
         &'bouncex;kb;check'= {
             cand --format 'Output format'
             cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
-            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'
+            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset'
             cand --json 'Same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -126,7 +126,7 @@ set edit:completion:arg-completer[bouncex] = {|@words|
         &'bouncex;completions'= {
             cand --format 'Output format'
             cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
-            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'
+            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset'
             cand --json 'Same as --format json'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -136,7 +136,7 @@ set edit:completion:arg-completer[bouncex] = {|@words|
         &'bouncex;man'= {
             cand --format 'Output format'
             cand --color 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal'
-            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true'
+            cand --kb 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset'
             cand --json 'Same as --format json'
             cand -h 'Print help'
             cand --help 'Print help'

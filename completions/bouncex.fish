@@ -30,7 +30,7 @@ ndjson\t'One JSON object per line (per finding, or per event for scan)'"
 complete -c bouncex -n "__fish_bouncex_needs_command" -l color -d 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset (CLICOLOR_FORCE forces it)'
 always\t'Always colour text output'
 never\t'Never colour'"
-complete -c bouncex -n "__fish_bouncex_needs_command" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true' -r -F
+complete -c bouncex -n "__fish_bouncex_needs_command" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset' -r -F
 complete -c bouncex -n "__fish_bouncex_needs_command" -l json -d 'Same as --format json'
 complete -c bouncex -n "__fish_bouncex_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bouncex -n "__fish_bouncex_needs_command" -s V -l version -d 'Print version'
@@ -49,7 +49,7 @@ ndjson\t'One JSON object per line (per finding, or per event for scan)'"
 complete -c bouncex -n "__fish_bouncex_using_subcommand explain" -l color -d 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset (CLICOLOR_FORCE forces it)'
 always\t'Always colour text output'
 never\t'Never colour'"
-complete -c bouncex -n "__fish_bouncex_using_subcommand explain" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true' -r -F
+complete -c bouncex -n "__fish_bouncex_using_subcommand explain" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset' -r -F
 complete -c bouncex -n "__fish_bouncex_using_subcommand explain" -l full -d 'Print every section whole (all causes, fixes and stage rows, how related codes differ, the provider, example replies) instead of the short form'
 complete -c bouncex -n "__fish_bouncex_using_subcommand explain" -l text -d 'Read every argument as text, even one that names an existing file'
 complete -c bouncex -n "__fish_bouncex_using_subcommand explain" -l json -d 'Same as --format json'
@@ -65,7 +65,7 @@ ndjson\t'One JSON object per line (per finding, or per event for scan)'"
 complete -c bouncex -n "__fish_bouncex_using_subcommand list" -l color -d 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset (CLICOLOR_FORCE forces it)'
 always\t'Always colour text output'
 never\t'Never colour'"
-complete -c bouncex -n "__fish_bouncex_using_subcommand list" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true' -r -F
+complete -c bouncex -n "__fish_bouncex_using_subcommand list" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset' -r -F
 complete -c bouncex -n "__fish_bouncex_using_subcommand list" -l no-basic -d 'Leave out the basic reply codes (550, 421, ...)'
 complete -c bouncex -n "__fish_bouncex_using_subcommand list" -l json -d 'Same as --format json'
 complete -c bouncex -n "__fish_bouncex_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -76,7 +76,7 @@ ndjson\t'One JSON object per line (per finding, or per event for scan)'"
 complete -c bouncex -n "__fish_bouncex_using_subcommand search" -l color -d 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset (CLICOLOR_FORCE forces it)'
 always\t'Always colour text output'
 never\t'Never colour'"
-complete -c bouncex -n "__fish_bouncex_using_subcommand search" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true' -r -F
+complete -c bouncex -n "__fish_bouncex_using_subcommand search" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset' -r -F
 complete -c bouncex -n "__fish_bouncex_using_subcommand search" -l json -d 'Same as --format json'
 complete -c bouncex -n "__fish_bouncex_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bouncex -n "__fish_bouncex_using_subcommand search" -s V -l version -d 'Print version'
@@ -87,7 +87,7 @@ ndjson\t'One JSON object per line (per finding, or per event for scan)'"
 complete -c bouncex -n "__fish_bouncex_using_subcommand scan" -l color -d 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset (CLICOLOR_FORCE forces it)'
 always\t'Always colour text output'
 never\t'Never colour'"
-complete -c bouncex -n "__fish_bouncex_using_subcommand scan" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true' -r -F
+complete -c bouncex -n "__fish_bouncex_using_subcommand scan" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset' -r -F
 complete -c bouncex -n "__fish_bouncex_using_subcommand scan" -l json -d 'Same as --format json'
 complete -c bouncex -n "__fish_bouncex_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bouncex -n "__fish_bouncex_using_subcommand scan" -s V -l version -d 'Print version'
@@ -97,7 +97,7 @@ ndjson\t'One JSON object per line (per finding, or per event for scan)'"
 complete -c bouncex -n "__fish_bouncex_using_subcommand classify" -l color -d 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset (CLICOLOR_FORCE forces it)'
 always\t'Always colour text output'
 never\t'Never colour'"
-complete -c bouncex -n "__fish_bouncex_using_subcommand classify" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true' -r -F
+complete -c bouncex -n "__fish_bouncex_using_subcommand classify" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset' -r -F
 complete -c bouncex -n "__fish_bouncex_using_subcommand classify" -l key -d 'Each line is KEY<TAB>TEXT: the key is echoed back as "key" and only the text is classified (a line without a tab has an empty key)'
 complete -c bouncex -n "__fish_bouncex_using_subcommand classify" -l json -d 'Same as --format json'
 complete -c bouncex -n "__fish_bouncex_using_subcommand classify" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -108,7 +108,7 @@ ndjson\t'One JSON object per line (per finding, or per event for scan)'"
 complete -c bouncex -n "__fish_bouncex_using_subcommand kb; and not __fish_seen_subcommand_from check help" -l color -d 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset (CLICOLOR_FORCE forces it)'
 always\t'Always colour text output'
 never\t'Never colour'"
-complete -c bouncex -n "__fish_bouncex_using_subcommand kb; and not __fish_seen_subcommand_from check help" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true' -r -F
+complete -c bouncex -n "__fish_bouncex_using_subcommand kb; and not __fish_seen_subcommand_from check help" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset' -r -F
 complete -c bouncex -n "__fish_bouncex_using_subcommand kb; and not __fish_seen_subcommand_from check help" -l json -d 'Same as --format json'
 complete -c bouncex -n "__fish_bouncex_using_subcommand kb; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bouncex -n "__fish_bouncex_using_subcommand kb; and not __fish_seen_subcommand_from check help" -s V -l version -d 'Print version'
@@ -120,7 +120,7 @@ ndjson\t'One JSON object per line (per finding, or per event for scan)'"
 complete -c bouncex -n "__fish_bouncex_using_subcommand kb; and __fish_seen_subcommand_from check" -l color -d 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset (CLICOLOR_FORCE forces it)'
 always\t'Always colour text output'
 never\t'Never colour'"
-complete -c bouncex -n "__fish_bouncex_using_subcommand kb; and __fish_seen_subcommand_from check" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true' -r -F
+complete -c bouncex -n "__fish_bouncex_using_subcommand kb; and __fish_seen_subcommand_from check" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset' -r -F
 complete -c bouncex -n "__fish_bouncex_using_subcommand kb; and __fish_seen_subcommand_from check" -l json -d 'Same as --format json'
 complete -c bouncex -n "__fish_bouncex_using_subcommand kb; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bouncex -n "__fish_bouncex_using_subcommand kb; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
@@ -132,7 +132,7 @@ ndjson\t'One JSON object per line (per finding, or per event for scan)'"
 complete -c bouncex -n "__fish_bouncex_using_subcommand completions" -l color -d 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset (CLICOLOR_FORCE forces it)'
 always\t'Always colour text output'
 never\t'Never colour'"
-complete -c bouncex -n "__fish_bouncex_using_subcommand completions" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true' -r -F
+complete -c bouncex -n "__fish_bouncex_using_subcommand completions" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset' -r -F
 complete -c bouncex -n "__fish_bouncex_using_subcommand completions" -l json -d 'Same as --format json'
 complete -c bouncex -n "__fish_bouncex_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c bouncex -n "__fish_bouncex_using_subcommand completions" -s V -l version -d 'Print version'
@@ -142,7 +142,7 @@ ndjson\t'One JSON object per line (per finding, or per event for scan)'"
 complete -c bouncex -n "__fish_bouncex_using_subcommand man" -l color -d 'When to colour text output: auto honours NO_COLOR, CLICOLOR_FORCE, TERM=dumb and whether stdout is a terminal' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset (CLICOLOR_FORCE forces it)'
 always\t'Always colour text output'
 never\t'Never colour'"
-complete -c bouncex -n "__fish_bouncex_using_subcommand man" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true' -r -F
+complete -c bouncex -n "__fish_bouncex_using_subcommand man" -l kb -d 'Knowledge base to use: overlays the built-in one entry by entry, or replaces it when its [meta] says replace_builtin = true. An empty value counts as unset' -r -F
 complete -c bouncex -n "__fish_bouncex_using_subcommand man" -l json -d 'Same as --format json'
 complete -c bouncex -n "__fish_bouncex_using_subcommand man" -s h -l help -d 'Print help'
 complete -c bouncex -n "__fish_bouncex_using_subcommand man" -s V -l version -d 'Print version'

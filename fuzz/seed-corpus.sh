@@ -121,3 +121,22 @@ for text in SYNTHETIC:
 
 print(f"{count} examples from {kb_path.name} and {len(SYNTHETIC)} synthetic inputs in {out}")
 PY
+
+# explain_bytes starts from the same inputs; kb_load from small overlays of each table.
+mkdir -p "$here/corpus/explain_bytes" "$here/corpus/kb_load"
+cp -n "$out"/* "$here/corpus/explain_bytes/"
+kb="$here/corpus/kb_load"
+code='[[code]]
+code = "4.3.2"
+title = "Paused"
+summary = "Local."
+bounce = "soft"
+severity = "low"
+reason = "notaccept"
+action = "retry"
+patterns = ["relay (is )?paused"]'
+printf '%s\n' "$code" > "$kb/code"
+printf '[meta]\nversion = "x"\n%s\n' "$code" > "$kb/meta"
+printf '[[blocklist]]\nid = "xbl"\nname = "X"\nabout = "A list."\ntokens = ["xbl\\\\.example"]\n' > "$kb/blocklist"
+printf '[[code]]\ncode = "5.1.1\\nx"\n' > "$kb/bad"
+echo "seeds for explain_bytes and kb_load in $here/corpus"

@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result, bail};
 use bouncex::code::CodeKey;
-use bouncex::explain::{Finding, explain};
+use bouncex::explain::explain;
 use bouncex::kb::Kb;
 use bouncex::recognize::{Recognizer, Status};
 use bouncex::render::{self, CodeRow, text::TextOptions};
@@ -64,9 +64,15 @@ pub struct Global {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Knowledge base to use: overlays the built-in one entry by entry, or replaces it when
-    /// its [meta] says replace_builtin = true.
-    #[arg(long, global = true, env = "BOUNCEX_KB", value_name = "FILE")]
-    pub kb: Option<std::path::PathBuf>,
+    /// its [meta] says replace_builtin = true. An empty value counts as unset.
+    #[arg(
+        long,
+        global = true,
+        env = "BOUNCEX_KB",
+        value_name = "FILE",
+        value_hint = clap::ValueHint::FilePath
+    )]
+    pub kb: Option<std::ffi::OsString>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -234,6 +240,10 @@ fn command() -> clap::Command {
 
 /// Runs the command line; the exit status follows the SPEC (0 found, 1 nothing, 2 error).
 pub fn main() -> ExitCode {
+    // Rust ignores writes to a closed standard output; output lost that way is an error.
+    if let Err(e) = stdout_is_open() {
+        return output_failed(&e);
+    }
     let parsed = command()
         .try_get_matches()
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
@@ -248,7 +258,9 @@ pub fn main() -> ExitCode {
                     | ErrorKind::DisplayVersion
                     | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
             ) {
-                let _ = e.print();
+                if let Err(err) = e.print() {
+                    return output_failed(&err);
+                }
             } else {
                 let _ = writeln!(
                     io::stderr(),
@@ -263,12 +275,20 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            // File names and knowledge-base text in errors are untrusted too.
-            let _ = writeln!(
-                io::stderr(),
-                "bouncex: {}",
-                render::sanitize(&format!("{e:#}"))
-            );
+            // Whatever was being read when the output failed, the output is what failed.
+            if let Some(out) = OUTPUT_ERROR.get() {
+                let _ = writeln!(
+                    io::stderr(),
+                    "bouncex: cannot write to standard output: {out}"
+                );
+            } else {
+                // File names and knowledge-base text in errors are untrusted too.
+                let _ = writeln!(
+                    io::stderr(),
+                    "bouncex: {}",
+                    render::sanitize(&format!("{e:#}"))
+                );
+            }
             ExitCode::from(2)
         }
     }
@@ -303,6 +323,78 @@ fn usage_error_line(rendered: &str) -> String {
     render::sanitize(&format!("bouncex: {what}; try '{command} --help'")).into_owned()
 }
 
+/// The first error writing to standard output, kept so it is reported as such even when a
+/// reader wrapped it in its own context.
+static OUTPUT_ERROR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Ends the run after standard output failed: quiet for a closed pipe (the reader has
+/// what it wanted, as `head` expects), one line and exit 2 otherwise.
+fn output_failed(e: &io::Error) -> ExitCode {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return ExitCode::SUCCESS;
+    }
+    let _ = writeln!(
+        io::stderr(),
+        "bouncex: cannot write to standard output: {e}"
+    );
+    ExitCode::from(2)
+}
+
+/// Whether standard output was open when bouncex started. Rust's runtime puts `/dev/null`
+/// opened read-write on a standard stream it finds closed; a shell's `>/dev/null` opens
+/// it write-only. So `/dev/null` read-write on stdout means it was closed.
+#[cfg(target_os = "linux")]
+fn stdout_is_open() -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let same_device = |a: &std::path::Path, b: &std::path::Path| -> Option<bool> {
+        Some(std::fs::metadata(a).ok()?.rdev() == std::fs::metadata(b).ok()?.rdev())
+    };
+    let is_null = same_device("/proc/self/fd/1".as_ref(), "/dev/null".as_ref()) == Some(true);
+    if !is_null {
+        return Ok(());
+    }
+    let flags = std::fs::read_to_string("/proc/self/fdinfo/1")
+        .ok()
+        .and_then(|info| {
+            let line = info.lines().find(|l| l.starts_with("flags:"))?;
+            u32::from_str_radix(line["flags:".len()..].trim(), 8).ok()
+        });
+    // O_ACCMODE is 3 and O_RDWR 2 on Linux.
+    match flags {
+        Some(f) if f & 3 == 2 => Err(io::Error::other("it is closed")),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn stdout_is_open() -> io::Result<()> {
+    Ok(())
+}
+
+/// Standard output, recording its first error in [`OUTPUT_ERROR`].
+struct Output<W: Write>(W);
+
+impl<W: Write> Output<W> {
+    fn note<T>(r: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &r
+            && e.kind() != io::ErrorKind::BrokenPipe
+        {
+            let _ = OUTPUT_ERROR.set(e.to_string());
+        }
+        r
+    }
+}
+
+impl<W: Write> Write for Output<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Self::note(self.0.write(buf))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Self::note(self.0.flush())
+    }
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<io::Error>()
@@ -332,12 +424,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let width = terminal_width(env.stdout_is_terminal, std::env::var("COLUMNS").ok());
     let full = matches!(cli.command, Command::Explain { full: true, .. });
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = io::BufWriter::new(Output(stdout.lock()));
     // Commands that need no knowledge base (or load their own) come first.
     let code = match &cli.command {
         Command::Kb {
             command: KbCommand::Check { file },
-        } => Some(kb_check(file.as_deref(), format != Format::Text)?),
+        } => Some(kb_check(file.as_deref(), format != Format::Text, &mut out)?),
         Command::Completions { shell } => {
             out.write_all(&completions(*shell))?;
             Some(ExitCode::SUCCESS)
@@ -351,7 +443,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let code = match code {
         Some(code) => code,
         None => {
-            let kb = load_kb(cli.global.kb.as_deref())?;
+            let kb_path = cli
+                .global
+                .kb
+                .as_ref()
+                .filter(|v| !v.is_empty())
+                .map(std::path::Path::new);
+            let kb = load_kb(kb_path)?;
             let ctx = Session {
                 kb,
                 format,
@@ -646,7 +744,7 @@ fn load_kb(path: Option<&std::path::Path>) -> Result<Kb> {
     let Some(path) = path else {
         return Ok(Kb::builtin());
     };
-    let text = std::fs::read_to_string(path)
+    let text = read_kb_file(path)
         .with_context(|| format!("cannot read knowledge base {}", path.display()))?;
     Kb::load(&path.display().to_string(), &text).map_err(|errors| {
         let more = match errors.len() {
@@ -661,12 +759,58 @@ fn load_kb(path: Option<&std::path::Path>) -> Result<Kb> {
     })
 }
 
-fn kb_check(file: Option<&std::path::Path>, json: bool) -> Result<ExitCode> {
+/// Largest knowledge-base file read: the built-in one is well under 1 MiB.
+const MAX_KB_FILE: u64 = 32 << 20;
+
+/// Reads a knowledge-base file, refusing one too large or not text (a device such as
+/// `/dev/zero` is both) before it can take the memory.
+fn read_kb_file(path: &std::path::Path) -> io::Result<String> {
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    let mut limited = file.take(MAX_KB_FILE + 1);
+    // Read in pieces so a stream of NULs is refused at its first block.
+    let mut block = vec![0u8; 1 << 16];
+    loop {
+        let n = match limited.read(&mut block) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if let Some(at) = memchr::memchr(0, &block[..n]) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "not a knowledge-base file: it holds a NUL byte at offset {}",
+                    bytes.len() + at
+                ),
+            ));
+        }
+        bytes.extend_from_slice(&block[..n]);
+        if bytes.len() as u64 > MAX_KB_FILE {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "larger than {} MiB; a knowledge-base file is text of a few hundred KiB",
+                    MAX_KB_FILE >> 20
+                ),
+            ));
+        }
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("not UTF-8 text (at byte {})", e.utf8_error().valid_up_to()),
+        )
+    })
+}
+
+fn kb_check(file: Option<&std::path::Path>, json: bool, out: &mut dyn Write) -> Result<ExitCode> {
     let (name, kb) = match file {
         None => ("built-in knowledge base".to_string(), Kb::builtin()),
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
+            let text =
+                read_kb_file(path).with_context(|| format!("cannot read {}", path.display()))?;
             let name = path.display().to_string();
             match Kb::check(&name, &text) {
                 Ok(kb) => (name, kb),
@@ -680,7 +824,6 @@ fn kb_check(file: Option<&std::path::Path>, json: bool) -> Result<ExitCode> {
             }
         }
     };
-    let mut out = io::stdout().lock();
     if json {
         #[derive(serde::Serialize)]
         struct Check<'a> {
@@ -690,7 +833,7 @@ fn kb_check(file: Option<&std::path::Path>, json: bool) -> Result<ExitCode> {
             codes: usize,
         }
         render::json::document(
-            &mut out,
+            out,
             &Check {
                 file: &name,
                 ok: true,
@@ -741,8 +884,11 @@ fn explain_cmd(
 ) -> Result<ExitCode> {
     let mut sink = FindingSink {
         ctx,
+        document: match ctx.format {
+            Format::Json => Some(render::json::FindingsDocument::begin(out)?),
+            _ => None,
+        },
         out,
-        collected: Vec::new(),
         count: 0,
     };
     let mut read_files = Vec::new();
@@ -793,6 +939,9 @@ fn explain_text(text: &str, sink: &mut FindingSink) -> Result<()> {
         recognizer.push_line(line, &mut statuses);
         sink.take(&mut statuses)?;
     }
+    if let Some(cut) = recognizer.cut() {
+        note_cut(cut);
+    }
     let rest = recognizer.finish(&mut statuses);
     statuses.extend(rest);
     sink.take(&mut statuses)
@@ -814,35 +963,65 @@ fn explain_lines(mut reader: impl BufRead, sink: &mut FindingSink) -> Result<()>
     let mut statuses = Vec::new();
     let head = reader.fill_buf()?;
     if bouncex::recognize::is_message(head) {
-        let raw = read_bounded(&mut reader, MAX_MESSAGE)?;
-        statuses.extend(bouncex::recognize::message::recognise_message(&raw));
+        let (raw, skipped) = read_bounded(&mut reader, MAX_MESSAGE)?;
+        if skipped > 0 {
+            note_cut(&format!(
+                "the message is longer than {} MiB; its last {skipped} bytes were skipped",
+                MAX_MESSAGE >> 20
+            ));
+        }
+        let (found, cut) = bouncex::recognize::message::recognise_message_noted(&raw);
+        statuses.extend(found);
+        if let Some(cut) = cut {
+            note_cut(&cut);
+        }
         return sink.take(&mut statuses);
     }
     let mut buf = Vec::new();
+    let (mut line_no, mut long_lines) = (0, 0);
     loop {
         buf.clear();
-        if read_line_bounded(&mut reader, &mut buf)? == 0 {
+        let n = read_line_bounded(&mut reader, &mut buf)?;
+        if n == 0 {
             break;
+        }
+        line_no += 1;
+        if buf.len() < n && buf.last() != Some(&b'\n') {
+            long_lines += 1;
+            if long_lines == 1 {
+                note_cut(&format!(
+                    "line {line_no} is longer than {} MiB; only its start is read",
+                    MAX_LINE >> 20
+                ));
+            }
         }
         let line = String::from_utf8_lossy(&buf);
         recognizer.push_line(line.trim_end_matches(['\n', '\r']), &mut statuses);
         sink.take(&mut statuses)?;
+    }
+    if let Some(cut) = recognizer.cut() {
+        note_cut(cut);
     }
     let rest = recognizer.finish(&mut statuses);
     statuses.extend(rest);
     sink.take(&mut statuses)
 }
 
+/// Says on stderr what was left out of the input to keep time and memory bounded.
+fn note_cut(what: &str) {
+    let _ = writeln!(io::stderr(), "bouncex: {what}");
+}
+
 /// Largest bounce message read whole; the rest is skipped (bounces quote the original
 /// message last, so what explains the bounce comes first).
 const MAX_MESSAGE: usize = 64 << 20;
 
-/// Reads all of `reader`, keeping the first `max` bytes.
-fn read_bounded(reader: &mut impl BufRead, max: usize) -> io::Result<Vec<u8>> {
+/// Reads all of `reader`, keeping the first `max` bytes; also says how many were skipped.
+fn read_bounded(reader: &mut impl BufRead, max: usize) -> io::Result<(Vec<u8>, u64)> {
     let mut kept = Vec::new();
     reader.take(max as u64).read_to_end(&mut kept)?;
-    io::copy(reader, &mut io::sink())?;
-    Ok(kept)
+    let skipped = io::copy(reader, &mut io::sink())?;
+    Ok((kept, skipped))
 }
 
 /// Longest line kept whole; the rest of a longer line is skipped so one line cannot
@@ -880,7 +1059,8 @@ fn read_line_bounded(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result
 struct FindingSink<'a> {
     ctx: &'a Session,
     out: &'a mut dyn Write,
-    collected: Vec<Finding>,
+    /// The JSON document being written, finding by finding.
+    document: Option<render::json::FindingsDocument>,
     count: usize,
 }
 
@@ -891,7 +1071,11 @@ impl FindingSink<'_> {
                 continue;
             };
             match self.ctx.format {
-                Format::Json => self.collected.push(f),
+                Format::Json => {
+                    if let Some(doc) = &mut self.document {
+                        doc.push(self.out, &f)?;
+                    }
+                }
                 Format::Ndjson => render::json::ndjson_line(self.out, &f)?,
                 Format::Text => render::text::finding(self.out, &f, self.count, self.ctx.text)?,
             }
@@ -901,8 +1085,10 @@ impl FindingSink<'_> {
     }
 
     fn finish(self) -> Result<ExitCode> {
+        if let Some(doc) = self.document {
+            doc.end(self.out)?;
+        }
         match self.ctx.format {
-            Format::Json => render::json::findings(self.out, &self.collected)?,
             Format::Text if self.count == 0 => {
                 writeln!(
                     io::stderr(),

@@ -65,7 +65,13 @@ pub enum CodeSource {
 pub struct Input {
     pub kind: &'static str,
     pub line: usize,
-    pub text: String,
+    /// The status's input, shared with it (and with every other status of its line).
+    #[serde(serialize_with = "shared_str")]
+    pub text: std::sync::Arc<str>,
+}
+
+fn shared_str<S: serde::Serializer>(text: &std::sync::Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(text)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -804,7 +810,7 @@ fn blank(bounce: Bounce) -> Finding {
         input: Input {
             kind: "text",
             line: 0,
-            text: String::new(),
+            text: std::sync::Arc::from(""),
         },
         code: None,
         code_source: None,

@@ -763,11 +763,17 @@ fn score_word(c: &RawCode, provider_notes: &[&str], word: &str) -> u32 {
 /// `over` replaces `base` entry by entry (codes by code, basic replies by number, the rest
 /// by id); what `over` does not mention stays.
 fn overlay(mut base: RawKb, over: RawKb) -> RawKb {
+    // By key through an index: linear in both tables, however large the overlay.
     fn merge<T>(base: &mut Vec<T>, over: Vec<T>, key: impl Fn(&T) -> String) {
+        let mut at: HashMap<String, usize> =
+            base.iter().enumerate().map(|(i, b)| (key(b), i)).collect();
         for item in over {
-            match base.iter().position(|b| key(b) == key(&item)) {
-                Some(i) => base[i] = item,
-                None => base.push(item),
+            match at.get(&key(&item)) {
+                Some(&i) => base[i] = item,
+                None => {
+                    at.insert(key(&item), base.len());
+                    base.push(item);
+                }
             }
         }
     }

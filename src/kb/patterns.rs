@@ -45,6 +45,15 @@ pub struct PatternList {
     regexes: Vec<OnceLock<Regex>>,
 }
 
+/// Longest text a pattern runs on: what explains a bounce is in its first lines (the
+/// longest text kept for inference is as long), and a bound keeps one pattern's cost
+/// bounded however long a line is.
+pub const MAX_PATTERN_TEXT: usize = 64 * 1024;
+
+fn bounded(text: &str) -> &[u8] {
+    &text.as_bytes()[..text.floor_char_boundary(MAX_PATTERN_TEXT.min(text.len()))]
+}
+
 impl PatternList {
     /// Builds the list of `patterns` (owner, source), in order.
     pub fn new<'a>(patterns: impl IntoIterator<Item = (usize, &'a str)>) -> PatternList {
@@ -83,7 +92,7 @@ impl PatternList {
 
     /// The owner of the first pattern that matches.
     pub fn first(&self, text: &str) -> Option<usize> {
-        let bytes = text.as_bytes();
+        let bytes = bounded(text);
         self.candidates(bytes)
             .find(|(_, r)| r.is_match(bytes))
             .map(|(owner, _)| owner)
@@ -91,7 +100,7 @@ impl PatternList {
 
     /// Every match: (owner, length of the matched text).
     pub fn matches(&self, text: &str) -> Vec<(usize, usize)> {
-        let bytes = text.as_bytes();
+        let bytes = bounded(text);
         self.candidates(bytes)
             .filter_map(|(owner, r)| r.find(bytes).map(|m| (owner, m.len())))
             .collect()

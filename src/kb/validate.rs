@@ -264,7 +264,11 @@ impl Validator {
 
     fn regexes(&mut self, table: &'static str, index: usize, patterns: &[String]) {
         for p in patterns {
-            if let Err(e) = compile_pattern(p) {
+            if let Some(problem) = pattern_cost_problem(p) {
+                // An empty pattern is found in the file by its quotes.
+                let near = if p.is_empty() { "\"\"" } else { p.as_str() };
+                self.push(table, index, near, problem);
+            } else if let Err(e) = compile_pattern(p) {
                 let first = e
                     .to_string()
                     .lines()
@@ -1167,18 +1171,66 @@ fn fold(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Largest compiled program of one pattern. The built-in knowledge base's largest
+/// (`.{1,255}` in a phrase) takes about 35 KB; one of 360 KB (`.{0,3000}zz`) can take
+/// seconds over a long reply.
+pub const PATTERN_SIZE_LIMIT: usize = 1 << 16;
+
+/// Largest span a counted repetition may allow, nested repetitions multiplied: a phrase
+/// needs a gap of a line at most (`.{1,255}`), and nesting them (`(.{0,20}z){0,20}`) makes
+/// the matcher track every way the text could split.
+pub const MAX_REPETITION: u64 = 255;
+
 /// Compiles a knowledge-base pattern the one way it is used: case-insensitive, over bytes,
 /// with ASCII classes. The patterns are English phrases; Unicode tables would make
 /// compiling hundreds of them cost far more than the match.
-/// The compiled size a knowledge-base pattern may reach.
-pub const PATTERN_SIZE_LIMIT: usize = 1 << 24;
-
 pub fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
     regex::bytes::RegexBuilder::new(pattern)
         .case_insensitive(true)
         .unicode(false)
         .size_limit(PATTERN_SIZE_LIMIT)
         .build()
+}
+
+/// Why a pattern that compiles still cannot be used: it matches the empty text (and so
+/// every reply), or its repetitions could cost seconds on a long text.
+pub fn pattern_cost_problem(pattern: &str) -> Option<String> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .case_insensitive(true)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    if hir.properties().minimum_len() == Some(0) {
+        return Some(format!(
+            "pattern `{pattern}` can match empty text, so it would match every reply"
+        ));
+    }
+    let span = repetition_span(&hir);
+    (span > MAX_REPETITION).then(|| {
+        format!(
+            "pattern `{pattern}` repeats up to {span} times (nested counts multiplied); \
+             keep it within {MAX_REPETITION}, as `.{{0,255}}` at most"
+        )
+    })
+}
+
+/// The largest product of counted repetition bounds along one nesting path; an open
+/// bound (`*`, `+`) counts 1, as the matcher need not count it.
+fn repetition_span(hir: &regex_syntax::hir::Hir) -> u64 {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Repetition(r) => {
+            let own = u64::from(r.max.unwrap_or(1).max(1));
+            own.saturating_mul(repetition_span(&r.sub))
+        }
+        HirKind::Capture(c) => repetition_span(&c.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().map(repetition_span).max().unwrap_or(1)
+        }
+        _ => 1,
+    }
 }
 
 fn bounce_message(class: u8, got: Bounce, expected: Bounce) -> String {
@@ -1225,10 +1277,14 @@ pub fn locate(text: &str, problems: &[Problem]) -> Vec<LocatedProblem> {
             .map(|(n, _)| n)
             .collect()
     };
+    // Each table's headers found once, however many problems it has.
+    let mut headers_of: std::collections::HashMap<&str, Vec<usize>> = Default::default();
     problems
         .iter()
         .map(|p| {
-            let headers = header_lines(p.table);
+            let headers = headers_of
+                .entry(p.table)
+                .or_insert_with(|| header_lines(p.table));
             let start = headers.get(p.index).copied().unwrap_or(0);
             // The entry runs until the next top-level header of any array table.
             let end = lines
@@ -1275,11 +1331,9 @@ pub struct KbError {
 
 impl std::fmt::Display for KbError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
+        // One line per problem: a value quoted in the message may hold line breaks.
+        let message = self.message.replace('\r', "\\r").replace('\n', "\\n");
+        write!(f, "{}:{}:{}: {message}", self.file, self.line, self.column)
     }
 }
 

@@ -8,6 +8,8 @@ pub mod reply;
 use crate::code::{EnhancedCode, find_enhanced, parse_basic};
 use crate::kb::model::Stage;
 use reply::{PendingReply, ReplyLine};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// What kind of input a status was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,8 +41,9 @@ pub struct Status {
     pub kind: InputKind,
     /// 1-based line of the input where it starts.
     pub line: usize,
-    /// The input it was read from (a line, a whole multi-line reply, a DSN block).
-    pub text: String,
+    /// The input it was read from (a line, a whole multi-line reply, a DSN block), shared
+    /// by every status found in it: a line of many codes is held once, not once per code.
+    pub text: Arc<str>,
     pub basic: Option<u16>,
     /// The enhanced code the input states; `None` when it states none.
     pub code: Option<EnhancedCode>,
@@ -57,7 +60,7 @@ pub struct Status {
 }
 
 impl Status {
-    pub fn new(kind: InputKind, line: usize, text: impl Into<String>) -> Status {
+    pub fn new(kind: InputKind, line: usize, text: impl Into<Arc<str>>) -> Status {
         Status {
             kind,
             line,
@@ -77,6 +80,11 @@ impl Status {
 /// How much text without any code is kept for inferring a status from it.
 const INFERENCE_TEXT_LIMIT: usize = 64 * 1024;
 
+/// Most statuses read from one line. A real line states a handful (an SMTP transcript a
+/// few); each finding carries its line, so without a bound a line of thousands of codes
+/// would cost time and output quadratic in its length.
+pub const MAX_STATUSES_PER_LINE: usize = 100;
+
 /// Reads input line by line, in bounded memory, and emits statuses in input order.
 #[derive(Default)]
 pub struct Recognizer {
@@ -89,6 +97,8 @@ pub struct Recognizer {
     /// The last command of a Sendmail-style transcript (`>>> RCPT To:<a>`), for the stage
     /// of the `<<<` reply that follows it.
     transcript_stage: Option<Stage>,
+    /// What was left out to stay bounded, for the caller to report (one note per kind).
+    cut: Option<String>,
 }
 
 impl Recognizer {
@@ -116,11 +126,26 @@ impl Recognizer {
         };
         let before = out.len();
         self.recognise_plain_line(line, out);
+        // Statuses of one line share its text: read its stage marker once.
+        let mut last: Option<(Arc<str>, Option<Stage>)> = None;
         for s in &mut out[before..] {
-            if s.stage.is_none() {
-                s.stage = stage_hint.or_else(|| log::stage_marker(&s.text));
+            if s.stage.is_none() && stage_hint.is_some() {
+                s.stage = stage_hint;
+            } else if s.stage.is_none() {
+                let stage = match &last {
+                    Some((text, stage)) if Arc::ptr_eq(text, &s.text) => *stage,
+                    _ => log::stage_marker(&s.text),
+                };
+                last = Some((s.text.clone(), stage));
+                s.stage = stage;
             }
         }
+    }
+
+    /// What was left out of the input to keep time and memory bounded, if anything: one
+    /// line to show the user.
+    pub fn cut(&self) -> Option<&str> {
+        self.cut.as_deref()
     }
 
     fn recognise_plain_line(&mut self, line: &str, out: &mut Vec<Status>) {
@@ -188,12 +213,23 @@ impl Recognizer {
                 None => false,
             };
         }
-        let mut seen = Vec::new();
+        let shared: Arc<str> = Arc::from(trimmed);
+        let mut seen = HashSet::new();
         for (n, loc) in located.iter().enumerate() {
-            if seen.contains(&loc.code) {
+            if !seen.insert(loc.code) {
                 continue;
             }
-            seen.push(loc.code);
+            if seen.len() > MAX_STATUSES_PER_LINE {
+                let distinct = located.iter().map(|l| l.code).collect::<HashSet<_>>().len();
+                self.cut.get_or_insert_with(|| {
+                    format!(
+                        "line {} states {distinct} status codes; only the first \
+                         {MAX_STATUSES_PER_LINE} are explained",
+                        self.line_no
+                    )
+                });
+                break;
+            }
             let basic = reply::basic_before(line, loc.start);
             let kind = if trimmed == &line[loc.start..loc.end] {
                 InputKind::Code
@@ -202,7 +238,7 @@ impl Recognizer {
             } else {
                 InputKind::Text
             };
-            let mut s = Status::new(kind, self.line_no, trimmed);
+            let mut s = Status::new(kind, self.line_no, shared.clone());
             s.code = Some(loc.code);
             s.basic = basic;
             if kind != InputKind::Code {
@@ -225,7 +261,7 @@ impl Recognizer {
         }
         (self.emitted == 0 && !self.plain.trim().is_empty()).then(|| {
             let text = self.plain.trim_end().to_string();
-            let mut s = Status::new(InputKind::Text, self.plain_start, text.clone());
+            let mut s = Status::new(InputKind::Text, self.plain_start, text.as_str());
             s.server_text = Some(text);
             s
         })

@@ -45,6 +45,8 @@ impl DsnRecipient {
 pub struct DsnReport {
     pub reporting_mta: Option<String>,
     pub recipients: Vec<DsnRecipient>,
+    /// Recipients left out past [`super::plain::MAX_RECIPIENTS`].
+    pub skipped: usize,
 }
 
 /// Whether text carries delivery-status fields (for DSNs pasted into a text part).
@@ -80,6 +82,7 @@ pub fn parse(text: &str) -> DsnReport {
 
 fn apply(report: &mut DsnReport, cur: &mut DsnRecipient, name: &str, value: String) {
     if report.recipients.len() >= super::plain::MAX_RECIPIENTS {
+        report.skipped += usize::from(name == "final-recipient");
         return;
     }
     let line = format!("{}: {value}", canonical_name(name));

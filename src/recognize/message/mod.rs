@@ -13,6 +13,7 @@ use super::{InputKind, Status, non_empty, recognise};
 use crate::code::{Class, EnhancedCode, basic_class};
 use diag::{Diagnosis, diagnose};
 use mime::{Mail, PartKind};
+use std::collections::HashSet;
 
 /// Whether input that starts with `head` is an email message (headers first).
 pub fn looks_like_message(head: &[u8]) -> bool {
@@ -46,15 +47,28 @@ pub fn looks_like_bounce_body(head: &[u8]) -> bool {
 /// Every status a bounce message reports: one per recipient. An mbox holding several
 /// messages gives each message's statuses in turn.
 pub fn recognise_message(raw: &[u8]) -> Vec<Status> {
+    recognise_message_noted(raw).0
+}
+
+/// As [`recognise_message`], and says what was left out to stay bounded: recipients past
+/// [`plain::MAX_RECIPIENTS`] in one message.
+pub fn recognise_message_noted(raw: &[u8]) -> (Vec<Status>, Option<String>) {
     let mut out = Vec::new();
+    let mut skipped = 0;
     for (first_line, one) in split_mbox(raw) {
         let before = out.len();
-        recognise_one(one, 0, &mut out);
+        skipped += recognise_one(one, 0, &mut out);
         for s in &mut out[before..] {
             s.line += first_line - 1;
         }
     }
-    out
+    let note = (skipped > 0).then(|| {
+        format!(
+            "a message reports more than {} recipients; {skipped} more were skipped",
+            plain::MAX_RECIPIENTS
+        )
+    });
+    (out, note)
 }
 
 /// The messages of an mbox (`From ` lines start each), with the line each starts on.
@@ -100,7 +114,8 @@ fn skip_blank_lines(raw: &[u8]) -> &[u8] {
 /// How deep attached reports are followed (a report inside a report inside ...).
 const MAX_ATTACHED: usize = 3;
 
-fn recognise_one(raw: &[u8], depth: usize, out: &mut Vec<Status>) {
+/// Reads one message; returns how many recipients were skipped past the cap.
+fn recognise_one(raw: &[u8], depth: usize, out: &mut Vec<Status>) -> usize {
     // The mbox `From ` line is not a header field.
     let body = match raw.starts_with(b"From ") {
         true => {
@@ -120,7 +135,7 @@ fn recognise_one(raw: &[u8], depth: usize, out: &mut Vec<Status>) {
     };
     let Some(mail) = mail else {
         fallback(&String::from_utf8_lossy(raw), out);
-        return;
+        return 0;
     };
     let before = out.len();
     let ctx = Context::new(mail, raw, !pasted_body);
@@ -133,14 +148,14 @@ fn recognise_one(raw: &[u8], depth: usize, out: &mut Vec<Status>) {
         {
             // A gateway's notice wrapping the real report: read the report, and count its
             // lines from where it sits in this message.
-            recognise_one(inner, depth + 1, out);
+            let skipped = recognise_one(inner, depth + 1, out);
             if out.len() > before {
                 let head = &inner[..inner.len().min(256)];
                 if let Some(at) = memchr::memmem::find(raw, head) {
                     let shift = ctx.line_at(at) - 1;
                     out[before..].iter_mut().for_each(|s| s.line += shift);
                 }
-                return;
+                return skipped;
             }
         }
         if ctx.is_auto_reply() && !ctx.is_bounce() {
@@ -153,6 +168,7 @@ fn recognise_one(raw: &[u8], depth: usize, out: &mut Vec<Status>) {
         // Not a bounce we can read: still report any status written in its text.
         fallback(&ctx.failure, out);
     }
+    ctx.skipped.get()
 }
 
 /// Any failure status written in the text, read as pasted text is. A message that is no
@@ -186,15 +202,19 @@ pub(crate) struct Context<'a> {
     failure: String,
     /// Whether the failure text ended at a quoted original message.
     cut: bool,
-    excluded: Vec<String>,
+    excluded: HashSet<String>,
     bounce: std::cell::OnceCell<bool>,
+    /// Where each line of `raw` ends, found on first use.
+    line_ends: std::cell::OnceCell<Vec<usize>>,
+    /// Recipients left out past [`plain::MAX_RECIPIENTS`].
+    skipped: std::cell::Cell<usize>,
 }
 
 impl<'a> Context<'a> {
     fn new(mail: Mail, raw: &'a [u8], has_headers: bool) -> Context<'a> {
         let (failure, cut) = failure_text(&mail);
         let failure = plain::unwrap_address_paragraphs(&failure);
-        let mut excluded = Vec::new();
+        let mut excluded = HashSet::new();
         for name in [
             "from",
             "to",
@@ -234,6 +254,8 @@ impl<'a> Context<'a> {
             failure,
             cut,
             excluded,
+            line_ends: std::cell::OnceCell::new(),
+            skipped: std::cell::Cell::new(0),
         }
     }
 
@@ -258,7 +280,10 @@ impl<'a> Context<'a> {
     }
 
     fn line_at(&self, offset: usize) -> usize {
-        1 + memchr::memchr_iter(b'\n', &self.raw[..offset.min(self.raw.len())]).count()
+        let ends = self
+            .line_ends
+            .get_or_init(|| memchr::memchr_iter(b'\n', self.raw).collect());
+        1 + ends.partition_point(|&end| end < offset.min(self.raw.len()))
     }
 
     /// An auto-reply (RFC 3834 `Auto-Submitted: auto-replied`, vacation and out-of-office
@@ -429,15 +454,22 @@ fn status_from(
 /// RFC 3464 reports: a delivery-status part, or its fields pasted into the text.
 fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
     let mut report = dsn::DsnReport::default();
+    let mut skipped = 0;
     for part in &ctx.mail.parts {
         if part.kind == PartKind::DeliveryStatus {
             let r = dsn::parse(&part.text);
             report.reporting_mta = report.reporting_mta.or(r.reporting_mta);
-            report.recipients.extend(r.recipients);
+            // One message reports at most MAX_RECIPIENTS, however many parts carry them.
+            let room = plain::MAX_RECIPIENTS.saturating_sub(report.recipients.len());
+            skipped += r.recipients.len().saturating_sub(room) + r.skipped;
+            report
+                .recipients
+                .extend(r.recipients.into_iter().take(room));
         }
     }
     if report.recipients.is_empty() && dsn::has_fields(&ctx.failure) {
         report = dsn::parse(&ctx.failure);
+        skipped = report.skipped;
     }
     // A per-recipient block pasted on its own (`Final-Recipient:`, `Action:`, `Status:`)
     // reads as a header block; its fields are the report.
@@ -455,6 +487,7 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
     if report.recipients.is_empty() {
         return false;
     }
+    ctx.skipped.set(ctx.skipped.get() + skipped);
     // The human-readable part often says more than the fields (a transcript, the reply).
     let (_, blocks) = plain::blocks(&ctx.failure, &|a| ctx.is_excluded(a));
     // A block whose recipient field is broken takes the address the text names, when the
@@ -471,17 +504,11 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
     if recipients.is_empty() {
         return false;
     }
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: HashSet<(String, &str)> = HashSet::new();
     for (addr, r) in recipients {
-        let key = format!(
-            "{}\n{}",
-            addr.to_ascii_lowercase(),
-            r.action.as_deref().unwrap_or("")
-        );
-        if seen.contains(&key) {
+        if !seen.insert((addr.to_ascii_lowercase(), r.action.as_deref().unwrap_or(""))) {
             continue;
         }
-        seen.push(key);
         let (mut d, mut words) = match r.diagnostic.as_deref() {
             Some(v) => {
                 let (d, w) = diag::diagnostic_code(v);
@@ -786,13 +813,13 @@ fn feedback(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
     };
     let text = report.map_or(summary.clone(), |p| p.text.clone());
     let d = Diagnosis::default();
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     if recipients.is_empty() {
         out.push(status_from(ctx, None, &text, &d, Some(summary), "feedback"));
         return true;
     }
     for r in recipients {
-        if seen.iter().any(|s| s.eq_ignore_ascii_case(&r)) {
+        if seen.len() >= plain::MAX_RECIPIENTS || !seen.insert(r.to_ascii_lowercase()) {
             continue;
         }
         out.push(status_from(
@@ -803,7 +830,6 @@ fn feedback(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
             Some(summary.clone()),
             "feedback",
         ));
-        seen.push(r);
     }
     true
 }

@@ -252,16 +252,15 @@ pub const MAX_RECIPIENTS: usize = 1000;
 pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block>) {
     let mut preamble = String::new();
     let mut blocks: Vec<Block> = Vec::new();
+    let mut by_address: std::collections::HashMap<String, usize> = Default::default();
     let mut current: Option<usize> = None;
     for line in text.lines() {
         if let Some(addr) = recipient_on_line(line, excluded) {
-            let idx: Option<usize> = match blocks
-                .iter()
-                .position(|b| b.recipient.eq_ignore_ascii_case(addr))
-            {
-                Some(i) => Some(i),
+            let idx: Option<usize> = match by_address.get(&addr.to_ascii_lowercase()) {
+                Some(&i) => Some(i),
                 None if blocks.len() >= MAX_RECIPIENTS => None,
                 None => {
+                    by_address.insert(addr.to_ascii_lowercase(), blocks.len());
                     blocks.push(Block {
                         recipient: addr.to_string(),
                         lines: Vec::new(),
