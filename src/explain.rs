@@ -335,7 +335,7 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
     };
     // A bare code carries no evidence: nothing to recognise a provider or reason from.
     if !matches!(status.kind, InputKind::Code | InputKind::Basic) && class != Some(Class::Success) {
-        let provider_meaning = provider_for(kb, status, evidence).and_then(|p| {
+        let provider_meaning = provider_for(kb, status, evidence, code.as_ref()).and_then(|p| {
             let code = code.map(|c| c.to_string());
             kb.provider_meaning(p, code.as_deref(), evidence)
         });
@@ -426,13 +426,26 @@ fn basic_base(kb: &Kb, basic: u16) -> (Option<Class>, Reason, Action) {
 /// The provider a status points to: by the remote host or the server's words; for input
 /// that is not a log line, by its whole text too (a log line's other fields name the
 /// recipient's domain, not the server that answered).
-fn provider_for<'k>(kb: &'k Kb, status: &Status, evidence: &str) -> Option<&'k RawProvider> {
+///
+/// When nothing names the provider, a code that only one provider uses (a Microsoft 5.7.7xx,
+/// a Gmail 4.7.40: its entry names the provider) points to it: no other server writes it.
+fn provider_for<'k>(
+    kb: &'k Kb,
+    status: &Status,
+    evidence: &str,
+    code: Option<&EnhancedCode>,
+) -> Option<&'k RawProvider> {
     let host = status.remote_host.as_deref();
-    kb.recognise_provider(evidence, host).or_else(|| {
-        (status.kind != InputKind::Log && status.server_text.is_some())
-            .then(|| kb.recognise_provider(&status.text, host))
-            .flatten()
-    })
+    kb.recognise_provider(evidence, host)
+        .or_else(|| {
+            (status.kind != InputKind::Log && status.server_text.is_some())
+                .then(|| kb.recognise_provider(&status.text, host))
+                .flatten()
+        })
+        .or_else(|| {
+            let (_, entry) = kb.lookup(code?);
+            kb.provider(entry?.provider.as_deref()?)
+        })
 }
 
 /// Explains one status. `None` only for plain text in which nothing could be inferred.
@@ -458,7 +471,7 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
             .push("no status code in the input: the code was inferred from its wording".into());
     }
     if !matches!(status.kind, InputKind::Code | InputKind::Basic) {
-        show_provider_and_blocklist(kb, status, &evidence, &mut f);
+        show_provider_and_blocklist(kb, status, &evidence, v.code.as_ref(), &mut f);
         if let Some(retry) = &mut f.retry {
             refine_retry(kb, retry, f.reason);
         }
@@ -750,8 +763,14 @@ fn from_basic(kb: &Kb, status: &Status) -> Finding {
 }
 
 /// The provider and blocklist the evidence names, shown with the finding.
-fn show_provider_and_blocklist(kb: &Kb, status: &Status, evidence: &str, f: &mut Finding) {
-    if let Some(p) = provider_for(kb, status, evidence) {
+fn show_provider_and_blocklist(
+    kb: &Kb,
+    status: &Status,
+    evidence: &str,
+    code: Option<&EnhancedCode>,
+    f: &mut Finding,
+) {
+    if let Some(p) = provider_for(kb, status, evidence, code) {
         let meaning = kb.provider_meaning(p, f.code.as_deref(), evidence);
         // The provider's own meaning leads: its headline and its sentence are the finding's;
         // the registry's meaning for the code stays in `meaning`, after it.

@@ -274,6 +274,54 @@ fn an_earlier_provider_keeps_its_host() {
     assert_eq!(first(&doc)["provider"]["id"], "gmail");
 }
 
+#[test]
+fn gmail_is_recognised_by_its_own_sentences_without_the_gsmtp_tail() {
+    // Pasted from a bounce without "- gsmtp" or a support link: Google's documented wording
+    // still names Gmail, and with it Google's meaning (a disabled account is removed).
+    check(
+        "550 5.2.1 The email account that you tried to reach is disabled.",
+        "gmail",
+        "suspend",
+        "suppress",
+    );
+    check(
+        "452 4.2.2 The recipient's inbox is out of storage space. Please direct the recipient to",
+        "gmail",
+        "mailboxfull",
+        "retry",
+    );
+    check(
+        "550 5.7.1 This message is likely unsolicited email. To reduce the amount of spam sent \
+         to Gmail, this message has been blocked.",
+        "gmail",
+        "spamdetected",
+        "fix-sender",
+    );
+}
+
+#[test]
+fn yandex_spam_refusal_is_recognised_by_its_short_link() {
+    let reply = "554 5.7.1 [2] Message rejected under suspicion of SPAM; https://ya.cc/1IrBc \
+        1591105070-ioOx63ynHU-bo2C7bnQ";
+    check(reply, "yandex", "spamdetected", "fix-sender");
+}
+
+#[test]
+fn a_code_only_one_provider_writes_names_that_provider() {
+    // No host and no marker in the text, but 4.7.650 is Microsoft's own code.
+    let f = check(
+        "451 4.7.650 The mail server [192.0.2.25] has been temporarily rate limited due to IP \
+         reputation.",
+        "microsoft",
+        "badreputation",
+        "retry",
+    );
+    assert_eq!(f["match"], "range");
+    // A registry code says nothing of who wrote it.
+    let doc = explain_json("550 5.7.1 Message refused");
+    assert!(first(&doc)["provider"].is_null(), "{doc:#}");
+}
+
 /// Rejections naming each new blocklist: (reply, blocklist id, delisting page).
 const BLOCKLIST_REPLIES: &[(&str, &str, &str)] = &[
     (
