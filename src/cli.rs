@@ -460,13 +460,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Search { words } => search_cmd(&ctx, &words, &mut out)?,
                 Command::Scan { paths, year } => {
                     if (paths.is_empty() || paths == ["-"]) && io::stdin().is_terminal() {
-                        stdin_hint("mail-log lines or bounce messages");
+                        stdin_hint(
+                            "mail-log lines or bounce messages",
+                            ", or name the files: bouncex scan /var/log/mail.log",
+                        );
                     }
                     scan_cmd(&ctx, &paths, year, io::stderr().is_terminal(), &mut out)?
                 }
                 Command::Classify { key } => {
                     if io::stdin().is_terminal() {
-                        stdin_hint("lines to classify, one row each");
+                        stdin_hint("lines to classify, one row each", "");
                     }
                     let stdin = io::stdin();
                     classify_cmd(&ctx.kb, stdin.lock(), key, &mut out)?
@@ -730,10 +733,10 @@ fn terminal_width(is_terminal: bool, columns: Option<String>) -> usize {
 
 /// Says on stderr what standard input should hold when a person is at the keyboard, so
 /// the program does not seem to hang.
-fn stdin_hint(what: &str) {
+/// `instead` says how else to give the input, when the command has another way.
+fn stdin_hint(what: &str, instead: &str) {
     say(&format!(
-        "reading {what} from standard input; end with Ctrl-D, or give it as arguments \
-         (bouncex explain 4.3.2)"
+        "reading {what} from standard input; end with Ctrl-D{instead}"
     ));
 }
 
@@ -890,7 +893,10 @@ fn explain_cmd(
     let mut read_files = Vec::new();
     if input.is_empty() || input == ["-"] {
         if stdin_is_terminal {
-            stdin_hint("a code, reply, log lines or a bounce");
+            stdin_hint(
+                "a code, reply, log lines or a bounce",
+                ", or give it as arguments: bouncex explain 4.3.2",
+            );
         }
         let stdin = io::stdin();
         explain_reader(stdin.lock(), &mut sink).context("cannot read standard input")?;

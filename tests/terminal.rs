@@ -652,11 +652,25 @@ fn in_a_real_terminal() {
     );
 
     // Standard input on the terminal: a hint on stderr, not a silent wait.
-    let waiting = tmux_screen("stdin", 80, &format!("timeout 2 '{bin}' explain"), false).unwrap();
-    assert!(
-        waiting.replace('\n', "").contains("end with Ctrl-D"),
-        "{waiting}"
-    );
+    // Each names only a way of giving the input that the command has.
+    let waiting = tmux_screen(
+        "stdin",
+        80,
+        &format!("for c in explain scan classify; do timeout 2 '{bin}' $c; done"),
+        false,
+    )
+    .unwrap();
+    // The terminal wraps at 80 columns, inside words too: read the screen as one line.
+    let waiting = waiting.replace('\n', "");
+    let hints: Vec<&str> = waiting
+        .split("bouncex: reading ")
+        .skip(1)
+        .map(|h| h.split("Ctrl-D").nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(hints.len(), 3, "{waiting}");
+    assert!(hints[0].starts_with(", or give it as arguments: bouncex explain"));
+    assert!(hints[1].starts_with(", or name the files: bouncex scan"));
+    assert!(!hints[2].starts_with(", or"), "{waiting}");
 }
 
 #[test]
