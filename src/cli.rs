@@ -262,11 +262,7 @@ pub fn main() -> ExitCode {
                     return output_failed(&err);
                 }
             } else {
-                let _ = writeln!(
-                    io::stderr(),
-                    "{}",
-                    usage_error_line(&e.render().to_string())
-                );
+                say(&usage_error_line(&e.render().to_string()));
             }
             return ExitCode::from(code);
         }
@@ -276,26 +272,25 @@ pub fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // Whatever was being read when the output failed, the output is what failed.
-            if let Some(out) = OUTPUT_ERROR.get() {
-                let _ = writeln!(
-                    io::stderr(),
-                    "bouncex: cannot write to standard output: {out}"
-                );
-            } else {
-                // File names and knowledge-base text in errors are untrusted too.
-                let _ = writeln!(
-                    io::stderr(),
-                    "bouncex: {}",
-                    render::sanitize(&format!("{e:#}"))
-                );
+            match OUTPUT_ERROR.get() {
+                Some(out) => say(&format!("cannot write to standard output: {out}")),
+                None => say(&format!("{e:#}")),
             }
             ExitCode::from(2)
         }
     }
 }
 
-/// A clap usage error as the one documented form: `bouncex: what went wrong; try
-/// 'bouncex COMMAND --help'`, on one line.
+/// Writes one message on stderr in the one documented form, `bouncex: what went wrong`,
+/// made safe for the terminal: file names, input and knowledge-base text in messages are
+/// untrusted, so every message goes through here. A failing stderr is ignored: there is
+/// nowhere left to report it.
+fn say(what: &str) {
+    let _ = writeln!(io::stderr(), "bouncex: {}", render::sanitize(what));
+}
+
+/// A clap usage error as the one documented form: `what went wrong; try 'bouncex COMMAND
+/// --help'`, on one line (`say` adds the `bouncex: `).
 fn usage_error_line(rendered: &str) -> String {
     let mut what = Vec::new();
     let mut command = "bouncex".to_string();
@@ -320,7 +315,7 @@ fn usage_error_line(rendered: &str) -> String {
     }
     let what = what.join(" ");
     let what = what.trim_end_matches('.');
-    render::sanitize(&format!("bouncex: {what}; try '{command} --help'")).into_owned()
+    format!("{what}; try '{command} --help'")
 }
 
 /// The first error writing to standard output, kept so it is reported as such even when a
@@ -333,10 +328,7 @@ fn output_failed(e: &io::Error) -> ExitCode {
     if e.kind() == io::ErrorKind::BrokenPipe {
         return ExitCode::SUCCESS;
     }
-    let _ = writeln!(
-        io::stderr(),
-        "bouncex: cannot write to standard output: {e}"
-    );
+    say(&format!("cannot write to standard output: {e}"));
     ExitCode::from(2)
 }
 
@@ -468,13 +460,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Search { words } => search_cmd(&ctx, &words, &mut out)?,
                 Command::Scan { paths, year } => {
                     if (paths.is_empty() || paths == ["-"]) && io::stdin().is_terminal() {
-                        stdin_hint("mail-log lines or bounce messages")?;
+                        stdin_hint(
+                            "mail-log lines or bounce messages",
+                            ", or name the files: bouncex scan /var/log/mail.log",
+                        );
                     }
                     scan_cmd(&ctx, &paths, year, io::stderr().is_terminal(), &mut out)?
                 }
                 Command::Classify { key } => {
                     if io::stdin().is_terminal() {
-                        stdin_hint("lines to classify, one row each")?;
+                        stdin_hint("lines to classify, one row each", "");
                     }
                     let stdin = io::stdin();
                     classify_cmd(&ctx.kb, stdin.lock(), key, &mut out)?
@@ -589,6 +584,15 @@ fn roff_line(text: &str) -> String {
     roff_text(text)
 }
 
+/// `text` ending with a full stop: clap drops the one that ends a one-line doc comment.
+fn sentence(text: &str) -> String {
+    let mut text = text.trim_end().to_string();
+    if !text.is_empty() && !text.ends_with(['.', '!', '?']) {
+        text.push('.');
+    }
+    text
+}
+
 /// One option as a tagged paragraph: its flags, value name, help and possible values.
 fn man_option(out: &mut Vec<u8>, arg: &clap::Arg) {
     let mut tag = String::new();
@@ -618,10 +622,7 @@ fn man_option(out: &mut Vec<u8>, arg: &clap::Arg) {
         .or(arg.get_help())
         .map(|h| h.to_string())
         .unwrap_or_default();
-    let mut text = help.trim_end().to_string();
-    if !text.is_empty() && !text.ends_with(['.', ')', '"']) {
-        text.push('.');
-    }
+    let mut text = sentence(&help);
     let values: Vec<String> = arg
         .get_possible_values()
         .iter()
@@ -702,7 +703,7 @@ fn man_command(out: &mut Vec<u8>, cmd: &clap::Command, parent: &str) {
         if i > 0 {
             out.extend_from_slice(b".PP\n");
         }
-        out.extend_from_slice(roff_text(&para.replace('\n', " ")).as_bytes());
+        out.extend_from_slice(roff_text(&sentence(&para.replace('\n', " "))).as_bytes());
         out.push(b'\n');
     }
     let args: Vec<&clap::Arg> = cmd.get_arguments().filter(|a| !a.is_hide_set()).collect();
@@ -732,12 +733,11 @@ fn terminal_width(is_terminal: bool, columns: Option<String>) -> usize {
 
 /// Says on stderr what standard input should hold when a person is at the keyboard, so
 /// the program does not seem to hang.
-fn stdin_hint(what: &str) -> io::Result<()> {
-    writeln!(
-        io::stderr(),
-        "bouncex: reading {what} from standard input; end with Ctrl-D, or give it as \
-         arguments (bouncex explain 4.3.2)"
-    )
+/// `instead` says how else to give the input, when the command has another way.
+fn stdin_hint(what: &str, instead: &str) {
+    say(&format!(
+        "reading {what} from standard input; end with Ctrl-D{instead}"
+    ));
 }
 
 fn load_kb(path: Option<&std::path::Path>) -> Result<Kb> {
@@ -815,9 +815,8 @@ fn kb_check(file: Option<&std::path::Path>, json: bool, out: &mut dyn Write) -> 
             match Kb::check(&name, &text) {
                 Ok(kb) => (name, kb),
                 Err(errors) => {
-                    let mut err = io::stderr().lock();
                     for e in &errors {
-                        writeln!(err, "bouncex: {}", render::sanitize(&e.to_string()))?;
+                        say(&e.to_string());
                     }
                     return Ok(ExitCode::from(2));
                 }
@@ -894,7 +893,10 @@ fn explain_cmd(
     let mut read_files = Vec::new();
     if input.is_empty() || input == ["-"] {
         if stdin_is_terminal {
-            stdin_hint("a code, reply, log lines or a bounce")?;
+            stdin_hint(
+                "a code, reply, log lines or a bounce",
+                ", or give it as arguments: bouncex explain 4.3.2",
+            );
         }
         let stdin = io::stdin();
         explain_reader(stdin.lock(), &mut sink).context("cannot read standard input")?;
@@ -918,12 +920,11 @@ fn explain_cmd(
         explain_text(&text.join(" "), &mut sink)?;
     }
     if sink.count > MANY_FINDINGS && !read_files.is_empty() && ctx.format == Format::Text {
-        writeln!(
-            io::stderr(),
-            "bouncex: {} findings; for a summary of a whole log or mailbox, try: bouncex scan {}",
+        say(&format!(
+            "{} findings; for a summary of a whole log or mailbox, try: bouncex scan {}",
             sink.count,
-            render::sanitize(&read_files.join(" "))
-        )?;
+            read_files.join(" ")
+        ));
     }
     sink.finish()
 }
@@ -940,7 +941,7 @@ fn explain_text(text: &str, sink: &mut FindingSink) -> Result<()> {
         sink.take(&mut statuses)?;
     }
     if let Some(cut) = recognizer.cut() {
-        note_cut(cut);
+        say(cut);
     }
     let rest = recognizer.finish(&mut statuses);
     statuses.extend(rest);
@@ -965,7 +966,7 @@ fn explain_lines(mut reader: impl BufRead, sink: &mut FindingSink) -> Result<()>
     if bouncex::recognize::is_message(head) {
         let (raw, skipped) = read_bounded(&mut reader, MAX_MESSAGE)?;
         if skipped > 0 {
-            note_cut(&format!(
+            say(&format!(
                 "the message is longer than {} MiB; its last {skipped} bytes were skipped",
                 MAX_MESSAGE >> 20
             ));
@@ -973,7 +974,7 @@ fn explain_lines(mut reader: impl BufRead, sink: &mut FindingSink) -> Result<()>
         let (found, cut) = bouncex::recognize::message::recognise_message_noted(&raw);
         statuses.extend(found);
         if let Some(cut) = cut {
-            note_cut(&cut);
+            say(&cut);
         }
         return sink.take(&mut statuses);
     }
@@ -989,7 +990,7 @@ fn explain_lines(mut reader: impl BufRead, sink: &mut FindingSink) -> Result<()>
         if buf.len() < n && buf.last() != Some(&b'\n') {
             long_lines += 1;
             if long_lines == 1 {
-                note_cut(&format!(
+                say(&format!(
                     "line {line_no} is longer than {} MiB; only its start is read",
                     MAX_LINE >> 20
                 ));
@@ -1000,16 +1001,11 @@ fn explain_lines(mut reader: impl BufRead, sink: &mut FindingSink) -> Result<()>
         sink.take(&mut statuses)?;
     }
     if let Some(cut) = recognizer.cut() {
-        note_cut(cut);
+        say(cut);
     }
     let rest = recognizer.finish(&mut statuses);
     statuses.extend(rest);
     sink.take(&mut statuses)
-}
-
-/// Says on stderr what was left out of the input to keep time and memory bounded.
-fn note_cut(what: &str) {
-    let _ = writeln!(io::stderr(), "bouncex: {what}");
 }
 
 /// Largest bounce message read whole; the rest is skipped (bounces quote the original
@@ -1088,14 +1084,8 @@ impl FindingSink<'_> {
         if let Some(doc) = self.document {
             doc.end(self.out)?;
         }
-        match self.ctx.format {
-            Format::Text if self.count == 0 => {
-                writeln!(
-                    io::stderr(),
-                    "bouncex: no status code, reply or known bounce wording found in the input"
-                )?;
-            }
-            _ => {}
+        if self.ctx.format == Format::Text && self.count == 0 {
+            say("no status code, reply or known bounce wording found in the input");
         }
         Ok(if self.count > 0 {
             ExitCode::SUCCESS
@@ -1167,7 +1157,7 @@ fn scan_cmd(
     let mut failed = false;
     let mut on_error = |e: anyhow::Error| {
         failed = true;
-        eprintln!("bouncex: {e:#}");
+        say(&format!("{e:#}"));
     };
     input::scan_paths(paths, &mut scanner, &opts, &mut sink, &mut on_error)?;
     let report = scanner.report();
@@ -1238,7 +1228,7 @@ fn print_rows(
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
     if rows.is_empty() && ctx.format == Format::Text {
-        writeln!(io::stderr(), "bouncex: {}", render::sanitize(none))?;
+        say(none);
         return Ok(ExitCode::from(1));
     }
     #[derive(serde::Serialize)]
@@ -1397,7 +1387,7 @@ mod tests {
         let rendered = "error: unexpected argument '--frob' found\n\n  tip: to pass '--frob' as a value, use '-- --frob'\n\nUsage: bouncex search <WORDS>...\n\nFor more information, try '--help'.\n";
         assert_eq!(
             usage_error_line(rendered),
-            "bouncex: unexpected argument '--frob' found (to pass '--frob' as a value, use '-- --frob'); try 'bouncex search --help'"
+            "unexpected argument '--frob' found (to pass '--frob' as a value, use '-- --frob'); try 'bouncex search --help'"
         );
     }
 

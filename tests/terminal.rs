@@ -73,6 +73,25 @@ fn a_code_fits_on_one_screen_and_full_prints_everything() {
 }
 
 #[test]
+fn linked_sources_are_listed_in_the_full_form_only() {
+    // A Gmail reply: the provider's documents are linked sources, a line or two each.
+    let reply = "550-5.7.26 This mail has been blocked because the sender is unauthenticated. \
+                 Gmail requires all senders to authenticate with either SPF or DKIM. gsmtp";
+    let short = stdout_of(&["explain", reply], Some("80"));
+    let head: Vec<&str> = short.lines().take(5).collect();
+    assert!(head[2].contains("RFC 7372"), "{short}");
+    assert!(!short.contains("https://support.google.com"), "{short}");
+    assert!(
+        short.lines().position(|l| l.starts_with("Gmail")) < Some(8),
+        "the provider's meaning is not near the top:\n{short}"
+    );
+    assert!(short.replace('\n', " ").contains(" sources."), "{short}");
+    let full = stdout_of(&["explain", "--full", reply], Some("80"));
+    let sources = &full[full.find("\nSources\n").expect("a Sources section")..];
+    assert!(sources.contains("https://support.google.com"), "{full}");
+}
+
+#[test]
 fn width_follows_columns_and_is_capped() {
     // Not a terminal and no COLUMNS: 80 columns.
     assert!(widest(&stdout_of(&["explain", "--full", "5.7.1"], None)) <= 80);
@@ -286,6 +305,17 @@ fn file_names_and_kb_text_in_messages_are_escaped() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("missing\\x1b]0;x\\x07.toml"), "{err}");
     assert_eq!(err.lines().count(), 1);
+    // scan reports an unreadable input and goes on: the name is escaped there too.
+    let out = bouncex()
+        .args(["scan", "missing\u{1b}]0;x\u{7}.log"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("bouncex: cannot read missing\\x1b]0;x\\x07.log"),
+        "{err}"
+    );
 
     let dir = temp_dir("kbtext");
     let kb = dir.join("local.toml");
@@ -391,33 +421,49 @@ fn search_ranks_wording_first_and_says_when_nothing_matches() {
 
 #[test]
 fn list_shows_basic_codes_and_never_breaks_a_word() {
-    let text = stdout_of(&["--color", "never", "list"], Some("80"));
-    // Continuation lines of a row leave the action cell empty.
-    let actions = [
-        "none",
-        "retry",
-        "suppress",
-        "fix-sender",
-        "contact-recipient",
-        "",
-    ];
-    let mut basic = false;
-    for line in text.lines().filter(|l| l.starts_with('│')) {
-        let cells: Vec<&str> = line.trim_matches('│').split('┆').map(str::trim).collect();
-        assert_eq!(cells.len(), 6, "{line}");
-        if cells[0] == "550" {
-            basic = true;
-        }
-        if cells[0] != "code" {
-            assert!(
-                actions.contains(&cells[4]),
-                "action cell {:?} broken: {line}",
-                cells[4]
-            );
+    // Every word the table may show, from the same rows in JSON: a cell holding anything
+    // else holds a broken word.
+    let doc: serde_json::Value =
+        serde_json::from_slice(&bouncex().args(["list", "--json"]).output().unwrap().stdout)
+            .unwrap();
+    let mut words = std::collections::HashSet::new();
+    for row in doc["codes"].as_array().unwrap() {
+        for key in ["code", "title", "bounce", "reason", "action", "provider"] {
+            words.extend(row[key].as_str().unwrap_or("").split_whitespace());
         }
     }
-    assert!(basic, "550 not listed");
-    assert!(!text.contains("contact-recipie "), "a broken word:\n{text}");
+    // Six columns where they fit; at 80 columns bounce, reason and action share a cell.
+    for (columns, header) in [
+        (
+            "120",
+            &["code", "title", "bounce", "reason", "action", "provider"][..],
+        ),
+        ("80", &["code", "title", "verdict", "provider"][..]),
+    ] {
+        let text = stdout_of(&["--color", "never", "list"], Some(columns));
+        assert!(
+            widest(&text) <= columns.parse().unwrap(),
+            "wider than {columns} columns"
+        );
+        let mut basic = false;
+        for line in text.lines().filter(|l| l.starts_with('│')) {
+            let cells: Vec<&str> = line.trim_matches('│').split('┆').map(str::trim).collect();
+            assert_eq!(cells.len(), header.len(), "{line}");
+            if cells == header {
+                continue;
+            }
+            basic |= cells[0] == "550";
+            for word in cells.iter().flat_map(|c| c.split_whitespace()) {
+                assert!(
+                    words.contains(word),
+                    "{word:?} is not a whole word at {columns} columns: {line}"
+                );
+            }
+        }
+        assert!(basic, "550 not listed at {columns} columns");
+    }
+    let search = stdout_of(&["search", "relay", "access", "denied"], Some("80"));
+    assert!(widest(&search) <= 80, "search wider than 80:\n{search}");
     bouncex()
         .args(["list", "--no-basic"])
         .assert()
@@ -472,6 +518,12 @@ fn usage_errors_are_one_line() {
 /// Runs `command` in a detached tmux session `cols` wide and returns the screen, with
 /// colour sequences when `escapes`. `None` when tmux is not installed.
 fn tmux_screen(name: &str, cols: u16, command: &str, escapes: bool) -> Option<String> {
+    tmux_run(name, cols, command, escapes).map(|(screen, _)| screen)
+}
+
+/// `tmux_screen`, and the pane's title as the terminal took it from the output (an OSC 0
+/// sequence that got through would set it).
+fn tmux_run(name: &str, cols: u16, command: &str, escapes: bool) -> Option<(String, String)> {
     let tmux = |args: &[&str]| std::process::Command::new("tmux").args(args).output();
     let probe = tmux(&["-V"]).ok()?;
     if !probe.status.success() {
@@ -515,8 +567,9 @@ fn tmux_screen(name: &str, cols: u16, command: &str, escapes: bool) -> Option<St
             break;
         }
     }
+    let title = run(&["display-message", "-p", "-t", &session, "#{pane_title}"]);
     run(&["kill-server"]);
-    Some(screen)
+    Some((screen, String::from_utf8_lossy(&title.stdout).into_owned()))
 }
 
 #[test]
@@ -549,6 +602,40 @@ fn in_a_real_terminal() {
         "{reply}"
     );
     assert!(widest(&reply) <= 100, "lines wider than 100 at 200 columns");
+    let coloured = tmux_screen(
+        "always",
+        80,
+        &format!("'{bin}' --color always explain 5.7.26 | head -n 20"),
+        true,
+    )
+    .unwrap();
+    assert!(
+        coloured.contains("\u{1b}[") && coloured.contains("5.7.26"),
+        "no colour with --color always:\n{coloured}"
+    );
+
+    // A bounce whose Remote-MTA sets the window title: scan shows the sequence escaped,
+    // and the title stays the terminal's own.
+    let dir = temp_dir("tmux");
+    let eml = dir.join("osc.eml");
+    std::fs::write(
+        &eml,
+        two_recipients("a@example.org", "evil\u{1b}]0;pwned\u{7}.example.org"),
+    )
+    .unwrap();
+    let (scan, title) = tmux_run(
+        "scan",
+        80,
+        &format!("'{bin}' scan '{}'", eml.display()),
+        false,
+    )
+    .unwrap();
+    assert!(
+        scan.contains("evil\\x1b]0;pwned\\x07.example.org"),
+        "{scan}"
+    );
+    assert!(!title.contains("pwned"), "the title was set: {title}");
+    std::fs::remove_dir_all(&dir).unwrap();
 
     let piped = tmux_screen("pipe", 80, &format!("'{bin}' explain 5.1.1 | cat"), true).unwrap();
     assert!(!piped.contains("\u{1b}[3"), "colour in a pipe:\n{piped}");
@@ -565,11 +652,25 @@ fn in_a_real_terminal() {
     );
 
     // Standard input on the terminal: a hint on stderr, not a silent wait.
-    let waiting = tmux_screen("stdin", 80, &format!("timeout 2 '{bin}' explain"), false).unwrap();
-    assert!(
-        waiting.replace('\n', "").contains("end with Ctrl-D"),
-        "{waiting}"
-    );
+    // Each names only a way of giving the input that the command has.
+    let waiting = tmux_screen(
+        "stdin",
+        80,
+        &format!("for c in explain scan classify; do timeout 2 '{bin}' $c; done"),
+        false,
+    )
+    .unwrap();
+    // The terminal wraps at 80 columns, inside words too: read the screen as one line.
+    let waiting = waiting.replace('\n', "");
+    let hints: Vec<&str> = waiting
+        .split("bouncex: reading ")
+        .skip(1)
+        .map(|h| h.split("Ctrl-D").nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(hints.len(), 3, "{waiting}");
+    assert!(hints[0].starts_with(", or give it as arguments: bouncex explain"));
+    assert!(hints[1].starts_with(", or name the files: bouncex scan"));
+    assert!(!hints[2].starts_with(", or"), "{waiting}");
 }
 
 #[test]

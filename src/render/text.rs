@@ -129,20 +129,7 @@ impl Painter {
         } else {
             t.enforce_styling();
         }
-        let mut longest: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-        for row in &rows {
-            for (i, cell) in row.iter().enumerate() {
-                let word = cell
-                    .content()
-                    .split_whitespace()
-                    .map(|w| w.chars().count())
-                    .max()
-                    .unwrap_or(0);
-                if let Some(l) = longest.get_mut(i) {
-                    *l = (*l).max(word);
-                }
-            }
-        }
+        let longest = longest_words(header, &rows);
         t.set_header(header.iter().map(Cell::new));
         for row in rows {
             t.add_row(row);
@@ -156,6 +143,33 @@ impl Painter {
         }
         t
     }
+}
+
+/// Each column's longest word (the header's counts whole): the narrowest that column can
+/// be without breaking a word.
+fn longest_words(header: &[&str], rows: &[Vec<Cell>]) -> Vec<usize> {
+    let mut longest: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            let word = cell
+                .content()
+                .split_whitespace()
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0);
+            if let Some(l) = longest.get_mut(i) {
+                *l = (*l).max(word);
+            }
+        }
+    }
+    longest
+}
+
+/// The narrowest a table of these columns can be drawn without breaking a word: each
+/// column's longest word and its padding, and the borders.
+fn narrowest_table(header: &[&str], rows: &[Vec<Cell>]) -> usize {
+    let longest = longest_words(header, rows);
+    longest.iter().map(|l| l + 3).sum::<usize>() + 1
 }
 
 /// How many columns `word` takes: its characters, less the SGR escape sequences
@@ -378,8 +392,13 @@ fn render_finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<(
     if let Some(s) = &f.subject {
         facts.push(format!("category: {} (X.{})", s.name, s.code));
     }
-    if !f.references.is_empty() {
-        facts.push(f.references.join(", "));
+    // The facts line names the short references (RFC 3463); documents with a link, which
+    // take lines each, are listed under Sources in the full form.
+    let (short_refs, linked_refs): (Vec<&String>, Vec<&String>) =
+        f.references.iter().partition(|r| !r.contains("://"));
+    if !short_refs.is_empty() {
+        let refs: Vec<&str> = short_refs.iter().map(|r| r.as_str()).collect();
+        facts.push(refs.join(", "));
     }
     if !f.usual_basic.is_empty() {
         let list: Vec<String> = f.usual_basic.iter().map(u16::to_string).collect();
@@ -525,6 +544,12 @@ fn render_finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<(
             writeln!(out, "{}", p.wrap(e, "  • ", "    "))?;
         }
     }
+    if p.opts.full && !linked_refs.is_empty() {
+        writeln!(out, "\n{}", p.heading("Sources"))?;
+        for r in &linked_refs {
+            writeln!(out, "{}", p.wrap(r, "  • ", "    "))?;
+        }
+    }
     if !p.opts.full {
         let more = [
             (
@@ -552,6 +577,11 @@ fn render_finding(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<(
             .collect();
         if !f.examples.is_empty() {
             more.push(format!("{} examples", f.examples.len()));
+        }
+        match linked_refs.len() {
+            0 => {}
+            1 => more.push("1 source".into()),
+            n => more.push(format!("{n} sources")),
         }
         let cut_text = f
             .meaning
@@ -718,7 +748,9 @@ pub fn code_table(
         return Ok(());
     }
     let p = Painter::new(opts);
-    let cells = rows
+    let provider = |r: &super::CodeRow| p.cell(r.provider.as_deref().unwrap_or_default());
+    let header = ["code", "title", "bounce", "reason", "action", "provider"];
+    let cells: Vec<Vec<Cell>> = rows
         .iter()
         .map(|r| {
             vec![
@@ -727,13 +759,29 @@ pub fn code_table(
                 p.cell(r.bounce),
                 p.cell(r.reason),
                 p.cell(r.action),
-                p.cell(r.provider.as_deref().unwrap_or_default()),
+                provider(r),
             ]
         })
         .collect();
-    let t = p.table(
-        &["code", "title", "bounce", "reason", "action", "provider"],
-        cells,
-    );
-    writeln!(out, "{t}")
+    if narrowest_table(&header, &cells) <= p.opts.width {
+        return writeln!(out, "{}", p.table(&header, cells));
+    }
+    // Too narrow for six columns without breaking words (80 columns is): bounce, reason
+    // and action share one cell, a line each.
+    let cells = rows
+        .iter()
+        .map(|r| {
+            vec![
+                p.code_cell(&r.code),
+                p.cell(&r.title),
+                p.cell(&format!("{}\n{}\n{}", r.bounce, r.reason, r.action)),
+                provider(r),
+            ]
+        })
+        .collect();
+    writeln!(
+        out,
+        "{}",
+        p.table(&["code", "title", "verdict", "provider"], cells)
+    )
 }
