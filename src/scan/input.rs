@@ -1253,7 +1253,8 @@ mod tests {
     }
 
     const DSN: &[u8] = b"From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\r\n\
-Subject: Undelivered Mail Returned to Sender\r\n\r\nbody\r\n";
+Subject: Undelivered Mail Returned to Sender\r\n\r\nThis is the mail system at host mx.example.org.\r\n\r\n\
+<a@example.org>: host mx.example.org[192.0.2.10] said: 550 5.1.1 User unknown\r\n";
 
     #[test]
     fn the_format_does_not_depend_on_how_the_bytes_arrive() {
@@ -1333,6 +1334,56 @@ Subject: Undelivered Mail Returned to Sender\r\n\r\nbody\r\n";
         assert_eq!(cut, 0);
         assert_eq!(lines.len(), 3 * PIECE / line.len());
         assert!(lines.iter().all(|l| l == line));
+    }
+
+    /// The report and events of scanning `input` through `reader`, and the notices.
+    fn scanned(reader: impl Read + Send) -> (String, Vec<String>, Vec<Notice>) {
+        let kb = Kb::builtin();
+        let mut scanner = Scanner::new(&kb, YearRef::Starts(2026));
+        let opts = Options {
+            progress: None,
+            events: true,
+            year: Some(2026),
+            now: 0,
+        };
+        let mut events = Vec::new();
+        let mut notices = Vec::new();
+        scan_reader(
+            reader,
+            "input",
+            &mut scanner,
+            &opts,
+            &mut |e| {
+                events.push(serde_json::to_string(e).unwrap());
+                Ok(())
+            },
+            &mut |n| notices.push(n),
+        )
+        .unwrap();
+        let report = serde_json::to_string(&scanner.report()).unwrap();
+        (report, events, notices)
+    }
+
+    #[test]
+    fn a_reader_returning_one_byte_at_a_time_gives_the_same_scan() {
+        let log = "Jun 10 11:02:18 mail postfix/smtp[1]: 4B7C21F3A9: to=<a@example.org>, \
+relay=mx.example.org[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced \
+(host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n";
+        let mbox = format!(
+            "From x\n{}\nFrom y\n{}",
+            String::from_utf8_lossy(DSN),
+            String::from_utf8_lossy(DSN)
+        );
+        for input in [
+            gzip(log.repeat(50).as_bytes()),
+            mbox.clone().into_bytes(),
+            gzip(mbox.as_bytes()),
+            DSN.to_vec(),
+        ] {
+            let whole = scanned(&input[..]);
+            assert_eq!(scanned(OneByte(&input)), whole);
+            assert!(!whole.1.is_empty() && whole.2.is_empty(), "{whole:?}");
+        }
     }
 
     fn gzip(data: &[u8]) -> Vec<u8> {
