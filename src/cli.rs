@@ -542,7 +542,9 @@ nothing).
 .TP
 2
 Usage error, unreadable input or invalid knowledge base. Errors are one line on
-standard error: bouncex: what went wrong.
+standard error: bouncex: what went wrong. scan reports an unreadable input (or the
+rest of one, such as a damaged gzip member) this way, scans the other inputs and
+still prints its report.
 .SH ENVIRONMENT
 .TP
 NO_COLOR

@@ -151,6 +151,33 @@ pub fn scan_reader(
     settle(result, name, scanner, notes, notice)
 }
 
+/// Scans one stream alone, as `scan --year YEAR` scans standard input: its report, its
+/// events and what was said about it (for tests and fuzzing of the whole input layer).
+pub fn scan_alone(
+    reader: impl Read + Send,
+    kb: &Kb,
+    year: i64,
+) -> (super::Report, Vec<Event>, Vec<Notice>) {
+    let mut scanner = Scanner::new(kb, YearRef::Starts(year));
+    let opts = Options {
+        progress: None,
+        events: true,
+        year: Some(year),
+        now: 0,
+    };
+    let mut events = Vec::new();
+    let mut notices = Vec::new();
+    let mut sink = |e: &Event| {
+        events.push(e.clone());
+        Ok(())
+    };
+    // The sink never fails, so neither does the scan.
+    let _ = scan_reader(reader, "input", &mut scanner, &opts, &mut sink, &mut |n| {
+        notices.push(n)
+    });
+    (scanner.report(), events, notices)
+}
+
 /// Hands an input's notes and failure to `notice`; returns only an output failure.
 fn settle(
     result: Scanned,
@@ -1336,32 +1363,17 @@ Subject: Undelivered Mail Returned to Sender\r\n\r\nThis is the mail system at h
         assert!(lines.iter().all(|l| l == line));
     }
 
-    /// The report and events of scanning `input` through `reader`, and the notices.
+    /// The report and events of scanning `reader`, as JSON, and the notices.
     fn scanned(reader: impl Read + Send) -> (String, Vec<String>, Vec<Notice>) {
-        let kb = Kb::builtin();
-        let mut scanner = Scanner::new(&kb, YearRef::Starts(2026));
-        let opts = Options {
-            progress: None,
-            events: true,
-            year: Some(2026),
-            now: 0,
-        };
-        let mut events = Vec::new();
-        let mut notices = Vec::new();
-        scan_reader(
-            reader,
-            "input",
-            &mut scanner,
-            &opts,
-            &mut |e| {
-                events.push(serde_json::to_string(e).unwrap());
-                Ok(())
-            },
-            &mut |n| notices.push(n),
+        let (report, events, notices) = scan_alone(reader, &Kb::builtin(), 2026);
+        (
+            serde_json::to_string(&report).unwrap(),
+            events
+                .iter()
+                .map(|e| serde_json::to_string(e).unwrap())
+                .collect(),
+            notices,
         )
-        .unwrap();
-        let report = serde_json::to_string(&scanner.report()).unwrap();
-        (report, events, notices)
     }
 
     #[test]
