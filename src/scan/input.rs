@@ -791,12 +791,14 @@ impl<R: Read> LineSource<R> {
     /// Fills `piece` with the next lines, about `PIECE` bytes of them; false at the end.
     /// A read error ends the input (kept in `error`), after the lines read before it.
     fn fill(&mut self, piece: &mut Piece) -> bool {
+        // The buffer grows with what is read (a small message zeroes little), up to CAP.
+        const START: usize = 64 << 10;
         const CAP: usize = PIECE + READ;
-        if piece.data.len() < CAP {
-            piece.data.resize(CAP, 0);
-        }
         piece.first_cut = None;
         let pending = self.pending.len();
+        if piece.data.len() < pending {
+            piece.data.resize(pending.next_power_of_two(), 0);
+        }
         piece.data[..pending].copy_from_slice(&self.pending);
         self.pending.clear();
         piece.len = pending;
@@ -804,7 +806,12 @@ impl<R: Read> LineSource<R> {
         let mut line_start = 0;
         while !self.done && piece.len < PIECE {
             let at = piece.len;
-            match self.reader.read(&mut piece.data[at..at + READ]) {
+            if piece.data.len() - at < READ && piece.data.len() < CAP {
+                let grown = (2 * piece.data.len()).clamp(START, CAP);
+                piece.data.resize(grown, 0);
+            }
+            let end = (at + READ).min(piece.data.len());
+            match self.reader.read(&mut piece.data[at..end]) {
                 Ok(0) => self.done = true,
                 Ok(n) => line_start = self.take(piece, at, n, line_start),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
