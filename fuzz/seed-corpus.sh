@@ -139,4 +139,17 @@ printf '%s\n' "$code" > "$kb/code"
 printf '[meta]\nversion = "x"\n%s\n' "$code" > "$kb/meta"
 printf '[[blocklist]]\nid = "xbl"\nname = "X"\nabout = "A list."\ntokens = ["xbl\\\\.example"]\n' > "$kb/blocklist"
 printf '[[code]]\ncode = "5.1.1\\nx"\n' > "$kb/bad"
-echo "seeds for explain_bytes and kb_load in $here/corpus"
+# scan_bytes starts from the same inputs, plus a gzip log, a gzip with zero padding, a
+# truncated gzip, a long line, a log line with a Latin-1 byte and out-of-order times.
+scan="$here/corpus/scan_bytes"
+mkdir -p "$scan"
+cp -n "$out"/* "$scan/"
+line='Jun 10 11:02:18 mail postfix/smtp[4242]: 4B7C21F3A9: to=<a@example.org>, relay=mx.example.org[192.0.2.10]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=4.2.2, status=deferred (host mx.example.org[192.0.2.10] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command))'
+sent='Jun 10 11:00:00 mail postfix/smtp[4242]: 4B7C21F3A9: to=<a@example.org>, relay=mx.example.org[192.0.2.10]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)'
+printf '%s\n%s\n' "$line" "$sent" > "$scan/backwards.log"
+printf '%s\n%s\n' "$line" "$sent" | gzip -9 > "$scan/log.gz"
+{ cat "$scan/log.gz"; head -c 512 /dev/zero; } > "$scan/padded.gz"
+head -c 60 "$scan/log.gz" > "$scan/truncated.gz"
+printf '%s\n' "$line" | sed 's/ mail / m\xe9il /' > "$scan/latin1.log"
+{ printf '%s ' "$line"; head -c 70000 /dev/zero | tr '\0' x; printf '\n%s\n' "$sent"; } > "$scan/long-line.log"
+echo "seeds for explain_bytes, kb_load and scan_bytes in $here/corpus"

@@ -537,7 +537,9 @@ nothing).
 .TP
 2
 Usage error, unreadable input or invalid knowledge base. Errors are one line on
-standard error: bouncex: what went wrong.
+standard error: bouncex: what went wrong. scan reports an unreadable input (or the
+rest of one, such as a damaged gzip member) this way, scans the other inputs and
+still prints its report.
 .SH ENVIRONMENT
 .TP
 NO_COLOR
@@ -898,8 +900,7 @@ fn explain_cmd(
                 ", or give it as arguments: bouncex explain 4.3.2",
             );
         }
-        let stdin = io::stdin();
-        explain_reader(stdin.lock(), &mut sink).context("cannot read standard input")?;
+        explain_reader(io::stdin(), &mut sink).context("cannot read standard input")?;
         read_files.push("-".to_string());
     } else {
         let mut text: Vec<&str> = Vec::new();
@@ -949,21 +950,19 @@ fn explain_text(text: &str, sink: &mut FindingSink) -> Result<()> {
 }
 
 /// Explains a stream: a whole bounce message, or lines (a log, replies, text); gzip
-/// is decompressed.
-fn explain_reader(reader: impl Read, sink: &mut FindingSink) -> Result<()> {
-    let mut reader = io::BufReader::with_capacity(1 << 16, reader);
-    if reader.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
-        let gz = flate2::read::MultiGzDecoder::new(reader);
-        return explain_lines(io::BufReader::with_capacity(1 << 16, gz), sink);
-    }
-    explain_lines(reader, sink)
+/// is decompressed. The format is decided as `scan` decides it, from enough bytes however
+/// they arrive.
+fn explain_reader(reader: impl Read + Send, sink: &mut FindingSink) -> Result<()> {
+    use bouncex::scan::input::{self, Format as Input};
+    let (format, stream) = input::open(reader);
+    let message = matches!(format, Input::Message | Input::Mbox);
+    explain_lines(io::BufReader::with_capacity(1 << 16, stream), message, sink)
 }
 
-fn explain_lines(mut reader: impl BufRead, sink: &mut FindingSink) -> Result<()> {
+fn explain_lines(mut reader: impl BufRead, message: bool, sink: &mut FindingSink) -> Result<()> {
     let mut recognizer = Recognizer::new();
     let mut statuses = Vec::new();
-    let head = reader.fill_buf()?;
-    if bouncex::recognize::is_message(head) {
+    if message {
         let (raw, skipped) = read_bounded(&mut reader, MAX_MESSAGE)?;
         if skipped > 0 {
             say(&format!(
@@ -1152,14 +1151,27 @@ fn scan_cmd(
     let start = year.map_or_else(|| YearRef::ends_at(now), YearRef::Starts);
     let mut scanner = Scanner::new(&ctx.kb, start);
     let mut sink = |e: &bouncex::scan::Event| render::json::ndjson_line(out, e);
-    // As ripgrep does: an input that cannot be read is reported and skipped, and the scan
-    // exits with status 2 at the end.
+    // As ripgrep does: an input that cannot be read (or the rest of it) is reported and
+    // skipped, and the scan exits with status 2 at the end, after its report.
     let mut failed = false;
-    let mut on_error = |e: anyhow::Error| {
-        failed = true;
-        say(&format!("{e:#}"));
+    let mut notice = |n: input::Notice| {
+        let line = match n {
+            input::Notice::Unreadable(e) => {
+                failed = true;
+                e
+            }
+            input::Notice::Note(note) => note,
+        };
+        say(&line);
     };
-    input::scan_paths(paths, &mut scanner, &opts, &mut sink, &mut on_error)?;
+    input::scan_paths(paths, &mut scanner, &opts, &mut sink, &mut notice)?;
+    let backward = scanner.backward_times();
+    if backward > 0 {
+        say(&format!(
+            "{backward} deliveries are logged before their first deferral (lines out of \
+             order); their time to delivery counts as 0"
+        ));
+    }
     let report = scanner.report();
     match ctx.format {
         Format::Json => render::json::document(out, &report)?,

@@ -1,21 +1,40 @@
 //! What `scan` reads: mail logs (plain or gzip), standard input, `.eml` files, mbox files
-//! and maildir folders. Logs are streamed line by line in large chunks; messages are read
-//! one at a time.
+//! and maildir folders.
+//!
+//! Every input is read, never memory-mapped: a log truncated while it is read (logrotate's
+//! `copytruncate`) then ends early instead of killing the process with SIGBUS. The format
+//! is decided from the first bytes however they arrive (a pipe may deliver one byte at a
+//! time), lines are decoded bytewise (a stray byte becomes U+FFFD, it does not hide the rest
+//! of the line), every line is cut at [`MAX_LINE`] the same way whatever the source, and a
+//! read that fails part way is reported after what came before it has been scanned.
 
 use super::time::{Clock, Stamp, YearRef};
 use super::{Event, Parsed, Scanner, VerdictCache};
+use crate::kb::Kb;
 use crate::recognize::is_message;
 use crate::recognize::message::recognise_message;
-use anyhow::anyhow;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Input larger than this gets a progress bar (when the caller allows one).
 pub const PROGRESS_THRESHOLD: u64 = 64 << 20;
 /// Largest single message kept; bounces put what matters first.
-const MAX_MESSAGE: usize = 64 << 20;
-const CHUNK: usize = 1 << 20;
+pub const MAX_MESSAGE: usize = 64 << 20;
+/// Longest line kept whole, in a log, an mbox or a message: the rest of a longer line is
+/// skipped (and said), so one line cannot exhaust memory.
+pub const MAX_LINE: usize = 1 << 20;
+/// Bytes that decide an input's format when its first line does not (see [`sniff`]).
+pub const SNIFF: usize = 8192;
+/// A log is parsed in pieces of about this size, each on one thread.
+const PIECE: usize = 4 << 20;
+/// Largest single read. At most `MAX_LINE`, so a line held within one read is never too
+/// long and only the line a read starts in needs measuring.
+const READ: usize = 1 << 20;
+const _: () = assert!(READ <= MAX_LINE && MAX_LINE < PIECE);
+
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 
 /// Where events go as they are read (for `--format ndjson`).
 pub type EventSink<'a> = &'a mut dyn FnMut(&Event) -> io::Result<()>;
@@ -43,21 +62,27 @@ pub struct Options<'p> {
     pub now: i64,
 }
 
-/// An error the event sink returned: writing the output failed, so the scan stops.
+/// What the scan tells its caller besides events, one line each, naming the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// An input, or the rest of one, could not be read; what came before was scanned and
+    /// the scan went on (the command exits with status 2).
+    Unreadable(String),
+    /// Part of an input was left out to stay bounded, or the input changed while it was
+    /// read; everything else was read.
+    Note(String),
+}
+
+/// Why scanning one input stopped early.
 #[derive(Debug)]
-struct OutputFailed(io::Error);
-
-impl std::fmt::Display for OutputFailed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
+enum Failure {
+    /// Writing events failed: the whole scan stops.
+    Output(io::Error),
+    /// Reading failed; what came before was scanned.
+    Input(io::Error),
 }
 
-impl std::error::Error for OutputFailed {}
-
-fn is_output_error(e: &io::Error) -> bool {
-    e.get_ref().is_some_and(|inner| inner.is::<OutputFailed>())
-}
+type Scanned = Result<(), Failure>;
 
 /// One input to read, in the order `order_inputs` gives.
 #[derive(Debug)]
@@ -68,20 +93,18 @@ enum Input {
 }
 
 /// Scans every path (`-` is standard input) in time order: logs first, oldest first (see
-/// `order_inputs`), then folders of messages and standard input in the order given. An
-/// input that cannot be read is handed to `on_error` and skipped; only a failure to write
-/// events ends the scan early (`Err`).
+/// `order_inputs`), then folders of messages, other files and standard input in the order
+/// given. An input that cannot be read, wholly or in part, is handed to `notice` and the
+/// scan goes on; only a failure to write events ends it early (`Err`).
 pub fn scan_paths(
     paths: &[String],
     scanner: &mut Scanner,
     opts: &Options,
     sink: EventSink,
-    on_error: &mut dyn FnMut(anyhow::Error),
+    notice: &mut dyn FnMut(Notice),
 ) -> io::Result<()> {
-    let mut marked =
-        |e: &Event| sink(e).map_err(|err| io::Error::new(err.kind(), OutputFailed(err)));
     let mut first = true;
-    for input in order_inputs(paths, opts, on_error) {
+    for input in order_inputs(paths, opts, notice) {
         // With `--year`, one clock runs through the inputs (in time order); else each
         // input's year comes from its own modification time.
         let clock = match opts.year {
@@ -92,28 +115,93 @@ pub fn scan_paths(
             })),
         };
         first = false;
-        let result = match &input {
+        match &input {
             Input::Stdin => {
                 scanner.begin_file(None, None, clock);
-                let stdin = io::stdin();
-                scan_reader(Box::new(stdin.lock()), None, scanner, opts, &mut marked)
-                    .map_err(|e| (e, "standard input".to_string()))
+                scan_reader(io::stdin(), "standard input", scanner, opts, sink, notice)?;
             }
             Input::File(p) => {
                 scanner.begin_file(Some(p.display().to_string()), folder_of(p), clock);
-                scan_file(p, scanner, opts, &mut marked).map_err(|e| (e, p.display().to_string()))
+                scan_file(p, scanner, opts, sink, notice)?;
             }
-            Input::Dir(d) => scan_dir(d, scanner, opts, &mut marked, on_error)
-                .map_err(|e| (e, d.display().to_string())),
-        };
-        if let Err((e, what)) = result {
-            if is_output_error(&e) {
-                return Err(e);
-            }
-            on_error(anyhow!("cannot read {what}: {e}"));
+            Input::Dir(d) => scan_dir(d, scanner, opts, sink, notice)?,
         }
     }
     Ok(())
+}
+
+/// Scans one stream as `scan` scans standard input: gzip or not, a log, an mbox or a
+/// message. `name` names it in notices. Only a failure of `sink` is an `Err`.
+pub fn scan_reader(
+    reader: impl Read + Send,
+    name: &str,
+    scanner: &mut Scanner,
+    opts: &Options,
+    sink: EventSink,
+    notice: &mut dyn FnMut(Notice),
+) -> io::Result<()> {
+    let read = AtomicU64::new(0);
+    let raw = Counted {
+        inner: reader,
+        read: &read,
+        progress: None,
+    };
+    let mut notes = Vec::new();
+    let result = scan_stream(raw, scanner, opts, sink, &mut notes);
+    settle(result, name, scanner, notes, notice)
+}
+
+/// Scans one stream alone, as `scan --year YEAR` scans standard input: its report, its
+/// events and what was said about it (for tests and fuzzing of the whole input layer).
+pub fn scan_alone(
+    reader: impl Read + Send,
+    kb: &Kb,
+    year: i64,
+) -> (super::Report, Vec<Event>, Vec<Notice>) {
+    let mut scanner = Scanner::new(kb, YearRef::Starts(year));
+    let opts = Options {
+        progress: None,
+        events: true,
+        year: Some(year),
+        now: 0,
+    };
+    let mut events = Vec::new();
+    let mut notices = Vec::new();
+    let mut sink = |e: &Event| {
+        events.push(e.clone());
+        Ok(())
+    };
+    // The sink never fails, so neither does the scan.
+    let _ = scan_reader(reader, "input", &mut scanner, &opts, &mut sink, &mut |n| {
+        notices.push(n)
+    });
+    (scanner.report(), events, notices)
+}
+
+/// Hands an input's notes and failure to `notice`; returns only an output failure.
+fn settle(
+    result: Scanned,
+    name: &str,
+    scanner: &Scanner,
+    notes: Vec<String>,
+    notice: &mut dyn FnMut(Notice),
+) -> io::Result<()> {
+    for n in notes {
+        notice(Notice::Note(format!("{name}: {n}")));
+    }
+    match result {
+        Ok(()) => Ok(()),
+        Err(Failure::Output(e)) => Err(e),
+        Err(Failure::Input(e)) => {
+            let lines = scanner.file_lines();
+            notice(Notice::Unreadable(if lines > 0 {
+                format!("cannot read {name} after line {lines}: {e}; the lines before were scanned")
+            } else {
+                format!("cannot read {name}: {e}")
+            }));
+            Ok(())
+        }
+    }
 }
 
 /// The year reference of a file: its last line was written around its modification time.
@@ -138,12 +226,9 @@ fn folder_of(path: &Path) -> Option<String> {
 /// The order inputs are read in. Log files come first, oldest first: by the time of their
 /// first timestamped line when every log has one, else by logrotate's naming (`mail.log.2.gz`
 /// before `mail.log.1` before `mail.log`; `mail.log-20260601` before `mail.log-20260608`
-/// before `mail.log`). Message files, folders and standard input follow, in the order given.
-fn order_inputs(
-    paths: &[String],
-    opts: &Options,
-    on_error: &mut dyn FnMut(anyhow::Error),
-) -> Vec<Input> {
+/// before `mail.log`). Message files, folders, files that are not regular (a pipe can be
+/// read only once, so it is not peeked into) and standard input follow, in the order given.
+fn order_inputs(paths: &[String], opts: &Options, notice: &mut dyn FnMut(Notice)) -> Vec<Input> {
     let mut logs = Vec::new();
     let mut rest = Vec::new();
     for path in paths {
@@ -152,9 +237,16 @@ fn order_inputs(
             continue;
         }
         let p = PathBuf::from(path);
-        if p.is_dir() {
-            rest.push(Input::Dir(p));
-            continue;
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_dir() => {
+                rest.push(Input::Dir(p));
+                continue;
+            }
+            Ok(m) if !m.is_file() => {
+                rest.push(Input::File(p));
+                continue;
+            }
+            _ => {}
         }
         match peek(&p) {
             Ok(Peek::Log(first)) => {
@@ -169,7 +261,7 @@ fn order_inputs(
                 logs.push((first, rotation, p));
             }
             Ok(Peek::Other) => rest.push(Input::File(p)),
-            Err(e) => on_error(anyhow!("cannot read {path}: {e}")),
+            Err(e) => notice(Notice::Unreadable(format!("cannot read {path}: {e}"))),
         }
     }
     if logs.iter().all(|(first, _, _)| first.is_some()) {
@@ -196,25 +288,17 @@ enum Peek {
 
 fn peek(path: &Path) -> io::Result<Peek> {
     const HEAD: u64 = 64 << 10;
-    let mut file = BufReader::new(File::open(path)?);
-    let gz = file.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    let mut head = Vec::new();
-    if gz {
-        // A damaged archive is reported when it is read; here it only has no timestamp.
-        let _ = flate2::bufread::MultiGzDecoder::new(file)
-            .take(HEAD)
-            .read_to_end(&mut head);
-    } else {
-        file.take(HEAD).read_to_end(&mut head)?;
-    }
-    if head.starts_with(b"From ") || is_message(&head[..head.len().min(4096)]) {
+    let (format, stream) = open(File::open(path)?);
+    if format != Format::Log {
         return Ok(Peek::Other);
     }
+    // A damaged file is reported when it is scanned; here it only has no timestamp.
+    let mut head = Vec::new();
+    let _ = stream.take(HEAD).read_to_end(&mut head);
     let first = head
         .split(|&b| b == b'\n')
-        .map(valid_prefix)
-        .find_map(crate::recognize::log::leading_timestamp)
-        .map(str::to_string);
+        .map(|l| String::from_utf8_lossy(l.strip_suffix(b"\r").unwrap_or(l)))
+        .find_map(|l| crate::recognize::log::leading_timestamp(&l).map(str::to_string));
     Ok(Peek::Log(first))
 }
 
@@ -247,214 +331,804 @@ fn rotation_key(path: &Path) -> (String, u64) {
     (stem.to_string(), 0)
 }
 
-/// Scans one file: a log (plain or gzip), a message or an mbox.
+/// Scans one file: a log (plain or gzip), a message or an mbox. Says when the file shrank
+/// while it was read (the scan then covers what it still held).
 fn scan_file(
     path: &Path,
     scanner: &mut Scanner,
     opts: &Options,
     sink: EventSink,
+    notice: &mut dyn FnMut(Notice),
 ) -> io::Result<()> {
-    let file = File::open(path)?;
-    let size = file.metadata().ok().map(|m| m.len());
-    // A large plain log is mapped rather than read: no copy through the kernel.
-    if size.is_some_and(|s| s >= MAP_THRESHOLD) {
-        // SAFETY: the map is read-only and dropped before returning; a log truncated
-        // meanwhile can end the scan with SIGBUS (as for ripgrep), and the parsing code
-        // treats the bytes as untrusted input anyway.
-        let map = unsafe { memmap2::Mmap::map(&file) };
-        if let Ok(map) = map
-            && !map.starts_with(&[0x1f, 0x8b])
-            && !map.starts_with(b"From ")
-            && !is_message(&map[..map.len().min(4096)])
-        {
-            return scan_mapped(
-                &map,
-                &|offset, len| release(&map, offset, len),
-                scanner,
-                opts,
-                sink,
-            );
+    let name = path.display().to_string();
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            notice(Notice::Unreadable(format!("cannot read {name}: {e}")));
+            return Ok(());
         }
-    }
-    scan_reader(Box::new(file), size, scanner, opts, sink)
-}
-
-/// Files at least this large are memory-mapped when they are plain logs.
-const MAP_THRESHOLD: u64 = 1 << 20;
-
-/// A mapped log, parsed in parallel: worker threads parse chunks into records, and this
-/// thread records them in file order (deferral tracking needs the order). Workers stay at
-/// most `WINDOW` chunks ahead, so memory stays bounded.
-/// Drops the pages of a mapped range from this process's memory once it has been read
-/// (they stay in the page cache). Without it a mapped log counts whole toward peak RSS.
-fn release(map: &memmap2::Mmap, offset: usize, len: usize) {
-    const PAGE: usize = 4096;
-    let start = offset.div_ceil(PAGE) * PAGE;
-    let end = (offset + len) / PAGE * PAGE;
-    if end > start {
-        // SAFETY: the range lies in a read-only, file-backed, shared map and no one reads
-        // it again: its records have been recorded and dropped. A later read would refault
-        // the file's contents, never zeroes. A failed advice only leaves the pages resident.
-        let _ = unsafe {
-            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
-        };
-    }
-}
-
-fn scan_mapped(
-    data: &[u8],
-    release: &(dyn Fn(usize, usize) + Sync),
-    scanner: &mut Scanner,
-    opts: &Options,
-    sink: EventSink,
-) -> io::Result<()> {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    use std::sync::{Condvar, Mutex, mpsc};
-    const PIECE: usize = 4 << 20;
-    const WINDOW: usize = 8;
-    let chunks = split_at_lines(data, PIECE);
-    let kb = scanner.kb();
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 4);
+    };
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
     let bar = opts
         .progress
-        .filter(|_| data.len() as u64 >= PROGRESS_THRESHOLD);
+        .filter(|_| size.is_some_and(|s| s >= PROGRESS_THRESHOLD));
     if let Some(b) = bar {
-        b.start(data.len() as u64);
+        b.start(size.unwrap_or(0));
     }
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let recorded = (Mutex::new(0usize), Condvar::new());
-    let result = std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::channel();
-        for _ in 0..workers {
-            let tx = tx.clone();
-            let (chunks, next, stop, recorded) = (&chunks, &next, &stop, &recorded);
-            scope.spawn(move || {
-                let mut cache = VerdictCache::default();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= chunks.len() {
-                        return;
-                    }
-                    // Wait until this chunk is within the window of what has been recorded.
-                    let (lock, cv) = recorded;
-                    let mut done = lock.lock().unwrap_or_else(|p| p.into_inner());
-                    while i >= *done + WINDOW && !stop.load(Ordering::Relaxed) {
-                        done = cv.wait(done).unwrap_or_else(|p| p.into_inner());
-                    }
-                    drop(done);
-                    if stop.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let chunk = chunks[i];
-                    let lines = memchr::memchr_iter(b'\n', chunk).count() as u64;
-                    let records: Vec<(usize, Parsed)> = chunk
-                        .split(|&b| b == b'\n')
-                        .enumerate()
-                        .filter(|(_, l)| super::may_matter(l))
-                        .filter_map(|(n, l)| {
-                            super::parse_line(valid_prefix(l), n + 1, kb, &mut cache)
-                                .map(|p| (n, p))
-                        })
-                        .collect();
-                    if tx.send((i, lines, records)).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        let mut waiting = std::collections::BTreeMap::new();
-        let mut want = 0;
-        let mut outcome = Ok(());
-        'receive: for (i, lines, records) in rx {
-            waiting.insert(i, (lines, records));
-            while let Some((lines, records)) = waiting.remove(&want) {
-                let base = scanner.file_lines();
-                for (n, rec) in &records {
-                    if let Some(e) = scanner.record_parsed(rec, base + *n as u64 + 1, opts.events)
-                        && let Err(err) = sink(&e)
-                    {
-                        outcome = Err(err);
-                        break 'receive;
-                    }
-                }
-                scanner.count_lines(lines);
-                let done = chunks[want];
-                release(done.as_ptr() as usize - data.as_ptr() as usize, done.len());
-                want += 1;
-                if let Some(b) = bar {
-                    b.at((want * PIECE).min(data.len()) as u64);
-                }
-                let (lock, cv) = &recorded;
-                *lock.lock().unwrap_or_else(|p| p.into_inner()) = want;
-                cv.notify_all();
-            }
-        }
-        if outcome.is_err() {
-            stop.store(true, Ordering::Relaxed);
-            recorded.1.notify_all();
-        }
-        outcome
-    });
+    let read = AtomicU64::new(0);
+    let raw = Counted {
+        inner: file,
+        read: &read,
+        progress: bar,
+    };
+    let mut notes = Vec::new();
+    let result = scan_stream(raw, scanner, opts, sink, &mut notes);
     if let Some(b) = bar {
         b.finish();
     }
-    result
-}
-
-/// Splits `data` into pieces of about `size` bytes that end at line ends.
-fn split_at_lines(data: &[u8], size: usize) -> Vec<&[u8]> {
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    while start < data.len() {
-        let target = (start + size).min(data.len());
-        let end = match memchr::memchr(b'\n', &data[target..]) {
-            Some(i) if target < data.len() => target + i + 1,
-            _ => data.len(),
-        };
-        pieces.push(&data[start..end]);
-        start = end;
+    let read = read.into_inner();
+    if let Some(size) = size
+        && read < size
+        && result.is_ok()
+    {
+        notes.push(format!(
+            "the file shrank while it was read (truncated by log rotation?): {read} of its \
+             {size} bytes were scanned"
+        ));
     }
-    pieces
+    settle(result, &name, scanner, notes, notice)
 }
 
-/// The longest valid UTF-8 prefix of a line (a log line's fields come before any stray
-/// bytes in the server's text).
-fn valid_prefix(line: &[u8]) -> &str {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    match std::str::from_utf8(line) {
-        Ok(s) => s,
-        Err(e) => std::str::from_utf8(&line[..e.valid_up_to()]).unwrap_or_default(),
+/// The format of an input, as its first bytes show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Gzip,
+    /// Messages, each after a `From ` line.
+    Mbox,
+    /// One message (or a bounce body pasted without its headers).
+    Message,
+    /// Lines: a mail log, replies, any text.
+    Log,
+}
+
+/// The format `head` (the first bytes of an input) shows, or `None` when more bytes are
+/// needed; `complete` when `head` is the whole input. Only gzip (when `gzip`) and `From `
+/// need their first bytes, a timestamped first line decides at its end; otherwise the
+/// first `SNIFF` bytes decide, so the answer never depends on how the bytes arrived.
+pub fn decide(head: &[u8], complete: bool, gzip: bool) -> Option<Format> {
+    if gzip {
+        if head.starts_with(GZIP_MAGIC) {
+            return Some(Format::Gzip);
+        }
+        if !complete && GZIP_MAGIC.starts_with(head) {
+            return None;
+        }
+    }
+    if head.starts_with(b"From ") {
+        return Some(Format::Mbox);
+    }
+    if !complete && b"From ".starts_with(head) {
+        return None;
+    }
+    let head = &head[..head.len().min(SNIFF)];
+    // As `is_message` reads the first line: a timestamped one is a log's, whatever follows.
+    if let Some(nl) = memchr::memchr(b'\n', head)
+        && std::str::from_utf8(&head[..nl])
+            .ok()
+            .and_then(crate::recognize::log::leading_timestamp)
+            .is_some()
+    {
+        return Some(Format::Log);
+    }
+    if !complete && head.len() < SNIFF {
+        return None;
+    }
+    Some(if is_message(head) {
+        Format::Message
+    } else {
+        Format::Log
+    })
+}
+
+/// Reads from `reader` until its format is decided (see [`decide`]); the stream returned
+/// gives every byte, those read to decide included. A read error is kept for the stream to
+/// return after those bytes, so what came before it is still read.
+pub fn sniff<R: Read>(mut reader: R, gzip: bool) -> (Format, Sniffed<R>) {
+    let mut head = Vec::with_capacity(SNIFF);
+    let mut error = None;
+    let format = loop {
+        if let Some(f) = decide(&head, false, gzip) {
+            break f;
+        }
+        let old = head.len();
+        head.resize(SNIFF.max(old + 1), 0);
+        match reader.read(&mut head[old..]) {
+            Ok(0) => {
+                head.truncate(old);
+                break decide(&head, true, gzip).unwrap_or(Format::Log);
+            }
+            Ok(n) => head.truncate(old + n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => head.truncate(old),
+            Err(e) => {
+                head.truncate(old);
+                error = Some(e);
+                break decide(&head, true, gzip).unwrap_or(Format::Log);
+            }
+        }
+    };
+    (
+        format,
+        Sniffed {
+            head,
+            at: 0,
+            error,
+            inner: reader,
+        },
+    )
+}
+
+/// A stream whose first bytes were read to decide its format: gives them again, then the
+/// rest.
+pub struct Sniffed<R> {
+    head: Vec<u8>,
+    at: usize,
+    error: Option<io::Error>,
+    inner: R,
+}
+
+impl<R: Read> Read for Sniffed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.at < self.head.len() {
+            let n = buf.len().min(self.head.len() - self.at);
+            buf[..n].copy_from_slice(&self.head[self.at..self.at + n]);
+            self.at += n;
+            if self.at == self.head.len() {
+                self.head = Vec::new();
+                self.at = 0;
+            }
+            return Ok(n);
+        }
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.inner.read(buf)
     }
 }
 
-/// Counts the bytes read through it for a `Progress`.
+/// An input opened: its format (gzip is decompressed and looked into) and its bytes.
+pub fn open<'a, R: Read + Send + 'a>(raw: R) -> (Format, Box<dyn Read + Send + 'a>) {
+    let (format, stream) = sniff(raw, true);
+    if format != Format::Gzip {
+        return (format, Box::new(stream));
+    }
+    let (format, stream) = sniff(
+        Gunzip::new(BufReader::with_capacity(1 << 16, stream)),
+        false,
+    );
+    (format, Box::new(stream))
+}
+
+/// Scans one input's bytes, whatever their format. What was cut to stay bounded is added
+/// to `notes`.
+fn scan_stream(
+    raw: impl Read + Send,
+    scanner: &mut Scanner,
+    opts: &Options,
+    sink: EventSink,
+    notes: &mut Vec<String>,
+) -> Scanned {
+    let (format, stream) = open(raw);
+    let mut source = LineSource::new(stream);
+    let mut cut = CutLines::default();
+    let result = match format {
+        Format::Log | Format::Gzip => scan_log(&mut source, &mut cut, scanner, opts, sink),
+        Format::Mbox | Format::Message => scan_messages(
+            &mut source,
+            format == Format::Mbox,
+            &mut cut,
+            scanner,
+            opts,
+            sink,
+            notes,
+        ),
+    };
+    if let Some(first) = cut.first {
+        notes.insert(
+            0,
+            match source.cut {
+                1 => format!(
+                    "line {first} is longer than {} MiB; only its start was read",
+                    MAX_LINE >> 20
+                ),
+                n => format!(
+                    "{n} lines are longer than {} MiB (the first is line {first}); only their \
+                     start was read",
+                    MAX_LINE >> 20
+                ),
+            },
+        );
+    }
+    result?;
+    match source.error.take() {
+        Some(e) => Err(Failure::Input(e)),
+        None => Ok(()),
+    }
+}
+
+/// Counts the bytes read from an input, for the progress bar and to say where a read
+/// failed.
 struct Counted<'p, R> {
     inner: R,
-    read: u64,
-    progress: &'p dyn Progress,
+    read: &'p AtomicU64,
+    progress: Option<&'p dyn Progress>,
 }
 
 impl<R: Read> Read for Counted<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        self.progress.at(self.read);
+        match self.inner.read(buf) {
+            Ok(n) => {
+                let at = self.read.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+                if let Some(p) = self.progress {
+                    p.at(at);
+                }
+                Ok(n)
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e) => Err(io::Error::new(
+                e.kind(),
+                format!("{e} (at byte {})", self.read.load(Ordering::Relaxed)),
+            )),
+        }
+    }
+}
+
+/// The members of a gzip stream decompressed one after the other, read as `gzip -d` reads
+/// them: zero bytes after the last member are padding, and ignored. A damaged member,
+/// an early end or other bytes after the last member are errors that say at which
+/// compressed byte.
+pub struct Gunzip<R: BufRead> {
+    member: Option<flate2::bufread::GzDecoder<Consumed<R>>>,
+}
+
+impl<R: BufRead> Gunzip<R> {
+    pub fn new(reader: R) -> Gunzip<R> {
+        Gunzip {
+            member: Some(flate2::bufread::GzDecoder::new(Consumed {
+                inner: reader,
+                at: 0,
+                failed: false,
+            })),
+        }
+    }
+
+    /// After a member's end: starts the next member, or ends at the end of input or at
+    /// zero padding.
+    fn next_member(&mut self) -> io::Result<()> {
+        let Some(member) = self.member.take() else {
+            return Ok(());
+        };
+        let mut src = member.into_inner();
+        let first = loop {
+            match src.fill_buf() {
+                Ok(b) => break b.first().copied(),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        };
+        match first {
+            None => Ok(()),
+            Some(0) => loop {
+                let buf = match src.fill_buf() {
+                    Ok(b) => b,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
+                if buf.is_empty() {
+                    return Ok(());
+                }
+                if let Some(i) = buf.iter().position(|&b| b != 0) {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "bytes other than zeros after the gzip data at compressed byte {}",
+                            src.at + i as u64
+                        ),
+                    ));
+                }
+                let n = buf.len();
+                src.consume(n);
+            },
+            Some(0x1f) => {
+                self.member = Some(flate2::bufread::GzDecoder::new(src));
+                Ok(())
+            }
+            Some(_) => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "bytes that are not gzip after the gzip data at compressed byte {}",
+                    src.at
+                ),
+            )),
+        }
+    }
+}
+
+impl<R: BufRead> Read for Gunzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while !buf.is_empty() {
+            let Some(member) = self.member.as_mut() else {
+                return Ok(0);
+            };
+            match member.read(buf) {
+                Ok(0) => self.next_member()?,
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Err(e),
+                Err(e) => {
+                    let src = member.get_ref();
+                    let (failed, at) = (src.failed, src.at);
+                    self.member = None;
+                    // An error of the file itself already says where it happened.
+                    return Err(if failed {
+                        e
+                    } else if e.kind() == io::ErrorKind::UnexpectedEof {
+                        io::Error::new(
+                            e.kind(),
+                            format!("the gzip data ends early, at compressed byte {at} ({e})"),
+                        )
+                    } else {
+                        io::Error::new(
+                            e.kind(),
+                            format!("damaged gzip data at compressed byte {at} ({e})"),
+                        )
+                    });
+                }
+            }
+        }
+        Ok(0)
+    }
+}
+
+/// Counts the compressed bytes a gzip decoder consumed, and whether reading them failed.
+struct Consumed<R> {
+    inner: R,
+    at: u64,
+    failed: bool,
+}
+
+impl<R: BufRead> Read for Consumed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let available = self.fill_buf()?;
+            let n = available.len().min(buf.len());
+            buf[..n].copy_from_slice(&available[..n]);
+            n
+        };
+        self.consume(n);
         Ok(n)
     }
 }
 
+impl<R: BufRead> BufRead for Consumed<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        match self.inner.fill_buf() {
+            Ok(b) => Ok(b),
+            Err(e) => {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    self.failed = true;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.at += n as u64;
+        self.inner.consume(n);
+    }
+}
+
+/// A buffer of whole lines read from an input.
+struct Piece {
+    /// Always fully initialised, so reads need not zero it; `len` bytes hold the lines.
+    data: Vec<u8>,
+    len: usize,
+    /// Where the first line cut at `MAX_LINE` in this piece ends.
+    first_cut: Option<usize>,
+}
+
+impl Piece {
+    fn new() -> Piece {
+        Piece {
+            data: Vec::new(),
+            len: 0,
+            first_cut: None,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.data[..self.len]
+    }
+
+    /// The number of the line (from 1, counting from the piece's first) that holds `at`.
+    fn line_at(&self, at: usize) -> u64 {
+        memchr::memchr_iter(b'\n', &self.data[..at]).count() as u64 + 1
+    }
+}
+
+/// Reads an input in pieces of whole lines (the last may lack its newline), in large reads,
+/// cutting every line at `MAX_LINE`: the same lines whatever the reads return.
+struct LineSource<R> {
+    reader: R,
+    /// The start of a line not yet ended, for the next piece.
+    pending: Vec<u8>,
+    /// Skipping the rest of a line cut at `MAX_LINE`.
+    skipping: bool,
+    /// The line not yet ended was cut.
+    cut_open: bool,
+    /// Lines cut.
+    cut: u64,
+    done: bool,
+    error: Option<io::Error>,
+}
+
+impl<R: Read> LineSource<R> {
+    fn new(reader: R) -> LineSource<R> {
+        LineSource {
+            reader,
+            pending: Vec::new(),
+            skipping: false,
+            cut_open: false,
+            cut: 0,
+            done: false,
+            error: None,
+        }
+    }
+
+    /// Fills `piece` with the next lines, about `PIECE` bytes of them; false at the end.
+    /// A read error ends the input (kept in `error`), after the lines read before it.
+    fn fill(&mut self, piece: &mut Piece) -> bool {
+        // The buffer grows with what is read (a small message zeroes little), up to CAP.
+        const START: usize = 64 << 10;
+        const CAP: usize = PIECE + READ;
+        piece.first_cut = None;
+        let pending = self.pending.len();
+        if piece.data.len() < pending {
+            piece.data.resize(pending.next_power_of_two(), 0);
+        }
+        piece.data[..pending].copy_from_slice(&self.pending);
+        self.pending.clear();
+        piece.len = pending;
+        // Where the line not yet ended starts.
+        let mut line_start = 0;
+        while !self.done && piece.len < PIECE {
+            let at = piece.len;
+            if piece.data.len() - at < READ && piece.data.len() < CAP {
+                let grown = (2 * piece.data.len()).clamp(START, CAP);
+                piece.data.resize(grown, 0);
+            }
+            let end = (at + READ).min(piece.data.len());
+            match self.reader.read(&mut piece.data[at..end]) {
+                Ok(0) => self.done = true,
+                Ok(n) => line_start = self.take(piece, at, n, line_start),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.error = Some(e);
+                    self.done = true;
+                }
+            }
+        }
+        if self.done {
+            if self.cut_open {
+                self.cut_open = false;
+                piece.first_cut.get_or_insert(piece.len);
+            }
+        } else {
+            // The piece is longer than any line not yet ended, so it holds a line end.
+            self.pending
+                .extend_from_slice(&piece.data[line_start..piece.len]);
+            piece.len = line_start;
+        }
+        piece.len > 0
+    }
+
+    /// Takes the `n` bytes just read at `at` into the piece, cutting the line they continue
+    /// if it grew past `MAX_LINE`. Returns where the line not yet ended now starts.
+    fn take(&mut self, piece: &mut Piece, at: usize, n: usize, line_start: usize) -> usize {
+        let mut end = at + n;
+        if self.skipping {
+            match memchr::memchr(b'\n', &piece.data[at..end]) {
+                None => {
+                    piece.len = at;
+                    return line_start;
+                }
+                Some(i) => {
+                    piece.data.copy_within(at + i..end, at);
+                    end -= i;
+                    self.skipping = false;
+                }
+            }
+        }
+        piece.len = end;
+        let mut line_start = line_start;
+        if let Some(i) = memchr::memchr(b'\n', &piece.data[at..end]) {
+            let mut nl = at + i;
+            if nl - line_start > MAX_LINE {
+                // The line ends in this read but is too long: keep its start.
+                let keep = line_start + MAX_LINE;
+                piece.data.copy_within(nl..end, keep);
+                piece.len -= nl - keep;
+                end = piece.len;
+                nl = keep;
+                self.cut += 1;
+                self.cut_open = true;
+            }
+            if self.cut_open {
+                self.cut_open = false;
+                piece.first_cut.get_or_insert(nl);
+            }
+            // Lines after this one end within this read, which is at most `MAX_LINE` long.
+            line_start = memchr::memrchr(b'\n', &piece.data[nl..end]).map_or(nl, |j| nl + j) + 1;
+        }
+        if piece.len - line_start > MAX_LINE {
+            piece.len = line_start + MAX_LINE;
+            self.skipping = true;
+            if !self.cut_open {
+                self.cut_open = true;
+                self.cut += 1;
+            }
+        }
+        line_start
+    }
+}
+
+/// Where the first line cut in an input is, in that input's line numbers.
+#[derive(Default)]
+struct CutLines {
+    first: Option<u64>,
+}
+
+impl CutLines {
+    /// Notes a piece's first cut line; `base` is the number of lines before the piece.
+    fn see(&mut self, piece: &Piece, base: u64) {
+        if self.first.is_none()
+            && let Some(at) = piece.first_cut
+        {
+            self.first = Some(base + piece.line_at(at));
+        }
+    }
+}
+
+/// The lines of a piece `scan` reads, parsed (each with its index in the piece), and the
+/// number of lines in the piece. Only lines that may matter are decoded: a line with bytes
+/// that are not UTF-8 is decoded into `fixed`, each such byte as U+FFFD, so a stray byte
+/// never hides the rest of its line.
+fn parse_piece<'t>(
+    bytes: &'t [u8],
+    fixed: &'t mut Vec<String>,
+    kb: &Kb,
+    cache: &mut VerdictCache,
+) -> (Vec<(usize, Parsed<'t>)>, u64) {
+    // `None`: the next line of `fixed`.
+    let mut wanted: Vec<(usize, Option<&'t str>)> = Vec::new();
+    let mut n = 0;
+    let mut one = |line: &'t [u8], n: usize| {
+        if super::may_matter(line) {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            match std::str::from_utf8(line) {
+                Ok(s) => wanted.push((n, Some(s))),
+                Err(_) => {
+                    fixed.push(String::from_utf8_lossy(line).into_owned());
+                    wanted.push((n, None));
+                }
+            }
+        }
+    };
+    let mut start = 0;
+    for nl in memchr::memchr_iter(b'\n', bytes) {
+        one(&bytes[start..nl], n);
+        n += 1;
+        start = nl + 1;
+    }
+    if start < bytes.len() {
+        one(&bytes[start..], n);
+        n += 1;
+    }
+    let fixed: &'t [String] = fixed;
+    let mut fixed = fixed.iter();
+    let records = wanted
+        .into_iter()
+        .filter_map(|(n, line)| {
+            let line = line.or_else(|| fixed.next().map(String::as_str))?;
+            super::parse_line(line, n + 1, kb, cache).map(|p| (n, p))
+        })
+        .collect();
+    (records, n as u64)
+}
+
+/// Records a parsed piece in order; returns its events when `want`.
+fn record_piece(
+    scanner: &mut Scanner,
+    records: &[(usize, Parsed<'_>)],
+    lines: u64,
+    want: bool,
+) -> Vec<Event> {
+    let base = scanner.file_lines();
+    let events = records
+        .iter()
+        .filter_map(|(n, rec)| scanner.record_parsed(rec, base + *n as u64 + 1, want))
+        .collect();
+    scanner.count_lines(lines);
+    events
+}
+
+fn emit(sink: EventSink, events: &[Event]) -> Scanned {
+    for e in events {
+        sink(e).map_err(Failure::Output)?;
+    }
+    Ok(())
+}
+
+/// A log, parsed in pieces. One piece is parsed on the calling thread; a longer log is
+/// parsed on up to four threads, each reading its next piece in turn, parsing it, and
+/// recording it in the file's order (deferral tracking needs the order). Memory stays
+/// bounded by a piece per thread.
+fn scan_log<R: Read + Send>(
+    source: &mut LineSource<R>,
+    cut: &mut CutLines,
+    scanner: &mut Scanner,
+    opts: &Options,
+    sink: EventSink,
+) -> Scanned {
+    let kb = scanner.kb();
+    let mut cache = VerdictCache::default();
+    let mut first = Piece::new();
+    if !source.fill(&mut first) {
+        return Ok(());
+    }
+    if source.done {
+        let mut fixed = Vec::new();
+        let (records, lines) = parse_piece(first.bytes(), &mut fixed, kb, &mut cache);
+        cut.see(&first, scanner.file_lines());
+        let events = record_piece(scanner, &records, lines, opts.events);
+        return emit(sink, &events);
+    }
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let shared = Shared {
+        source: std::sync::Mutex::new((source, 1)),
+        turn: std::sync::Mutex::new(Turn {
+            next: 0,
+            scanner,
+            cut,
+        }),
+        turned: std::sync::Condvar::new(),
+        stop: AtomicBool::new(false),
+    };
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Event>>(2 * workers);
+        let mut first = Some((0, first));
+        for _ in 0..workers {
+            let (tx, shared, preload) = (tx.clone(), &shared, first.take());
+            scope.spawn(move || {
+                let _stop_on_panic = StopOnDrop(shared);
+                shared.work(preload, kb, opts.events, &tx);
+            });
+        }
+        drop(tx);
+        while let Ok(events) = rx.recv() {
+            if let Err(e) = emit(sink, &events) {
+                // Unblock a thread waiting to send (it holds the turn) before halting.
+                drop(rx);
+                shared.halt();
+                return Err(e);
+            }
+        }
+        Ok(())
+    })
+}
+
+/// What the threads parsing one log share.
+struct Shared<'s, 'k, R> {
+    /// The input, and the index the next piece read gets.
+    source: std::sync::Mutex<(&'s mut LineSource<R>, usize)>,
+    /// Whose turn it is to record, and what records.
+    turn: std::sync::Mutex<Turn<'s, 'k>>,
+    turned: std::sync::Condvar,
+    stop: AtomicBool,
+}
+
+struct Turn<'s, 'k> {
+    next: usize,
+    scanner: &'s mut Scanner<'k>,
+    cut: &'s mut CutLines,
+}
+
+/// Stops the other threads if one ends early (a panic), so none waits for its turn forever.
+struct StopOnDrop<'a, 's, 'k, R>(&'a Shared<'s, 'k, R>);
+
+impl<R> Drop for StopOnDrop<'_, '_, '_, R> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.halt();
+        }
+    }
+}
+
+impl<R> Shared<'_, '_, R> {
+    fn halt(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _guard = self.turn.lock().unwrap_or_else(|p| p.into_inner());
+        self.turned.notify_all();
+    }
+}
+
+impl<R: Read> Shared<'_, '_, R> {
+    /// One thread's loop: read the next piece, parse it, wait for its turn, record it and
+    /// pass its events on.
+    fn work(
+        &self,
+        preload: Option<(usize, Piece)>,
+        kb: &Kb,
+        want: bool,
+        tx: &std::sync::mpsc::SyncSender<Vec<Event>>,
+    ) {
+        let mut cache = VerdictCache::default();
+        let (mut index, mut piece) = match preload {
+            Some((i, p)) => (Some(i), p),
+            None => (None, Piece::new()),
+        };
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let i = match index.take() {
+                Some(i) => i,
+                None => {
+                    let mut source = self.source.lock().unwrap_or_else(|p| p.into_inner());
+                    if !source.0.fill(&mut piece) {
+                        return;
+                    }
+                    source.1 += 1;
+                    source.1 - 1
+                }
+            };
+            let mut fixed = Vec::new();
+            let (records, lines) = parse_piece(piece.bytes(), &mut fixed, kb, &mut cache);
+            let mut turn = self.turn.lock().unwrap_or_else(|p| p.into_inner());
+            while turn.next != i && !self.stop.load(Ordering::Relaxed) {
+                turn = self.turned.wait(turn).unwrap_or_else(|p| p.into_inner());
+            }
+            if self.stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let base = turn.scanner.file_lines();
+            turn.cut.see(&piece, base);
+            let events = record_piece(&mut *turn.scanner, &records, lines, want);
+            if !events.is_empty() && tx.send(events).is_err() {
+                drop(turn);
+                self.halt();
+                return;
+            }
+            turn.next += 1;
+            drop(turn);
+            self.turned.notify_all();
+        }
+    }
+}
+
 /// A maildir (its `cur` and `new`) or any folder: every regular file in it, in name order.
-/// A file or entry that cannot be read is handed to `on_error` and skipped.
+/// A file or entry that cannot be read is handed to `notice` and skipped.
 fn scan_dir(
     dir: &Path,
     scanner: &mut Scanner,
     opts: &Options,
     sink: EventSink,
-    on_error: &mut dyn FnMut(anyhow::Error),
+    notice: &mut dyn FnMut(Notice),
 ) -> io::Result<()> {
     let subdirs: Vec<_> = ["cur", "new"]
         .iter()
@@ -470,7 +1144,10 @@ fn scan_dir(
         let entries = match std::fs::read_dir(&d) {
             Ok(e) => e,
             Err(e) => {
-                on_error(anyhow!("cannot read folder {}: {e}", d.display()));
+                notice(Notice::Unreadable(format!(
+                    "cannot read folder {}: {e}",
+                    d.display()
+                )));
                 continue;
             }
         };
@@ -479,173 +1156,87 @@ fn scan_dir(
             match entry {
                 Ok(e) if e.path().is_file() => files.push(e.path()),
                 Ok(_) => {}
-                Err(e) => on_error(anyhow!("cannot read an entry of {}: {e}", d.display())),
+                Err(e) => notice(Notice::Unreadable(format!(
+                    "cannot read an entry of {}: {e}",
+                    d.display()
+                ))),
             }
         }
         files.sort();
         for f in files {
             scanner.begin_file(Some(f.display().to_string()), None, None);
-            if let Err(e) = scan_file(&f, scanner, opts, sink) {
-                if is_output_error(&e) {
-                    return Err(e);
-                }
-                on_error(anyhow!("cannot read {}: {e}", f.display()));
-            }
+            scan_file(&f, scanner, opts, sink, notice)?;
         }
     }
     Ok(())
 }
 
-fn scan_reader(
-    raw: Box<dyn Read + '_>,
-    size: Option<u64>,
+/// Messages: one, or an mbox of them (each after a `From ` line). A message is kept up to
+/// `MAX_MESSAGE` bytes; the rest is skipped and said.
+fn scan_messages<R: Read>(
+    source: &mut LineSource<R>,
+    mbox: bool,
+    cut: &mut CutLines,
     scanner: &mut Scanner,
     opts: &Options,
     sink: EventSink,
-) -> io::Result<()> {
-    let bar = opts
-        .progress
-        .filter(|_| size.is_some_and(|s| s >= PROGRESS_THRESHOLD));
-    let counted: Box<dyn Read + '_> = match bar {
-        Some(b) => {
-            b.start(size.unwrap_or(0));
-            Box::new(Counted {
-                inner: raw,
-                read: 0,
-                progress: b,
-            })
+    notes: &mut Vec<String>,
+) -> Scanned {
+    let mut piece = Piece::new();
+    let mut current: Vec<u8> = Vec::new();
+    let mut too_long = 0u64;
+    let mut over = false;
+    // Lines read, for where a cut line is: messages count only their own lines.
+    let mut lines = 0u64;
+    while source.fill(&mut piece) {
+        cut.see(&piece, lines);
+        let bytes = piece.bytes();
+        let mut start = 0;
+        while start < bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
+            let line = &bytes[start..end];
+            start = end;
+            lines += 1;
+            if mbox
+                && line.starts_with(b"From ")
+                && (current.is_empty() || current.ends_with(b"\n\n"))
+            {
+                if !current.is_empty() {
+                    message(&current, scanner, opts, sink)?;
+                }
+                current.clear();
+                over = false;
+            }
+            if current.len() + line.len() <= MAX_MESSAGE {
+                current.extend_from_slice(line);
+            } else if !over {
+                over = true;
+                too_long += 1;
+            }
         }
+    }
+    if !current.is_empty() {
+        message(&current, scanner, opts, sink)?;
+    }
+    if too_long > 0 {
+        notes.push(format!(
+            "{too_long} message(s) longer than {} MiB; only their start was read",
+            MAX_MESSAGE >> 20
+        ));
+    }
+    Ok(())
+}
+
+/// One message, as read from a file or an mbox (its `From ` line is left out).
+fn message(raw: &[u8], scanner: &mut Scanner, opts: &Options, sink: EventSink) -> Scanned {
+    let raw = match raw.strip_prefix(b"From ") {
+        Some(_) => &raw[memchr::memchr(b'\n', raw).map_or(raw.len(), |i| i + 1)..],
         None => raw,
     };
-    let mut reader = BufReader::with_capacity(CHUNK, counted);
-    let head = reader.fill_buf()?;
-    let result = if head.starts_with(&[0x1f, 0x8b]) {
-        let gz = flate2::bufread::MultiGzDecoder::new(reader);
-        let mut inner = BufReader::with_capacity(CHUNK, gz);
-        dispatch(&mut inner, scanner, opts, sink)
-    } else {
-        dispatch(&mut reader, scanner, opts, sink)
-    };
-    if let Some(b) = bar {
-        b.finish();
-    }
-    result
-}
-
-fn dispatch(
-    reader: &mut dyn BufRead,
-    scanner: &mut Scanner,
-    opts: &Options,
-    sink: EventSink,
-) -> io::Result<()> {
-    let head = reader.fill_buf()?;
-    if head.starts_with(b"From ") {
-        scan_mbox(reader, scanner, opts, sink)
-    } else if is_message(head) {
-        let mut raw = Vec::new();
-        reader.take(MAX_MESSAGE as u64).read_to_end(&mut raw)?;
-        io::copy(reader, &mut io::sink())?;
-        message(&raw, scanner, opts, sink)
-    } else {
-        scan_log(reader, scanner, opts, sink)
-    }
-}
-
-fn message(raw: &[u8], scanner: &mut Scanner, opts: &Options, sink: EventSink) -> io::Result<()> {
     scanner.count_lines(memchr::memchr_iter(b'\n', raw).count() as u64);
     let statuses = recognise_message(raw);
-    for e in scanner.message(&statuses, header_date(raw), opts.events) {
-        sink(&e)?;
-    }
-    Ok(())
-}
-
-/// An mbox: messages separated by `From ` lines.
-fn scan_mbox(
-    reader: &mut dyn BufRead,
-    scanner: &mut Scanner,
-    opts: &Options,
-    sink: EventSink,
-) -> io::Result<()> {
-    let mut current = Vec::new();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let n = reader.read_until(b'\n', &mut line)?;
-        let boundary = n == 0
-            || (line.starts_with(b"From ") && (current.is_empty() || current.ends_with(b"\n\n")));
-        if boundary && !current.is_empty() {
-            let body = current.strip_prefix(b"From ").map_or(&current[..], |_| {
-                let skip = memchr::memchr(b'\n', &current).map_or(current.len(), |i| i + 1);
-                &current[skip..]
-            });
-            message(body, scanner, opts, sink)?;
-            current.clear();
-        }
-        if n == 0 {
-            return Ok(());
-        }
-        if current.len() + line.len() <= MAX_MESSAGE {
-            current.extend_from_slice(&line);
-        }
-    }
-}
-
-/// A log, in 1 MiB chunks, one line at a time; over-long lines are cut at 1 MiB.
-fn scan_log(
-    reader: &mut dyn BufRead,
-    scanner: &mut Scanner,
-    opts: &Options,
-    sink: EventSink,
-) -> io::Result<()> {
-    let mut carry: Vec<u8> = Vec::new();
-    loop {
-        let buf = match reader.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if buf.is_empty() {
-            break;
-        }
-        let len = buf.len();
-        let mut start = 0;
-        for nl in memchr::memchr_iter(b'\n', buf) {
-            if carry.is_empty() {
-                one_line(&buf[start..nl], scanner, opts, sink)?;
-            } else {
-                carry.extend_from_slice(&buf[start..nl]);
-                let line = std::mem::take(&mut carry);
-                one_line(&line, scanner, opts, sink)?;
-            }
-            start = nl + 1;
-        }
-        if start < len && carry.len() < CHUNK {
-            let room = CHUNK - carry.len();
-            carry.extend_from_slice(&buf[start..len.min(start + room)]);
-        }
-        reader.consume(len);
-    }
-    if !carry.is_empty() {
-        one_line(&carry, scanner, opts, sink)?;
-    }
-    Ok(())
-}
-
-fn one_line(
-    bytes: &[u8],
-    scanner: &mut Scanner,
-    opts: &Options,
-    sink: EventSink,
-) -> io::Result<()> {
-    if !super::may_matter(bytes) {
-        scanner.count_lines(1);
-        return Ok(());
-    }
-    if let Some(e) = scanner.line(valid_prefix(bytes), opts.events) {
-        sink(&e)?;
-    }
-    Ok(())
+    let events = scanner.message(&statuses, header_date(raw), opts.events);
+    emit(sink, &events)
 }
 
 /// The time of a message's `Date:` header.
@@ -660,4 +1251,206 @@ fn header_date(raw: &[u8]) -> Option<Stamp> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Returns one byte per read: the slowest pipe.
+    struct OneByte<'a>(&'a [u8]);
+
+    impl Read for OneByte<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() || buf.is_empty() {
+                return Ok(0);
+            }
+            buf[0] = self.0[0];
+            self.0 = &self.0[1..];
+            Ok(1)
+        }
+    }
+
+    fn lines_of(reader: impl Read) -> (Vec<Vec<u8>>, u64) {
+        let mut source = LineSource::new(reader);
+        let mut piece = Piece::new();
+        let mut out = Vec::new();
+        while source.fill(&mut piece) {
+            out.extend(
+                piece
+                    .bytes()
+                    .split_inclusive(|&b| b == b'\n')
+                    .map(<[u8]>::to_vec),
+            );
+        }
+        (out, source.cut)
+    }
+
+    const DSN: &[u8] = b"From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\r\n\
+Subject: Undelivered Mail Returned to Sender\r\n\r\nThis is the mail system at host mx.example.org.\r\n\r\n\
+<a@example.org>: host mx.example.org[192.0.2.10] said: 550 5.1.1 User unknown\r\n";
+
+    #[test]
+    fn the_format_does_not_depend_on_how_the_bytes_arrive() {
+        let gz = {
+            use std::io::Write;
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(b"From x\n\nhello\n").unwrap();
+            e.finish().unwrap()
+        };
+        let log = b"Jun 10 11:02:18 mail postfix/smtp[1]: A: to=<a@b>, status=sent\n".to_vec();
+        let cases: [(&[u8], Format); 6] = [
+            (&gz, Format::Gzip),
+            (b"From x\n\nbody\n", Format::Mbox),
+            (DSN, Format::Message),
+            (&log, Format::Log),
+            (b"Fro", Format::Log),
+            (b"", Format::Log),
+        ];
+        for (input, want) in cases {
+            assert_eq!(sniff(input, true).0, want, "whole: {input:?}");
+            let (format, mut stream) = sniff(OneByte(input), true);
+            assert_eq!(format, want, "one byte at a time: {input:?}");
+            let mut again = Vec::new();
+            stream.read_to_end(&mut again).unwrap();
+            assert_eq!(again, input, "the sniffed bytes are given again");
+        }
+        let (format, mut inner) = open(OneByte(&gz));
+        assert_eq!(format, Format::Mbox, "gzip is looked into");
+        let mut text = String::new();
+        inner.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "From x\n\nhello\n");
+    }
+
+    #[test]
+    fn a_long_first_line_is_decided_by_the_first_sniff_bytes() {
+        let mut input = b"Subject: x\nX-Y: z\n".to_vec();
+        input.extend(std::iter::repeat_n(b'a', 3 * SNIFF));
+        assert_eq!(decide(&input[..SNIFF - 1], false, true), None);
+        assert_eq!(decide(&input[..SNIFF], false, true), Some(Format::Message));
+        assert_eq!(decide(&input, false, true), Some(Format::Message));
+    }
+
+    #[test]
+    fn lines_are_cut_the_same_whatever_the_reads() {
+        let mut input = b"short\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_LINE + 10));
+        input.extend(b"\nnext\n");
+        input.extend(std::iter::repeat_n(b'y', 3 * MAX_LINE));
+        input.extend(b"\nlast");
+        let (whole, cut) = lines_of(&input[..]);
+        assert_eq!(cut, 2);
+        assert_eq!(whole.len(), 5);
+        assert_eq!(whole[0], b"short\n");
+        assert_eq!(whole[1].len(), MAX_LINE + 1);
+        assert_eq!(whole[2], b"next\n");
+        assert_eq!(whole[3].len(), MAX_LINE + 1);
+        assert_eq!(whole[4], b"last");
+        // A reader returning odd sizes gives the same lines.
+        struct Odd<'a>(&'a [u8], usize);
+        impl Read for Odd<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                self.1 = self.1 * 7 % 65_537 + 1;
+                let n = self.1.min(buf.len()).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        assert_eq!(lines_of(Odd(&input, 1)), (whole, 2));
+    }
+
+    #[test]
+    fn many_pieces_keep_every_line() {
+        let line = b"Jun 10 11:02:18 mail postfix/smtp[1]: line\n";
+        let input: Vec<u8> = line.repeat(3 * PIECE / line.len());
+        let (lines, cut) = lines_of(&input[..]);
+        assert_eq!(cut, 0);
+        assert_eq!(lines.len(), 3 * PIECE / line.len());
+        assert!(lines.iter().all(|l| l == line));
+    }
+
+    /// The report and events of scanning `reader`, as JSON, and the notices.
+    fn scanned(reader: impl Read + Send) -> (String, Vec<String>, Vec<Notice>) {
+        let (report, events, notices) = scan_alone(reader, &Kb::builtin(), 2026);
+        (
+            serde_json::to_string(&report).unwrap(),
+            events
+                .iter()
+                .map(|e| serde_json::to_string(e).unwrap())
+                .collect(),
+            notices,
+        )
+    }
+
+    #[test]
+    fn a_reader_returning_one_byte_at_a_time_gives_the_same_scan() {
+        let log = "Jun 10 11:02:18 mail postfix/smtp[1]: 4B7C21F3A9: to=<a@example.org>, \
+relay=mx.example.org[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced \
+(host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n";
+        let mbox = format!(
+            "From x\n{}\nFrom y\n{}",
+            String::from_utf8_lossy(DSN),
+            String::from_utf8_lossy(DSN)
+        );
+        for input in [
+            gzip(log.repeat(50).as_bytes()),
+            mbox.clone().into_bytes(),
+            gzip(mbox.as_bytes()),
+            DSN.to_vec(),
+        ] {
+            let whole = scanned(&input[..]);
+            assert_eq!(scanned(OneByte(&input)), whole);
+            assert!(!whole.1.is_empty() && whole.2.is_empty(), "{whole:?}");
+        }
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn gunzip(data: &[u8]) -> (Vec<u8>, Option<String>) {
+        let mut out = Vec::new();
+        let err = Gunzip::new(data)
+            .read_to_end(&mut out)
+            .err()
+            .map(|e| e.to_string());
+        (out, err)
+    }
+
+    #[test]
+    fn gzip_reads_as_gzip_d_reads_it() {
+        let mut two = gzip(b"one\n");
+        two.extend(gzip(b"two\n"));
+        assert_eq!(gunzip(&two), (b"one\ntwo\n".to_vec(), None));
+
+        let mut padded = two.clone();
+        padded.extend([0; 4096]);
+        assert_eq!(gunzip(&padded), (b"one\ntwo\n".to_vec(), None));
+
+        let mut garbage = two.clone();
+        garbage.extend(b"junk");
+        let (out, err) = gunzip(&garbage);
+        assert_eq!(out, b"one\ntwo\n");
+        assert!(err.unwrap().contains(&format!("byte {}", two.len())));
+
+        let mut junk_after_zeros = two.clone();
+        junk_after_zeros.extend([0, 0, 7]);
+        let err = gunzip(&junk_after_zeros).1.unwrap();
+        assert!(err.contains(&format!("byte {}", two.len() + 2)), "{err}");
+
+        let big: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| format!("{i}\n").into_bytes())
+            .collect();
+        let whole = gzip(&big);
+        let (out, err) = gunzip(&whole[..whole.len() / 2]);
+        assert!(err.unwrap().contains("ends early"));
+        assert!(
+            !out.is_empty() && big.starts_with(&out),
+            "what came before is read"
+        );
+    }
 }

@@ -261,6 +261,8 @@ pub struct Scanner<'k> {
     bounced_later: u64,
     expired: u64,
     time_to_delivery: Vec<f64>,
+    /// Deliveries logged before their first deferral.
+    backward_times: u64,
     rejects: RejectFigures,
     first: Option<Stamp>,
     last: Option<Stamp>,
@@ -306,6 +308,7 @@ impl<'k> Scanner<'k> {
             bounced_later: 0,
             expired: 0,
             time_to_delivery: Vec::new(),
+            backward_times: 0,
             rejects: RejectFigures::default(),
             first: None,
             last: None,
@@ -340,6 +343,12 @@ impl<'k> Scanner<'k> {
     pub fn count_lines(&mut self, n: u64) {
         self.lines += n;
         self.file_lines += n;
+    }
+
+    /// Deliveries logged before their first deferral (lines out of order): their time to
+    /// delivery counted as 0.
+    pub fn backward_times(&self) -> u64 {
+        self.backward_times
     }
 
     /// Lines of the current file counted so far.
@@ -586,7 +595,12 @@ impl<'k> Scanner<'k> {
                     self.delivered_later += 1;
                     state.delivered_later += 1;
                     if let (Some(first), Some(now)) = (d.first, now) {
-                        self.time_to_delivery.push(now - first);
+                        // Lines out of order can log a delivery before its first deferral:
+                        // that time counts as 0, and is said (see `backward_times`).
+                        if now < first {
+                            self.backward_times += 1;
+                        }
+                        self.time_to_delivery.push((now - first).max(0.0));
                     }
                 } else {
                     self.bounced_later += 1;
