@@ -6,28 +6,52 @@
 //! `build.rs` includes this file too: it writes the built-in knowledge base's tables once, at
 //! build time; a knowledge-base file loaded at run time gets its tables built on load.
 //!
+//! A pattern whose literals are exactly its matches (`mailbox (is )?full`: no anchor, word
+//! boundary or open-ended part) needs no regex at all: it matches where one of its literals
+//! occurs, and the table keeps its literals in the order the regex prefers them, so that the
+//! match a regex would find (leftmost, then first preferred) is found without compiling one.
+//!
 //! Layout, every number a little-endian u32:
-//! - header: pattern count, group count, literal count;
-//! - patterns, 16 bytes each: owner, source offset, source length, 1 when the pattern has no
-//!   literals (it is always a candidate), else 0;
+//! - header: pattern count, group count, literal count, exact literal count;
+//! - patterns, 24 bytes each: owner, source offset, source length, kind (`PREFILTERED`,
+//!   `ALWAYS`: no literals, always a candidate, `EXACT`), first exact literal, exact literal
+//!   count;
 //! - groups (count + 1), 8 bytes each: the literals' first three bytes (`a << 16 | b << 8 |
 //!   c`), the group's first literal; the last is a sentinel (`u32::MAX`, literal count);
 //! - literals, 12 bytes each, sorted by their bytes: offset, length, pattern;
+//! - exact literals, 8 bytes each, by pattern in order of preference: offset, length;
 //! - a bitmap of 65536 bits, one per pair of first two bytes a literal starts with;
 //! - the strings: pattern sources, then literal bytes (all lower-case).
 
 use crate::kb::model::{RawBlocklist, RawCode, RawKb, RawProvider, RawRule};
 use std::borrow::Cow;
 
-const HEADER: usize = 12;
-const PATTERN: usize = 16;
+const HEADER: usize = 16;
+const PATTERN: usize = 24;
 const GROUP: usize = 8;
 const LITERAL: usize = 12;
+const EXACT_LITERAL: usize = 8;
+
+/// Pattern kinds: a candidate when one of its literals occurs; always a candidate; matched
+/// exactly where one of its literals occurs.
+const PREFILTERED: usize = 0;
+const ALWAYS: usize = 1;
+const EXACT: usize = 2;
 const BITMAP: usize = 65536 / 8;
 
 /// The prefix literals of `pattern`, lower-cased, when every match must start with one
 /// of them and each is long enough to be worth testing.
+#[cfg_attr(not(test), allow(dead_code))]
 pub fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    literals(pattern).map(|(literals, _)| literals)
+}
+
+/// `prefix_literals`, in the regex's order of preference, and whether they are exactly the
+/// pattern's matches: each literal a whole match, and no look-around (anchor, word
+/// boundary) that the literals leave out. The pattern is matched case-insensitively on
+/// ASCII only (`validate::compile_pattern`), so a literal lower-cased stands for the same
+/// matches in a lower-cased text.
+pub fn literals(pattern: &str) -> Option<(Vec<Vec<u8>>, bool)> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
@@ -42,12 +66,12 @@ pub fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
     if literals.is_empty() || literals.iter().any(|l| l.as_bytes().len() < 3) {
         return None;
     }
-    Some(
-        literals
-            .iter()
-            .map(|l| l.as_bytes().to_ascii_lowercase())
-            .collect(),
-    )
+    let exact = seq.is_exact() && hir.properties().look_set().is_empty();
+    let literals = literals
+        .iter()
+        .map(|l| l.as_bytes().to_ascii_lowercase())
+        .collect();
+    Some((literals, exact))
 }
 
 fn put(out: &mut Vec<u8>, n: usize) {
@@ -65,11 +89,28 @@ pub fn build<'a>(patterns: impl IntoIterator<Item = (usize, &'a str)>) -> Vec<u8
     let mut strings = Vec::new();
     let mut rows = Vec::new();
     let mut literals: Vec<(Vec<u8>, usize)> = Vec::new();
+    let mut exact: Vec<Vec<u8>> = Vec::new();
     for (i, (owner, source)) in patterns.iter().enumerate() {
-        let lits = prefix_literals(source);
-        rows.push((*owner, strings.len(), source.len(), lits.is_none()));
+        let lits = self::literals(source);
+        let kind = match &lits {
+            None => ALWAYS,
+            Some((_, true)) => EXACT,
+            Some((_, false)) => PREFILTERED,
+        };
+        let first_exact = exact.len();
+        if let Some((lits, true)) = &lits {
+            exact.extend(lits.iter().cloned());
+        }
+        rows.push([
+            *owner,
+            strings.len(),
+            source.len(),
+            kind,
+            first_exact,
+            exact.len() - first_exact,
+        ]);
         strings.extend_from_slice(source.as_bytes());
-        for lit in lits.into_iter().flatten() {
+        for lit in lits.into_iter().flat_map(|(lits, _)| lits) {
             literals.push((lit, i));
         }
     }
@@ -89,11 +130,11 @@ pub fn build<'a>(patterns: impl IntoIterator<Item = (usize, &'a str)>) -> Vec<u8
     put(&mut out, rows.len());
     put(&mut out, groups.len());
     put(&mut out, literals.len());
-    for (owner, offset, len, always) in &rows {
-        put(&mut out, *owner);
-        put(&mut out, *offset);
-        put(&mut out, *len);
-        put(&mut out, usize::from(*always));
+    put(&mut out, exact.len());
+    for row in &rows {
+        for word in row {
+            put(&mut out, *word);
+        }
     }
     for (k, start) in &groups {
         out.extend_from_slice(&k.to_le_bytes());
@@ -107,6 +148,11 @@ pub fn build<'a>(patterns: impl IntoIterator<Item = (usize, &'a str)>) -> Vec<u8
         put(&mut out, *pattern);
         strings.extend_from_slice(lit);
     }
+    for lit in &exact {
+        put(&mut out, strings.len());
+        put(&mut out, lit.len());
+        strings.extend_from_slice(lit);
+    }
     out.extend_from_slice(&bitmap);
     out.extend_from_slice(&strings);
     out
@@ -118,6 +164,7 @@ pub struct LiteralTable {
     patterns: usize,
     groups: usize,
     literals: usize,
+    exact: usize,
 }
 
 impl LiteralTable {
@@ -127,11 +174,12 @@ impl LiteralTable {
             let b = bytes.get(i * 4..i * 4 + 4)?;
             Some(u32::from_le_bytes(b.try_into().ok()?) as usize)
         };
-        let (patterns, groups, literals) = (word(0)?, word(1)?, word(2)?);
+        let (patterns, groups, literals, exact) = (word(0)?, word(1)?, word(2)?, word(3)?);
         let table = LiteralTable {
             patterns,
             groups,
             literals,
+            exact,
             bytes,
         };
         let strings = table.strings_at();
@@ -142,13 +190,16 @@ impl LiteralTable {
             off.checked_add(len)
                 .is_some_and(|e| e + strings <= table.bytes.len())
         };
+        // Bounds only: a source's UTF-8 is checked when it is compiled (`source`).
         let sound = (0..patterns).all(|p| {
-            let (off, len) = (
-                table.word(table.pattern_at(p) + 4),
-                table.word(table.pattern_at(p) + 8),
-            );
-            fits(off, len)
-                && std::str::from_utf8(&table.bytes[strings + off..strings + off + len]).is_ok()
+            let at = table.pattern_at(p);
+            let (first, count) = (table.word(at + 16), table.word(at + 20));
+            fits(table.word(at + 4), table.word(at + 8))
+                && table.word(at + 12) <= EXACT
+                && first.checked_add(count).is_some_and(|end| end <= exact)
+        }) && (0..exact).all(|l| {
+            let at = table.exact_at(l);
+            fits(table.word(at), table.word(at + 4)) && table.word(at + 4) >= 3
         }) && (0..literals).all(|l| {
             let at = table.literal_at(l);
             fits(table.word(at), table.word(at + 4))
@@ -177,8 +228,12 @@ impl LiteralTable {
         self.group_at(self.groups + 1) + l * LITERAL
     }
 
+    fn exact_at(&self, l: usize) -> usize {
+        self.literal_at(self.literals) + l * EXACT_LITERAL
+    }
+
     fn bitmap_at(&self) -> usize {
-        self.literal_at(self.literals)
+        self.exact_at(self.exact)
     }
 
     fn strings_at(&self) -> usize {
@@ -205,7 +260,17 @@ impl LiteralTable {
     /// The source of pattern `p`.
     pub fn source(&self, p: usize) -> &str {
         std::str::from_utf8(self.string(self.pattern_at(p) + 4))
-            .unwrap_or_else(|e| unreachable!("checked when the table was read: {e}"))
+            .unwrap_or_else(|e| unreachable!("written from a str by build: {e}"))
+    }
+
+    /// Pattern `p`'s literals, in order of preference, when they are exactly its matches.
+    pub fn exact(&self, p: usize) -> Option<impl Iterator<Item = &[u8]> + Clone> {
+        let at = self.pattern_at(p);
+        if self.word(at + 12) != EXACT {
+            return None;
+        }
+        let first = self.word(at + 16);
+        Some((first..first + self.word(at + 20)).map(|l| self.string(self.exact_at(l))))
     }
 
     /// The patterns owned by `owner`: owners never decrease along the table.
@@ -229,7 +294,7 @@ impl LiteralTable {
     /// that occurs in `text` (any case), or with none.
     pub fn mark(&self, text: &[u8], present: &mut [bool]) {
         for (p, slot) in present.iter_mut().enumerate().take(self.patterns) {
-            if self.word(self.pattern_at(p) + 12) == 1 {
+            if self.word(self.pattern_at(p) + 12) == ALWAYS {
                 *slot = true;
             }
         }
@@ -302,34 +367,40 @@ pub fn code_patterns<'a>(
         .flat_map(|(i, c)| c.patterns.iter().map(move |p| (i, p.as_str())))
 }
 
-pub fn provider_patterns(
-    providers: &[RawProvider],
+pub fn provider_patterns<'a>(
+    providers: impl IntoIterator<Item = &'a RawProvider>,
     field: fn(&RawProvider) -> &Vec<String>,
-) -> impl Iterator<Item = (usize, &str)> {
+) -> impl Iterator<Item = (usize, &'a str)> {
     providers
-        .iter()
+        .into_iter()
         .enumerate()
         .flat_map(move |(i, p)| field(p).iter().map(move |r| (i, r.as_str())))
 }
 
-pub fn meaning_patterns(providers: &[RawProvider]) -> impl Iterator<Item = (usize, &str)> {
+pub fn meaning_patterns<'a>(
+    providers: impl IntoIterator<Item = &'a RawProvider>,
+) -> impl Iterator<Item = (usize, &'a str)> {
     providers
-        .iter()
+        .into_iter()
         .flat_map(|p| &p.meaning)
         .enumerate()
         .filter_map(|(row, m)| m.pattern.as_deref().map(|p| (row, p)))
 }
 
-pub fn blocklist_patterns(lists: &[RawBlocklist]) -> impl Iterator<Item = (usize, &str)> {
+pub fn blocklist_patterns<'a>(
+    lists: impl IntoIterator<Item = &'a RawBlocklist>,
+) -> impl Iterator<Item = (usize, &'a str)> {
     lists
-        .iter()
+        .into_iter()
         .enumerate()
         .flat_map(|(i, b)| b.tokens.iter().map(move |t| (i, t.as_str())))
 }
 
-pub fn rule_patterns(rules: &[RawRule]) -> impl Iterator<Item = (usize, &str)> {
+pub fn rule_patterns<'a>(
+    rules: impl IntoIterator<Item = &'a RawRule>,
+) -> impl Iterator<Item = (usize, &'a str)> {
     rules
-        .iter()
+        .into_iter()
         .enumerate()
         .flat_map(|(i, r)| r.patterns.iter().map(move |p| (i, p.as_str())))
 }

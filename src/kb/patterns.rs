@@ -3,7 +3,8 @@
 //! by `build.rs` and read in place), searched in one pass over the text; a pattern is
 //! compiled the first time a text contains one of its literals. A reply therefore compiles a
 //! handful of regexes, not the hundreds the knowledge base holds, and nothing is built at
-//! start.
+//! start. Most patterns are literals only (`mailbox (is )?full`): those are never compiled,
+//! their literals are their matches.
 
 use super::literal_table::{self, LiteralTable};
 use regex_automata::meta::Regex;
@@ -81,28 +82,44 @@ impl PatternList {
         self.regexes[p].get_or_init(|| compiled(self.table.source(p)))
     }
 
-    /// The patterns that can match `text`, in order, each with its compiled regex.
-    fn candidates<'s>(&'s self, text: &'s [u8]) -> impl Iterator<Item = (usize, &'s Regex)> + 's {
+    /// The patterns that can match `text`, in order.
+    fn candidates(&self, text: &[u8]) -> impl Iterator<Item = usize> {
         self.present(text)
             .into_iter()
             .enumerate()
             .filter(|(_, ok)| *ok)
-            .map(|(p, _)| (self.table.owner(p), self.regex(p)))
+            .map(|(p, _)| p)
+    }
+
+    /// Whether candidate `p` matches `text`: a pattern of literals only matches, since one
+    /// of its literals occurs in the text.
+    fn candidate_matches(&self, p: usize, text: &[u8]) -> bool {
+        self.table.exact(p).is_some() || self.regex(p).is_match(text)
     }
 
     /// The owner of the first pattern that matches.
     pub fn first(&self, text: &str) -> Option<usize> {
         let bytes = bounded(text);
         self.candidates(bytes)
-            .find(|(_, r)| r.is_match(bytes))
-            .map(|(owner, _)| owner)
+            .find(|&p| self.candidate_matches(p, bytes))
+            .map(|p| self.table.owner(p))
     }
 
     /// Every match: (owner, length of the matched text).
     pub fn matches(&self, text: &str) -> Vec<(usize, usize)> {
         let bytes = bounded(text);
+        let mut lower = None;
         self.candidates(bytes)
-            .filter_map(|(owner, r)| r.find(bytes).map(|m| (owner, m.len())))
+            .filter_map(|p| {
+                let len = match self.table.exact(p) {
+                    Some(literals) => {
+                        let lower = lower.get_or_insert_with(|| bytes.to_ascii_lowercase());
+                        leftmost_first(literals, lower)
+                    }
+                    None => self.regex(p).find(bytes).map(|m| m.len()),
+                };
+                len.map(|len| (self.table.owner(p), len))
+            })
             .collect()
     }
 
@@ -110,8 +127,24 @@ impl PatternList {
     pub fn owner_matches(&self, owner: usize, present: &[bool], text: &[u8]) -> bool {
         self.table
             .owned_by(owner)
-            .any(|p| present[p] && self.regex(p).is_match(text))
+            .any(|p| present[p] && self.candidate_matches(p, text))
     }
+}
+
+/// The length of the match a regex of these alternatives finds in `text` (both lower-case):
+/// the leftmost, and of those starting there the first in order of preference.
+fn leftmost_first<'a>(
+    literals: impl Iterator<Item = &'a [u8]> + Clone,
+    text: &[u8],
+) -> Option<usize> {
+    let mut starts = [false; 256];
+    for literal in literals.clone() {
+        starts[usize::from(literal[0])] = true;
+    }
+    (0..text.len())
+        .filter(|&i| starts[usize::from(text[i])])
+        .find_map(|i| literals.clone().find(|l| text[i..].starts_with(l)))
+        .map(<[u8]>::len)
 }
 
 #[cfg(test)]
@@ -140,6 +173,79 @@ mod tests {
             list.matches("user unknown, over quota"),
             vec![(1, 12), (2, 24)]
         );
+    }
+
+    /// Every built-in pattern read as literals only finds what its regex finds, on every
+    /// example text of the knowledge base and on its literals in other cases and contexts.
+    #[test]
+    fn exact_literals_find_what_the_regex_finds() {
+        use super::super::{Kb, builtin_patterns, literal_table::PatternSet};
+        let raw = Kb::builtin().into_raw();
+        let texts: Vec<String> = raw
+            .code
+            .iter()
+            .flat_map(|c| c.examples.iter().chain(&c.patterns))
+            .chain(
+                raw.rule
+                    .iter()
+                    .flat_map(|r| r.examples.iter().chain(&r.patterns)),
+            )
+            .cloned()
+            .collect();
+        let sets = [
+            PatternSet::Codes,
+            PatternSet::Hosts,
+            PatternSet::Tokens,
+            PatternSet::Meanings,
+            PatternSet::Blocklists,
+            PatternSet::Rules,
+        ];
+        let mut exact = 0;
+        for set in sets {
+            let list = builtin_patterns(set);
+            let present: Vec<Vec<bool>> =
+                texts.iter().map(|t| list.present(t.as_bytes())).collect();
+            for p in 0..list.table.len() {
+                let Some(literals) = list.table.exact(p) else {
+                    continue;
+                };
+                exact += 1;
+                let literals: Vec<&[u8]> = literals.collect();
+                // The texts where it matches, and a few where it does not.
+                let mut mine: Vec<String> = (texts.iter().zip(&present))
+                    .filter(|(_, present)| present[p])
+                    .map(|(t, _)| t.clone())
+                    .take(8)
+                    .chain(texts.iter().skip(p % 97).step_by(97).take(3).cloned())
+                    .collect();
+                for (i, l) in literals.iter().enumerate() {
+                    let l = String::from_utf8_lossy(l);
+                    let upper = l.to_uppercase();
+                    let next = String::from_utf8_lossy(literals[(i + 1) % literals.len()]);
+                    mine.push(format!("550 {upper} (in reply to RCPT TO)"));
+                    mine.push(format!("{l}{l}x{next}"));
+                    mine.push(format!("x{next} {l}"));
+                    mine.push(l[..l.len() - 1].to_string());
+                }
+                for text in &mine {
+                    let bytes = text.as_bytes();
+                    let lower = bytes.to_ascii_lowercase();
+                    let regex = list.regex(p);
+                    assert_eq!(
+                        leftmost_first(literals.iter().copied(), &lower),
+                        regex.find(bytes).map(|m| m.len()),
+                        "pattern {:?} on {text:?}",
+                        list.table.source(p)
+                    );
+                    let occurs = literals
+                        .iter()
+                        .any(|l| memchr::memmem::find(&lower, l).is_some());
+                    assert_eq!(occurs, regex.is_match(bytes));
+                }
+            }
+        }
+        // Most of the knowledge base's patterns are literals only.
+        assert!(exact > 900, "{exact} exact patterns");
     }
 
     #[test]
