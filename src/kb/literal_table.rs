@@ -6,20 +6,25 @@
 //! `build.rs` includes this file too: it writes the built-in knowledge base's tables once, at
 //! build time; a knowledge-base file loaded at run time gets its tables built on load.
 //!
-//! A pattern whose literals are exactly its matches (`mailbox (is )?full`: no anchor, word
-//! boundary or open-ended part) needs no regex at all: it matches where one of its literals
-//! occurs, and the table keeps its literals in the order the regex prefers them, so that the
-//! match a regex would find (leftmost, then first preferred) is found without compiling one.
+//! A pattern is a candidate when one of its prefix literals and one of its suffix literals
+//! occur (either test left out when the pattern has no such literals).
+//!
+//! A pattern whose literals are exactly its matches (`mailbox (is )?full`, `\buser
+//! unknown\b`: no open-ended part, anchors and word boundaries only at either end) needs no
+//! regex at all: the table keeps its literals in the order the regex prefers them, each with
+//! the look-arounds before and after it, so that the match a regex would find (leftmost,
+//! then first preferred) is found without compiling one.
 //!
 //! Layout, every number a little-endian u32:
 //! - header: pattern count, group count, literal count, exact literal count;
-//! - patterns, 24 bytes each: owner, source offset, source length, kind (`PREFILTERED`,
-//!   `ALWAYS`: no literals, always a candidate, `EXACT`), first exact literal, exact literal
-//!   count;
+//! - patterns, 24 bytes each: owner, source offset, source length, flags (`HAS_PREFIXES`,
+//!   `HAS_SUFFIXES`, `EXACT`), first exact literal, exact literal count;
 //! - groups (count + 1), 8 bytes each: the literals' first three bytes (`a << 16 | b << 8 |
 //!   c`), the group's first literal; the last is a sentinel (`u32::MAX`, literal count);
-//! - literals, 12 bytes each, sorted by their bytes: offset, length, pattern;
-//! - exact literals, 8 bytes each, by pattern in order of preference: offset, length;
+//! - literals, 12 bytes each, sorted by their bytes: offset, length, pattern * 2 (+ 1 for a
+//!   suffix literal);
+//! - exact literals, 12 bytes each, by pattern in order of preference: offset, length, the
+//!   look-arounds before and after (`Look` codes, `before | after << 8`);
 //! - a bitmap of 65536 bits, one per pair of first two bytes a literal starts with;
 //! - the strings: pattern sources, then literal bytes (all lower-case).
 
@@ -30,48 +35,166 @@ const HEADER: usize = 16;
 const PATTERN: usize = 24;
 const GROUP: usize = 8;
 const LITERAL: usize = 12;
-const EXACT_LITERAL: usize = 8;
-
-/// Pattern kinds: a candidate when one of its literals occurs; always a candidate; matched
-/// exactly where one of its literals occurs.
-const PREFILTERED: usize = 0;
-const ALWAYS: usize = 1;
-const EXACT: usize = 2;
+const EXACT_LITERAL: usize = 12;
 const BITMAP: usize = 65536 / 8;
+
+/// Pattern flags: every match starts with one of its prefix literals; ends with one of its
+/// suffix literals; is exactly one of its exact literals.
+const HAS_PREFIXES: usize = 1;
+const HAS_SUFFIXES: usize = 2;
+const EXACT: usize = 4;
+
+/// A look-around at either end of an exact literal (`regex_syntax::hir::Look`, ASCII only
+/// as the patterns are compiled).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Look {
+    None = 0,
+    Start = 1,
+    End = 2,
+    Word = 3,
+    NotWord = 4,
+}
+
+impl Look {
+    fn from_hir(hir: &regex_syntax::hir::Hir) -> Option<Look> {
+        use regex_syntax::hir::{HirKind, Look as L};
+        match hir.kind() {
+            HirKind::Look(L::Start) => Some(Look::Start),
+            HirKind::Look(L::End) => Some(Look::End),
+            HirKind::Look(L::WordAscii) => Some(Look::Word),
+            HirKind::Look(L::WordAsciiNegate) => Some(Look::NotWord),
+            _ => None,
+        }
+    }
+
+    fn from_code(code: usize) -> Look {
+        match code {
+            1 => Look::Start,
+            2 => Look::End,
+            3 => Look::Word,
+            4 => Look::NotWord,
+            _ => Look::None,
+        }
+    }
+
+    /// Whether the look-around holds at `at` in `text`.
+    pub fn holds(self, text: &[u8], at: usize) -> bool {
+        let word = |i: Option<usize>| {
+            i.and_then(|i| text.get(i))
+                .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+        };
+        match self {
+            Look::None => true,
+            Look::Start => at == 0,
+            Look::End => at == text.len(),
+            Look::Word => word(at.checked_sub(1)) != word(Some(at)),
+            Look::NotWord => word(at.checked_sub(1)) == word(Some(at)),
+        }
+    }
+}
+
+/// One exact literal: its bytes (lower-case) and the look-arounds before and after it.
+pub type ExactLiteral = (Vec<u8>, Look, Look);
+
+/// What the table keeps of a pattern.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// Literals every match starts with (lower-case), when each is long enough to test.
+    pub prefixes: Option<Vec<Vec<u8>>>,
+    /// Literals every match ends with, likewise.
+    pub suffixes: Option<Vec<Vec<u8>>>,
+    /// The pattern's matches, when literals say them exactly, in order of preference.
+    pub exact: Option<Vec<ExactLiteral>>,
+}
+
+fn parse(pattern: &str) -> Option<regex_syntax::hir::Hir> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()
+}
+
+fn extract(
+    hir: &regex_syntax::hir::Hir,
+    kind: regex_syntax::hir::literal::ExtractKind,
+) -> Option<(Vec<Vec<u8>>, bool)> {
+    let mut extractor = regex_syntax::hir::literal::Extractor::new();
+    extractor.kind(kind);
+    let seq = extractor.extract(hir);
+    let literals = seq.literals()?;
+    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().len() < 3) {
+        return None;
+    }
+    let literals = literals
+        .iter()
+        .map(|l| l.as_bytes().to_ascii_lowercase())
+        .collect();
+    Some((literals, seq.is_exact()))
+}
 
 /// The prefix literals of `pattern`, lower-cased, when every match must start with one
 /// of them and each is long enough to be worth testing.
 #[cfg_attr(not(test), allow(dead_code))]
 pub fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    literals(pattern).map(|(literals, _)| literals)
+    analyse(pattern).prefixes
 }
 
-/// `prefix_literals`, in the regex's order of preference, and whether they are exactly the
-/// pattern's matches: each literal a whole match, and no look-around (anchor, word
-/// boundary) that the literals leave out. The pattern is matched case-insensitively on
-/// ASCII only (`validate::compile_pattern`), so a literal lower-cased stands for the same
-/// matches in a lower-cased text.
-pub fn literals(pattern: &str) -> Option<(Vec<Vec<u8>>, bool)> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()?;
-    let mut extractor = Extractor::new();
-    extractor.kind(ExtractKind::Prefix);
-    let seq = extractor.extract(&hir);
-    let literals = seq.literals()?;
-    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().len() < 3) {
-        return None;
+/// The literals of `pattern`. The pattern is matched case-insensitively on ASCII only
+/// (`validate::compile_pattern`): a literal lower-cased stands for the same matches.
+pub fn analyse(pattern: &str) -> Analysis {
+    use regex_syntax::hir::literal::ExtractKind;
+    let Some(hir) = parse(pattern) else {
+        return Analysis::default();
+    };
+    let prefixes = extract(&hir, ExtractKind::Prefix).map(|(l, _)| l);
+    let suffixes = extract(&hir, ExtractKind::Suffix).map(|(l, _)| l);
+    Analysis {
+        prefixes,
+        suffixes,
+        exact: exact_literals(&hir),
     }
-    let exact = seq.is_exact() && hir.properties().look_set().is_empty();
-    let literals = literals
-        .iter()
-        .map(|l| l.as_bytes().to_ascii_lowercase())
-        .collect();
-    Some((literals, exact))
+}
+
+/// The literals that are exactly the matches of `hir`: of each top-level alternative in
+/// turn, with the look-arounds at its two ends set apart; none when a look-around stands
+/// elsewhere or a part is open-ended.
+fn exact_literals(hir: &regex_syntax::hir::Hir) -> Option<Vec<ExactLiteral>> {
+    use regex_syntax::hir::{Hir, HirKind, literal::ExtractKind};
+    let hir = match hir.kind() {
+        HirKind::Capture(c) => &c.sub,
+        _ => hir,
+    };
+    let branches = match hir.kind() {
+        HirKind::Alternation(branches) => branches.as_slice(),
+        _ => std::slice::from_ref(hir),
+    };
+    let mut out = Vec::new();
+    for branch in branches {
+        let parts = match branch.kind() {
+            HirKind::Concat(parts) => parts.as_slice(),
+            _ => std::slice::from_ref(branch),
+        };
+        let before = parts.first().and_then(Look::from_hir);
+        let after = parts
+            .get(1..)
+            .and_then(|p| p.last())
+            .and_then(Look::from_hir);
+        let core =
+            &parts[usize::from(before.is_some())..parts.len() - usize::from(after.is_some())];
+        let core = Hir::concat(core.to_vec());
+        if !core.properties().look_set().is_empty() {
+            return None;
+        }
+        let (literals, exact) = extract(&core, ExtractKind::Prefix)?;
+        if !exact {
+            return None;
+        }
+        let (before, after) = (before.unwrap_or(Look::None), after.unwrap_or(Look::None));
+        out.extend(literals.into_iter().map(|l| (l, before, after)));
+    }
+    Some(out)
 }
 
 fn put(out: &mut Vec<u8>, n: usize) {
@@ -89,30 +212,41 @@ pub fn build<'a>(patterns: impl IntoIterator<Item = (usize, &'a str)>) -> Vec<u8
     let mut strings = Vec::new();
     let mut rows = Vec::new();
     let mut literals: Vec<(Vec<u8>, usize)> = Vec::new();
-    let mut exact: Vec<Vec<u8>> = Vec::new();
+    let mut exact: Vec<ExactLiteral> = Vec::new();
     for (i, (owner, source)) in patterns.iter().enumerate() {
-        let lits = self::literals(source);
-        let kind = match &lits {
-            None => ALWAYS,
-            Some((_, true)) => EXACT,
-            Some((_, false)) => PREFILTERED,
-        };
+        let analysis = analyse(source);
         let first_exact = exact.len();
-        if let Some((lits, true)) = &lits {
-            exact.extend(lits.iter().cloned());
-        }
+        let (prefixes, suffixes, flags) = match analysis.exact {
+            // Its own literals are what it must contain: no other test is needed.
+            Some(lits) => {
+                let prefixes = lits.iter().map(|(l, _, _)| l.clone()).collect();
+                exact.extend(lits);
+                (Some(prefixes), None, HAS_PREFIXES | EXACT)
+            }
+            None => {
+                let flags = if analysis.prefixes.is_some() {
+                    HAS_PREFIXES
+                } else {
+                    0
+                } | if analysis.suffixes.is_some() {
+                    HAS_SUFFIXES
+                } else {
+                    0
+                };
+                (analysis.prefixes, analysis.suffixes, flags)
+            }
+        };
         rows.push([
             *owner,
             strings.len(),
             source.len(),
-            kind,
+            flags,
             first_exact,
             exact.len() - first_exact,
         ]);
         strings.extend_from_slice(source.as_bytes());
-        for lit in lits.into_iter().flat_map(|(lits, _)| lits) {
-            literals.push((lit, i));
-        }
+        literals.extend(prefixes.into_iter().flatten().map(|l| (l, i * 2)));
+        literals.extend(suffixes.into_iter().flatten().map(|l| (l, i * 2 + 1)));
     }
     literals.sort();
     literals.dedup();
@@ -142,15 +276,16 @@ pub fn build<'a>(patterns: impl IntoIterator<Item = (usize, &'a str)>) -> Vec<u8
     }
     out.extend_from_slice(&u32::MAX.to_le_bytes());
     put(&mut out, literals.len());
-    for (lit, pattern) in &literals {
+    for (lit, tag) in &literals {
         put(&mut out, strings.len());
         put(&mut out, lit.len());
-        put(&mut out, *pattern);
+        put(&mut out, *tag);
         strings.extend_from_slice(lit);
     }
-    for lit in &exact {
+    for (lit, before, after) in &exact {
         put(&mut out, strings.len());
         put(&mut out, lit.len());
+        put(&mut out, *before as usize | (*after as usize) << 8);
         strings.extend_from_slice(lit);
     }
     out.extend_from_slice(&bitmap);
@@ -195,7 +330,7 @@ impl LiteralTable {
             let at = table.pattern_at(p);
             let (first, count) = (table.word(at + 16), table.word(at + 20));
             fits(table.word(at + 4), table.word(at + 8))
-                && table.word(at + 12) <= EXACT
+                && table.word(at + 12) <= (HAS_PREFIXES | HAS_SUFFIXES | EXACT)
                 && first.checked_add(count).is_some_and(|end| end <= exact)
         }) && (0..exact).all(|l| {
             let at = table.exact_at(l);
@@ -204,7 +339,7 @@ impl LiteralTable {
             let at = table.literal_at(l);
             fits(table.word(at), table.word(at + 4))
                 && table.word(at + 4) >= 3
-                && table.word(at + 8) < patterns
+                && table.word(at + 8) / 2 < patterns
         }) && (0..=groups).all(|g| table.word(table.group_at(g) + 4) <= literals);
         sound.then_some(table)
     }
@@ -263,14 +398,23 @@ impl LiteralTable {
             .unwrap_or_else(|e| unreachable!("written from a str by build: {e}"))
     }
 
-    /// Pattern `p`'s literals, in order of preference, when they are exactly its matches.
-    pub fn exact(&self, p: usize) -> Option<impl Iterator<Item = &[u8]> + Clone> {
+    /// Pattern `p`'s literals with their look-arounds, in order of preference, when they
+    /// are exactly its matches.
+    pub fn exact(&self, p: usize) -> Option<impl Iterator<Item = (&[u8], Look, Look)> + Clone> {
         let at = self.pattern_at(p);
-        if self.word(at + 12) != EXACT {
+        if self.word(at + 12) & EXACT == 0 {
             return None;
         }
         let first = self.word(at + 16);
-        Some((first..first + self.word(at + 20)).map(|l| self.string(self.exact_at(l))))
+        Some((first..first + self.word(at + 20)).map(|l| {
+            let at = self.exact_at(l);
+            let looks = self.word(at + 8);
+            (
+                self.string(at),
+                Look::from_code(looks & 0xff),
+                Look::from_code(looks >> 8),
+            )
+        }))
     }
 
     /// The patterns owned by `owner`: owners never decrease along the table.
@@ -290,14 +434,12 @@ impl LiteralTable {
         first(owner)..first(owner + 1)
     }
 
-    /// Sets `present[p]` for every pattern `p` that `text` could match: one with a literal
-    /// that occurs in `text` (any case), or with none.
+    /// Sets `present[p]` for every pattern `p` that `text` could match: one of its prefix
+    /// literals (if it has any) and one of its suffix literals (likewise) occur in `text`,
+    /// in any case.
     pub fn mark(&self, text: &[u8], present: &mut [bool]) {
-        for (p, slot) in present.iter_mut().enumerate().take(self.patterns) {
-            if self.word(self.pattern_at(p) + 12) == ALWAYS {
-                *slot = true;
-            }
-        }
+        // Found literals, by pattern * 2 (+ 1 for a suffix).
+        let mut found = vec![false; self.patterns * 2];
         let bitmap = &self.bytes[self.bitmap_at()..self.strings_at()];
         for i in 0..text.len().saturating_sub(2) {
             let a = text[i].to_ascii_lowercase();
@@ -325,8 +467,8 @@ impl LiteralTable {
             );
             for l in start..end {
                 let at = self.literal_at(l);
-                let p = self.word(at + 8);
-                if present[p] {
+                let tag = self.word(at + 8);
+                if found[tag] {
                     continue;
                 }
                 let lit = self.string(at);
@@ -334,9 +476,14 @@ impl LiteralTable {
                     .get(i..i + lit.len())
                     .is_some_and(|w| w.eq_ignore_ascii_case(lit))
                 {
-                    present[p] = true;
+                    found[tag] = true;
                 }
             }
+        }
+        for (p, slot) in present.iter_mut().enumerate().take(self.patterns) {
+            let flags = self.word(self.pattern_at(p) + 12);
+            *slot = (flags & HAS_PREFIXES == 0 || found[p * 2])
+                && (flags & HAS_SUFFIXES == 0 || found[p * 2 + 1]);
         }
     }
 }

@@ -6,7 +6,7 @@
 //! start. Most patterns are literals only (`mailbox (is )?full`): those are never compiled,
 //! their literals are their matches.
 
-use super::literal_table::{self, LiteralTable};
+use super::literal_table::{self, LiteralTable, Look};
 use regex_automata::meta::Regex;
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
@@ -91,10 +91,12 @@ impl PatternList {
             .map(|(p, _)| p)
     }
 
-    /// Whether candidate `p` matches `text`: a pattern of literals only matches, since one
-    /// of its literals occurs in the text.
+    /// Whether candidate `p` matches `text`.
     fn candidate_matches(&self, p: usize, text: &[u8]) -> bool {
-        self.table.exact(p).is_some() || self.regex(p).is_match(text)
+        match self.table.exact(p) {
+            Some(literals) => leftmost_first(literals, text).is_some(),
+            None => self.regex(p).is_match(text),
+        }
     }
 
     /// The owner of the first pattern that matches.
@@ -108,14 +110,10 @@ impl PatternList {
     /// Every match: (owner, length of the matched text).
     pub fn matches(&self, text: &str) -> Vec<(usize, usize)> {
         let bytes = bounded(text);
-        let mut lower = None;
         self.candidates(bytes)
             .filter_map(|p| {
                 let len = match self.table.exact(p) {
-                    Some(literals) => {
-                        let lower = lower.get_or_insert_with(|| bytes.to_ascii_lowercase());
-                        leftmost_first(literals, lower)
-                    }
+                    Some(literals) => leftmost_first(literals, bytes),
                     None => self.regex(p).find(bytes).map(|m| m.len()),
                 };
                 len.map(|len| (self.table.owner(p), len))
@@ -131,20 +129,28 @@ impl PatternList {
     }
 }
 
-/// The length of the match a regex of these alternatives finds in `text` (both lower-case):
-/// the leftmost, and of those starting there the first in order of preference.
+/// The length of the match a regex of these alternatives (each a lower-case literal with
+/// the look-arounds before and after it) finds in `text`, in any case: the leftmost, and of
+/// those starting there the first in order of preference.
 fn leftmost_first<'a>(
-    literals: impl Iterator<Item = &'a [u8]> + Clone,
+    literals: impl Iterator<Item = (&'a [u8], Look, Look)> + Clone,
     text: &[u8],
 ) -> Option<usize> {
     let mut starts = [false; 256];
-    for literal in literals.clone() {
+    for (literal, _, _) in literals.clone() {
         starts[usize::from(literal[0])] = true;
     }
     (0..text.len())
-        .filter(|&i| starts[usize::from(text[i])])
-        .find_map(|i| literals.clone().find(|l| text[i..].starts_with(l)))
-        .map(<[u8]>::len)
+        .filter(|&i| starts[usize::from(text[i].to_ascii_lowercase())])
+        .find_map(|i| {
+            literals.clone().find_map(|(l, before, after)| {
+                let end = i + l.len();
+                (text.get(i..end).is_some_and(|w| w.eq_ignore_ascii_case(l))
+                    && before.holds(text, i)
+                    && after.holds(text, end))
+                .then_some(l.len())
+            })
+        })
 }
 
 #[cfg(test)]
@@ -206,46 +212,74 @@ mod tests {
             let present: Vec<Vec<bool>> =
                 texts.iter().map(|t| list.present(t.as_bytes())).collect();
             for p in 0..list.table.len() {
+                let regex = list.regex(p);
+                // The prefilter never leaves out a text the regex matches.
+                for (text, present) in texts.iter().zip(&present) {
+                    if !present[p] {
+                        assert!(
+                            !regex.is_match(text.as_bytes()),
+                            "pattern {:?} left out on {text:?}",
+                            list.table.source(p)
+                        );
+                    }
+                }
                 let Some(literals) = list.table.exact(p) else {
                     continue;
                 };
                 exact += 1;
-                let literals: Vec<&[u8]> = literals.collect();
-                // The texts where it matches, and a few where it does not.
+                let literals: Vec<(&[u8], Look, Look)> = literals.collect();
+                // The texts where it may match, and a few where it does not.
                 let mut mine: Vec<String> = (texts.iter().zip(&present))
                     .filter(|(_, present)| present[p])
                     .map(|(t, _)| t.clone())
                     .take(8)
                     .chain(texts.iter().skip(p % 97).step_by(97).take(3).cloned())
                     .collect();
-                for (i, l) in literals.iter().enumerate() {
+                for (i, (l, _, _)) in literals.iter().enumerate() {
                     let l = String::from_utf8_lossy(l);
                     let upper = l.to_uppercase();
-                    let next = String::from_utf8_lossy(literals[(i + 1) % literals.len()]);
+                    let next = String::from_utf8_lossy(literals[(i + 1) % literals.len()].0);
                     mine.push(format!("550 {upper} (in reply to RCPT TO)"));
                     mine.push(format!("{l}{l}x{next}"));
                     mine.push(format!("x{next} {l}"));
+                    mine.push(format!("{l}"));
+                    mine.push(format!("a{l}_ {l}."));
                     mine.push(l[..l.len() - 1].to_string());
                 }
                 for text in &mine {
                     let bytes = text.as_bytes();
-                    let lower = bytes.to_ascii_lowercase();
-                    let regex = list.regex(p);
                     assert_eq!(
-                        leftmost_first(literals.iter().copied(), &lower),
+                        leftmost_first(literals.iter().copied(), bytes),
                         regex.find(bytes).map(|m| m.len()),
                         "pattern {:?} on {text:?}",
                         list.table.source(p)
                     );
-                    let occurs = literals
-                        .iter()
-                        .any(|l| memchr::memmem::find(&lower, l).is_some());
-                    assert_eq!(occurs, regex.is_match(bytes));
                 }
             }
         }
         // Most of the knowledge base's patterns are literals only.
-        assert!(exact > 900, "{exact} exact patterns");
+        assert!(exact > 1100, "{exact} exact patterns");
+    }
+
+    #[test]
+    fn literals_with_anchors_and_word_boundaries_match_without_a_regex() {
+        let list = PatternList::new([
+            (0, r"\brejected\.?$"),
+            (1, r"^relay denied|\buser (is )?unknown\b"),
+            (2, r"(mailbox|user)\b.{0,40}\bdisabled"),
+        ]);
+        assert!(list.table.exact(0).is_some() && list.table.exact(1).is_some());
+        assert!(list.table.exact(2).is_none());
+        assert_eq!(list.matches("Mail REJECTED."), vec![(0, 9)]);
+        assert_eq!(list.matches("unrejected"), vec![]);
+        assert_eq!(list.matches("rejected, then rejected"), vec![(0, 8)]);
+        assert_eq!(list.first("the user is unknown here"), Some(1));
+        assert_eq!(list.first("superuser unknown"), None);
+        assert_eq!(list.first("Relay denied"), Some(1));
+        assert_eq!(list.first("no: relay denied"), None);
+        // The suffix literal must occur too before the regex is tried.
+        assert!(!list.present(b"mailbox full")[2]);
+        assert_eq!(list.first("Mailbox is disabled"), Some(2));
     }
 
     #[test]
