@@ -76,9 +76,10 @@ struct ProviderRow {
 }
 
 /// One row of a table: decoded from its embedded blob on first use, or loaded from a file.
+/// Boxed, so that the rows an input never reads cost a few words each.
 struct Row<T> {
     blob: &'static [u8],
-    cell: OnceLock<T>,
+    cell: OnceLock<Box<T>>,
 }
 
 impl<T: serde::de::DeserializeOwned> Row<T> {
@@ -99,13 +100,14 @@ impl<T: serde::de::DeserializeOwned> Row<T> {
     fn loaded(row: T) -> Row<T> {
         Row {
             blob: &[],
-            cell: OnceLock::from(row),
+            cell: OnceLock::from(Box::new(row)),
         }
     }
 
     fn into_inner(self) -> T {
         self.get();
-        self.cell
+        *self
+            .cell
             .into_inner()
             .unwrap_or_else(|| unreachable!("decoded just above"))
     }
