@@ -1,19 +1,8 @@
 //! Parses and validates `codes.toml` at build time and embeds it in binary form, so that
 //! the binary never pays for TOML parsing and never ships an invalid knowledge base.
-#![allow(dead_code)]
 
-#[path = "src/code.rs"]
-mod code;
-#[path = "src/kb/literal_table.rs"]
-mod literal_table;
-#[path = "src/kb/model.rs"]
-mod model;
-#[path = "src/kb/validate.rs"]
-mod validate;
-mod kb {
-    pub(crate) use crate::model;
-}
-
+use bouncex_kb_core::code;
+use bouncex_kb_core::kb::{literal_table, model, validate};
 use std::{env, fs, path::Path};
 
 /// Any row, serialised on its own.

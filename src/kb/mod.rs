@@ -1,13 +1,12 @@
 //! The knowledge base: the model (`model`), its validation (`validate`), and the loaded,
 //! indexed form the rest of bouncex looks things up in.
 
-mod literal_table;
+use bouncex_kb_core::kb::literal_table;
+pub use bouncex_kb_core::kb::{model, validate};
 use literal_table::{
     PatternSet, blocklist_patterns, code_patterns, meaning_patterns, rule_patterns,
 };
-pub mod model;
 mod patterns;
-pub mod validate;
 
 use crate::code::{Class, CodeKey, EnhancedCode};
 use model::*;

@@ -1,7 +1,7 @@
 //! The knowledge base as written in `codes.toml`: raw serde structs, one per table.
 //!
-//! Shared with `build.rs`, which parses and validates `codes.toml` at build time and embeds
-//! it in binary form; so this file depends on nothing but serde and std.
+//! Used by bouncex's `build.rs` too, which parses and validates `codes.toml` at build time
+//! and embeds it in binary form.
 
 use serde::{Deserialize, Serialize};
 

@@ -3,8 +3,8 @@
 //! allocated to load it. `mark` tells which patterns a text could match (one of their
 //! literals occurs in it, any case); only those are ever compiled (see `patterns`).
 //!
-//! `build.rs` includes this file too: it writes the built-in knowledge base's tables once, at
-//! build time; a knowledge-base file loaded at run time gets its tables built on load.
+//! bouncex's `build.rs` uses this file too: it writes the built-in knowledge base's tables once,
+//! at build time; a knowledge-base file loaded at run time gets its tables built on load.
 //!
 //! A pattern is a candidate when one of its prefix literals and one of its suffix literals
 //! occur (either test left out when the pattern has no such literals).
