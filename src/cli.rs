@@ -395,7 +395,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 struct Session {
-    kb: Kb,
+    /// Never dropped: the process ends right after, and freeing every decoded row and
+    /// compiled pattern one by one is work for nothing.
+    kb: std::mem::ManuallyDrop<Kb>,
     format: Format,
     text: TextOptions,
 }
@@ -443,7 +445,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .map(std::path::Path::new);
             let kb = load_kb(kb_path)?;
             let ctx = Session {
-                kb,
+                kb: std::mem::ManuallyDrop::new(kb),
                 format,
                 text: TextOptions { color, width, full },
             };

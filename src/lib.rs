@@ -8,7 +8,7 @@
 //! a stream is a terminal.
 
 pub mod classify;
-pub mod code;
+pub use bouncex_kb_core::code;
 pub mod explain;
 pub mod kb;
 pub mod recognize;

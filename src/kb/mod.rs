@@ -1,13 +1,12 @@
 //! The knowledge base: the model (`model`), its validation (`validate`), and the loaded,
 //! indexed form the rest of bouncex looks things up in.
 
-mod literal_table;
+use bouncex_kb_core::kb::literal_table;
+pub use bouncex_kb_core::kb::{model, validate};
 use literal_table::{
     PatternSet, blocklist_patterns, code_patterns, meaning_patterns, rule_patterns,
 };
-pub mod model;
 mod patterns;
-pub mod validate;
 
 use crate::code::{Class, CodeKey, EnhancedCode};
 use model::*;
@@ -46,17 +45,20 @@ type Checker = fn(&str, &str, Option<&RawKb>) -> Result<RawKb, Vec<KbError>>;
 
 /// A loaded, validated knowledge base with its indexes.
 pub struct Kb {
-    /// Meta, classes and subjects (the code entries live in `entries`, the other tables in
-    /// `tables`).
+    /// Meta, classes, subjects, retry defaults, MTAs, shared rows and sources (the other
+    /// tables are rows below).
     raw: RawKb,
-    entries: Vec<Entry>,
+    entries: Vec<Row<RawCode>>,
     /// Single-code entries by code.
     codes: HashMap<EnhancedCode, usize>,
     /// Range entries (`5.7.606-649`), in code order.
     ranges: Vec<(CodeKey, usize)>,
     subjects: HashMap<u16, usize>,
-    tables: OnceLock<Tables>,
-    tables_blob: &'static [u8],
+    basics: Vec<(u16, Row<RawBasic>)>,
+    providers: Vec<ProviderRow>,
+    blocklists: Vec<Row<RawBlocklist>>,
+    reasons: Vec<(Reason, Row<RawReasonKind>)>,
+    rules: Vec<(RuleHead, Row<RawRule>)>,
     /// The pattern lists come from `BUILTIN_PATTERNS` (else they are built from the tables).
     builtin_patterns: bool,
     code_patterns: OnceLock<PatternList>,
@@ -65,65 +67,48 @@ pub struct Kb {
     rule_patterns: OnceLock<RulePatterns>,
 }
 
-/// Basic replies, providers, blocklists, reasons and reason rules, with their indexes.
-struct Tables {
-    raw: RawKb,
-    basics: HashMap<u16, usize>,
-    providers: HashMap<String, usize>,
-    reasons: HashMap<Reason, usize>,
+/// A provider's id and meaning-row count, known without decoding the provider.
+struct ProviderRow {
+    id: String,
+    meanings: usize,
+    row: Row<RawProvider>,
 }
 
-impl Tables {
-    fn new(raw: RawKb) -> Tables {
-        let basics = raw
-            .basic
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (b.code, i))
-            .collect();
-        let providers = raw
-            .provider
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.clone(), i))
-            .collect();
-        let reasons = raw
-            .reason
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id, i))
-            .collect();
-        Tables {
-            raw,
-            basics,
-            providers,
-            reasons,
-        }
-    }
+/// One row of a table: decoded from its embedded blob on first use, or loaded from a file.
+/// Boxed, so that the rows an input never reads cost a few words each.
+struct Row<T> {
+    blob: &'static [u8],
+    cell: OnceLock<Box<T>>,
 }
 
-/// One code entry: decoded from its embedded blob on first use, or loaded from a file.
-struct Entry {
-    blob: Option<&'static [u8]>,
-    cell: OnceLock<RawCode>,
-}
-
-impl Entry {
-    fn get(&self) -> &RawCode {
+impl<T: serde::de::DeserializeOwned> Row<T> {
+    fn get(&self) -> &T {
         self.cell.get_or_init(|| {
-            let blob = self
-                .blob
-                .unwrap_or_else(|| unreachable!("a loaded entry is always set"));
-            postcard::from_bytes(blob)
-                .unwrap_or_else(|e| unreachable!("build.rs wrote this entry: {e}"))
+            postcard::from_bytes(self.blob)
+                .unwrap_or_else(|e| unreachable!("build.rs wrote this row: {e}"))
         })
     }
 
-    fn loaded(code: RawCode) -> Entry {
-        Entry {
-            blob: None,
-            cell: OnceLock::from(code),
+    fn embedded(blobs: &'static [u8], (offset, length): Blob) -> Row<T> {
+        Row {
+            blob: &blobs[offset as usize..(offset + length) as usize],
+            cell: OnceLock::new(),
         }
+    }
+
+    fn loaded(row: T) -> Row<T> {
+        Row {
+            blob: &[],
+            cell: OnceLock::from(Box::new(row)),
+        }
+    }
+
+    fn into_inner(self) -> T {
+        self.get();
+        *self
+            .cell
+            .into_inner()
+            .unwrap_or_else(|| unreachable!("decoded just above"))
     }
 }
 
@@ -186,42 +171,54 @@ impl Kb {
         let index: EmbeddedIndex =
             postcard::from_bytes(&BUILTIN[4..4 + len]).unwrap_or_else(|e| corrupt(&e));
         let blobs: &'static [u8] = &BUILTIN[4 + len..];
-        let (t_offset, t_len) = index.tables;
-        let tables_blob = &blobs[t_offset as usize..(t_offset + t_len) as usize];
-        let entries = index
-            .codes
-            .iter()
-            .map(|(_, offset, length)| Entry {
-                blob: Some(&blobs[*offset as usize..(*offset + *length) as usize]),
-                cell: OnceLock::new(),
+        let row = |at| Row::embedded(blobs, at);
+        let mut kb = Kb::assemble(
+            index.base,
+            (index.codes.into_iter())
+                .map(|(code, at)| (code, row(at)))
+                .collect(),
+        );
+        kb.basics = (index.basics.into_iter())
+            .map(|(code, at)| (code, Row::embedded(blobs, at)))
+            .collect();
+        kb.providers = (index.providers.into_iter())
+            .map(|(id, meanings, at)| ProviderRow {
+                id,
+                meanings: meanings as usize,
+                row: Row::embedded(blobs, at),
             })
             .collect();
-        let keys = index.codes.iter().map(|(c, _, _)| c.as_str());
-        let mut kb = Kb::assemble(index.base, entries, keys, None);
-        kb.tables_blob = tables_blob;
+        kb.blocklists = (index.blocklists.into_iter())
+            .map(|at| Row::embedded(blobs, at))
+            .collect();
+        kb.reasons = (index.reasons.into_iter())
+            .map(|(id, at)| (id, Row::embedded(blobs, at)))
+            .collect();
+        kb.rules = (index.rules.into_iter())
+            .map(|(head, at)| (head, Row::embedded(blobs, at)))
+            .collect();
         kb.builtin_patterns = true;
         kb
     }
 
-    /// The whole knowledge base as raw tables, every entry decoded.
+    /// The whole knowledge base as raw tables, every row decoded.
     fn into_raw(self) -> RawKb {
-        self.tables();
-        let tables = self.tables.into_inner().map(|t| t.raw).unwrap_or_default();
         let mut raw = self.raw;
-        raw.basic = tables.basic;
-        raw.provider = tables.provider;
-        raw.blocklist = tables.blocklist;
-        raw.reason = tables.reason;
-        raw.rule = tables.rule;
-        raw.code = self
-            .entries
+        raw.code = self.entries.into_iter().map(Row::into_inner).collect();
+        raw.basic = (self.basics.into_iter())
+            .map(|(_, r)| r.into_inner())
+            .collect();
+        raw.provider = (self.providers.into_iter())
+            .map(|p| p.row.into_inner())
+            .collect();
+        raw.blocklist = self.blocklists.into_iter().map(Row::into_inner).collect();
+        raw.reason = (self.reasons.into_iter())
+            .map(|(_, r)| r.into_inner())
+            .collect();
+        raw.rule = self
+            .rules
             .into_iter()
-            .map(|e| {
-                e.get();
-                e.cell
-                    .into_inner()
-                    .unwrap_or_else(|| unreachable!("decoded just above"))
-            })
+            .map(|(_, r)| r.into_inner())
             .collect();
         raw
     }
@@ -255,35 +252,42 @@ impl Kb {
     }
 
     fn from_raw(mut raw: RawKb) -> Kb {
-        let mut codes_raw = std::mem::take(&mut raw.code);
-        codes_raw.sort_by_key(|c| c.code.parse::<CodeKey>().ok());
-        // A loaded file brings all its tables along, whichever of them it fills: they are
-        // never looked for in the (absent) embedded blob.
-        let tables = RawKb {
-            basic: std::mem::take(&mut raw.basic),
-            provider: std::mem::take(&mut raw.provider),
-            blocklist: std::mem::take(&mut raw.blocklist),
-            reason: std::mem::take(&mut raw.reason),
-            rule: std::mem::take(&mut raw.rule),
-            ..RawKb::default()
-        };
-        let keys: Vec<String> = codes_raw.iter().map(|c| c.code.clone()).collect();
-        Kb::assemble(
+        let mut codes = std::mem::take(&mut raw.code);
+        codes.sort_by_key(|c| c.code.parse::<CodeKey>().ok());
+        let basic = std::mem::take(&mut raw.basic);
+        let provider = std::mem::take(&mut raw.provider);
+        let blocklist = std::mem::take(&mut raw.blocklist);
+        let reason = std::mem::take(&mut raw.reason);
+        let rule = std::mem::take(&mut raw.rule);
+        let mut kb = Kb::assemble(
             raw,
-            codes_raw.into_iter().map(Entry::loaded).collect(),
-            keys.iter().map(String::as_str),
-            Some(tables),
-        )
+            (codes.into_iter())
+                .map(|c| (c.code.clone(), Row::loaded(c)))
+                .collect(),
+        );
+        kb.basics = (basic.into_iter())
+            .map(|b| (b.code, Row::loaded(b)))
+            .collect();
+        kb.providers = (provider.into_iter())
+            .map(|p| ProviderRow {
+                id: p.id.clone(),
+                meanings: p.meaning.len(),
+                row: Row::loaded(p),
+            })
+            .collect();
+        kb.blocklists = blocklist.into_iter().map(Row::loaded).collect();
+        kb.reasons = (reason.into_iter())
+            .map(|r| (r.id, Row::loaded(r)))
+            .collect();
+        kb.rules = (rule.into_iter())
+            .map(|r| (RuleHead::from(&r), Row::loaded(r)))
+            .collect();
+        kb
     }
 
-    /// `keys` are the entries' codes or ranges, in entry order; `tables` the basic replies,
-    /// providers, blocklists, reasons and rules of a loaded file (`None`: the embedded blob).
-    fn assemble<'k>(
-        raw: RawKb,
-        entries: Vec<Entry>,
-        keys: impl Iterator<Item = &'k str>,
-        tables: Option<RawKb>,
-    ) -> Kb {
+    /// The knowledge base of `raw` (meta, classes, subjects and the small tables) and of the
+    /// code entries `entries` (code or range, row), in code order; its other tables empty.
+    fn assemble(raw: RawKb, entries: Vec<(String, Row<RawCode>)>) -> Kb {
         let subjects = raw
             .subject
             .iter()
@@ -292,7 +296,7 @@ impl Kb {
             .collect();
         let mut codes = HashMap::new();
         let mut ranges = Vec::new();
-        for (i, key) in keys.enumerate() {
+        for (i, (key, _)) in entries.iter().enumerate() {
             match key.parse::<CodeKey>() {
                 Ok(k) if k.is_range() => ranges.push((k, i)),
                 Ok(k) => {
@@ -301,36 +305,23 @@ impl Kb {
                 Err(_) => {}
             }
         }
-        let cell = OnceLock::new();
-        if let Some(t) = tables {
-            let _ = cell.set(Tables::new(t));
-        }
         Kb {
             raw,
-            entries,
+            entries: entries.into_iter().map(|(_, row)| row).collect(),
             codes,
             ranges,
             subjects,
-            tables: cell,
-            tables_blob: &[],
+            basics: Vec::new(),
+            providers: Vec::new(),
+            blocklists: Vec::new(),
+            reasons: Vec::new(),
+            rules: Vec::new(),
             builtin_patterns: false,
             code_patterns: OnceLock::new(),
             provider_patterns: OnceLock::new(),
             blocklist_patterns: OnceLock::new(),
             rule_patterns: OnceLock::new(),
         }
-    }
-
-    fn tables(&self) -> &Tables {
-        self.tables.get_or_init(|| {
-            let raw: RawKb = if self.tables_blob.is_empty() {
-                RawKb::default()
-            } else {
-                postcard::from_bytes(self.tables_blob)
-                    .unwrap_or_else(|e| unreachable!("build.rs writes the embedded tables: {e}"))
-            };
-            Tables::new(raw)
-        })
     }
 
     pub fn version(&self) -> &str {
@@ -343,7 +334,7 @@ impl Kb {
 
     /// Every code entry, in code order.
     pub fn codes(&self) -> impl ExactSizeIterator<Item = &RawCode> {
-        self.entries.iter().map(Entry::get)
+        self.entries.iter().map(Row::get)
     }
 
     /// The entry for a code: its own, else the range entry it lies in.
@@ -414,17 +405,24 @@ impl Kb {
 
     /// The basic reply codes the knowledge base knows, in its order.
     pub fn basics(&self) -> impl Iterator<Item = &RawBasic> {
-        self.tables().raw.basic.iter()
+        self.basics.iter().map(|(_, b)| b.get())
     }
 
     pub fn basic(&self, code: u16) -> Option<&RawBasic> {
-        let t = self.tables();
-        t.basics.get(&code).map(|&i| &t.raw.basic[i])
+        let (_, row) = self.basics.iter().find(|(c, _)| *c == code)?;
+        Some(row.get())
     }
 
     pub fn provider(&self, id: &str) -> Option<&RawProvider> {
-        let t = self.tables();
-        t.providers.get(id).map(|&i| &t.raw.provider[i])
+        self.providers
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.row.get())
+    }
+
+    /// Every provider, in file order (each decoded).
+    fn all_providers(&self) -> impl Iterator<Item = &RawProvider> + Clone {
+        self.providers.iter().map(|p| p.row.get())
     }
 
     /// The entry for a code (its own, else a range's), falling back to its subject, then its
@@ -459,17 +457,15 @@ impl Kb {
 
     fn provider_patterns(&self) -> &ProviderPatterns {
         self.provider_patterns.get_or_init(|| {
-            let providers = &self.tables().raw.provider;
             let per = |set, f: fn(&RawProvider) -> &Vec<String>| {
                 self.pattern_list(set, || {
-                    PatternList::new(literal_table::provider_patterns(providers, f))
+                    PatternList::new(literal_table::provider_patterns(self.all_providers(), f))
                 })
             };
-            let first_row = providers
-                .iter()
+            let first_row = (self.providers.iter())
                 .scan(0, |row, p| {
                     let first = *row;
-                    *row += p.meaning.len();
+                    *row += p.meanings;
                     Some(first)
                 })
                 .collect();
@@ -477,7 +473,7 @@ impl Kb {
                 hosts: per(PatternSet::Hosts, |p| &p.hosts),
                 tokens: per(PatternSet::Tokens, |p| &p.tokens),
                 meanings: self.pattern_list(PatternSet::Meanings, || {
-                    PatternList::new(meaning_patterns(providers))
+                    PatternList::new(meaning_patterns(self.all_providers()))
                 }),
                 first_row,
             }
@@ -518,7 +514,7 @@ impl Kb {
         let by_host = host.and_then(|h| m.hosts.first(h));
         by_host
             .or_else(|| m.tokens.first(text))
-            .map(|i| &self.tables().raw.provider[i])
+            .map(|i| self.providers[i].row.get())
     }
 
     /// The provider's own meaning for this code or for a token in the text.
@@ -528,8 +524,8 @@ impl Kb {
         code: Option<&str>,
         text: &str,
     ) -> Option<&'a RawProviderMeaning> {
-        let pi = *self.tables().providers.get(&provider.id)?;
-        let rows = &self.tables().raw.provider[pi].meaning;
+        let pi = self.providers.iter().position(|p| p.id == provider.id)?;
+        let rows = &self.providers[pi].row.get().meaning;
         let patterns = self.provider_patterns();
         let first_row = patterns.first_row[pi];
         let text = text.as_bytes();
@@ -561,33 +557,34 @@ impl Kb {
     pub fn recognise_blocklist(&self, text: &str) -> Option<&RawBlocklist> {
         let set = self.blocklist_patterns.get_or_init(|| {
             self.pattern_list(PatternSet::Blocklists, || {
-                PatternList::new(blocklist_patterns(&self.tables().raw.blocklist))
+                PatternList::new(blocklist_patterns(self.blocklists.iter().map(Row::get)))
             })
         });
-        set.first(text).map(|i| &self.tables().raw.blocklist[i])
+        set.first(text).map(|i| self.blocklists[i].get())
     }
 
     /// The reason vocabulary entry for `reason`.
     pub fn reason(&self, reason: Reason) -> Option<&RawReasonKind> {
-        let t = self.tables();
-        t.reasons.get(&reason).map(|&i| &t.raw.reason[i])
+        let (_, row) = self.reasons.iter().find(|(r, _)| *r == reason)?;
+        Some(row.get())
     }
 
     fn rule_patterns(&self) -> &RulePatterns {
         self.rule_patterns.get_or_init(|| {
-            let rules = &self.tables().raw.rule;
-            let order = rule_order(rules);
+            let rules = &self.rules;
+            let order = rule_order(rules.iter().map(|(head, _)| head.priority));
             RulePatterns {
-                list: self
-                    .pattern_list(PatternSet::Rules, || PatternList::new(rule_patterns(rules))),
+                list: self.pattern_list(PatternSet::Rules, || {
+                    PatternList::new(rule_patterns(rules.iter().map(|(_, r)| r.get())))
+                }),
                 decide: order
                     .iter()
                     .copied()
-                    .filter(|&i| rules[i].replaces.is_empty())
+                    .filter(|&i| rules[i].0.replaces.is_empty())
                     .collect(),
                 recast: order
                     .into_iter()
-                    .filter(|&i| !rules[i].replaces.is_empty())
+                    .filter(|&i| !rules[i].0.replaces.is_empty())
                     .collect(),
             }
         })
@@ -603,14 +600,14 @@ impl Kb {
         provider: Option<Reason>,
         code: Option<Reason>,
     ) -> Reason {
-        let rules = &self.tables().raw.rule;
+        let rules: &[(RuleHead, _)] = &self.rules;
+        let rules = |i: usize| &rules[i].0;
         let patterns = self.rule_patterns();
-        let mut worded = vec![false; rules.len()];
+        let mut worded = vec![false; self.rules.len()];
         for (owner, _) in patterns.list.matches(text) {
             worded[owner] = true;
         }
-        let applies =
-            |i: usize| rules[i].when.holds(ctx) && (rules[i].patterns.is_empty() || worded[i]);
+        let applies = |i: usize| rules(i).when.holds(ctx) && (!rules(i).patterned || worded[i]);
         let code_priority = code.and_then(|r| match self.reason(r).map(|k| k.strength) {
             Some(Strength::Precise) => Some(priority::PRECISE_CODE),
             Some(Strength::Plain) => Some(priority::PLAIN_CODE),
@@ -625,13 +622,13 @@ impl Kb {
             let beaten_by = implicit
                 .iter()
                 .flatten()
-                .find(|(p, _)| *p > rules[i].priority);
+                .find(|(p, _)| *p > rules(i).priority);
             if let Some((_, r)) = beaten_by {
                 chosen = Some(*r);
                 break;
             }
             if applies(i) {
-                chosen = Some(rules[i].reason);
+                chosen = Some(rules(i).reason);
                 break;
             }
         }
@@ -643,8 +640,8 @@ impl Kb {
         patterns
             .recast
             .iter()
-            .find(|&&i| rules[i].replaces.contains(&chosen) && applies(i))
-            .map_or(chosen, |&i| rules[i].reason)
+            .find(|&&i| rules(i).replaces.contains(&chosen) && applies(i))
+            .map_or(chosen, |&i| rules(i).reason)
     }
 
     /// What a failure of `class` with `reason` calls for; `stated` is the code's own.
@@ -678,10 +675,7 @@ impl Kb {
             .filter_map(|(i, c)| {
                 let key = c.code.parse::<CodeKey>().ok();
                 let provider_notes: Vec<&str> = self
-                    .tables()
-                    .raw
-                    .provider
-                    .iter()
+                    .all_providers()
                     .flat_map(|p| p.meaning.iter())
                     .filter(|m| {
                         let code = m.code.as_deref().and_then(|m| m.parse().ok());

@@ -3,9 +3,10 @@
 //! by `build.rs` and read in place), searched in one pass over the text; a pattern is
 //! compiled the first time a text contains one of its literals. A reply therefore compiles a
 //! handful of regexes, not the hundreds the knowledge base holds, and nothing is built at
-//! start.
+//! start. Most patterns are literals only (`mailbox (is )?full`): those are never compiled,
+//! their literals are their matches.
 
-use super::literal_table::{self, LiteralTable};
+use super::literal_table::{self, LiteralTable, Look};
 use regex_automata::meta::Regex;
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
@@ -81,28 +82,42 @@ impl PatternList {
         self.regexes[p].get_or_init(|| compiled(self.table.source(p)))
     }
 
-    /// The patterns that can match `text`, in order, each with its compiled regex.
-    fn candidates<'s>(&'s self, text: &'s [u8]) -> impl Iterator<Item = (usize, &'s Regex)> + 's {
+    /// The patterns that can match `text`, in order.
+    fn candidates(&self, text: &[u8]) -> impl Iterator<Item = usize> {
         self.present(text)
             .into_iter()
             .enumerate()
             .filter(|(_, ok)| *ok)
-            .map(|(p, _)| (self.table.owner(p), self.regex(p)))
+            .map(|(p, _)| p)
+    }
+
+    /// Whether candidate `p` matches `text`.
+    fn candidate_matches(&self, p: usize, text: &[u8]) -> bool {
+        match self.table.exact(p) {
+            Some(literals) => leftmost_first(literals, text).is_some(),
+            None => self.regex(p).is_match(text),
+        }
     }
 
     /// The owner of the first pattern that matches.
     pub fn first(&self, text: &str) -> Option<usize> {
         let bytes = bounded(text);
         self.candidates(bytes)
-            .find(|(_, r)| r.is_match(bytes))
-            .map(|(owner, _)| owner)
+            .find(|&p| self.candidate_matches(p, bytes))
+            .map(|p| self.table.owner(p))
     }
 
     /// Every match: (owner, length of the matched text).
     pub fn matches(&self, text: &str) -> Vec<(usize, usize)> {
         let bytes = bounded(text);
         self.candidates(bytes)
-            .filter_map(|(owner, r)| r.find(bytes).map(|m| (owner, m.len())))
+            .filter_map(|p| {
+                let len = match self.table.exact(p) {
+                    Some(literals) => leftmost_first(literals, bytes),
+                    None => self.regex(p).find(bytes).map(|m| m.len()),
+                };
+                len.map(|len| (self.table.owner(p), len))
+            })
             .collect()
     }
 
@@ -110,8 +125,32 @@ impl PatternList {
     pub fn owner_matches(&self, owner: usize, present: &[bool], text: &[u8]) -> bool {
         self.table
             .owned_by(owner)
-            .any(|p| present[p] && self.regex(p).is_match(text))
+            .any(|p| present[p] && self.candidate_matches(p, text))
     }
+}
+
+/// The length of the match a regex of these alternatives (each a lower-case literal with
+/// the look-arounds before and after it) finds in `text`, in any case: the leftmost, and of
+/// those starting there the first in order of preference.
+fn leftmost_first<'a>(
+    literals: impl Iterator<Item = (&'a [u8], Look, Look)> + Clone,
+    text: &[u8],
+) -> Option<usize> {
+    let mut starts = [false; 256];
+    for (literal, _, _) in literals.clone() {
+        starts[usize::from(literal[0])] = true;
+    }
+    (0..text.len())
+        .filter(|&i| starts[usize::from(text[i].to_ascii_lowercase())])
+        .find_map(|i| {
+            literals.clone().find_map(|(l, before, after)| {
+                let end = i + l.len();
+                (text.get(i..end).is_some_and(|w| w.eq_ignore_ascii_case(l))
+                    && before.holds(text, i)
+                    && after.holds(text, end))
+                .then_some(l.len())
+            })
+        })
 }
 
 #[cfg(test)]
@@ -140,6 +179,107 @@ mod tests {
             list.matches("user unknown, over quota"),
             vec![(1, 12), (2, 24)]
         );
+    }
+
+    /// Every built-in pattern read as literals only finds what its regex finds, on every
+    /// example text of the knowledge base and on its literals in other cases and contexts.
+    #[test]
+    fn exact_literals_find_what_the_regex_finds() {
+        use super::super::{Kb, builtin_patterns, literal_table::PatternSet};
+        let raw = Kb::builtin().into_raw();
+        let texts: Vec<String> = raw
+            .code
+            .iter()
+            .flat_map(|c| c.examples.iter().chain(&c.patterns))
+            .chain(
+                raw.rule
+                    .iter()
+                    .flat_map(|r| r.examples.iter().chain(&r.patterns)),
+            )
+            .cloned()
+            .collect();
+        let sets = [
+            PatternSet::Codes,
+            PatternSet::Hosts,
+            PatternSet::Tokens,
+            PatternSet::Meanings,
+            PatternSet::Blocklists,
+            PatternSet::Rules,
+        ];
+        let mut exact = 0;
+        for set in sets {
+            let list = builtin_patterns(set);
+            let present: Vec<Vec<bool>> =
+                texts.iter().map(|t| list.present(t.as_bytes())).collect();
+            for p in 0..list.table.len() {
+                let regex = list.regex(p);
+                // The prefilter never leaves out a text the regex matches.
+                for (text, present) in texts.iter().zip(&present) {
+                    if !present[p] {
+                        assert!(
+                            !regex.is_match(text.as_bytes()),
+                            "pattern {:?} left out on {text:?}",
+                            list.table.source(p)
+                        );
+                    }
+                }
+                let Some(literals) = list.table.exact(p) else {
+                    continue;
+                };
+                exact += 1;
+                let literals: Vec<(&[u8], Look, Look)> = literals.collect();
+                // The texts where it may match, and a few where it does not.
+                let mut mine: Vec<String> = (texts.iter().zip(&present))
+                    .filter(|(_, present)| present[p])
+                    .map(|(t, _)| t.clone())
+                    .take(8)
+                    .chain(texts.iter().skip(p % 97).step_by(97).take(3).cloned())
+                    .collect();
+                for (i, (l, _, _)) in literals.iter().enumerate() {
+                    let l = String::from_utf8_lossy(l);
+                    let upper = l.to_uppercase();
+                    let next = String::from_utf8_lossy(literals[(i + 1) % literals.len()].0);
+                    mine.push(format!("550 {upper} (in reply to RCPT TO)"));
+                    mine.push(format!("{l}{l}x{next}"));
+                    mine.push(format!("x{next} {l}"));
+                    mine.push(format!("{l}"));
+                    mine.push(format!("a{l}_ {l}."));
+                    mine.push(l[..l.len() - 1].to_string());
+                }
+                for text in &mine {
+                    let bytes = text.as_bytes();
+                    assert_eq!(
+                        leftmost_first(literals.iter().copied(), bytes),
+                        regex.find(bytes).map(|m| m.len()),
+                        "pattern {:?} on {text:?}",
+                        list.table.source(p)
+                    );
+                }
+            }
+        }
+        // Most of the knowledge base's patterns are literals only.
+        assert!(exact > 1100, "{exact} exact patterns");
+    }
+
+    #[test]
+    fn literals_with_anchors_and_word_boundaries_match_without_a_regex() {
+        let list = PatternList::new([
+            (0, r"\brejected\.?$"),
+            (1, r"^relay denied|\buser (is )?unknown\b"),
+            (2, r"(mailbox|user)\b.{0,40}\bdisabled"),
+        ]);
+        assert!(list.table.exact(0).is_some() && list.table.exact(1).is_some());
+        assert!(list.table.exact(2).is_none());
+        assert_eq!(list.matches("Mail REJECTED."), vec![(0, 9)]);
+        assert_eq!(list.matches("unrejected"), vec![]);
+        assert_eq!(list.matches("rejected, then rejected"), vec![(0, 8)]);
+        assert_eq!(list.first("the user is unknown here"), Some(1));
+        assert_eq!(list.first("superuser unknown"), None);
+        assert_eq!(list.first("Relay denied"), Some(1));
+        assert_eq!(list.first("no: relay denied"), None);
+        // The suffix literal must occur too before the regex is tried.
+        assert!(!list.present(b"mailbox full")[2]);
+        assert_eq!(list.first("Mailbox is disabled"), Some(2));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The knowledge base as written in `codes.toml`: raw serde structs, one per table.
 //!
-//! Shared with `build.rs`, which parses and validates `codes.toml` at build time and embeds
-//! it in binary form; so this file depends on nothing but serde and std.
+//! Used by bouncex's `build.rs` too, which parses and validates `codes.toml` at build time
+//! and embeds it in binary form.
 
 use serde::{Deserialize, Serialize};
 
@@ -575,11 +575,11 @@ impl RuleWhen {
 
 /// The indexes of `rules` in the order they are tried: highest priority first, then file
 /// order.
-pub fn rule_order<'a>(rules: impl IntoIterator<Item = &'a RawRule>) -> Vec<usize> {
-    let mut keyed: Vec<(std::cmp::Reverse<u16>, usize)> = rules
+pub fn rule_order(priorities: impl IntoIterator<Item = u16>) -> Vec<usize> {
+    let mut keyed: Vec<(std::cmp::Reverse<u16>, usize)> = priorities
         .into_iter()
         .enumerate()
-        .map(|(i, r)| (std::cmp::Reverse(r.priority), i))
+        .map(|(i, p)| (std::cmp::Reverse(p), i))
         .collect();
     keyed.sort();
     keyed.into_iter().map(|(_, i)| i).collect()
@@ -870,16 +870,50 @@ impl Stage {
     }
 }
 
-/// The embedded knowledge base's table of contents: everything but the code entries, and
-/// where each code entry's own postcard blob lies. `build.rs` writes it as a little-endian
-/// `u32` length, this index, then the blobs; a lookup decodes only the entry it needs.
+/// Where one row's postcard blob lies in the embedded knowledge base: (offset, length).
+pub type Blob = (u32, u32);
+
+/// The embedded knowledge base's table of contents: meta, classes, subjects and the other
+/// small tables every finding needs, then, for every other row (code entries, basic replies,
+/// providers, blocklists, reasons, rules), where its own postcard blob lies. `build.rs`
+/// writes it as a little-endian `u32` length, this index, then the blobs; a lookup decodes
+/// only the rows it reads, so an explain never decodes the whole knowledge base.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct EmbeddedIndex {
-    /// Meta, classes and subjects: what every lookup needs.
+    /// Meta, classes, subjects, retry defaults, MTAs, shared rows and sources.
     pub base: RawKb,
-    /// (offset, length) of a blob holding the basic replies, providers, blocklists and
-    /// reason rules, which only replies and text need.
-    pub tables: (u32, u32),
-    /// (code, offset, length) of each entry's blob, in code order.
-    pub codes: Vec<(String, u32, u32)>,
+    /// Each code entry's code (or range), in code order.
+    pub codes: Vec<(String, Blob)>,
+    /// Each basic reply's code, in file order.
+    pub basics: Vec<(u16, Blob)>,
+    /// Each provider's id and number of meaning rows, in file order.
+    pub providers: Vec<(String, u32, Blob)>,
+    pub blocklists: Vec<Blob>,
+    pub reasons: Vec<(Reason, Blob)>,
+    /// What deciding a reason reads of each rule, in file order.
+    pub rules: Vec<(RuleHead, Blob)>,
+}
+
+/// What deciding a finding's reason reads of a rule (`Kb::decide_reason`): every rule is
+/// tried for most inputs, and this much of it decodes in a fraction of the whole row.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct RuleHead {
+    pub reason: Reason,
+    pub priority: u16,
+    /// Whether the rule has patterns (then one of them must match).
+    pub patterned: bool,
+    pub when: RuleWhen,
+    pub replaces: Vec<Reason>,
+}
+
+impl From<&RawRule> for RuleHead {
+    fn from(r: &RawRule) -> RuleHead {
+        RuleHead {
+            reason: r.reason,
+            priority: r.priority,
+            patterned: !r.patterns.is_empty(),
+            when: r.when.clone(),
+            replaces: r.replaces.clone(),
+        }
+    }
 }

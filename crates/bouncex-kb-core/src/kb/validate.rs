@@ -871,7 +871,7 @@ impl Validator {
                     .collect()
             })
             .collect();
-        let order: Vec<usize> = rule_order(rules.iter().copied())
+        let order: Vec<usize> = rule_order(rules.iter().map(|r| r.priority))
             .into_iter()
             .filter(|&i| rules[i].replaces.is_empty())
             .collect();
