@@ -81,9 +81,13 @@ pub enum Parsed<'a> {
 
 /// Verdicts already given, by everything a log line's verdict depends on: its code, basic
 /// code, outcome and stage, and (when the verdict reads them) the remote host and wording.
+/// Looked up with borrowed parts, so a line whose verdict is known allocates nothing.
 #[derive(Default)]
 pub struct VerdictCache {
-    map: HashMap<VerdictKey, Option<Verdict>>,
+    hasher: foldhash::fast::RandomState,
+    /// By the hash of a key's parts; a bucket holds the keys that share it.
+    map: HashMap<u64, Vec<(VerdictKey, Option<Verdict>)>>,
+    len: usize,
 }
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -98,24 +102,68 @@ struct VerdictKey {
     wording: Option<String>,
 }
 
+/// A `VerdictKey` with borrowed parts.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct KeyRef<'a> {
+    kind: &'static str,
+    code: Option<EnhancedCode>,
+    inferred: bool,
+    basic: Option<u16>,
+    outcome: Option<&'a str>,
+    stage: Option<Stage>,
+    host: Option<&'a str>,
+    wording: Option<&'a str>,
+}
+
+impl VerdictKey {
+    fn as_ref(&self) -> KeyRef<'_> {
+        KeyRef {
+            kind: self.kind,
+            code: self.code,
+            inferred: self.inferred,
+            basic: self.basic,
+            outcome: self.outcome.as_deref(),
+            stage: self.stage,
+            host: self.host.as_deref(),
+            wording: self.wording.as_deref(),
+        }
+    }
+}
+
+impl KeyRef<'_> {
+    fn to_owned(&self) -> VerdictKey {
+        VerdictKey {
+            kind: self.kind,
+            code: self.code,
+            inferred: self.inferred,
+            basic: self.basic,
+            outcome: self.outcome.map(str::to_string),
+            stage: self.stage,
+            host: self.host.map(str::to_string),
+            wording: self.wording.map(str::to_string),
+        }
+    }
+}
+
 impl VerdictCache {
     pub fn verdict(&mut self, kb: &Kb, status: &Status) -> Option<Verdict> {
         let reads = crate::explain::reads_evidence(status);
-        let key = VerdictKey {
+        let wording = reads.then(|| crate::explain::verdict_wording(status));
+        let key = KeyRef {
             kind: status.kind.as_str(),
             code: status.code,
             inferred: status.code_inferred,
             basic: status.basic,
-            outcome: status.outcome.clone(),
+            outcome: status.outcome.as_deref(),
             stage: status.stage.filter(|_| reads),
-            host: reads.then(|| status.remote_host.clone()).flatten(),
-            wording: reads.then(|| crate::explain::verdict_wording(status)),
+            host: status.remote_host.as_deref().filter(|_| reads),
+            wording: wording.as_deref(),
         };
         self.get_or_insert(key, || verdict(kb, status))
     }
 
-    /// The verdict of a log line: without building its status when its code says it
-    /// succeeded (such a verdict reads neither wording nor stage).
+    /// The verdict of a log line, keyed by the parts of the status `log::to_status` would
+    /// build, without building it unless the verdict is new.
     fn log_verdict(
         &mut self,
         kb: &Kb,
@@ -123,40 +171,63 @@ impl VerdictCache {
         line_no: usize,
         line: &str,
     ) -> Option<Verdict> {
-        let code = rec.code();
+        let mut code = rec.code();
+        let mut inferred = false;
+        if code.is_none() && rec.outcome == Some(Outcome::Expired) {
+            // As `to_status` infers it.
+            code = Some(EnhancedCode::new(Class::Permanent, 4, 7));
+            inferred = true;
+        }
         let class = rec
             .basic
             .and_then(crate::code::basic_class)
             .or(code.map(|c| c.class));
-        if code.is_some() && class == Some(Class::Success) {
-            let key = VerdictKey {
-                kind: crate::recognize::InputKind::Log.as_str(),
-                code,
-                inferred: false,
-                basic: rec.basic,
-                outcome: rec.outcome.map(|o| o.as_str().to_string()),
-                stage: None,
-                host: None,
-                wording: None,
-            };
-            return self.get_or_insert(key, || verdict(kb, &log::to_status(rec, line_no, line)));
-        }
-        self.verdict(kb, &log::to_status(rec, line_no, line))
+        // `explain::reads_evidence` for a log line.
+        let reads = !(code.is_some() && class == Some(Class::Success));
+        let trimmed = line.trim();
+        let server_text = match (&rec.server_text, reads) {
+            (_, false) => None,
+            (Some(t), true) => Some(std::borrow::Cow::Borrowed(t.as_ref())),
+            (None, true) => rec.detail.and_then(crate::recognize::non_empty_cow),
+        };
+        let wording =
+            reads.then(|| crate::explain::evidence_of(server_text.as_deref().unwrap_or(trimmed)));
+        let key = KeyRef {
+            kind: crate::recognize::InputKind::Log.as_str(),
+            code,
+            inferred,
+            basic: rec.basic,
+            outcome: rec.outcome.map(Outcome::as_str),
+            stage: if reads {
+                rec.stage.or_else(|| log::stage_marker(trimmed))
+            } else {
+                None
+            },
+            host: rec.remote_host.filter(|_| reads),
+            wording: wording.as_deref(),
+        };
+        self.get_or_insert(key, || verdict(kb, &log::to_status(rec, line_no, line)))
     }
 
     fn get_or_insert(
         &mut self,
-        key: VerdictKey,
+        key: KeyRef<'_>,
         make: impl FnOnce() -> Option<Verdict>,
     ) -> Option<Verdict> {
-        if let Some(v) = self.map.get(&key) {
+        use std::hash::BuildHasher;
+        let hash = self.hasher.hash_one(&key);
+        if let Some(bucket) = self.map.get(&hash)
+            && let Some((_, v)) = bucket.iter().find(|(k, _)| k.as_ref() == key)
+        {
             return *v;
         }
         let v = make();
-        if self.map.len() >= CACHE_LIMIT {
+        if self.len >= CACHE_LIMIT {
             self.map.clear();
+            self.len = 0;
         }
-        self.map.insert(key, v);
+        self.map.entry(hash).or_default().push((key.to_owned(), v));
+        self.len += 1;
         v
     }
 }
