@@ -240,6 +240,17 @@ pub fn parse_reject(line: &str) -> Option<Reject<'_>> {
 
 /// Postfix names the host it tried in its own words when `relay=none`.
 pub fn host_from_detail(detail: &str) -> Option<&str> {
+    // `connect to NAME[`, the pattern's match at the start of the text, read by hand.
+    if let Some(rest) = detail.strip_prefix("connect to ") {
+        let b = rest.as_bytes();
+        let end = b
+            .iter()
+            .position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')))
+            .unwrap_or(b.len());
+        if end > 0 && b[0].is_ascii_alphanumeric() && b.get(end) == Some(&b'[') {
+            return Some(&rest[..end]);
+        }
+    }
     static CONNECT: OnceLock<Regex> = OnceLock::new();
     let connect = re(
         &CONNECT,
@@ -408,6 +419,42 @@ fn in_reply_to(text: &str) -> Option<Option<Stage>> {
         // `\b`: the next character is not a word character (ASCII only here).
         let boundary = next.is_none_or(|&c| c < 0x80 && !c.is_ascii_alphanumeric() && c != b'_');
         (got.eq_ignore_ascii_case(word) && boundary).then_some(stage)
+    })
+}
+
+/// Whether `text` starts with what the `connect` branch of the pattern in `stage_marker`
+/// matches (`connect to HOST[ADDR]:25: Connection timed out`), read by hand in ASCII text;
+/// `false` leaves it to the pattern.
+fn connect_failure(text: &str) -> bool {
+    const HEAD: &str = "connect to ";
+    let b = text.as_bytes();
+    if !b.is_ascii()
+        || !b
+            .get(..HEAD.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(HEAD.as_bytes()))
+    {
+        return false;
+    }
+    // `\S+: `: the word up to the next white space (`\s` includes \x0b), ending in ':'.
+    let rest = &b[HEAD.len()..];
+    let word = rest
+        .iter()
+        .position(|&c| matches!(c, b'\t'..=b'\r' | b' '))
+        .unwrap_or(rest.len());
+    if word < 2 || rest[word - 1] != b':' || rest.get(word) != Some(&b' ') {
+        return false;
+    }
+    let tail = &rest[word + 1..];
+    [
+        "connection refused",
+        "connection timed out",
+        "no route to host",
+        "network is unreachable",
+    ]
+    .iter()
+    .any(|w| {
+        tail.get(..w.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(w.as_bytes()))
     })
 }
 
@@ -695,6 +742,9 @@ pub fn stage_marker(text: &str) -> Option<Stage> {
     if let Some(stage) = in_reply_to(&text[start..]) {
         return stage;
     }
+    if connect_failure(&text[start..]) {
+        return Some(Stage::Connect);
+    }
     static MARK: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &MARK,
@@ -954,8 +1004,12 @@ mod tests {
         );
         assert_eq!(in_reply_to("in reply to DATAX"), None);
         assert_eq!(in_reply_to("in reply to RSET command"), Some(None));
-        assert_eq!(postfix_said("host a[1] said: 5"), Some(("a", 16)));
-        assert_eq!(postfix_said("host a[1] refused to talk to me: 5"), None);
+        assert_eq!(postfix_said("host a[1] said: 5"), Some(("a", 16, false)));
+        assert_eq!(
+            postfix_said("host a[1] refused to talk to me: 5"),
+            Some(("a", 33, true))
+        );
+        assert_eq!(postfix_said("host a[1] refused: 5"), None);
     }
 
     #[test]
@@ -1041,5 +1095,45 @@ mod tests {
         );
         assert_eq!(command_stage("."), Some(Stage::EndOfData));
         assert_eq!(command_stage("QUIT"), None);
+    }
+
+    /// The hand readers of `connect to ...` agree with the patterns they stand in for.
+    #[test]
+    fn connect_failures_read_by_hand_as_the_patterns_read_them() {
+        let branch = Regex::new(r"^(?i)connect to \S+: (?:connection (?:refused|timed out)|no route to host|network is unreachable)").unwrap();
+        let host = Regex::new(r"(?:connect to|lost connection with|conversation with|host) (?P<host>[A-Za-z0-9][\w.-]*)\[").unwrap();
+        for text in [
+            "connect to mx.example.org[192.0.2.1]:25: Connection timed out",
+            "Connect To mx.example.org[192.0.2.1]:25: CONNECTION REFUSED",
+            "connect to mx.example.org[192.0.2.1]:25: No route to host",
+            "connect to mx.example.org[192.0.2.1]:25: Network is unreachable",
+            "connect to mx.example.org[192.0.2.1]:25: Connection reset",
+            "connect to mx.example.org[192.0.2.1]:25:  Connection timed out",
+            "connect to mx.example.org[192.0.2.1]:25:\tConnection timed out",
+            "connect to mx.example.org[192.0.2.1]:25 Connection timed out",
+            "connect to : Connection timed out",
+            "connect to x: connection timed out",
+            "connect to mx.ex\u{e9}.org[192.0.2.1]:25: Connection timed out",
+            "connect to _mx.example.org[192.0.2.1]:25: Connection timed out",
+            "connect to mx.example.org: Connection timed out host b[1]",
+            "connect to mx.example.org[192.0.2.1]:25: conne\u{17f}tion timed out",
+        ] {
+            assert_eq!(
+                connect_failure(text),
+                branch.is_match(text) && text.is_ascii(),
+                "{text}"
+            );
+            assert_eq!(
+                host_from_detail(text),
+                host.captures(text)
+                    .and_then(|c| c.name("host"))
+                    .map(|h| h.as_str()),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            stage_marker("connect to mx.example.org[192.0.2.1]:25: Connection timed out"),
+            Some(Stage::Connect)
+        );
     }
 }
