@@ -9,6 +9,7 @@
 
 pub mod input;
 pub mod time;
+pub mod top;
 
 use crate::code::{Class, EnhancedCode};
 use crate::explain::{Verdict, verdict};
@@ -22,12 +23,20 @@ use serde::Serialize;
 /// piling into one bucket.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use time::{Clock, Stamp, YearRef};
+use top::{DISTINCT_LIMIT, TopCounts};
 
 /// How long (in log time) an expiry is remembered for recipients logged after it.
 const EXPIRY_MEMORY: f64 = 7.0 * 86400.0;
 /// Verdicts kept per cache before it starts over (bounds memory on logs whose replies all
 /// differ).
 const CACHE_LIMIT: usize = 8192;
+/// Bytes of wording the verdicts kept may hold before the cache starts over (lines can be
+/// long).
+const CACHE_BYTES: usize = 16 << 20;
+/// Hosts (syslog host fields, folders) whose queue ids are told apart; lines of further
+/// hosts share one state, named `OTHER_HOSTS`.
+const HOST_LIMIT: usize = DISTINCT_LIMIT;
+const OTHER_HOSTS: &str = "(other hosts)";
 
 /// A recipient whose delivery was deferred and has not ended yet.
 #[derive(Debug)]
@@ -88,6 +97,7 @@ pub struct VerdictCache {
     /// By the hash of a key's parts; a bucket holds the keys that share it.
     map: HashMap<u64, Vec<(VerdictKey, Option<Verdict>)>>,
     len: usize,
+    bytes: usize,
 }
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -222,12 +232,14 @@ impl VerdictCache {
             return *v;
         }
         let v = make();
-        if self.len >= CACHE_LIMIT {
+        if self.len >= CACHE_LIMIT || self.bytes >= CACHE_BYTES {
             self.map.clear();
             self.len = 0;
+            self.bytes = 0;
         }
         self.map.entry(hash).or_default().push((key.to_owned(), v));
         self.len += 1;
+        self.bytes += key.wording.map_or(0, str::len) + key.host.map_or(0, str::len);
         v
     }
 }
@@ -293,10 +305,10 @@ struct HostState {
 struct RejectFigures {
     total: u64,
     greylisted: u64,
-    codes: HashMap<String, u64>,
+    codes: TopCounts<String>,
     reasons: HashMap<&'static str, u64>,
-    clients: HashMap<String, u64>,
-    domains: HashMap<String, u64>,
+    clients: TopCounts<String>,
+    domains: TopCounts<String>,
 }
 
 /// The file being read: its name, the host its lines come from when they name none, its clock.
@@ -316,17 +328,19 @@ pub struct Scanner<'k> {
     lines: u64,
     events: u64,
     by_status: [u64; 4],
-    codes: HashMap<(EnhancedCode, Bounce), u64>,
+    codes: TopCounts<(EnhancedCode, Bounce)>,
     reasons: HashMap<&'static str, u64>,
     soft: u64,
     hard: u64,
     greylisted: u64,
-    domains: HashMap<String, u64>,
-    hosts: HashMap<String, u64>,
+    domains: TopCounts<String>,
+    hosts: TopCounts<String>,
     by_hour: [u64; 24],
     timed_failures: u64,
     host_ids: HashMap<String, usize>,
     per_host: Vec<HostState>,
+    /// The state lines of hosts past `HOST_LIMIT` share.
+    other_hosts: Option<usize>,
     last_purge: f64,
     delivered_later: u64,
     bounced_later: u64,
@@ -361,17 +375,18 @@ impl<'k> Scanner<'k> {
             lines: 0,
             events: 0,
             by_status: [0; 4],
-            codes: HashMap::default(),
+            codes: TopCounts::default(),
             reasons: HashMap::default(),
             soft: 0,
             hard: 0,
             greylisted: 0,
-            domains: HashMap::default(),
-            hosts: HashMap::default(),
+            domains: TopCounts::default(),
+            hosts: TopCounts::default(),
             by_hour: [0; 24],
             timed_failures: 0,
             host_ids: HashMap::default(),
             per_host: Vec::new(),
+            other_hosts: None,
             last_purge: 0.0,
             delivered_later: 0,
             bounced_later: 0,
@@ -480,6 +495,18 @@ impl<'k> Scanner<'k> {
         if let Some(&i) = self.host_ids.get(name) {
             return i;
         }
+        if self.host_ids.len() >= HOST_LIMIT {
+            if let Some(i) = self.other_hosts {
+                return i;
+            }
+            let i = self.per_host.len();
+            self.per_host.push(HostState {
+                name: OTHER_HOSTS.to_string(),
+                ..HostState::default()
+            });
+            self.other_hosts = Some(i);
+            return i;
+        }
         let i = self.per_host.len();
         self.per_host.push(HostState {
             name: name.to_string(),
@@ -513,7 +540,7 @@ impl<'k> Scanner<'k> {
             let code = v
                 .code
                 .map_or_else(|| "unknown".to_string(), |c| c.to_string());
-            *f.codes.entry(code).or_default() += 1;
+            f.codes.add(code.as_str());
             *f.reasons.entry(v.reason.as_str()).or_default() += 1;
             if v.reason == Reason::Greylisted {
                 f.greylisted += 1;
@@ -551,7 +578,7 @@ impl<'k> Scanner<'k> {
         if matches!(outcome, Outcome::Deferred | Outcome::Bounced) {
             if let Some(v) = verdict {
                 if let Some(c) = v.code {
-                    *self.codes.entry((c, v.bounce)).or_default() += 1;
+                    self.codes.add(&(c, v.bounce));
                 }
                 match v.bounce {
                     Bounce::Soft => self.soft += 1,
@@ -759,7 +786,7 @@ impl<'k> Scanner<'k> {
         let mut codes: Vec<CodeCount> = self
             .codes
             .iter()
-            .map(|(&(code, bounce), &count)| {
+            .map(|(&(code, bounce), count)| {
                 let (_, entry) = kb.lookup(&code);
                 CodeCount {
                     code: code.to_string(),
@@ -805,6 +832,47 @@ impl<'k> Scanner<'k> {
             pending,
         );
         let r = &self.rejects;
+        let approximate = [
+            (
+                "codes",
+                self.codes.is_approximate(),
+                self.codes.max_overcount(),
+            ),
+            (
+                "domains",
+                self.domains.is_approximate(),
+                self.domains.max_overcount(),
+            ),
+            (
+                "remote_hosts",
+                self.hosts.is_approximate(),
+                self.hosts.max_overcount(),
+            ),
+            ("hosts", self.other_hosts.is_some(), 0),
+            (
+                "inbound_rejects.codes",
+                r.codes.is_approximate(),
+                r.codes.max_overcount(),
+            ),
+            (
+                "inbound_rejects.clients",
+                r.clients.is_approximate(),
+                r.clients.max_overcount(),
+            ),
+            (
+                "inbound_rejects.recipient_domains",
+                r.domains.is_approximate(),
+                r.domains.max_overcount(),
+            ),
+        ]
+        .into_iter()
+        .filter(|t| t.1)
+        .map(|(table, _, max_overcount)| ApproximateTable {
+            table,
+            distinct_limit: DISTINCT_LIMIT,
+            max_overcount,
+        })
+        .collect();
         Report {
             lines: self.lines,
             events: self.events,
@@ -819,11 +887,15 @@ impl<'k> Scanner<'k> {
                 .map(|(reason, count)| ReasonCount { reason, count })
                 .collect(),
             greylisted: self.greylisted,
-            domains: ranked(&self.domains)
+            domains: self
+                .domains
+                .ranked()
                 .into_iter()
                 .map(|(domain, count)| DomainCount { domain, count })
                 .collect(),
-            remote_hosts: ranked(&self.hosts)
+            remote_hosts: self
+                .hosts
+                .ranked()
                 .into_iter()
                 .map(|(host, count)| HostCount { host, count })
                 .collect(),
@@ -842,7 +914,9 @@ impl<'k> Scanner<'k> {
             inbound_rejects: InboundRejects {
                 total: r.total,
                 greylisted: r.greylisted,
-                codes: ranked(&r.codes)
+                codes: r
+                    .codes
+                    .ranked()
                     .into_iter()
                     .map(|(code, count)| RejectCode { code, count })
                     .collect(),
@@ -850,15 +924,20 @@ impl<'k> Scanner<'k> {
                     .into_iter()
                     .map(|(reason, count)| ReasonCount { reason, count })
                     .collect(),
-                clients: ranked(&r.clients)
+                clients: r
+                    .clients
+                    .ranked()
                     .into_iter()
                     .map(|(client, count)| ClientCount { client, count })
                     .collect(),
-                recipient_domains: ranked(&r.domains)
+                recipient_domains: r
+                    .domains
+                    .ranked()
                     .into_iter()
                     .map(|(domain, count)| DomainCount { domain, count })
                     .collect(),
             },
+            approximate,
         }
     }
 }
@@ -892,8 +971,8 @@ fn ranked<K: Clone + Ord + ToString>(m: &HashMap<K, u64>) -> Vec<(String, u64)> 
     v.into_iter().map(|(k, n)| (k.to_string(), n)).collect()
 }
 
-/// Counts `name` case-insensitively, allocating only for a name not seen before.
-fn bump(counts: &mut HashMap<String, u64>, name: &str) {
+/// Counts `name` case-insensitively, allocating only for a name not counted now.
+fn bump(counts: &mut TopCounts<String>, name: &str) {
     if name.is_empty() {
         return;
     }
@@ -902,12 +981,7 @@ fn bump(counts: &mut HashMap<String, u64>, name: &str) {
     } else {
         name.into()
     };
-    match counts.get_mut(lower.as_ref()) {
-        Some(n) => *n += 1,
-        None => {
-            counts.insert(lower.into_owned(), 1);
-        }
-    }
+    counts.add(lower.as_ref());
 }
 
 fn domain_of(recipient: &str) -> Option<String> {
@@ -942,6 +1016,21 @@ pub struct Report {
     pub hosts: Vec<HostReport>,
     /// What the receiving side refused (Postfix `reject:` lines): never delivery attempts.
     pub inbound_rejects: InboundRejects,
+    /// The tables that met more distinct names than they count exactly (left out when
+    /// none did).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub approximate: Vec<ApproximateTable>,
+}
+
+/// A table past `distinct_limit` names. Its counts are Space-Saving's: each is at most
+/// `max_overcount` above the truth, and a name left out occurred at most as often as the
+/// least count listed. For `hosts`, the lines of hosts past the limit are counted together
+/// under `(other hosts)`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApproximateTable {
+    pub table: &'static str,
+    pub distinct_limit: usize,
+    pub max_overcount: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
