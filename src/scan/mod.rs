@@ -833,44 +833,21 @@ impl<'k> Scanner<'k> {
         );
         let r = &self.rejects;
         let approximate = [
-            (
-                "codes",
-                self.codes.is_approximate(),
-                self.codes.max_overcount(),
-            ),
-            (
-                "domains",
-                self.domains.is_approximate(),
-                self.domains.max_overcount(),
-            ),
-            (
-                "remote_hosts",
-                self.hosts.is_approximate(),
-                self.hosts.max_overcount(),
-            ),
-            ("hosts", self.other_hosts.is_some(), 0),
-            (
-                "inbound_rejects.codes",
-                r.codes.is_approximate(),
-                r.codes.max_overcount(),
-            ),
-            (
-                "inbound_rejects.clients",
-                r.clients.is_approximate(),
-                r.clients.max_overcount(),
-            ),
-            (
-                "inbound_rejects.recipient_domains",
-                r.domains.is_approximate(),
-                r.domains.max_overcount(),
-            ),
+            ("codes", self.codes.overcount()),
+            ("domains", self.domains.overcount()),
+            ("remote_hosts", self.hosts.overcount()),
+            ("hosts", self.other_hosts.map(|_| 0)),
+            ("inbound_rejects.codes", r.codes.overcount()),
+            ("inbound_rejects.clients", r.clients.overcount()),
+            ("inbound_rejects.recipient_domains", r.domains.overcount()),
         ]
         .into_iter()
-        .filter(|t| t.1)
-        .map(|(table, _, max_overcount)| ApproximateTable {
-            table,
-            distinct_limit: DISTINCT_LIMIT,
-            max_overcount,
+        .filter_map(|(table, over)| {
+            over.map(|max_overcount| ApproximateTable {
+                table,
+                distinct_limit: DISTINCT_LIMIT,
+                max_overcount,
+            })
         })
         .collect();
         Report {

@@ -98,14 +98,11 @@ impl<K: Clone + Eq + Hash> TopCounts<K> {
         }
     }
 
-    /// Whether names were dropped: the counts are then upper bounds.
-    pub fn is_approximate(&self) -> bool {
+    /// `None` while exact; once names were dropped, the most any listed count exceeds its
+    /// name's true count.
+    pub fn overcount(&self) -> Option<u64> {
         self.approximate
-    }
-
-    /// The most any listed count exceeds its name's true count (0 while exact).
-    pub fn max_overcount(&self) -> u64 {
-        self.slots.iter().map(|s| s.error).max().unwrap_or(0)
+            .then(|| self.slots.iter().map(|s| s.error).max().unwrap_or(0))
     }
 
     /// The names counted, in no order.
@@ -138,8 +135,7 @@ mod tests {
         for k in ["a", "b", "a", "c", "a", "b"] {
             t.add(k);
         }
-        assert!(!t.is_approximate());
-        assert_eq!(t.max_overcount(), 0);
+        assert_eq!(t.overcount(), None);
         assert_eq!(
             t.ranked(),
             vec![("a".into(), 3), ("b".into(), 2), ("c".into(), 1)]
@@ -161,11 +157,10 @@ mod tests {
             *truth.entry(k.clone()).or_default() += 1;
             t.add(k.as_str());
         }
-        assert!(t.is_approximate());
+        let over = t.overcount().expect("approximate");
         let r = t.ranked();
         let names: Vec<&str> = r.iter().take(3).map(|(k, _)| k.as_str()).collect();
         assert_eq!(names, ["heavy1", "heavy2", "heavy3"]);
-        let over = t.max_overcount();
         for (k, n) in &r {
             let real = truth[k];
             assert!(
