@@ -149,8 +149,8 @@ mod tests {
         for i in 0..10_000u64 {
             // Three heavy names among a stream of names seen once.
             let k = match i % 10 {
-                0 | 1 | 2 => "heavy1".to_string(),
-                3 | 4 => "heavy2".to_string(),
+                0..=2 => "heavy1".to_string(),
+                3..=4 => "heavy2".to_string(),
                 5 => "heavy3".to_string(),
                 _ => format!("once{i}"),
             };
