@@ -659,7 +659,11 @@ impl<'k> Scanner<'k> {
                 let expired = state.expired_messages.contains_key(qid);
                 let list = match state.in_flight.get_mut(qid) {
                     Some(l) => l,
-                    None => state.in_flight.entry(qid.to_string()).or_default(),
+                    // Most messages have one recipient: room for one, not the default four.
+                    None => state
+                        .in_flight
+                        .entry(qid.to_string())
+                        .or_insert_with(|| Vec::with_capacity(1)),
                 };
                 if !list.iter().any(|d| d.recipient == lower) {
                     list.push(Deferred {
