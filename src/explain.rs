@@ -568,9 +568,17 @@ fn carry_input(f: &mut Finding, status: &Status) {
 /// nothing about why the mail failed, and a local part such as `spam` must not read as
 /// evidence.
 fn evidence_text(status: &Status) -> String {
-    mask_local_parts(&crate::recognize::fold_whitespace(
-        status.server_text.as_deref().unwrap_or(&status.text),
-    ))
+    evidence_of(status.server_text.as_deref().unwrap_or(&status.text)).into_owned()
+}
+
+/// The evidence of a status whose server text (else whole text) is `text`: borrowed when
+/// it needs neither folding nor masking, as `scan` asks it of every failed attempt.
+pub fn evidence_of(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    match crate::recognize::fold_whitespace_cow(text) {
+        Cow::Borrowed(t) if !t.contains('@') => Cow::Borrowed(t),
+        folded => Cow::Owned(mask_local_parts(&folded)),
+    }
 }
 
 /// Everything of a status's text its verdict may read: the evidence, and the whole input

@@ -2,10 +2,11 @@
 //! RFC 3339 timestamps. A log line is one delivery attempt, read into a [`LogRecord`] that
 //! both `explain` (as one status) and `scan` (as one event) use.
 
-use super::{InputKind, Status, non_empty};
+use super::{InputKind, Status, non_empty, non_empty_cow};
 use crate::code::{EnhancedCode, find_enhanced, parse_basic};
 use crate::kb::model::Stage;
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +51,8 @@ pub struct LogRecord<'a> {
     pub basic: Option<u16>,
     /// The enhanced code of the remote reply, when it carries one.
     pub reply_code: Option<EnhancedCode>,
-    pub server_text: Option<String>,
+    /// Borrowed from the line when it needs no cleaning (most replies).
+    pub server_text: Option<Cow<'a, str>>,
     pub stage: Option<Stage>,
     /// The MTA's own explanation (the parenthesised text, Exim's message).
     pub detail: Option<&'a str>,
@@ -238,6 +240,17 @@ pub fn parse_reject(line: &str) -> Option<Reject<'_>> {
 
 /// Postfix names the host it tried in its own words when `relay=none`.
 pub fn host_from_detail(detail: &str) -> Option<&str> {
+    // `connect to NAME[`, the pattern's match at the start of the text, read by hand.
+    if let Some(rest) = detail.strip_prefix("connect to ") {
+        let b = rest.as_bytes();
+        let end = b
+            .iter()
+            .position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')))
+            .unwrap_or(b.len());
+        if end > 0 && b[0].is_ascii_alphanumeric() && b.get(end) == Some(&b'[') {
+            return Some(&rest[..end]);
+        }
+    }
     static CONNECT: OnceLock<Regex> = OnceLock::new();
     let connect = re(
         &CONNECT,
@@ -343,9 +356,12 @@ fn read_detail<'a>(detail: &'a str, rec: &mut LogRecord<'a>) {
     );
     // Postfix's own form at the start of the text (`host mx[192.0.2.1] said: `) is read by
     // hand: the match the pattern below would give, found without it.
-    if let Some((host, end)) = postfix_said(detail) {
+    if let Some((host, end, refused)) = postfix_said(detail) {
         if rec.remote_host.is_none() {
             rec.remote_host = Some(host);
+        }
+        if refused {
+            rec.stage = Some(Stage::Connect);
         }
         read_reply(&detail[end..], rec);
     // The reply is the rest of the line (a log line holds no line break): matching only up
@@ -406,10 +422,47 @@ fn in_reply_to(text: &str) -> Option<Option<Stage>> {
     })
 }
 
-/// `host NAME[ADDRESS]:PORT said: ` at the start of `text`, read the way the `SAID` pattern
-/// in `read_detail` reads it (greedy name, optional address and port): the name and where
-/// the reply starts. `None` when the text has another shape; the pattern then decides.
-fn postfix_said(text: &str) -> Option<(&str, usize)> {
+/// Whether `text` starts with what the `connect` branch of the pattern in `stage_marker`
+/// matches (`connect to HOST[ADDR]:25: Connection timed out`), read by hand in ASCII text;
+/// `false` leaves it to the pattern.
+fn connect_failure(text: &str) -> bool {
+    const HEAD: &str = "connect to ";
+    let b = text.as_bytes();
+    if !b.is_ascii()
+        || !b
+            .get(..HEAD.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(HEAD.as_bytes()))
+    {
+        return false;
+    }
+    // `\S+: `: the word up to the next white space (`\s` includes \x0b), ending in ':'.
+    let rest = &b[HEAD.len()..];
+    let word = rest
+        .iter()
+        .position(|&c| matches!(c, b'\t'..=b'\r' | b' '))
+        .unwrap_or(rest.len());
+    if word < 2 || rest[word - 1] != b':' || rest.get(word) != Some(&b' ') {
+        return false;
+    }
+    let tail = &rest[word + 1..];
+    [
+        "connection refused",
+        "connection timed out",
+        "no route to host",
+        "network is unreachable",
+    ]
+    .iter()
+    .any(|w| {
+        tail.get(..w.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(w.as_bytes()))
+    })
+}
+
+/// `host NAME[ADDRESS]:PORT said: ` (or `refused to talk to me: `) at the start of `text`,
+/// read the way the `SAID` pattern in `read_detail` reads it (greedy name, optional address
+/// and port): the name, where the reply starts and whether the host refused to talk. `None`
+/// when the text has another shape; the pattern then decides.
+fn postfix_said(text: &str) -> Option<(&str, usize, bool)> {
     let rest = text.strip_prefix("host ")?;
     let b = rest.as_bytes();
     let name_end = b
@@ -430,13 +483,16 @@ fn postfix_said(text: &str) -> Option<(&str, usize)> {
         }
         i += 1 + digits;
     }
-    let after = rest[i..].strip_prefix(" said:")?;
+    let (after, refused) = match rest[i..].strip_prefix(" said:") {
+        Some(after) => (after, false),
+        None => (rest[i..].strip_prefix(" refused to talk to me:")?, true),
+    };
     let reply = after.trim_start();
-    Some((&rest[..name_end], text.len() - reply.len()))
+    Some((&rest[..name_end], text.len() - reply.len(), refused))
 }
 
 /// A reply quoted in log text: `451 4.3.2 words (in reply to MAIL FROM command)`.
-fn read_reply(text: &str, rec: &mut LogRecord<'_>) {
+fn read_reply<'a>(text: &'a str, rec: &mut LogRecord<'a>) {
     let text = text.trim();
     // Postfix appends the stage marker after the reply; it is not the server's words.
     let words = match text.rfind(" (in reply to ") {
@@ -458,11 +514,14 @@ fn read_reply(text: &str, rec: &mut LogRecord<'_>) {
             None => (rest.parse().ok(), ""),
         };
         // Multi-line replies flattened into one log line repeat `550-5.7.1` prefixes.
-        let cleaned = strip_repeated_prefixes(after, b, code);
+        let cleaned = strip_repeated_prefixes_cow(after, b, code);
         rec.reply_code = code.or_else(|| find_enhanced(&cleaned).first().map(|l| l.code));
-        rec.server_text = non_empty(&cleaned);
+        rec.server_text = match cleaned {
+            Cow::Borrowed(c) => non_empty_cow(c),
+            Cow::Owned(c) => non_empty(&c).map(Cow::Owned),
+        };
     } else {
-        rec.server_text = non_empty(words);
+        rec.server_text = non_empty_cow(words);
         if rec.reply_code.is_none() && rec.dsn.is_none() {
             rec.reply_code = find_enhanced(words).first().map(|l| l.code);
         }
@@ -471,15 +530,29 @@ fn read_reply(text: &str, rec: &mut LogRecord<'_>) {
 
 /// Removes the `550-5.7.1 ` / `550 5.7.1 ` prefixes a flattened multi-line reply repeats.
 pub fn strip_repeated_prefixes(text: &str, basic: u16, code: Option<EnhancedCode>) -> String {
-    let digits = basic.to_string();
-    let Some(code) = code.filter(|_| text.contains(digits.as_str())) else {
-        return super::fold_whitespace(text);
+    strip_repeated_prefixes_cow(text, basic, code).into_owned()
+}
+
+/// `strip_repeated_prefixes`, borrowing the text when there is nothing to strip or fold.
+fn strip_repeated_prefixes_cow(text: &str, basic: u16, code: Option<EnhancedCode>) -> Cow<'_, str> {
+    let digits = [
+        b'0' + (basic / 100 % 10) as u8,
+        b'0' + (basic / 10 % 10) as u8,
+        b'0' + (basic % 10) as u8,
+    ];
+    let has_digits = if (100..1000).contains(&basic) {
+        memchr::memmem::find(text.as_bytes(), &digits).is_some()
+    } else {
+        text.contains(basic.to_string().as_str())
+    };
+    let Some(code) = code.filter(|_| has_digits) else {
+        return super::fold_whitespace_cow(text);
     };
     let mut out = text.to_string();
     for sep in ['-', ' '] {
         out = out.replace(&format!("{basic}{sep}{code} "), " ");
     }
-    super::fold_whitespace(&out)
+    Cow::Owned(super::fold_whitespace(&out))
 }
 
 /// Exim main log: `DATE ID ** rcpt R=... T=... H=host [ip]: message` (`**` failed, `==`
@@ -669,6 +742,9 @@ pub fn stage_marker(text: &str) -> Option<Stage> {
     if let Some(stage) = in_reply_to(&text[start..]) {
         return stage;
     }
+    if connect_failure(&text[start..]) {
+        return Some(Stage::Connect);
+    }
     static MARK: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &MARK,
@@ -727,7 +803,8 @@ pub fn to_status(rec: &LogRecord<'_>, line_no: usize, line: &str) -> Status {
     s.remote_host = rec.remote_host.map(str::to_string);
     s.server_text = rec
         .server_text
-        .clone()
+        .as_deref()
+        .map(str::to_string)
         .or_else(|| rec.detail.and_then(non_empty));
     s.stage = rec.stage.or_else(|| stage_marker(line.trim()));
     s.outcome = rec.outcome.map(|o| o.as_str().to_string());
@@ -869,6 +946,10 @@ mod tests {
             "host mx.example.org[1.2.3.4] refused to talk to me: 554 go away",
             "host mx.é.example[1.2.3.4] said: 550 no",
             "host mx:x said: 550 no",
+            "host mx.example.org[192.0.2.1] refused to talk to me: 421 4.7.0 try later",
+            "host mx.example.org refused to talk to me:421 busy",
+            "host mx.example.org[192.0.2.1]:25 refused to talk to me 421 no colon",
+            "host mx.example.org[192.0.2.1] refused to talk to me: said: 550 x",
             "550 5.1.1 in reply to end of DATA command",
             "451 x (in reply to RCPT TO command)",
             "451 x (In Reply To data command)",
@@ -923,8 +1004,12 @@ mod tests {
         );
         assert_eq!(in_reply_to("in reply to DATAX"), None);
         assert_eq!(in_reply_to("in reply to RSET command"), Some(None));
-        assert_eq!(postfix_said("host a[1] said: 5"), Some(("a", 16)));
-        assert_eq!(postfix_said("host a[1] refused to talk to me: 5"), None);
+        assert_eq!(postfix_said("host a[1] said: 5"), Some(("a", 16, false)));
+        assert_eq!(
+            postfix_said("host a[1] refused to talk to me: 5"),
+            Some(("a", 33, true))
+        );
+        assert_eq!(postfix_said("host a[1] refused: 5"), None);
     }
 
     #[test]
@@ -1010,5 +1095,45 @@ mod tests {
         );
         assert_eq!(command_stage("."), Some(Stage::EndOfData));
         assert_eq!(command_stage("QUIT"), None);
+    }
+
+    /// The hand readers of `connect to ...` agree with the patterns they stand in for.
+    #[test]
+    fn connect_failures_read_by_hand_as_the_patterns_read_them() {
+        let branch = Regex::new(r"^(?i)connect to \S+: (?:connection (?:refused|timed out)|no route to host|network is unreachable)").unwrap();
+        let host = Regex::new(r"(?:connect to|lost connection with|conversation with|host) (?P<host>[A-Za-z0-9][\w.-]*)\[").unwrap();
+        for text in [
+            "connect to mx.example.org[192.0.2.1]:25: Connection timed out",
+            "Connect To mx.example.org[192.0.2.1]:25: CONNECTION REFUSED",
+            "connect to mx.example.org[192.0.2.1]:25: No route to host",
+            "connect to mx.example.org[192.0.2.1]:25: Network is unreachable",
+            "connect to mx.example.org[192.0.2.1]:25: Connection reset",
+            "connect to mx.example.org[192.0.2.1]:25:  Connection timed out",
+            "connect to mx.example.org[192.0.2.1]:25:\tConnection timed out",
+            "connect to mx.example.org[192.0.2.1]:25 Connection timed out",
+            "connect to : Connection timed out",
+            "connect to x: connection timed out",
+            "connect to mx.ex\u{e9}.org[192.0.2.1]:25: Connection timed out",
+            "connect to _mx.example.org[192.0.2.1]:25: Connection timed out",
+            "connect to mx.example.org: Connection timed out host b[1]",
+            "connect to mx.example.org[192.0.2.1]:25: conne\u{17f}tion timed out",
+        ] {
+            assert_eq!(
+                connect_failure(text),
+                branch.is_match(text) && text.is_ascii(),
+                "{text}"
+            );
+            assert_eq!(
+                host_from_detail(text),
+                host.captures(text)
+                    .and_then(|c| c.name("host"))
+                    .map(|h| h.as_str()),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            stage_marker("connect to mx.example.org[192.0.2.1]:25: Connection timed out"),
+            Some(Stage::Connect)
+        );
     }
 }

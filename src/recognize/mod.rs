@@ -8,6 +8,7 @@ pub mod reply;
 use crate::code::{EnhancedCode, find_enhanced, parse_basic};
 use crate::kb::model::Stage;
 use reply::{PendingReply, ReplyLine};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -304,7 +305,12 @@ pub fn recognise(text: &str) -> (Vec<Status>, Option<Status>) {
 }
 
 pub(crate) fn non_empty(s: &str) -> Option<String> {
-    let folded = fold_whitespace(
+    non_empty_cow(s).map(Cow::into_owned)
+}
+
+/// `non_empty`, borrowing the text when it needs no folding.
+pub(crate) fn non_empty_cow(s: &str) -> Option<Cow<'_, str>> {
+    let folded = fold_whitespace_cow(
         s.trim_matches(|c: char| c.is_whitespace() || c == '-' || c == ':' || c == ';'),
     );
     (!folded.is_empty()).then_some(folded)
@@ -312,20 +318,25 @@ pub(crate) fn non_empty(s: &str) -> Option<String> {
 
 /// Collapses runs of white space to one space.
 pub fn fold_whitespace(s: &str) -> String {
+    fold_whitespace_cow(s).into_owned()
+}
+
+/// `fold_whitespace`, borrowing the text when it is folded already (most text is): `scan`
+/// folds every failed attempt's reply.
+pub fn fold_whitespace_cow(s: &str) -> Cow<'_, str> {
     // Most text is folded already: ASCII, single spaces between words, no other white space.
-    let mut after_space = true;
-    let folded = s.bytes().all(|c| {
-        let ok = match c {
-            b' ' => !after_space,
-            b'\t'..=b'\r' => false,
-            0x80.. => false,
-            _ => true,
-        };
-        after_space = c == b' ';
-        ok
-    }) && !after_space;
+    // Tested without a branch per byte (this runs on every reply `scan` reads).
+    let b = s.as_bytes();
+    let odd = b.iter().fold(false, |odd, &c| {
+        odd | (c >= 0x80) | (c.wrapping_sub(b'\t') <= b'\r' - b'\t')
+    });
+    let doubled = b
+        .iter()
+        .zip(b.iter().skip(1))
+        .fold(false, |d, (&x, &y)| d | ((x == b' ') & (y == b' ')));
+    let folded = !odd && !doubled && b.first() != Some(&b' ') && b.last() != Some(&b' ');
     if folded || s.is_empty() {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
@@ -334,7 +345,7 @@ pub fn fold_whitespace(s: &str) -> String {
         }
         out.push_str(word);
     }
-    out
+    Cow::Owned(out)
 }
 
 fn truncate_at_char(s: &str, max: usize) -> &str {

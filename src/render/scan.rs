@@ -214,6 +214,15 @@ pub fn report(out: &mut dyn Write, r: &Report, opts: TextOptions) -> io::Result<
         }
     }
 
+    for t in &r.approximate {
+        writeln!(
+            out,
+            "\n  note: {} met more than {} distinct names; its counts are approximate \
+             (Space-Saving), each at most {} too high",
+            t.table, t.distinct_limit, t.max_overcount
+        )?;
+    }
+
     let advice: Vec<_> = r
         .codes
         .iter()

@@ -9,6 +9,7 @@
 
 pub mod input;
 pub mod time;
+pub mod top;
 
 use crate::code::{Class, EnhancedCode};
 use crate::explain::{Verdict, verdict};
@@ -22,12 +23,20 @@ use serde::Serialize;
 /// piling into one bucket.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use time::{Clock, Stamp, YearRef};
+use top::{DISTINCT_LIMIT, TopCounts};
 
 /// How long (in log time) an expiry is remembered for recipients logged after it.
 const EXPIRY_MEMORY: f64 = 7.0 * 86400.0;
 /// Verdicts kept per cache before it starts over (bounds memory on logs whose replies all
 /// differ).
 const CACHE_LIMIT: usize = 8192;
+/// Bytes of wording the verdicts kept may hold before the cache starts over (lines can be
+/// long).
+const CACHE_BYTES: usize = 16 << 20;
+/// Hosts (syslog host fields, folders) whose queue ids are told apart; lines of further
+/// hosts share one state, named `OTHER_HOSTS`.
+const HOST_LIMIT: usize = DISTINCT_LIMIT;
+const OTHER_HOSTS: &str = "(other hosts)";
 
 /// A recipient whose delivery was deferred and has not ended yet.
 #[derive(Debug)]
@@ -81,9 +90,14 @@ pub enum Parsed<'a> {
 
 /// Verdicts already given, by everything a log line's verdict depends on: its code, basic
 /// code, outcome and stage, and (when the verdict reads them) the remote host and wording.
+/// Looked up with borrowed parts, so a line whose verdict is known allocates nothing.
 #[derive(Default)]
 pub struct VerdictCache {
-    map: HashMap<VerdictKey, Option<Verdict>>,
+    hasher: foldhash::fast::RandomState,
+    /// By the hash of a key's parts; a bucket holds the keys that share it.
+    map: HashMap<u64, Vec<(VerdictKey, Option<Verdict>)>>,
+    len: usize,
+    bytes: usize,
 }
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -98,24 +112,68 @@ struct VerdictKey {
     wording: Option<String>,
 }
 
+/// A `VerdictKey` with borrowed parts.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct KeyRef<'a> {
+    kind: &'static str,
+    code: Option<EnhancedCode>,
+    inferred: bool,
+    basic: Option<u16>,
+    outcome: Option<&'a str>,
+    stage: Option<Stage>,
+    host: Option<&'a str>,
+    wording: Option<&'a str>,
+}
+
+impl VerdictKey {
+    fn as_ref(&self) -> KeyRef<'_> {
+        KeyRef {
+            kind: self.kind,
+            code: self.code,
+            inferred: self.inferred,
+            basic: self.basic,
+            outcome: self.outcome.as_deref(),
+            stage: self.stage,
+            host: self.host.as_deref(),
+            wording: self.wording.as_deref(),
+        }
+    }
+}
+
+impl KeyRef<'_> {
+    fn to_owned(&self) -> VerdictKey {
+        VerdictKey {
+            kind: self.kind,
+            code: self.code,
+            inferred: self.inferred,
+            basic: self.basic,
+            outcome: self.outcome.map(str::to_string),
+            stage: self.stage,
+            host: self.host.map(str::to_string),
+            wording: self.wording.map(str::to_string),
+        }
+    }
+}
+
 impl VerdictCache {
     pub fn verdict(&mut self, kb: &Kb, status: &Status) -> Option<Verdict> {
         let reads = crate::explain::reads_evidence(status);
-        let key = VerdictKey {
+        let wording = reads.then(|| crate::explain::verdict_wording(status));
+        let key = KeyRef {
             kind: status.kind.as_str(),
             code: status.code,
             inferred: status.code_inferred,
             basic: status.basic,
-            outcome: status.outcome.clone(),
+            outcome: status.outcome.as_deref(),
             stage: status.stage.filter(|_| reads),
-            host: reads.then(|| status.remote_host.clone()).flatten(),
-            wording: reads.then(|| crate::explain::verdict_wording(status)),
+            host: status.remote_host.as_deref().filter(|_| reads),
+            wording: wording.as_deref(),
         };
         self.get_or_insert(key, || verdict(kb, status))
     }
 
-    /// The verdict of a log line: without building its status when its code says it
-    /// succeeded (such a verdict reads neither wording nor stage).
+    /// The verdict of a log line, keyed by the parts of the status `log::to_status` would
+    /// build, without building it unless the verdict is new.
     fn log_verdict(
         &mut self,
         kb: &Kb,
@@ -123,40 +181,65 @@ impl VerdictCache {
         line_no: usize,
         line: &str,
     ) -> Option<Verdict> {
-        let code = rec.code();
+        let mut code = rec.code();
+        let mut inferred = false;
+        if code.is_none() && rec.outcome == Some(Outcome::Expired) {
+            // As `to_status` infers it.
+            code = Some(EnhancedCode::new(Class::Permanent, 4, 7));
+            inferred = true;
+        }
         let class = rec
             .basic
             .and_then(crate::code::basic_class)
             .or(code.map(|c| c.class));
-        if code.is_some() && class == Some(Class::Success) {
-            let key = VerdictKey {
-                kind: crate::recognize::InputKind::Log.as_str(),
-                code,
-                inferred: false,
-                basic: rec.basic,
-                outcome: rec.outcome.map(|o| o.as_str().to_string()),
-                stage: None,
-                host: None,
-                wording: None,
-            };
-            return self.get_or_insert(key, || verdict(kb, &log::to_status(rec, line_no, line)));
-        }
-        self.verdict(kb, &log::to_status(rec, line_no, line))
+        // `explain::reads_evidence` for a log line.
+        let reads = !(code.is_some() && class == Some(Class::Success));
+        let trimmed = line.trim();
+        let server_text = match (&rec.server_text, reads) {
+            (_, false) => None,
+            (Some(t), true) => Some(std::borrow::Cow::Borrowed(t.as_ref())),
+            (None, true) => rec.detail.and_then(crate::recognize::non_empty_cow),
+        };
+        let wording =
+            reads.then(|| crate::explain::evidence_of(server_text.as_deref().unwrap_or(trimmed)));
+        let key = KeyRef {
+            kind: crate::recognize::InputKind::Log.as_str(),
+            code,
+            inferred,
+            basic: rec.basic,
+            outcome: rec.outcome.map(Outcome::as_str),
+            stage: if reads {
+                rec.stage.or_else(|| log::stage_marker(trimmed))
+            } else {
+                None
+            },
+            host: rec.remote_host.filter(|_| reads),
+            wording: wording.as_deref(),
+        };
+        self.get_or_insert(key, || verdict(kb, &log::to_status(rec, line_no, line)))
     }
 
     fn get_or_insert(
         &mut self,
-        key: VerdictKey,
+        key: KeyRef<'_>,
         make: impl FnOnce() -> Option<Verdict>,
     ) -> Option<Verdict> {
-        if let Some(v) = self.map.get(&key) {
+        use std::hash::BuildHasher;
+        let hash = self.hasher.hash_one(&key);
+        if let Some(bucket) = self.map.get(&hash)
+            && let Some((_, v)) = bucket.iter().find(|(k, _)| k.as_ref() == key)
+        {
             return *v;
         }
         let v = make();
-        if self.map.len() >= CACHE_LIMIT {
+        if self.len >= CACHE_LIMIT || self.bytes >= CACHE_BYTES {
             self.map.clear();
+            self.len = 0;
+            self.bytes = 0;
         }
-        self.map.insert(key, v);
+        self.map.entry(hash).or_default().push((key.to_owned(), v));
+        self.len += 1;
+        self.bytes += key.wording.map_or(0, str::len) + key.host.map_or(0, str::len);
         v
     }
 }
@@ -222,10 +305,10 @@ struct HostState {
 struct RejectFigures {
     total: u64,
     greylisted: u64,
-    codes: HashMap<String, u64>,
+    codes: TopCounts<String>,
     reasons: HashMap<&'static str, u64>,
-    clients: HashMap<String, u64>,
-    domains: HashMap<String, u64>,
+    clients: TopCounts<String>,
+    domains: TopCounts<String>,
 }
 
 /// The file being read: its name, the host its lines come from when they name none, its clock.
@@ -245,17 +328,19 @@ pub struct Scanner<'k> {
     lines: u64,
     events: u64,
     by_status: [u64; 4],
-    codes: HashMap<(EnhancedCode, Bounce), u64>,
+    codes: TopCounts<(EnhancedCode, Bounce)>,
     reasons: HashMap<&'static str, u64>,
     soft: u64,
     hard: u64,
     greylisted: u64,
-    domains: HashMap<String, u64>,
-    hosts: HashMap<String, u64>,
+    domains: TopCounts<String>,
+    hosts: TopCounts<String>,
     by_hour: [u64; 24],
     timed_failures: u64,
     host_ids: HashMap<String, usize>,
     per_host: Vec<HostState>,
+    /// The state lines of hosts past `HOST_LIMIT` share.
+    other_hosts: Option<usize>,
     last_purge: f64,
     delivered_later: u64,
     bounced_later: u64,
@@ -292,17 +377,18 @@ impl<'k> Scanner<'k> {
             lines: 0,
             events: 0,
             by_status: [0; 4],
-            codes: HashMap::default(),
+            codes: TopCounts::default(),
             reasons: HashMap::default(),
             soft: 0,
             hard: 0,
             greylisted: 0,
-            domains: HashMap::default(),
-            hosts: HashMap::default(),
+            domains: TopCounts::default(),
+            hosts: TopCounts::default(),
             by_hour: [0; 24],
             timed_failures: 0,
             host_ids: HashMap::default(),
             per_host: Vec::new(),
+            other_hosts: None,
             last_purge: 0.0,
             delivered_later: 0,
             bounced_later: 0,
@@ -418,6 +504,18 @@ impl<'k> Scanner<'k> {
         if let Some(&i) = self.host_ids.get(name) {
             return i;
         }
+        if self.host_ids.len() >= HOST_LIMIT {
+            if let Some(i) = self.other_hosts {
+                return i;
+            }
+            let i = self.per_host.len();
+            self.per_host.push(HostState {
+                name: OTHER_HOSTS.to_string(),
+                ..HostState::default()
+            });
+            self.other_hosts = Some(i);
+            return i;
+        }
         let i = self.per_host.len();
         self.per_host.push(HostState {
             name: name.to_string(),
@@ -451,7 +549,7 @@ impl<'k> Scanner<'k> {
             let code = v
                 .code
                 .map_or_else(|| "unknown".to_string(), |c| c.to_string());
-            *f.codes.entry(code).or_default() += 1;
+            f.codes.add(code.as_str());
             *f.reasons.entry(v.reason.as_str()).or_default() += 1;
             if v.reason == Reason::Greylisted {
                 f.greylisted += 1;
@@ -489,7 +587,7 @@ impl<'k> Scanner<'k> {
         if matches!(outcome, Outcome::Deferred | Outcome::Bounced) {
             if let Some(v) = verdict {
                 if let Some(c) = v.code {
-                    *self.codes.entry((c, v.bounce)).or_default() += 1;
+                    self.codes.add(&(c, v.bounce));
                 }
                 match v.bounce {
                     Bounce::Soft => self.soft += 1,
@@ -570,7 +668,11 @@ impl<'k> Scanner<'k> {
                 let expired = state.expired_messages.contains_key(qid);
                 let list = match state.in_flight.get_mut(qid) {
                     Some(l) => l,
-                    None => state.in_flight.entry(qid.to_string()).or_default(),
+                    // Most messages have one recipient: room for one, not the default four.
+                    None => state
+                        .in_flight
+                        .entry(qid.to_string())
+                        .or_insert_with(|| Vec::with_capacity(1)),
                 };
                 if !list.iter().any(|d| d.recipient == lower) {
                     list.push(Deferred {
@@ -702,7 +804,7 @@ impl<'k> Scanner<'k> {
         let mut codes: Vec<CodeCount> = self
             .codes
             .iter()
-            .map(|(&(code, bounce), &count)| {
+            .map(|(&(code, bounce), count)| {
                 let (_, entry) = kb.lookup(&code);
                 CodeCount {
                     code: code.to_string(),
@@ -748,6 +850,24 @@ impl<'k> Scanner<'k> {
             pending,
         );
         let r = &self.rejects;
+        let approximate = [
+            ("codes", self.codes.overcount()),
+            ("domains", self.domains.overcount()),
+            ("remote_hosts", self.hosts.overcount()),
+            ("hosts", self.other_hosts.map(|_| 0)),
+            ("inbound_rejects.codes", r.codes.overcount()),
+            ("inbound_rejects.clients", r.clients.overcount()),
+            ("inbound_rejects.recipient_domains", r.domains.overcount()),
+        ]
+        .into_iter()
+        .filter_map(|(table, over)| {
+            over.map(|max_overcount| ApproximateTable {
+                table,
+                distinct_limit: DISTINCT_LIMIT,
+                max_overcount,
+            })
+        })
+        .collect();
         Report {
             lines: self.lines,
             events: self.events,
@@ -762,11 +882,15 @@ impl<'k> Scanner<'k> {
                 .map(|(reason, count)| ReasonCount { reason, count })
                 .collect(),
             greylisted: self.greylisted,
-            domains: ranked(&self.domains)
+            domains: self
+                .domains
+                .ranked()
                 .into_iter()
                 .map(|(domain, count)| DomainCount { domain, count })
                 .collect(),
-            remote_hosts: ranked(&self.hosts)
+            remote_hosts: self
+                .hosts
+                .ranked()
                 .into_iter()
                 .map(|(host, count)| HostCount { host, count })
                 .collect(),
@@ -785,7 +909,9 @@ impl<'k> Scanner<'k> {
             inbound_rejects: InboundRejects {
                 total: r.total,
                 greylisted: r.greylisted,
-                codes: ranked(&r.codes)
+                codes: r
+                    .codes
+                    .ranked()
                     .into_iter()
                     .map(|(code, count)| RejectCode { code, count })
                     .collect(),
@@ -793,15 +919,20 @@ impl<'k> Scanner<'k> {
                     .into_iter()
                     .map(|(reason, count)| ReasonCount { reason, count })
                     .collect(),
-                clients: ranked(&r.clients)
+                clients: r
+                    .clients
+                    .ranked()
                     .into_iter()
                     .map(|(client, count)| ClientCount { client, count })
                     .collect(),
-                recipient_domains: ranked(&r.domains)
+                recipient_domains: r
+                    .domains
+                    .ranked()
                     .into_iter()
                     .map(|(domain, count)| DomainCount { domain, count })
                     .collect(),
             },
+            approximate,
         }
     }
 }
@@ -835,8 +966,8 @@ fn ranked<K: Clone + Ord + ToString>(m: &HashMap<K, u64>) -> Vec<(String, u64)> 
     v.into_iter().map(|(k, n)| (k.to_string(), n)).collect()
 }
 
-/// Counts `name` case-insensitively, allocating only for a name not seen before.
-fn bump(counts: &mut HashMap<String, u64>, name: &str) {
+/// Counts `name` case-insensitively, allocating only for a name not counted now.
+fn bump(counts: &mut TopCounts<String>, name: &str) {
     if name.is_empty() {
         return;
     }
@@ -845,12 +976,7 @@ fn bump(counts: &mut HashMap<String, u64>, name: &str) {
     } else {
         name.into()
     };
-    match counts.get_mut(lower.as_ref()) {
-        Some(n) => *n += 1,
-        None => {
-            counts.insert(lower.into_owned(), 1);
-        }
-    }
+    counts.add(lower.as_ref());
 }
 
 fn domain_of(recipient: &str) -> Option<String> {
@@ -885,6 +1011,21 @@ pub struct Report {
     pub hosts: Vec<HostReport>,
     /// What the receiving side refused (Postfix `reject:` lines): never delivery attempts.
     pub inbound_rejects: InboundRejects,
+    /// The tables that met more distinct names than they count exactly (left out when
+    /// none did).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub approximate: Vec<ApproximateTable>,
+}
+
+/// A table past `distinct_limit` names. Its counts are Space-Saving's: each is at most
+/// `max_overcount` above the truth, and a name left out occurred at most as often as the
+/// least count listed. For `hosts`, the lines of hosts past the limit are counted together
+/// under `(other hosts)`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApproximateTable {
+    pub table: &'static str,
+    pub distinct_limit: usize,
+    pub max_overcount: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -129,6 +129,28 @@ fn fraction(b: &[u8]) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// A timestamp's text, kept to recognise the next line's when it is the same.
+#[derive(Debug, Clone, Copy)]
+struct LastText {
+    len: u8,
+    bytes: [u8; 48],
+}
+
+impl LastText {
+    fn of(b: &[u8]) -> Option<LastText> {
+        let mut bytes = [0; 48];
+        bytes.get_mut(..b.len())?.copy_from_slice(b);
+        Some(LastText {
+            len: b.len() as u8,
+            bytes,
+        })
+    }
+
+    fn is(&self, b: &[u8]) -> bool {
+        &self.bytes[..self.len as usize] == b
+    }
+}
+
 /// Reads timestamps in order, inferring the year of year-less ones: from its [`YearRef`]
 /// for the first, then one more each time the month goes back by more than half a year.
 #[derive(Debug, Clone)]
@@ -136,6 +158,9 @@ pub struct Clock {
     reference: YearRef,
     year: i64,
     last_month: u32,
+    /// The last time read and its stamp: a busy log repeats each second on many lines, and
+    /// reading the same text again changes no state, so it is not parsed again.
+    last: Option<(LastText, Stamp)>,
 }
 
 impl Clock {
@@ -144,11 +169,25 @@ impl Clock {
             reference,
             year: 0,
             last_month: 0,
+            last: None,
         }
     }
 
     pub fn read(&mut self, ts: &str) -> Option<Stamp> {
         let b = ts.as_bytes();
+        if let Some((text, stamp)) = &self.last
+            && text.is(b)
+        {
+            return Some(*stamp);
+        }
+        let stamp = self.parse(b);
+        if let Some(s) = stamp {
+            self.last = LastText::of(b).map(|t| (t, s));
+        }
+        stamp
+    }
+
+    fn parse(&mut self, b: &[u8]) -> Option<Stamp> {
         if b.len() >= 15 && b[0].is_ascii_uppercase() {
             let month = MONTHS.iter().position(|m| &b[..3] == *m)? as u32 + 1;
             let day = num(b[4..6].trim_ascii())?;
