@@ -547,9 +547,14 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
             });
         }
         // RFC 3464's Status is the reporting MTA's verdict; the reply's own enhanced code
-        // is more precise when both agree on the class.
+        // is more precise when both agree on the class, unless it is the bare X.0.0 ("other
+        // undefined status", RFC 3463 §3.1) and the Status names a subject: Sendmail's
+        // transcript says "550 5.0.0 ... Insufficient permission" over `Status: 5.3.0`.
+        let undefined = |c: EnhancedCode| c.subject == 0 && c.detail == 0;
         d.code = match (r.status, d.code) {
-            (Some(st), Some(dc)) if dc.class == st.class => Some(dc),
+            (Some(st), Some(dc)) if dc.class == st.class && !(undefined(dc) && !undefined(st)) => {
+                Some(dc)
+            }
             (Some(st), _) => Some(st),
             (None, dc) => dc,
         };
@@ -869,6 +874,22 @@ mod tests {
             s.basic,
             s.outcome.clone(),
         )
+    }
+
+    #[test]
+    fn a_status_with_a_subject_outranks_an_undefined_reply_code() {
+        // Sendmail: the transcript's "550 5.0.0" says less than the DSN's `Status: 5.3.0`
+        // (a local mailer's EX_NOPERM, `X-Unix; 77`).
+        let raw = "From: MAILER-DAEMON@mx.example.org\nTo: me@example.com\nSubject: Returned mail\n\
+            Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\n\
+            Content-Type: text/plain\n\n   ----- The following addresses had permanent fatal errors -----\n\
+            <a@example.net>\n\n   ----- Transcript of session follows -----\n\
+            550 5.0.0 <a@example.net>... Insufficient permission\n\n--b\n\
+            Content-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n\
+            Final-Recipient: RFC822; a@example.net\nAction: failed\nStatus: 5.3.0\n\
+            Diagnostic-Code: X-Unix; 77\n\n--b--\n";
+        let got: Vec<_> = one(raw).iter().map(summary).collect();
+        assert_eq!(got[0].1.as_deref(), Some("5.3.0"), "{got:?}");
     }
 
     #[test]
