@@ -350,10 +350,14 @@ fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
 /// Reads an MTA's explanation: the quoted remote reply, the host, the stage.
 fn read_detail<'a>(detail: &'a str, rec: &mut LogRecord<'a>) {
     static SAID: OnceLock<Regex> = OnceLock::new();
-    let said = re(
-        &SAID,
-        r"(?:host|server) (?P<host>[^\s\[]+)(?:\[[^\]]*\])?(?::\d+)? (?:said|refused to talk to me|said in response to [^:]+):\s*",
-    );
+    // Compiled only when the hand reader below does not decide: an explain is one process,
+    // and building this pattern costs more than the rest of reading the line.
+    let said = || {
+        re(
+            &SAID,
+            r"(?:host|server) (?P<host>[^\s\[]+)(?:\[[^\]]*\])?(?::\d+)? (?:said|refused to talk to me|said in response to [^:]+):\s*",
+        )
+    };
     // Postfix's own form at the start of the text (`host mx[192.0.2.1] said: `) is read by
     // hand: the match the pattern below would give, found without it.
     if let Some((host, end, refused)) = postfix_said(detail) {
@@ -366,7 +370,7 @@ fn read_detail<'a>(detail: &'a str, rec: &mut LogRecord<'a>) {
         read_reply(&detail[end..], rec);
     // The reply is the rest of the line (a log line holds no line break): matching only up
     // to it keeps the capture search short.
-    } else if let Some(c) = said.captures(detail) {
+    } else if let Some(c) = said().captures(detail) {
         if rec.remote_host.is_none() {
             rec.remote_host = c.name("host").map(|h| h.as_str());
         }
@@ -716,29 +720,24 @@ fn exchange(line: &str) -> Option<LogRecord<'_>> {
 
 /// The SMTP stage named by the markers MTAs write around a reply.
 pub fn stage_marker(text: &str) -> Option<Stage> {
-    static MARKERS: OnceLock<Option<aho_corasick::AhoCorasick>> = OnceLock::new();
-    let markers = MARKERS.get_or_init(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build([
-                "in reply to",
-                "after ",
-                "refused to talk",
-                "connection refused",
-                "connection timed out",
-                "connect to",
-                "while receiving",
-                "while sending",
-            ])
-            .ok()
-    });
     // Every marker the pattern below knows starts with one of these words: its match
-    // cannot start before the first of them.
-    let start = match markers {
-        Some(m) => m.find(text.as_bytes())?.start(),
-        None => 0,
-    };
+    // cannot start before the first of them. Searched in a lower-case copy rather than with
+    // an automaton: building one costs more than these few searches of a short text.
+    const MARKERS: [&str; 8] = [
+        "in reply to",
+        "after ",
+        "refused to talk",
+        "connection refused",
+        "connection timed out",
+        "connect to",
+        "while receiving",
+        "while sending",
+    ];
+    let lower = text.to_ascii_lowercase();
+    let start = MARKERS
+        .iter()
+        .filter_map(|m| memchr::memmem::find(lower.as_bytes(), m.as_bytes()))
+        .min()?;
     if let Some(stage) = in_reply_to(&text[start..]) {
         return stage;
     }

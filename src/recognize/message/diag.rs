@@ -433,6 +433,19 @@ fn basic_near_code(line: &str, code: EnhancedCode) -> Option<u16> {
 /// `remote host 192.0.2.1 said`, `While talking to x:`, `x [ip] did not like`.
 pub fn remote_host(text: &str) -> Option<String> {
     static HOST: OnceLock<Regex> = OnceLock::new();
+    // Words each alternative holds; text without any skips compiling the pattern.
+    let words = [
+        "host",
+        "server",
+        "[",
+        "while talking to ",
+        "connected to ",
+        "does not like",
+        "failed after",
+    ];
+    if !super::scan::contains_any_ignore_case(text, &words) {
+        return None;
+    }
     let r = re(
         &HOST,
         r"(?im)\bhost\s+(?P<a>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.?\s*\[|\b(?:remote host|host:)\s+(?P<b>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)|\bserver\s+(?P<c>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\[|(?P<d>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.?\s+\[[0-9a-f.:]+\]\s*(?:did not like|said)|while talking to (?P<e>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.?:|connected to (?P<f>[0-9a-f.:]+) but|^(?P<g>\d{1,3}(?:\.\d{1,3}){3}) (?:does not like|failed after)|\bby (?P<h>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.?\s+\[[0-9a-f.:]+\]",
@@ -447,6 +460,26 @@ pub fn remote_host(text: &str) -> Option<String> {
 /// The SMTP stage a bounce names around the reply.
 pub fn stage_in(text: &str) -> Option<Stage> {
     static STAGE: OnceLock<Regex> = OnceLock::new();
+    // Words each alternative holds; text without any skips compiling the pattern.
+    let words = [
+        "after",
+        "in reply to",
+        "did not like our",
+        "while sending",
+        "most progress was",
+        "smtp:",
+        "smtp command",
+        "[rcpt_to]",
+        "[mail_from]",
+        "[data]",
+        "sender was rejected",
+        "(data)",
+        "(rcpt to)",
+        "(mail from)",
+    ];
+    if !super::scan::contains_any_ignore_case(text, &words) {
+        return None;
+    }
     let r = re(
         &STAGE,
         r"(?i)(?:\bafter|\bin reply to|did not like our|while sending|most progress was|SMTP:|SMTP command\s*:?\s*)\s*(?:pipelined\s+)?(?P<s>final DATA|end of data|RCPT\b|RCPT TO|MAIL FROM|MAIL\b|DATA|HELO|EHLO|STARTTLS|AUTH|initial connection|connection)|\[(?P<t>RCPT_TO|MAIL_FROM|DATA)\]|(?P<v>sender) was rejected|\((?P<u>DATA|RCPT TO|MAIL FROM)\)",

@@ -7,6 +7,7 @@ mod diag;
 mod dsn;
 mod mime;
 mod plain;
+mod scan;
 mod ses;
 
 use super::{InputKind, Status, non_empty, recognise};

@@ -3,23 +3,13 @@
 //! failed, and which lines speak about each.
 
 use super::diag::re;
+use super::scan::{self, address_matches};
 use regex_lite::Regex;
 use std::sync::OnceLock;
 
-/// Email addresses in running text.
-pub fn address_regex() -> &'static Regex {
-    static ADDR: OnceLock<Regex> = OnceLock::new();
-    re(
-        &ADDR,
-        r"(?i)[a-z0-9!#$%&*+=^_~-][a-z0-9!#$%&*+=^_~.-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+",
-    )
-}
-
 /// Every address in `text`, in order.
 pub fn addresses(text: &str) -> impl Iterator<Item = &str> {
-    address_regex()
-        .find_iter(text)
-        .map(|m| m.as_str().trim_end_matches(['.', '-']))
+    address_matches(text).map(|(_, a)| a.trim_end_matches(['.', '-']))
 }
 
 /// Where the bounce's own words end and the quoted original message begins: a separator
@@ -27,26 +17,10 @@ pub fn addresses(text: &str) -> impl Iterator<Item = &str> {
 /// copy of the message.`, `----- Original message -----`, `Original message follows.`),
 /// or the first header line of a message quoted without one.
 pub fn original_starts(line: &str) -> bool {
-    static SEP: OnceLock<Regex> = OnceLock::new();
-    static SENTENCE: OnceLock<Regex> = OnceLock::new();
-    static HEADER: OnceLock<Regex> = OnceLock::new();
     let t = line.trim();
     if t.is_empty() {
         return false;
     }
-    let sep = re(
-        &SEP,
-        r"(?i)^[\s|]*(?:[-=*_#]{2,}|\|)[\s-]*.*\b(?:original|copy of|unsent|returned message|message text|enclosed|headers? of the)\b",
-    );
-    let sentence = re(
-        &SENTENCE,
-        r"(?i)^(?:-+ ?)?(?:below this line is a copy of the message|original message (?:as received )?(?:is )?(?:as )?follows|message headers follow|original message headers|original message|below is a copy of the original message|included is a copy of the message header|enclosed is a copy of the message|this is a copy of the message|original message header|the original message headers? (?:is|are) (?:attached|below|following))\b[^a-z]*$",
-    );
-    let header = re(
-        &HEADER,
-        // `>` when the bounce quotes the original like a reply (LLNL's, MDaemon's).
-        r"^>? ?(?:Received|Return-Path|Return-path|DKIM-Signature|X-Received|ARC-Seal|Authentication-Results|X-Google-Smtp-Source|Delivered-To): ",
-    );
     // A MIME part the parser could not split, holding the original message.
     let attached = t
         .get(..13)
@@ -54,7 +28,11 @@ pub fn original_starts(line: &str) -> bool {
         && ["message/rfc822", "text/rfc822-headers"]
             .iter()
             .any(|k| t[13..].trim_start().to_ascii_lowercase().starts_with(k));
-    sep.is_match(t) || sentence.is_match(t) || header.is_match(line) || attached
+    // `>` when the bounce quotes the original like a reply (LLNL's, MDaemon's).
+    scan::is_copy_separator(t)
+        || scan::is_copy_sentence(t)
+        || scan::starts_quoted_original_header(line)
+        || attached
 }
 
 /// The lines before the quoted original.
@@ -75,10 +53,12 @@ pub fn before_original(text: &str) -> (&str, bool) {
 /// mail to <a@...>`, `Recipient address: a@...`, `RCPT TO:<a@...>`, `554 <a@...>...`).
 pub fn recipient_on_line<'a>(line: &'a str, excluded: &dyn Fn(&str) -> bool) -> Option<&'a str> {
     static LEAD: OnceLock<Regex> = OnceLock::new();
-    let lead = re(
-        &LEAD,
-        r#"(?i)(?:^[\s*•+>-]*(?:\d{3}\s+|\d{1,2}[.)]\s+|recipient:?\s*)?|(?:\bto|\brcpt(?: to)?|recipients?|address(?:es)?|\buser(?:id)?|\bmailbox|\berrors|\bfailed|rfc822;|account|destinations?)\s*:?\s*)[<"'(\[]*\s*$"#,
-    );
+    let lead = || {
+        re(
+            &LEAD,
+            r#"(?i)(?:^[\s*•+>-]*(?:\d{3}\s+|\d{1,2}[.)]\s+|recipient:?\s*)?|(?:\bto|\brcpt(?: to)?|recipients?|address(?:es)?|\buser(?:id)?|\bmailbox|\berrors|\bfailed|rfc822;|account|destinations?)\s*:?\s*)[<"'(\[]*\s*$"#,
+        )
+    };
     let bytes_excluded_prefix = |prefix: &str| {
         let p = prefix.to_ascii_lowercase();
         p.contains("from") && !p.contains("rcpt") || p.contains("sender") || p.contains("reply-to")
@@ -86,32 +66,37 @@ pub fn recipient_on_line<'a>(line: &'a str, excluded: &dyn Fn(&str) -> bool) -> 
     if is_header_line(line) {
         return None;
     }
-    for m in address_regex().find_iter(line) {
-        let addr = m.as_str().trim_end_matches(['.', '-']);
+    for (start, m) in address_matches(line) {
+        let addr = m.trim_end_matches(['.', '-']);
         if excluded(addr) {
             continue;
         }
-        let prefix = &line[..m.start()];
-        if lead.is_match(prefix) && !bytes_excluded_prefix(prefix) && !is_help_address(prefix) {
+        let prefix = &line[..start];
+        let leads = bare_lead(prefix) || lead().is_match(prefix);
+        if leads && !bytes_excluded_prefix(prefix) && !is_help_address(prefix) {
             return Some(addr);
         }
     }
     None
 }
 
+/// A prefix that `LEAD` in [`recipient_on_line`] matches with its first alternative and no
+/// words (bullets, quotes, white space: `<a@x>:`, `  * a@x`), read without compiling it.
+fn bare_lead(prefix: &str) -> bool {
+    let rest = prefix.trim_start_matches(|c: char| {
+        c.is_ascii() && scan::is_space(c as u8) || matches!(c, '*' | '•' | '+' | '>' | '-')
+    });
+    let rest = rest.trim_start_matches(['<', '"', '\'', '(', '[']);
+    rest.bytes().all(scan::is_space)
+}
+
 /// A header field quoted in the bounce's text (`Subject: ...`, `  To:  list@example.org`,
 /// `>Received: from ...`, `X-Mailman-Version: 2.0.5`): the original message's, or Exchange's
 /// "Your message / To: / Subject: / Sent:" summary. Never a failed recipient, never a status.
 pub fn is_header_line(line: &str) -> bool {
-    static HEADER: OnceLock<Regex> = OnceLock::new();
     // Some MTAs report a rejection as `From: <sender> RCPT: <recipient> ...`: not a header.
     let reports_rcpt = line.contains(" RCPT: ") || line.contains(" RCPT TO:");
-    !reports_rcpt
-        && re(
-        &HEADER,
-        r"(?i)^[\s>]*(?:x-[a-z0-9-]+|received|return-path|from|to|cc|bcc|subject|date|sent|message-id|in-reply-to|references|user-agent|mime-version|content-[a-z-]+|reply-to|sender|errors-to|delivered-to|list-[a-z]+|precedence|organization|importance|thread-[a-z]+|dkim-signature|authentication-results|arc-[a-z]+|path|newsgroups|lines|nntp-posting-[a-z]+|xref):",
-    )
-    .is_match(line)
+    !reports_rcpt && scan::starts_with_header_field(line)
 }
 
 /// An address the bounce names for help, not as a failed recipient: Postfix's "For further
@@ -119,7 +104,17 @@ pub fn is_header_line(line: &str) -> bool {
 /// have any questions", "send mail to <postmaster@...>".
 fn is_help_address(prefix: &str) -> bool {
     static HELP: OnceLock<Regex> = OnceLock::new();
-    re(
+    // Words every alternative holds: most prefixes have none, and skip the pattern.
+    let words = [
+        "contact",
+        "assistance",
+        "questions",
+        "send ",
+        "write to",
+        "forward ",
+    ];
+    scan::contains_any_ignore_case(prefix, &words)
+        && re(
         &HELP,
         r"(?i)\b(?:contact|assistance|questions|send (?:e-?)?mail to|write to|forward (?:it|this(?: message)?) to)\b[^.;]*$",
     )
@@ -135,9 +130,9 @@ pub fn named_addresses<'a>(
     text.lines()
         .filter(|l| !is_header_line(l))
         .flat_map(move |line| {
-            address_regex().find_iter(line).filter_map(move |m| {
-                let addr = m.as_str().trim_end_matches(['.', '-']);
-                let prefix = &line[..m.start()];
+            address_matches(line).filter_map(move |(start, m)| {
+                let addr = m.trim_end_matches(['.', '-']);
+                let prefix = &line[..start];
                 let other_role = is_help_address(prefix) || names_sender(prefix);
                 (!excluded(addr) && !other_role).then_some(addr)
             })
@@ -181,20 +176,20 @@ pub fn listed_screen_names(text: &str) -> Vec<&str> {
 
 /// The addresses the text offers for help (`please contact <postmaster@...>`).
 pub fn help_addresses(text: &str) -> impl Iterator<Item = &str> {
-    address_regex()
-        .find_iter(text)
-        .filter(|m| {
-            let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-            is_help_address(&text[line_start..m.start()])
+    address_matches(text)
+        .filter(|&(start, _)| {
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            is_help_address(&text[line_start..start])
         })
-        .map(|m| m.as_str().trim_end_matches(['.', '-']))
+        .map(|(_, m)| m.trim_end_matches(['.', '-']))
 }
 
 /// The sender a bounce names: "not accepting mail from <s@example.org>" (AOL),
 /// "messages from s@example.org".
 fn names_sender(prefix: &str) -> bool {
     static SENDER: OnceLock<Regex> = OnceLock::new();
-    re(&SENDER, r#"(?i)\bfrom:?\s*[<"']*\s*$"#).is_match(prefix)
+    scan::contains_any_ignore_case(prefix, &["from"])
+        && re(&SENDER, r#"(?i)\bfrom:?\s*[<"']*\s*$"#).is_match(prefix)
 }
 
 /// The lines about one failed recipient.
@@ -328,11 +323,6 @@ pub fn looks_like_bounce_body(text: &str) -> bool {
 /// mail client may wrap a pasted one further): joins the paragraph back into one line so
 /// the reply keeps its code and words (`said: 450` / `    4.2.1 <addr>: ...`).
 pub fn unwrap_address_paragraphs(text: &str) -> String {
-    static OPENER: OnceLock<Regex> = OnceLock::new();
-    let opener = re(
-        &OPENER,
-        r"^<[^<>\s]+@[^<>\s]+>(?: \(expanded from <[^<>]*>\))?:\s*\S",
-    );
     let mut out = String::with_capacity(text.len());
     let mut joining = false;
     for line in text.lines() {
@@ -344,7 +334,7 @@ pub fn unwrap_address_paragraphs(text: &str) -> String {
             out.push('\n');
             continue;
         }
-        joining = opener.is_match(line);
+        joining = scan::opens_address_paragraph(line);
         out.push_str(line);
         out.push('\n');
     }
@@ -368,7 +358,22 @@ pub fn is_delay_notice(subject: &str, text: &str) -> bool {
 /// message is delivered.
 pub fn asks_sender_to_verify(text: &str) -> bool {
     static CHALLENGE: OnceLock<Regex> = OnceLock::new();
-    re_across_lines(
+    // A word of each alternative that no line break splits: text without any of them
+    // skips compiling and running the pattern.
+    let words = [
+        "approved",
+        "list",
+        "human",
+        "real",
+        "spammer",
+        "robot",
+        "verify",
+        "confirm",
+        "challenge",
+        "awaiting",
+    ];
+    scan::contains_any_ignore_case(text, &words)
+        && re_across_lines(
         &CHALLENGE,
         r"(?i)sender not pre-?approved|not on (?:my|the recipient's) (?:guest|approved senders?) list|(?:verify|prove) (?:that )?you(?: are|'re) (?:a )?(?:human|real person|not a (?:spammer|robot))|please (?:verify|confirm) (?:your (?:e-?mail|address|message|identity)|that you sent)|(?:add|added) (?:yourself )?to (?:my|the recipient's) (?:guest list|approved senders?|whitelist)|challenge[- ]response|awaiting (?:your )?sender (?:verification|confirmation)",
     )
