@@ -545,7 +545,10 @@ fn strip_repeated_prefixes_cow(text: &str, basic: u16, code: Option<EnhancedCode
         b'0' + (basic % 10) as u8,
     ];
     let has_digits = if (100..1000).contains(&basic) {
-        memchr::memmem::find(text.as_bytes(), &digits).is_some()
+        // Three bytes: a memchr for the first and a compare is cheaper than building a
+        // substring searcher for every line scan reads.
+        let bytes = text.as_bytes();
+        memchr::memchr_iter(digits[0], bytes).any(|i| bytes[i..].starts_with(&digits))
     } else {
         text.contains(basic.to_string().as_str())
     };
@@ -733,10 +736,14 @@ pub fn stage_marker(text: &str) -> Option<Stage> {
         "while receiving",
         "while sending",
     ];
+    // The searchers are built once per process (cheap, unlike an automaton): scan asks this
+    // of every reply it reads.
+    static FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+        std::sync::LazyLock::new(|| MARKERS.iter().map(memchr::memmem::Finder::new).collect());
     let lower = text.to_ascii_lowercase();
-    let start = MARKERS
+    let start = FINDERS
         .iter()
-        .filter_map(|m| memchr::memmem::find(lower.as_bytes(), m.as_bytes()))
+        .filter_map(|f| f.find(lower.as_bytes()))
         .min()?;
     if let Some(stage) = in_reply_to(&text[start..]) {
         return stage;
