@@ -11,7 +11,7 @@ rounds=${1:-25}
 bin=${2:-}
 if [ -z "$bin" ]; then
   cargo build --release --quiet
-  bin=target/release/bouncex
+  bin=${CARGO_TARGET_DIR:-target}/release/bouncex
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -11,7 +11,7 @@ trap 'rm -rf "$work"' EXIT
 log=$work/mail.log
 
 cargo build --release --quiet
-bin=target/release/bouncex
+bin=${CARGO_TARGET_DIR:-target}/release/bouncex
 if [ -f ../shared/tools/gen-maillog.py ]; then
   python3 ../shared/tools/gen-maillog.py --messages "$messages" --out "$log" --truth "$work/truth.json"
 else

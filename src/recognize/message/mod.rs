@@ -553,7 +553,7 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
         // transcript says "550 5.0.0 ... Insufficient permission" over `Status: 5.3.0`.
         let undefined = |c: EnhancedCode| c.subject == 0 && c.detail == 0;
         d.code = match (r.status, d.code) {
-            (Some(st), Some(dc)) if dc.class == st.class && !(undefined(dc) && !undefined(st)) => {
+            (Some(st), Some(dc)) if dc.class == st.class && (!undefined(dc) || undefined(st)) => {
                 Some(dc)
             }
             (Some(st), _) => Some(st),
