@@ -261,14 +261,16 @@ pub struct Verdict {
 /// code, nor for a status whose code says it succeeded. (`scan` caches verdicts by what they
 /// read.)
 pub fn reads_evidence(status: &Status) -> bool {
-    if matches!(status.kind, InputKind::Code | InputKind::Basic) {
+    reads_evidence_of(status.kind, status.code, status.basic)
+}
+
+/// `reads_evidence` for a status of `kind` with `code` and `basic`, before it is built.
+pub fn reads_evidence_of(kind: InputKind, code: Option<EnhancedCode>, basic: Option<u16>) -> bool {
+    if matches!(kind, InputKind::Code | InputKind::Basic) {
         return false;
     }
-    let class = status
-        .basic
-        .and_then(basic_class)
-        .or(status.code.map(|c| c.class));
-    !(status.code.is_some() && class == Some(Class::Success))
+    let class = basic.and_then(basic_class).or(code.map(|c| c.class));
+    !(code.is_some() && class == Some(Class::Success))
 }
 
 /// Classifies one status. `None` only for plain text in which nothing could be inferred.

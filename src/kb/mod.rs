@@ -171,11 +171,10 @@ impl Kb {
         let index: EmbeddedIndex =
             postcard::from_bytes(&BUILTIN[4..4 + len]).unwrap_or_else(|e| corrupt(&e));
         let blobs: &'static [u8] = &BUILTIN[4 + len..];
-        let row = |at| Row::embedded(blobs, at);
         let mut kb = Kb::assemble(
             index.base,
             (index.codes.into_iter())
-                .map(|(code, at)| (code, row(at)))
+                .map(|(code, at)| (code, Row::embedded(blobs, at)))
                 .collect(),
         );
         kb.basics = (index.basics.into_iter())

@@ -63,6 +63,18 @@ impl LogRecord<'_> {
     pub fn code(&self) -> Option<EnhancedCode> {
         self.reply_code.or(self.dsn)
     }
+
+    /// The code its status carries, and whether it was inferred: a message that stayed
+    /// queued past its lifetime without a code is "delivery time expired" (X.4.7).
+    pub fn status_code(&self) -> (Option<EnhancedCode>, bool) {
+        match self.code() {
+            None if self.outcome == Some(Outcome::Expired) => (
+                Some(EnhancedCode::new(crate::code::Class::Permanent, 4, 7)),
+                true,
+            ),
+            code => (code, false),
+        }
+    }
 }
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
@@ -724,8 +736,9 @@ fn exchange(line: &str) -> Option<LogRecord<'_>> {
 /// The SMTP stage named by the markers MTAs write around a reply.
 pub fn stage_marker(text: &str) -> Option<Stage> {
     // Every marker the pattern below knows starts with one of these words: its match
-    // cannot start before the first of them. Searched in a lower-case copy rather than with
-    // an automaton: building one costs more than these few searches of a short text.
+    // cannot start before the first of them. Searched in a lower-case copy with searchers
+    // built once per process: cheaper to build than an automaton (an explain is one
+    // process), and not rebuilt for every reply `scan` reads.
     const MARKERS: [&str; 8] = [
         "in reply to",
         "after ",
@@ -736,8 +749,6 @@ pub fn stage_marker(text: &str) -> Option<Stage> {
         "while receiving",
         "while sending",
     ];
-    // The searchers are built once per process (cheap, unlike an automaton): scan asks this
-    // of every reply it reads.
     static FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
         std::sync::LazyLock::new(|| MARKERS.iter().map(memchr::memmem::Finder::new).collect());
     let lower = text.to_ascii_lowercase();
@@ -804,7 +815,7 @@ fn non_empty_str(s: &str) -> Option<&str> {
 pub fn to_status(rec: &LogRecord<'_>, line_no: usize, line: &str) -> Status {
     let mut s = Status::new(InputKind::Log, line_no, line.trim());
     s.basic = rec.basic;
-    s.code = rec.code();
+    (s.code, s.code_inferred) = rec.status_code();
     s.recipient = rec.recipient.map(str::to_string);
     s.remote_host = rec.remote_host.map(str::to_string);
     s.server_text = rec
@@ -814,11 +825,6 @@ pub fn to_status(rec: &LogRecord<'_>, line_no: usize, line: &str) -> Status {
         .or_else(|| rec.detail.and_then(non_empty));
     s.stage = rec.stage.or_else(|| stage_marker(line.trim()));
     s.outcome = rec.outcome.map(|o| o.as_str().to_string());
-    if s.code.is_none() && rec.outcome == Some(Outcome::Expired) {
-        // A message that stayed queued past its lifetime: "delivery time expired".
-        s.code = Some(EnhancedCode::new(crate::code::Class::Permanent, 4, 7));
-        s.code_inferred = true;
-    }
     s
 }
 

@@ -140,15 +140,28 @@ pub fn scan_reader(
     sink: EventSink,
     notice: &mut dyn FnMut(Notice),
 ) -> io::Result<()> {
+    let (result, notes, _) = scan_counted(reader, None, scanner, opts, sink);
+    settle(result, name, scanner, notes, notice)
+}
+
+/// Scans a stream through a byte counter that drives `progress`: the outcome, what was said
+/// about the stream, and how many bytes were read.
+fn scan_counted(
+    reader: impl Read + Send,
+    progress: Option<&dyn Progress>,
+    scanner: &mut Scanner,
+    opts: &Options,
+    sink: EventSink,
+) -> (Scanned, Vec<String>, u64) {
     let read = AtomicU64::new(0);
     let raw = Counted {
         inner: reader,
         read: &read,
-        progress: None,
+        progress,
     };
     let mut notes = Vec::new();
     let result = scan_stream(raw, scanner, opts, sink, &mut notes);
-    settle(result, name, scanner, notes, notice)
+    (result, notes, read.into_inner())
 }
 
 /// Scans one stream alone, as `scan --year YEAR` scans standard input: its report, its
@@ -359,18 +372,10 @@ fn scan_file(
     if let Some(b) = bar {
         b.start(size.unwrap_or(0));
     }
-    let read = AtomicU64::new(0);
-    let raw = Counted {
-        inner: file,
-        read: &read,
-        progress: bar,
-    };
-    let mut notes = Vec::new();
-    let result = scan_stream(raw, scanner, opts, sink, &mut notes);
+    let (result, mut notes, read) = scan_counted(file, bar, scanner, opts, sink);
     if let Some(b) = bar {
         b.finish();
     }
-    let read = read.into_inner();
     if let Some(size) = size
         && read < size
         && result.is_ok()

@@ -15,8 +15,8 @@ use crate::code::{Class, EnhancedCode};
 use crate::explain::{Verdict, verdict};
 use crate::kb::Kb;
 use crate::kb::model::{Action, Bounce, Reason, Stage};
-use crate::recognize::Status;
 use crate::recognize::log::{self, LogRecord, Outcome};
+use crate::recognize::{InputKind, Status};
 use serde::Serialize;
 /// Scan's tables hash every line's queue id, recipient and domain: foldhash is several
 /// times cheaper than SipHash there and, being seeded per process, keeps crafted keys from
@@ -181,19 +181,8 @@ impl VerdictCache {
         line_no: usize,
         line: &str,
     ) -> Option<Verdict> {
-        let mut code = rec.code();
-        let mut inferred = false;
-        if code.is_none() && rec.outcome == Some(Outcome::Expired) {
-            // As `to_status` infers it.
-            code = Some(EnhancedCode::new(Class::Permanent, 4, 7));
-            inferred = true;
-        }
-        let class = rec
-            .basic
-            .and_then(crate::code::basic_class)
-            .or(code.map(|c| c.class));
-        // `explain::reads_evidence` for a log line.
-        let reads = !(code.is_some() && class == Some(Class::Success));
+        let (code, inferred) = rec.status_code();
+        let reads = crate::explain::reads_evidence_of(InputKind::Log, code, rec.basic);
         let trimmed = line.trim();
         let server_text = match (&rec.server_text, reads) {
             (_, false) => None,
@@ -203,7 +192,7 @@ impl VerdictCache {
         let wording =
             reads.then(|| crate::explain::evidence_of(server_text.as_deref().unwrap_or(trimmed)));
         let key = KeyRef {
-            kind: crate::recognize::InputKind::Log.as_str(),
+            kind: InputKind::Log.as_str(),
             code,
             inferred,
             basic: rec.basic,
