@@ -332,35 +332,49 @@ fn output_failed(e: &io::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Whether standard output was open when bouncex started. Rust's runtime puts `/dev/null`
-/// opened read-write on a standard stream it finds closed; a shell's `>/dev/null` opens
-/// it write-only. So `/dev/null` read-write on stdout means it was closed.
+/// Whether standard output was open when bouncex started (`bouncex >&-` closes it).
 #[cfg(target_os = "linux")]
 fn stdout_is_open() -> io::Result<()> {
-    use std::os::unix::fs::MetadataExt;
-    let same_device = |a: &std::path::Path, b: &std::path::Path| -> Option<bool> {
-        Some(std::fs::metadata(a).ok()?.rdev() == std::fs::metadata(b).ok()?.rdev())
-    };
-    let is_null = same_device("/proc/self/fd/1".as_ref(), "/dev/null".as_ref()) == Some(true);
-    if !is_null {
-        return Ok(());
+    if closed_at_start::stdout() {
+        return Err(io::Error::other("it is closed"));
     }
-    let flags = std::fs::read_to_string("/proc/self/fdinfo/1")
-        .ok()
-        .and_then(|info| {
-            let line = info.lines().find(|l| l.starts_with("flags:"))?;
-            u32::from_str_radix(line["flags:".len()..].trim(), 8).ok()
-        });
-    // O_ACCMODE is 3 and O_RDWR 2 on Linux.
-    match flags {
-        Some(f) if f & 3 == 2 => Err(io::Error::other("it is closed")),
-        _ => Ok(()),
-    }
+    Ok(())
 }
 
 #[cfg(not(target_os = "linux"))]
 fn stdout_is_open() -> io::Result<()> {
     Ok(())
+}
+
+/// Rust's runtime puts `/dev/null` on a standard stream it finds closed before `main`
+/// runs, and a `/dev/null` opened read-write is what supervisors and `subprocess.DEVNULL`
+/// give too, so `main` cannot tell them apart. A constructor can: the loader runs it before
+/// the runtime starts.
+#[cfg(target_os = "linux")]
+mod closed_at_start {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static STDOUT: AtomicBool = AtomicBool::new(false);
+
+    unsafe extern "C" {
+        fn fcntl(fd: i32, cmd: i32, ...) -> i32;
+    }
+
+    extern "C" fn check() {
+        const F_GETFD: i32 = 1;
+        // SAFETY: F_GETFD only reads the descriptor's flags; -1 means it is not open.
+        if unsafe { fcntl(1, F_GETFD) } == -1 {
+            STDOUT.store(true, Ordering::Relaxed);
+        }
+    }
+
+    #[used]
+    #[unsafe(link_section = ".init_array")]
+    static CHECK: extern "C" fn() = check;
+
+    pub fn stdout() -> bool {
+        STDOUT.load(Ordering::Relaxed)
+    }
 }
 
 /// Standard output, recording its first error in [`OUTPUT_ERROR`].

@@ -366,6 +366,26 @@ fn help_and_version_into_a_full_device_fail() {
     }
 }
 
+/// Supervisors, `nohup` and Python's `subprocess.DEVNULL` give `/dev/null` opened
+/// read-write, which is also what Rust puts on a closed stream: only a closed one is an
+/// error.
+#[test]
+fn dev_null_opened_read_write_is_not_a_closed_output() {
+    let null = std::fs::File::options()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+        .unwrap();
+    let out = std_cmd()
+        .args(["explain", "5.1.1"])
+        .stdin(Stdio::null())
+        .stdout(null)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
 #[test]
 fn a_closed_standard_output_is_an_error() {
     let mut cmd = std_cmd();

@@ -144,6 +144,18 @@ fn text_report_has_tables_chart_and_advice() {
     }
 }
 
+/// `stat` earlier in a line (a `stats@` mailbox, a relay named `stats`) once hid the line's
+/// `status=` from scan's line filter.
+#[test]
+fn a_recipient_named_stats_is_still_counted() {
+    let log = "\
+Jun 10 00:00:12 mail postfix/smtp[1782]: CC1E0C1171: to=<stats@example.com>, relay=mx.stats.example.com[198.51.100.3]:25, delay=1.5, delays=0.1/0/0.3/0.2, dsn=5.1.1, status=bounced (host mx.stats.example.com[198.51.100.3] said: 550 5.1.1 No such user (in reply to RCPT TO command))
+";
+    let r = scan_json(&[], Some(log.as_bytes()));
+    assert_eq!(r["events"], 1, "{r}");
+    assert_eq!(r["by_status"]["bounced"], 1, "{r}");
+}
+
 #[test]
 fn exim_and_sendmail_logs() {
     let log = "\

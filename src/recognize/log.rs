@@ -137,11 +137,21 @@ fn fraction_end(b: &[u8], mut i: usize) -> usize {
 
 /// Reads a log line of any supported MTA, including the remote reply it quotes.
 pub fn parse(line: &str) -> Option<LogRecord<'_>> {
+    parse_reading_stage(line, |_| true)
+}
+
+/// `parse`, reading the stage markers of a Postfix reply only when `wants_stage` says the
+/// record read so far needs them: `scan` leaves them unread for successes, whose verdicts
+/// never read the stage.
+pub fn parse_reading_stage<'a>(
+    line: &'a str,
+    wants_stage: impl Fn(&LogRecord<'a>) -> bool,
+) -> Option<LogRecord<'a>> {
     if let Some(mut r) = parse_event(line) {
         if r.mta == Some(Mta::Postfix)
             && let Some(d) = r.detail
         {
-            read_detail(d, &mut r);
+            read_detail(d, &mut r, wants_stage);
         }
         return Some(r);
     }
@@ -167,26 +177,77 @@ pub fn parse_event(line: &str) -> Option<LogRecord<'_>> {
     None
 }
 
-/// Whether a raw line can be a delivery-attempt line at all: a cheap test on bytes that
-/// lets `scan` skip the connect/cleanup/queue noise that makes up most of a mail log.
-pub fn may_be_event(line: &[u8]) -> bool {
-    static STAT: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
-    let stat = STAT.get_or_init(|| memchr::memmem::Finder::new(b"stat"));
-    if let Some(i) = stat.find(line) {
-        let after = &line[i + 4..];
-        if after.starts_with(b"us=") || after.starts_with(b"=") {
-            return true;
+/// A line of a log that `scan` may read: a delivery attempt (`status=`, Sendmail's `stat=`,
+/// an Exim flag) or a rejection (`reject: `).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate<'t> {
+    /// The line's index in the text.
+    pub index: usize,
+    /// The line, without its line break.
+    pub line: &'t [u8],
+    /// Whether it holds `reject: `.
+    pub may_be_reject: bool,
+}
+
+/// Visits the lines of `text` that may be delivery attempts or rejections, and returns how
+/// many lines it holds. The markers are searched in the whole text, as grep does, not line
+/// by line: most lines of a mail log are connect, cleanup and queue noise, and one search
+/// per line costs more than the search itself. Every occurrence counts, so a `stat` in a
+/// recipient (`to=<stats@...>`) does not hide the `status=` after it.
+pub fn candidate_lines<'t>(text: &'t [u8], mut visit: impl FnMut(Candidate<'t>)) -> usize {
+    use std::sync::LazyLock;
+    static STAT: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"stat"));
+    static REJECT: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"reject: "));
+    // `status=` or `stat=`: neither holds a line break, so a hit lies inside one line.
+    let mut statuses = STAT
+        .find_iter(text)
+        .filter(|&i| {
+            let after = &text[i + 4..];
+            after.starts_with(b"us=") || after.starts_with(b"=")
+        })
+        .peekable();
+    let mut rejects = REJECT.find_iter(text).peekable();
+    let mut index = 0;
+    let mut start = 0;
+    let unended = (!text.is_empty() && !text.ends_with(b"\n")).then_some(text.len());
+    for end in memchr::memchr_iter(b'\n', text).chain(unended) {
+        let line = &text[start..end];
+        let status = hit_within(&mut statuses, start, end);
+        let may_be_reject = hit_within(&mut rejects, start, end);
+        if status || may_be_reject || exim_flagged(line) {
+            visit(Candidate {
+                index,
+                line,
+                may_be_reject,
+            });
         }
+        index += 1;
+        start = end + 1;
     }
-    // Exim: "2026-06-10 12:00:01 [+0200] ID ** ..." with the flag within the first 70 bytes.
-    let b = line;
-    if b.len() > 40 && b[4] == b'-' && b[10] == b' ' && b[0].is_ascii_digit() {
-        let head = &b[..b.len().min(70)];
-        return head
+    index
+}
+
+/// Whether the next of the ascending `hits` at or after `start` lies before `end`.
+fn hit_within(
+    hits: &mut std::iter::Peekable<impl Iterator<Item = usize>>,
+    start: usize,
+    end: usize,
+) -> bool {
+    while hits.next_if(|&i| i < start).is_some() {}
+    hits.next_if(|&i| i < end).is_some()
+}
+
+/// Exim: `2026-06-10 12:00:01 [+0200] ID ** ...`, the flag within the first 70 bytes.
+fn exim_flagged(b: &[u8]) -> bool {
+    b.len() > 40
+        && b[4] == b'-'
+        && b[10] == b' '
+        && b[0].is_ascii_digit()
+        && b[..b.len().min(70)]
             .windows(4)
-            .any(|w| matches!(w, b" ** " | b" == " | b" => " | b" -> " | b" *> "));
-    }
-    false
+            .any(|w| matches!(w, b" ** " | b" == " | b" => " | b" -> " | b" *> "))
 }
 
 /// The host field of a syslog line (`Jun 10 11:02:18 mail1 postfix/smtp[8850]: ...`): the
@@ -194,12 +255,14 @@ pub fn may_be_event(line: &[u8]) -> bool {
 pub fn syslog_host(line: &str) -> Option<&str> {
     let ts = leading_timestamp(line)?;
     let rest = line[ts.len()..].strip_prefix(' ')?;
-    let (host, after) = rest.split_once(' ')?;
-    let tag = after.split(' ').next()?;
-    let is_tag = tag.len() > 1
-        && (tag.ends_with("]:") && tag.contains('[') || tag.ends_with(':'))
-        && !tag.starts_with(['[', ':']);
-    (is_tag && !host.is_empty() && !host.contains(['[', ':', '='])).then_some(host)
+    let space = |s: &str| s.bytes().position(|c| c == b' ');
+    let host = &rest[..space(rest)?];
+    let after = &rest[host.len() + 1..];
+    let tag = &after[..space(after).unwrap_or(after.len())];
+    // `name[pid]:` or `name:`.
+    let is_tag = tag.len() > 1 && tag.ends_with(':') && !tag.starts_with(['[', ':']);
+    let host_like = !host.is_empty() && !host.bytes().any(|c| matches!(c, b'[' | b':' | b'='));
+    (is_tag && host_like).then_some(host)
 }
 
 /// A Postfix `smtpd` (or `postscreen`, `cleanup`) rejection of incoming mail:
@@ -332,35 +395,40 @@ fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
         ..LogRecord::default()
     };
     let mut start = 0;
-    let field_ends =
-        memchr::memchr_iter(b',', fields.as_bytes()).chain(std::iter::once(fields.len()));
-    for end in field_ends {
+    let ends = memchr::memchr_iter(b',', fields.as_bytes()).chain(std::iter::once(fields.len()));
+    for end in ends {
         let field = fields[start..end].trim_start();
         start = end + 1;
-        let Some(eq) = memchr::memchr(b'=', field.as_bytes()) else {
-            continue;
-        };
-        let (key, value) = (&field[..eq], field[eq + 1..].trim_end());
-        match key {
-            "to" => rec.recipient = Some(strip_angle(value)),
+        // The key is what precedes the field's first `=`.
+        if let Some(value) = field.strip_prefix("to=") {
+            rec.recipient = Some(strip_angle(value.trim_end()));
+        } else if let Some(value) = field.strip_prefix("relay=") {
             // Only a network relay names a remote host (`mx.example.org[198.51.100.2]:25`),
             // not `local`, `virtual`, `dovecot` or an LMTP socket (`host[private/lmtp]`).
-            "relay"
-                if value.contains('[')
-                    && !value.contains("[private/")
-                    && !value.contains("[public/") =>
+            let value = value.trim_end();
+            let socket = |i: usize| {
+                value[i..].starts_with("[private/") || value[i..].starts_with("[public/")
+            };
+            let mut brackets = value.bytes().enumerate().filter(|&(_, c)| c == b'[');
+            if let Some((first, _)) = brackets.next()
+                && !socket(first)
+                && !brackets.any(|(i, _)| socket(i))
             {
-                rec.remote_host = Some(host_of(value))
+                rec.remote_host = Some(host_of(value));
             }
-            "dsn" => rec.dsn = value.parse().ok(),
-            _ => {}
+        } else if let Some(value) = field.strip_prefix("dsn=") {
+            rec.dsn = EnhancedCode::read(value.trim_end());
         }
     }
     Some(rec)
 }
 
 /// Reads an MTA's explanation: the quoted remote reply, the host, the stage.
-fn read_detail<'a>(detail: &'a str, rec: &mut LogRecord<'a>) {
+fn read_detail<'a>(
+    detail: &'a str,
+    rec: &mut LogRecord<'a>,
+    wants_stage: impl Fn(&LogRecord<'a>) -> bool,
+) {
     static SAID: OnceLock<Regex> = OnceLock::new();
     // Compiled only when the hand reader below does not decide: an explain is one process,
     // and building this pattern costs more than the rest of reading the line.
@@ -382,7 +450,10 @@ fn read_detail<'a>(detail: &'a str, rec: &mut LogRecord<'a>) {
         read_reply(&detail[end..], rec);
     // The reply is the rest of the line (a log line holds no line break): matching only up
     // to it keeps the capture search short.
-    } else if let Some(c) = said().captures(detail) {
+    } else if let Some(c) = may_name_a_speaker(detail)
+        .then(|| said().captures(detail))
+        .flatten()
+    {
         if rec.remote_host.is_none() {
             rec.remote_host = c.name("host").map(|h| h.as_str());
         }
@@ -396,12 +467,23 @@ fn read_detail<'a>(detail: &'a str, rec: &mut LogRecord<'a>) {
     } else {
         read_reply(detail, rec);
     }
-    if rec.stage.is_none() {
+    if rec.stage.is_none() && wants_stage(rec) {
         rec.stage = stage_marker(detail);
     }
     if rec.remote_host.is_none() {
         rec.remote_host = host_from_detail(detail);
     }
+}
+
+/// Whether `text` holds a word the `SAID` pattern in `read_detail` cannot match without:
+/// most replies (`250 2.0.0 Ok: queued as ...`) hold neither, and skip the pattern.
+fn may_name_a_speaker(text: &str) -> bool {
+    static SAID: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b" said"));
+    static REFUSED: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b" refused to talk to me"));
+    let b = text.as_bytes();
+    SAID.find(b).is_some() || REFUSED.find(b).is_some()
 }
 
 /// Postfix's `in reply to COMMAND` at the start of `text`, read the way the first branch
@@ -511,7 +593,9 @@ fn postfix_said(text: &str) -> Option<(&str, usize, bool)> {
 fn read_reply<'a>(text: &'a str, rec: &mut LogRecord<'a>) {
     let text = text.trim();
     // Postfix appends the stage marker after the reply; it is not the server's words.
-    let words = match text.rfind(" (in reply to ") {
+    static IN_REPLY_TO: std::sync::LazyLock<memchr::memmem::FinderRev<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::FinderRev::new(b" (in reply to "));
+    let words = match IN_REPLY_TO.rfind(text.as_bytes()) {
         Some(i) => &text[..i],
         None => text,
     };
@@ -523,11 +607,11 @@ fn read_reply<'a>(text: &'a str, rec: &mut LogRecord<'a>) {
         rec.basic = Some(b);
         let rest = words[3..].trim_start_matches([' ', '-']);
         let (code, after) = match rest.split_once(' ') {
-            Some((first, after)) => match first.parse::<EnhancedCode>() {
-                Ok(c) => (Some(c), after),
-                Err(_) => (None, rest),
+            Some((first, after)) => match EnhancedCode::read(first) {
+                Some(c) => (Some(c), after),
+                None => (None, rest),
             },
-            None => (rest.parse().ok(), ""),
+            None => (EnhancedCode::read(rest), ""),
         };
         // Multi-line replies flattened into one log line repeat `550-5.7.1` prefixes.
         let cleaned = strip_repeated_prefixes_cow(after, b, code);
@@ -683,7 +767,7 @@ fn sendmail(line: &str) -> Option<LogRecord<'_>> {
             "relay" => {
                 rec.remote_host = Some(host_of(value.split_whitespace().next().unwrap_or(value)))
             }
-            "dsn" => rec.dsn = value.parse().ok(),
+            "dsn" => rec.dsn = EnhancedCode::read(value),
             _ => {}
         }
     }
@@ -733,29 +817,67 @@ fn exchange(line: &str) -> Option<LogRecord<'_>> {
     Some(rec)
 }
 
+/// Where the first of the words that start a stage marker (`in reply to`, `after `, ...)
+/// starts in `text`, ignoring ASCII case. Read by hand, two bytes at a time: `scan` asks
+/// this of most replies it reads, and their markers start with one of five letter pairs.
+fn first_marker(text: &[u8]) -> Option<usize> {
+    const MARKERS: [&[u8]; 8] = [
+        b"in reply to",
+        b"after ",
+        b"refused to talk",
+        b"connection refused",
+        b"connection timed out",
+        b"connect to",
+        b"while receiving",
+        b"while sending",
+    ];
+    // `| 0x20` folds ASCII case; it maps some other bytes onto letters too, which only costs
+    // a compare below. Positions are tested 32 at a time in a loop the compiler vectorises.
+    const PAIRS: [[u8; 2]; 5] = [*b"in", *b"af", *b"re", *b"co", *b"wh"];
+    const CHUNK: usize = 32;
+    let is_marker_at = |i: usize| {
+        MARKERS.iter().any(|m| {
+            text[i..]
+                .get(..m.len())
+                .is_some_and(|t| t.eq_ignore_ascii_case(m))
+        })
+    };
+    let mut base = 0;
+    while base + 1 < text.len() {
+        let window = &text[base..text.len().min(base + CHUNK + 1)];
+        let mut hits = [false; CHUNK];
+        if window.len() == CHUNK + 1 {
+            for (k, hit) in hits.iter_mut().enumerate() {
+                let (a, b) = (window[k] | 0x20, window[k + 1] | 0x20);
+                *hit = PAIRS.iter().any(|p| p[0] == a && p[1] == b);
+            }
+        } else {
+            for (k, hit) in hits.iter_mut().enumerate().take(window.len() - 1) {
+                let (a, b) = (window[k] | 0x20, window[k + 1] | 0x20);
+                *hit = PAIRS.iter().any(|p| p[0] == a && p[1] == b);
+            }
+        }
+        let mut mask = hits
+            .iter()
+            .enumerate()
+            .fold(0u32, |m, (k, &h)| m | (u32::from(h) << k));
+        while mask != 0 {
+            let k = mask.trailing_zeros() as usize;
+            if is_marker_at(base + k) {
+                return Some(base + k);
+            }
+            mask &= mask - 1;
+        }
+        base += CHUNK;
+    }
+    None
+}
+
 /// The SMTP stage named by the markers MTAs write around a reply.
 pub fn stage_marker(text: &str) -> Option<Stage> {
     // Every marker the pattern below knows starts with one of these words: its match
-    // cannot start before the first of them. Searched in a lower-case copy with searchers
-    // built once per process: cheaper to build than an automaton (an explain is one
-    // process), and not rebuilt for every reply `scan` reads.
-    const MARKERS: [&str; 8] = [
-        "in reply to",
-        "after ",
-        "refused to talk",
-        "connection refused",
-        "connection timed out",
-        "connect to",
-        "while receiving",
-        "while sending",
-    ];
-    static FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
-        std::sync::LazyLock::new(|| MARKERS.iter().map(memchr::memmem::Finder::new).collect());
-    let lower = text.to_ascii_lowercase();
-    let start = FINDERS
-        .iter()
-        .filter_map(|f| f.find(lower.as_bytes()))
-        .min()?;
+    // cannot start before the first of them.
+    let start = first_marker(text.as_bytes())?;
     if let Some(stage) = in_reply_to(&text[start..]) {
         return stage;
     }
@@ -970,7 +1092,7 @@ mod tests {
             "451 x (in reply to quit)",
         ] {
             let mut fast = LogRecord::default();
-            read_detail(text, &mut fast);
+            read_detail(text, &mut fast, |_| true);
             static SAID: OnceLock<Regex> = OnceLock::new();
             let said = re(
                 &SAID,
@@ -1081,6 +1203,64 @@ mod tests {
         assert_eq!(code(&r), "5.1.1");
         let r = parse("#< #5.5.0 smtp;554 5.7.1 Service unavailable> #SMTP#").unwrap();
         assert_eq!((r.basic, code(&r)), (Some(554), "5.7.1".into()));
+    }
+
+    #[test]
+    fn candidate_lines_find_every_status_not_only_the_first_stat() {
+        let log = b"\
+Jun 10 00:00:01 mail postfix/smtpd[9]: connect from unknown[192.0.2.1]
+Jun 10 00:00:02 mail postfix/smtp[1]: AAAAA11111: to=<stats@example.org>, relay=mx.stats.example[198.51.100.1]:25, dsn=5.1.1, status=bounced (host mx said: 550 5.1.1 No such user (in reply to RCPT TO command))
+Jun 10 00:00:03 mail postfix/qmgr[7]: AAAAA11111: statistics only, no status
+Jun 10 00:00:04 mail postfix/smtpd[9]: NOQUEUE: reject: RCPT from unknown[192.0.2.1]: 554 5.7.1 <x@example.org>: Relay access denied; from=<a@b.example> to=<x@example.org> proto=ESMTP helo=<h>
+Jun 10 11:02:18 mail sm-mta[1240]: 5AAB2I3o001240: to=<gina@example.com>, dsn=5.1.1, stat=User unknown
+2026-06-10 12:00:00 1sGxyz-000200-CD == gail@example.net R=dnslookup T=remote_smtp defer (-44): 451 4.7.1 Greylisted
+Jun 10 00:00:05 mail postfix/smtp[1]: BBBBB22222: to=<b@example.org>, status=sent (250 2.0.0 Ok)";
+        let mut found = Vec::new();
+        let lines = candidate_lines(log, |c| found.push((c.index, c.may_be_reject)));
+        assert_eq!(lines, 7, "the last line has no line break and still counts");
+        assert_eq!(
+            found,
+            [(1, false), (3, true), (4, false), (5, false), (6, false)]
+        );
+        assert_eq!(candidate_lines(b"", |_| panic!("no lines")), 0);
+        assert_eq!(candidate_lines(b"\n\n", |_| panic!("blank lines")), 2);
+    }
+
+    #[test]
+    fn first_marker_matches_a_plain_search_at_every_offset() {
+        let naive = |t: &str| {
+            let lower = t.to_ascii_lowercase();
+            [
+                "in reply to",
+                "after ",
+                "refused to talk",
+                "connection refused",
+                "connection timed out",
+                "connect to",
+                "while receiving",
+                "while sending",
+            ]
+            .iter()
+            .filter_map(|m| lower.find(m))
+            .min()
+        };
+        for marker in [
+            "IN REPLY TO",
+            "After ",
+            "connect to",
+            "While Sending",
+            "cOnNeCtIoN",
+        ] {
+            // Across the 32-byte blocks the search tests at once, and at the very end.
+            for pad in 0..70 {
+                let text = format!("{}{marker}", "x".repeat(pad));
+                assert_eq!(first_marker(text.as_bytes()), naive(&text), "{text}");
+                let text = format!("{} re co in af wh {marker} tail", "é".repeat(pad));
+                assert_eq!(first_marker(text.as_bytes()), naive(&text), "{text}");
+            }
+        }
+        assert_eq!(first_marker(b""), None);
+        assert_eq!(first_marker(b"i"), None);
     }
 
     #[test]

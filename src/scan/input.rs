@@ -910,47 +910,43 @@ impl CutLines {
 /// The lines of a piece `scan` reads, parsed (each with its index in the piece), and the
 /// number of lines in the piece. Only lines that may matter are decoded: a line with bytes
 /// that are not UTF-8 is decoded into `fixed`, each such byte as U+FFFD, so a stray byte
-/// never hides the rest of its line.
+/// never hides the rest of its line. A line is parsed as soon as it is found, while its
+/// bytes are still in the processor's cache; the rare decoded lines are parsed after.
 fn parse_piece<'t>(
     bytes: &'t [u8],
     fixed: &'t mut Vec<String>,
     kb: &Kb,
     cache: &mut VerdictCache,
 ) -> (Vec<(usize, Parsed<'t>)>, u64) {
-    // `None`: the next line of `fixed`.
-    let mut wanted: Vec<(usize, Option<&'t str>)> = Vec::new();
-    let mut n = 0;
-    let mut one = |line: &'t [u8], n: usize| {
-        if super::may_matter(line) {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            match std::str::from_utf8(line) {
-                Ok(s) => wanted.push((n, Some(s))),
-                Err(_) => {
-                    fixed.push(String::from_utf8_lossy(line).into_owned());
-                    wanted.push((n, None));
-                }
+    let mut records = Vec::new();
+    // Index and `may_be_reject` of each line of `fixed`.
+    let mut decoded = Vec::new();
+    let n = crate::recognize::log::candidate_lines(bytes, |c| {
+        let line = c.line.strip_suffix(b"\r").unwrap_or(c.line);
+        match std::str::from_utf8(line) {
+            Ok(s) => records.extend(
+                super::parse_candidate(s, c.index + 1, c.may_be_reject, kb, cache)
+                    .map(|p| (c.index, p)),
+            ),
+            Err(_) => {
+                fixed.push(String::from_utf8_lossy(line).into_owned());
+                decoded.push((c.index, c.may_be_reject));
             }
         }
-    };
-    let mut start = 0;
-    for nl in memchr::memchr_iter(b'\n', bytes) {
-        one(&bytes[start..nl], n);
-        n += 1;
-        start = nl + 1;
+    });
+    if !decoded.is_empty() {
+        let fixed: &'t [String] = fixed;
+        records.extend(
+            decoded
+                .into_iter()
+                .zip(fixed)
+                .filter_map(|((n, may_be_reject), line)| {
+                    super::parse_candidate(line, n + 1, may_be_reject, kb, cache).map(|p| (n, p))
+                }),
+        );
+        // Stable: each line gives at most one record, so indexes are distinct anyway.
+        records.sort_by_key(|&(n, _)| n);
     }
-    if start < bytes.len() {
-        one(&bytes[start..], n);
-        n += 1;
-    }
-    let fixed: &'t [String] = fixed;
-    let mut fixed = fixed.iter();
-    let records = wanted
-        .into_iter()
-        .filter_map(|(n, line)| {
-            let line = line.or_else(|| fixed.next().map(String::as_str))?;
-            super::parse_line(line, n + 1, kb, cache).map(|p| (n, p))
-        })
-        .collect();
     (records, n as u64)
 }
 

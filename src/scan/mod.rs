@@ -241,7 +241,19 @@ pub fn parse_line<'a>(
     kb: &Kb,
     cache: &mut VerdictCache,
 ) -> Option<Parsed<'a>> {
-    if let Some(reject) = log::parse_reject(line) {
+    parse_candidate(line, line_no, true, kb, cache)
+}
+
+/// `parse_line` for a line already searched: `may_be_reject` is false when it holds no
+/// `reject: `.
+pub fn parse_candidate<'a>(
+    line: &'a str,
+    line_no: usize,
+    may_be_reject: bool,
+    kb: &Kb,
+    cache: &mut VerdictCache,
+) -> Option<Parsed<'a>> {
+    if may_be_reject && let Some(reject) = log::parse_reject(line) {
         // Read as `explain` reads the line: the reply it quotes.
         let (statuses, _) = crate::recognize::recognise(line);
         let verdict = statuses.first().and_then(|s| cache.verdict(kb, s));
@@ -251,7 +263,9 @@ pub fn parse_line<'a>(
             verdict,
         });
     }
-    let rec = log::parse(line)?;
+    let rec = log::parse_reading_stage(line, |r| {
+        crate::explain::reads_evidence_of(InputKind::Log, r.status_code().0, r.basic)
+    })?;
     rec.outcome?;
     let verdict = cache.log_verdict(kb, &rec, line_no, line);
     Some(Parsed::Attempt {
@@ -259,17 +273,6 @@ pub fn parse_line<'a>(
         host: log::syslog_host(line),
         verdict,
     })
-}
-
-/// Whether a raw line can be a line `scan` reads (a cheap test on bytes).
-pub fn may_matter(line: &[u8]) -> bool {
-    static REJECT: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
-        std::sync::OnceLock::new();
-    log::may_be_event(line)
-        || REJECT
-            .get_or_init(|| memchr::memmem::Finder::new(b"reject: "))
-            .find(line)
-            .is_some()
 }
 
 /// One host's figures and the messages of its still in flight: queue ids are unique per

@@ -77,39 +77,46 @@ impl std::error::Error for CodeSyntaxError {}
 
 /// Parses one numeric sub-code: 1–3 digits, no leading zero (RFC 3463 §2).
 fn sub_code(s: &str) -> Option<u16> {
-    let ok = !s.is_empty()
-        && s.len() <= 3
-        && s.bytes().all(|b| b.is_ascii_digit())
-        && (s == "0" || !s.starts_with('0'));
-    if ok { s.parse().ok() } else { None }
+    let b = s.as_bytes();
+    let ok = !b.is_empty()
+        && b.len() <= 3
+        && b.iter().all(u8::is_ascii_digit)
+        && (b == b"0" || b[0] != b'0');
+    ok.then(|| b.iter().fold(0, |n, &d| n * 10 + u16::from(d - b'0')))
+}
+
+impl EnhancedCode {
+    /// Reads `class.subject.detail`; `None` for anything else. What `parse` does, without
+    /// building an error message: log readers try it on many words that are not codes.
+    pub fn read(s: &str) -> Option<EnhancedCode> {
+        let class = match s.as_bytes() {
+            [b'2', b'.', ..] => Class::Success,
+            [b'4', b'.', ..] => Class::Transient,
+            [b'5', b'.', ..] => Class::Permanent,
+            _ => return None,
+        };
+        let (subject, detail) = s[2..].split_once('.')?;
+        if detail.contains('.') {
+            return None;
+        }
+        Some(EnhancedCode::new(
+            class,
+            sub_code(subject)?,
+            sub_code(detail)?,
+        ))
+    }
 }
 
 impl FromStr for EnhancedCode {
     type Err = CodeSyntaxError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || {
+        EnhancedCode::read(s).ok_or_else(|| {
             CodeSyntaxError(format!(
                 "`{s}` is not an enhanced status code (class.subject.detail: class 2, 4 or 5, \
                  then 1-3 digits each, no leading zeros)"
             ))
-        };
-        let mut parts = s.split('.');
-        let (Some(c), Some(subj), Some(det), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(err());
-        };
-        let class = match c {
-            "2" => Class::Success,
-            "4" => Class::Transient,
-            "5" => Class::Permanent,
-            _ => return Err(err()),
-        };
-        match (sub_code(subj), sub_code(det)) {
-            (Some(subject), Some(detail)) => Ok(EnhancedCode::new(class, subject, detail)),
-            _ => Err(err()),
-        }
+        })
     }
 }
 
@@ -225,8 +232,7 @@ pub fn find_enhanced(text: &str) -> Vec<Located> {
             continue;
         };
         let candidate = &text[i..end];
-        let code_ok = candidate.parse::<EnhancedCode>();
-        if let Ok(code) = code_ok
+        if let Some(code) = EnhancedCode::read(candidate)
             && right_boundary(bytes, end)
             && !looks_like_version(text, i)
         {

@@ -70,7 +70,7 @@ fn strip_diagnostic_type(value: &str) -> &str {
 fn strip_leading_code(value: &str) -> String {
     let t = value.trim();
     let rest = match t.split_once(char::is_whitespace) {
-        Some((first, rest)) if first.parse::<EnhancedCode>().is_ok() => rest,
+        Some((first, rest)) if EnhancedCode::read(first).is_some() => rest,
         _ => t,
     };
     fold_whitespace(rest.trim_start_matches(['-', ' ', ':']))
@@ -199,7 +199,7 @@ fn reply_in_line(line: &str) -> Option<(usize, u16)> {
             && line[i + 5..]
                 .split_whitespace()
                 .next()
-                .is_some_and(|w| w.parse::<EnhancedCode>().is_ok())
+                .is_some_and(|w| EnhancedCode::read(w).is_some())
         {
             return Some((i, basic));
         }
@@ -216,7 +216,7 @@ fn reply_in_line(line: &str) -> Option<(usize, u16)> {
                         || rest
                             .split(|c: char| c.is_whitespace() || c == ',')
                             .next()
-                            .is_some_and(|w| w.parse::<EnhancedCode>().is_ok())
+                            .is_some_and(|w| EnhancedCode::read(w).is_some())
                         || starts_with_server_tag(rest))
             }
             _ => false,
