@@ -404,3 +404,26 @@ fn blocklist_rejections_show_the_delisting_page_in_text() {
         assert!(folded.contains("blocklist"), "no blocklist row for {reply}");
     }
 }
+
+/// GMX, WEB.DE and mail.com put the greeting refusal ("Nemesis ESMTP Service not available")
+/// before the check that failed: the check decides the reason, the greeting only when alone.
+#[test]
+fn gmx_names_the_failed_check_after_its_greeting_refusal() {
+    let ptr = "554-gmx.net (mxgmx117) Nemesis ESMTP Service not available 554-No SMTP service \
+               554-Bad DNS PTR resource record. 554 For explanation visit \
+               https://postmaster.gmx.com/en/error-messages?ip=192.0.2.22&c=rdns";
+    let f = check(
+        &postfix("max@gmx.net", "mx00.emig.gmx.net", "5.0.0", "bounced", ptr),
+        "gmx",
+        "requireptr",
+        "fix-sender",
+    );
+    meaning_mentions(&f, "PTR");
+    let alone = "554-gmx.net (mxgmx117) Nemesis ESMTP Service not available 554 No SMTP service";
+    check(
+        &postfix("max@gmx.net", "mx00.emig.gmx.net", "5.0.0", "bounced", alone),
+        "gmx",
+        "blocked",
+        "fix-sender",
+    );
+}
