@@ -427,3 +427,17 @@ fn gmx_names_the_failed_check_after_its_greeting_refusal() {
         "fix-sender",
     );
 }
+
+/// Spectrum's acceptable-use codes appear as `AUP#I-1310` and as `AUP#In-1310` (Sisimai's
+/// Rhost/Spectrum.pm reads both): the number decides, however the prefix is spelled.
+#[test]
+fn spectrum_aup_codes_with_either_prefix() {
+    for code in ["AUP#In-1310", "AUP#I-1310"] {
+        let reply = format!(
+            "550 5.1.0 <news@example.org> sender rejected. Please see \
+             https://www.spectrum.net/support/internet/understanding-email-error-codes for more \
+             information. {code}"
+        );
+        check(&reply, "spectrum", "toomanyconn", "fix-sender");
+    }
+}
