@@ -441,3 +441,12 @@ fn spectrum_aup_codes_with_either_prefix() {
         check(&reply, "spectrum", "toomanyconn", "fix-sender");
     }
 }
+
+/// Orange and La Poste: the last three digits of the label decide; 630 is a policy refusal
+/// of the client host (Sisimai's Rhost/FrancePTT.pm table, which the entry cites).
+#[test]
+fn la_poste_630_is_a_policy_refusal() {
+    let reply = "554 5.7.1 <mx.example.org[192.0.2.9]:49309>: Client host rejected: LPN000_630";
+    let line = postfix("marie@laposte.net", "smtp-in.laposte.net", "5.7.1", "bounced", reply);
+    check(&line, "orange", "policyviolation", "fix-sender");
+}
