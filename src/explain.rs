@@ -437,7 +437,7 @@ fn provider_for<'k>(
     evidence: &str,
     code: Option<&EnhancedCode>,
 ) -> Option<&'k RawProvider> {
-    let host = status.remote_host.as_deref();
+    let host = status.speaking_host();
     kb.recognise_provider(evidence, host)
         .or_else(|| {
             (status.kind != InputKind::Log && status.server_text.is_some())

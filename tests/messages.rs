@@ -525,3 +525,37 @@ fn challenge_response_notice_is_not_a_bounce() {
         );
     }
 }
+
+/// A report that names no remote MTA was decided by the MTA that wrote it: when that MTA is a
+/// provider's, the provider's own meaning applies (Outlook.com's 5.5.0 "mailbox unavailable"
+/// is its no-such-user). The same report from an unknown host stays a plain 5.5.0.
+#[test]
+fn a_providers_own_report_speaks_for_the_provider() {
+    let report = |reporting_mta: &str| {
+        format!(
+            "From: postmaster@outlook.com\nTo: alice@example.org\nSubject: Undeliverable: hello\n\
+             MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; \
+             boundary=\"b1\"\n\n--b1\nContent-Type: text/plain\n\nDelivery has failed to these \
+             recipients or groups:\n\nbob@hotmail.example\n\n--b1\nContent-Type: \
+             message/delivery-status\n\nReporting-MTA: dns; {reporting_mta}\n\n\
+             Final-Recipient: rfc822; bob@hotmail.example\nAction: failed\nStatus: 5.5.0\n\
+             Diagnostic-Code: smtp; 550 5.5.0 Requested action not taken: mailbox unavailable\n\n\
+             --b1--\n"
+        )
+    };
+    let doc = explain_json(&report("DM6PR01MB1234.namprd01.prod.outlook.com"));
+    let f = by_recipient(&doc, "bob@hotmail.example");
+    assert_eq!(f["provider"]["id"], "microsoft", "{f:#}");
+    assert_eq!(f["reason"], "userunknown", "{f:#}");
+    assert_eq!(f["action"], "suppress", "{f:#}");
+    assert_eq!(
+        f["remote_host"],
+        Value::Null,
+        "the reporting MTA is not a remote host"
+    );
+
+    let doc = explain_json(&report("mx.example.net"));
+    let f = by_recipient(&doc, "bob@hotmail.example");
+    assert_eq!(f["provider"], Value::Null, "{f:#}");
+    assert_eq!(f["reason"], "syntaxerror", "{f:#}");
+}

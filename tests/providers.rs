@@ -421,7 +421,13 @@ fn gmx_names_the_failed_check_after_its_greeting_refusal() {
     meaning_mentions(&f, "PTR");
     let alone = "554-gmx.net (mxgmx117) Nemesis ESMTP Service not available 554 No SMTP service";
     check(
-        &postfix("max@gmx.net", "mx00.emig.gmx.net", "5.0.0", "bounced", alone),
+        &postfix(
+            "max@gmx.net",
+            "mx00.emig.gmx.net",
+            "5.0.0",
+            "bounced",
+            alone,
+        ),
         "gmx",
         "blocked",
         "fix-sender",
@@ -447,6 +453,12 @@ fn spectrum_aup_codes_with_either_prefix() {
 #[test]
 fn la_poste_630_is_a_policy_refusal() {
     let reply = "554 5.7.1 <mx.example.org[192.0.2.9]:49309>: Client host rejected: LPN000_630";
-    let line = postfix("marie@laposte.net", "smtp-in.laposte.net", "5.7.1", "bounced", reply);
+    let line = postfix(
+        "marie@laposte.net",
+        "smtp-in.laposte.net",
+        "5.7.1",
+        "bounced",
+        reply,
+    );
     check(&line, "orange", "policyviolation", "fix-sender");
 }

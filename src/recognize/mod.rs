@@ -52,6 +52,8 @@ pub struct Status {
     pub server_text: Option<String>,
     pub recipient: Option<String>,
     pub remote_host: Option<String>,
+    /// The host that wrote the report (a DSN's `Reporting-MTA`), when it names itself.
+    pub reporting_host: Option<String>,
     pub stage: Option<Stage>,
     /// What the reporting MTA did: a log's `status=` or a DSN's `Action:`.
     pub outcome: Option<String>,
@@ -71,10 +73,20 @@ impl Status {
             server_text: None,
             recipient: None,
             remote_host: None,
+            reporting_host: None,
             stage: None,
             outcome: None,
             code_inferred: false,
         }
+    }
+
+    /// The host whose words the status carries: the remote host, else the host that wrote
+    /// the report. A report names the remote MTA it tried (RFC 3464 §2.3.5); one that names
+    /// none was decided where it was written, so a provider's own report speaks for it.
+    pub fn speaking_host(&self) -> Option<&str> {
+        self.remote_host
+            .as_deref()
+            .or(self.reporting_host.as_deref())
     }
 }
 

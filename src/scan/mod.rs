@@ -166,7 +166,7 @@ impl VerdictCache {
             basic: status.basic,
             outcome: status.outcome.as_deref(),
             stage: status.stage.filter(|_| reads),
-            host: status.remote_host.as_deref().filter(|_| reads),
+            host: status.speaking_host().filter(|_| reads),
             wording: wording.as_deref(),
         };
         self.get_or_insert(key, || verdict(kb, status))

@@ -559,17 +559,8 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
             (Some(st), _) => Some(st),
             (None, dc) => dc,
         };
-        // `dns; mx.example.org (TCP|192.0.2.1|25)`: the name, without the comment.
-        if let Some(mta) = r
-            .remote_mta
-            .as_deref()
-            .and_then(|m| m.split_whitespace().next())
-        {
-            d.host = Some(
-                mta.trim_matches(['[', ']'])
-                    .trim_end_matches('.')
-                    .to_string(),
-            );
+        if let Some(mta) = r.remote_mta.as_deref().and_then(mta_name) {
+            d.host = Some(mta);
         }
         let outcome = r.action.clone().unwrap_or_else(|| {
             match d.code.map(|c| c.class).or(d.basic.and_then(basic_class)) {
@@ -579,9 +570,19 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
             }
         });
         let text = r.lines.join("\n");
-        out.push(status_from(ctx, Some(addr), &text, &d, words, &outcome));
+        let mut status = status_from(ctx, Some(addr), &text, &d, words, &outcome);
+        status.reporting_host = report.reporting_mta.as_deref().and_then(mta_name);
+        out.push(status);
     }
     true
+}
+
+/// The host an MTA field names: `dns; mx.example.org (TCP|192.0.2.1|25)` → `mx.example.org`
+/// (the value arrives without its `dns;` type), without the comment, brackets or root dot.
+fn mta_name(field: &str) -> Option<String> {
+    let name = field.split_whitespace().next()?;
+    let name = name.trim_matches(['[', ']']).trim_end_matches('.');
+    (!name.is_empty()).then(|| name.to_string())
 }
 
 /// Plain-text bounces: the recipients the text names, each with the lines about it.
