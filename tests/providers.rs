@@ -421,7 +421,13 @@ fn gmx_names_the_failed_check_after_its_greeting_refusal() {
     meaning_mentions(&f, "PTR");
     let alone = "554-gmx.net (mxgmx117) Nemesis ESMTP Service not available 554 No SMTP service";
     check(
-        &postfix("max@gmx.net", "mx00.emig.gmx.net", "5.0.0", "bounced", alone),
+        &postfix(
+            "max@gmx.net",
+            "mx00.emig.gmx.net",
+            "5.0.0",
+            "bounced",
+            alone,
+        ),
         "gmx",
         "blocked",
         "fix-sender",
@@ -447,6 +453,188 @@ fn spectrum_aup_codes_with_either_prefix() {
 #[test]
 fn la_poste_630_is_a_policy_refusal() {
     let reply = "554 5.7.1 <mx.example.org[192.0.2.9]:49309>: Client host rejected: LPN000_630";
-    let line = postfix("marie@laposte.net", "smtp-in.laposte.net", "5.7.1", "bounced", reply);
+    let line = postfix(
+        "marie@laposte.net",
+        "smtp-in.laposte.net",
+        "5.7.1",
+        "bounced",
+        reply,
+    );
     check(&line, "orange", "policyviolation", "fix-sender");
+}
+
+// Issue 10: the provider rows agree with the Sisimai Rhost tables they cite, and read every
+// spelling of a provider's codes those tables read.
+
+#[test]
+fn spectrum_reads_any_letters_before_the_aup_number() {
+    // AUP#In-nnnn and AUP#Innnn are both Spectrum's; 1260 is the IPv6 refusal.
+    let line = postfix(
+        "anna@charter.net",
+        "mx.charter.net",
+        "5.7.1",
+        "bounced",
+        "554 5.7.1 Spectrum does not accept connections over IPv6 AUP#In-1260",
+    );
+    check(&line, "spectrum", "networkerror", "fix-sender");
+    let f = check(
+        "554 5.7.1 Too many emails in one session AUP#I1540",
+        "spectrum",
+        "ratelimited",
+        "fix-sender",
+    );
+    meaning_mentions(&f, "per session");
+}
+
+#[test]
+fn spectrum_account_block_and_invalid_recipient_codes() {
+    check(
+        "550 5.1.0 This account is blocked from sending AUP#O-1010",
+        "spectrum",
+        "rejected",
+        "fix-sender",
+    );
+    check(
+        "550 5.1.0 Too many invalid recipients AUP#I-1560",
+        "spectrum",
+        "policyviolation",
+        "fix-sender",
+    );
+}
+
+#[test]
+fn cox_protocol_and_recipient_limit_codes() {
+    check(
+        "554 5.7.1 cox.net rejected: AUP#CXSMTP",
+        "cox",
+        "rejected",
+        "fix-sender",
+    );
+    check(
+        "452 4.5.3 too many recipients AUP#CXMXRT",
+        "cox",
+        "toomanyconn",
+        "retry",
+    );
+    let line = postfix(
+        "bob@cox.net",
+        "mx.east.cox.net",
+        "5.1.1",
+        "bounced",
+        "550 5.1.1 recipient rejected",
+    );
+    check(&line, "cox", "userunknown", "suppress");
+}
+
+#[test]
+fn godaddy_ib_codes_from_its_bounceback_page() {
+    check(
+        "421 Connection refused, too many sessions from This IP. Lower the number of concurrent \
+         sessions. IB007",
+        "godaddy",
+        "toomanyconn",
+        "retry",
+    );
+    check(
+        "554 Connection refused. This IP has a poor reputation on Cloudmark Sender Intelligence \
+         (CSI). IB103",
+        "godaddy",
+        "badreputation",
+        "fix-sender",
+    );
+    check(
+        "550 jane@example.org Blank From: addresses are not allowed. Provide a valid From. IB501",
+        "godaddy",
+        "notcompliantrfc",
+        "fix-sender",
+    );
+}
+
+#[test]
+fn icloud_full_mailbox_and_local_policy() {
+    let full = postfix(
+        "jo@icloud.com",
+        "mx01.mail.icloud.com",
+        "5.2.2",
+        "bounced",
+        "552 5.2.2 <jo@icloud.com>: user is over quota",
+    );
+    check(&full, "apple", "mailboxfull", "contact-recipient");
+    let policy = postfix(
+        "jo@icloud.com",
+        "mx01.mail.icloud.com",
+        "5.7.1",
+        "bounced",
+        "550 5.7.1 Message rejected due to local policy. Please visit \
+         https://support.apple.com/en-us/HT204137",
+    );
+    check(&policy, "apple", "policyviolation", "fix-sender");
+}
+
+#[test]
+fn orange_reason_505_and_the_hyphenated_label() {
+    check(
+        "421 mwinf5c10 ME Service refuse. Veuillez essayer plus tard. Service refused, please try \
+         later. OFR005_505 [505]",
+        "orange",
+        "systemerror",
+        "retry",
+    );
+    check(
+        "421 mwinf5c10 ME Trop de connexions, veuillez verifier votre configuration. Too many \
+         connections, slow down. OFR004-104 [104]",
+        "orange",
+        "toomanyconn",
+        "retry",
+    );
+}
+
+#[test]
+fn yahoo_per_connection_cap_is_a_connection_limit() {
+    let line = postfix(
+        "al@yahoo.com",
+        "mta5.am0.yahoodns.net",
+        "4.0.0",
+        "deferred",
+        "421 Max message per connection reached, closing transmission channel",
+    );
+    check(&line, "yahoo", "toomanyconn", "retry");
+}
+
+#[test]
+fn mimecast_network_policy_and_security_scan() {
+    check(
+        "554 Host network not allowed - https://community.mimecast.com/docs/DOC-1369#554",
+        "mimecast",
+        "policyviolation",
+        "fix-sender",
+    );
+    check(
+        "554 Email rejected due to security policies - https://community.mimecast.com/docs/DOC-1369#554",
+        "mimecast",
+        "virusdetected",
+        "fix-sender",
+    );
+}
+
+#[test]
+fn gmail_busy_and_timeout_replies() {
+    check(
+        "421 4.4.5 Server busy, try again later. gsmtp",
+        "gmail",
+        "systemerror",
+        "retry",
+    );
+    check(
+        "451 4.4.2 Timeout - closing connection. gsmtp",
+        "gmail",
+        "expired",
+        "retry",
+    );
+    check(
+        "550 5.4.5 Daily sending quota exceeded. gsmtp",
+        "gmail",
+        "ratelimited",
+        "fix-sender",
+    );
 }
