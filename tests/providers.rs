@@ -638,3 +638,32 @@ fn gmail_busy_and_timeout_replies() {
         "fix-sender",
     );
 }
+
+#[test]
+fn microsoft_table_rows_for_recipient_and_content_codes() {
+    let relay = "example-org.mail.protection.outlook.com";
+    let denied = postfix(
+        "ann@example.org",
+        relay,
+        "5.7.504",
+        "bounced",
+        "550 5.7.504 Recipient address rejected: Access denied",
+    );
+    check(&denied, "microsoft", "suspend", "contact-recipient");
+    let quarantined = postfix(
+        "ann@example.org",
+        relay,
+        "5.2.1",
+        "bounced",
+        "550 5.2.1 Content Filter agent quarantined this message",
+    );
+    check(&quarantined, "microsoft", "spamdetected", "fix-sender");
+    let recipients = postfix(
+        "ann@example.org",
+        relay,
+        "4.5.3",
+        "deferred",
+        "452 4.5.3 Too many recipients",
+    );
+    check(&recipients, "microsoft", "toomanyconn", "retry");
+}
