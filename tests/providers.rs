@@ -667,3 +667,20 @@ fn microsoft_table_rows_for_recipient_and_content_codes() {
     );
     check(&recipients, "microsoft", "toomanyconn", "retry");
 }
+
+#[test]
+fn gmail_authentication_and_header_limit_rows() {
+    check(
+        "550 5.7.1 This message fails to pass authentication checks (SPF and DKIM both do not \
+         pass). gsmtp",
+        "gmail",
+        "authfailure",
+        "fix-sender",
+    );
+    check(
+        "552 5.3.4 Your message exceeded Google's message header size limits. gsmtp",
+        "gmail",
+        "exceedlimit",
+        "fix-sender",
+    );
+}
