@@ -615,6 +615,12 @@ fn mimecast_network_policy_and_security_scan() {
         "virusdetected",
         "fix-sender",
     );
+    check(
+        "451 Unable to process command - https://community.mimecast.com/docs/DOC-1369#451",
+        "mimecast",
+        "systemerror",
+        "retry",
+    );
 }
 
 #[test]
