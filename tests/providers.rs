@@ -462,3 +462,231 @@ fn la_poste_630_is_a_policy_refusal() {
     );
     check(&line, "orange", "policyviolation", "fix-sender");
 }
+
+// Issue 10: the provider rows agree with the Sisimai Rhost tables they cite, and read every
+// spelling of a provider's codes those tables read.
+
+#[test]
+fn spectrum_reads_any_letters_before_the_aup_number() {
+    // AUP#In-nnnn and AUP#Innnn are both Spectrum's; 1260 is the IPv6 refusal.
+    let line = postfix(
+        "anna@charter.net",
+        "mx.charter.net",
+        "5.7.1",
+        "bounced",
+        "554 5.7.1 Spectrum does not accept connections over IPv6 AUP#In-1260",
+    );
+    check(&line, "spectrum", "networkerror", "fix-sender");
+    let f = check(
+        "554 5.7.1 Too many emails in one session AUP#I1540",
+        "spectrum",
+        "ratelimited",
+        "fix-sender",
+    );
+    meaning_mentions(&f, "per session");
+}
+
+#[test]
+fn spectrum_account_block_and_invalid_recipient_codes() {
+    check(
+        "550 5.1.0 This account is blocked from sending AUP#O-1010",
+        "spectrum",
+        "rejected",
+        "fix-sender",
+    );
+    check(
+        "550 5.1.0 Too many invalid recipients AUP#I-1560",
+        "spectrum",
+        "policyviolation",
+        "fix-sender",
+    );
+}
+
+#[test]
+fn cox_protocol_and_recipient_limit_codes() {
+    check(
+        "554 5.7.1 cox.net rejected: AUP#CXSMTP",
+        "cox",
+        "rejected",
+        "fix-sender",
+    );
+    check(
+        "452 4.5.3 too many recipients AUP#CXMXRT",
+        "cox",
+        "toomanyconn",
+        "retry",
+    );
+    let line = postfix(
+        "bob@cox.net",
+        "mx.east.cox.net",
+        "5.1.1",
+        "bounced",
+        "550 5.1.1 recipient rejected",
+    );
+    check(&line, "cox", "userunknown", "suppress");
+}
+
+#[test]
+fn godaddy_ib_codes_from_its_bounceback_page() {
+    check(
+        "421 Connection refused, too many sessions from This IP. Lower the number of concurrent \
+         sessions. IB007",
+        "godaddy",
+        "toomanyconn",
+        "retry",
+    );
+    check(
+        "554 Connection refused. This IP has a poor reputation on Cloudmark Sender Intelligence \
+         (CSI). IB103",
+        "godaddy",
+        "badreputation",
+        "fix-sender",
+    );
+    check(
+        "550 jane@example.org Blank From: addresses are not allowed. Provide a valid From. IB501",
+        "godaddy",
+        "notcompliantrfc",
+        "fix-sender",
+    );
+}
+
+#[test]
+fn icloud_full_mailbox_and_local_policy() {
+    let full = postfix(
+        "jo@icloud.com",
+        "mx01.mail.icloud.com",
+        "5.2.2",
+        "bounced",
+        "552 5.2.2 <jo@icloud.com>: user is over quota",
+    );
+    check(&full, "apple", "mailboxfull", "contact-recipient");
+    let policy = postfix(
+        "jo@icloud.com",
+        "mx01.mail.icloud.com",
+        "5.7.1",
+        "bounced",
+        "550 5.7.1 Message rejected due to local policy. Please visit \
+         https://support.apple.com/en-us/HT204137",
+    );
+    check(&policy, "apple", "policyviolation", "fix-sender");
+}
+
+#[test]
+fn orange_reason_505_and_the_hyphenated_label() {
+    check(
+        "421 mwinf5c10 ME Service refuse. Veuillez essayer plus tard. Service refused, please try \
+         later. OFR005_505 [505]",
+        "orange",
+        "systemerror",
+        "retry",
+    );
+    check(
+        "421 mwinf5c10 ME Trop de connexions, veuillez verifier votre configuration. Too many \
+         connections, slow down. OFR004-104 [104]",
+        "orange",
+        "toomanyconn",
+        "retry",
+    );
+}
+
+#[test]
+fn yahoo_per_connection_cap_is_a_connection_limit() {
+    let line = postfix(
+        "al@yahoo.com",
+        "mta5.am0.yahoodns.net",
+        "4.0.0",
+        "deferred",
+        "421 Max message per connection reached, closing transmission channel",
+    );
+    check(&line, "yahoo", "toomanyconn", "retry");
+}
+
+#[test]
+fn mimecast_network_policy_and_security_scan() {
+    check(
+        "554 Host network not allowed - https://community.mimecast.com/docs/DOC-1369#554",
+        "mimecast",
+        "policyviolation",
+        "fix-sender",
+    );
+    check(
+        "554 Email rejected due to security policies - https://community.mimecast.com/docs/DOC-1369#554",
+        "mimecast",
+        "virusdetected",
+        "fix-sender",
+    );
+    check(
+        "451 Unable to process command - https://community.mimecast.com/docs/DOC-1369#451",
+        "mimecast",
+        "systemerror",
+        "retry",
+    );
+}
+
+#[test]
+fn gmail_busy_and_timeout_replies() {
+    check(
+        "421 4.4.5 Server busy, try again later. gsmtp",
+        "gmail",
+        "systemerror",
+        "retry",
+    );
+    check(
+        "451 4.4.2 Timeout - closing connection. gsmtp",
+        "gmail",
+        "expired",
+        "retry",
+    );
+    check(
+        "550 5.4.5 Daily sending quota exceeded. gsmtp",
+        "gmail",
+        "ratelimited",
+        "fix-sender",
+    );
+}
+
+#[test]
+fn microsoft_table_rows_for_recipient_and_content_codes() {
+    let relay = "example-org.mail.protection.outlook.com";
+    let denied = postfix(
+        "ann@example.org",
+        relay,
+        "5.7.504",
+        "bounced",
+        "550 5.7.504 Recipient address rejected: Access denied",
+    );
+    check(&denied, "microsoft", "suspend", "contact-recipient");
+    let quarantined = postfix(
+        "ann@example.org",
+        relay,
+        "5.2.1",
+        "bounced",
+        "550 5.2.1 Content Filter agent quarantined this message",
+    );
+    check(&quarantined, "microsoft", "spamdetected", "fix-sender");
+    let recipients = postfix(
+        "ann@example.org",
+        relay,
+        "4.5.3",
+        "deferred",
+        "452 4.5.3 Too many recipients",
+    );
+    check(&recipients, "microsoft", "toomanyconn", "retry");
+}
+
+#[test]
+fn gmail_authentication_and_header_limit_rows() {
+    check(
+        "550 5.7.1 This message fails to pass authentication checks (SPF and DKIM both do not \
+         pass). gsmtp",
+        "gmail",
+        "authfailure",
+        "fix-sender",
+    );
+    check(
+        "552 5.3.4 Your message exceeded Google's message header size limits. gsmtp",
+        "gmail",
+        "exceedlimit",
+        "fix-sender",
+    );
+}
