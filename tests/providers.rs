@@ -690,3 +690,17 @@ fn gmail_authentication_and_header_limit_rows() {
         "fix-sender",
     );
 }
+
+/// Hotmail's own MTAs (MX and report writers) are named under hotmail.com: they are
+/// Microsoft's consumer mail.
+#[test]
+fn hotmail_hosts_are_microsoft() {
+    let line = postfix(
+        "kim@hotmail.com",
+        "mx4.hotmail.com",
+        "5.5.0",
+        "bounced",
+        "550 5.5.0 Requested action not taken: mailbox unavailable",
+    );
+    check(&line, "microsoft", "userunknown", "suppress");
+}
