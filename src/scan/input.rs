@@ -944,7 +944,7 @@ fn parse_piece<'t>(
                     super::parse_candidate(line, n + 1, may_be_reject, kb, cache).map(|p| (n, p))
                 }),
         );
-        // Stable: each line gives at most one record, so indexes are distinct anyway.
+        // The decoded lines were parsed after the others: put them back in file order.
         records.sort_by_key(|&(n, _)| n);
     }
     (records, n as u64)
