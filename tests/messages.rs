@@ -559,3 +559,54 @@ fn a_providers_own_report_speaks_for_the_provider() {
     assert_eq!(f["provider"], Value::Null, "{f:#}");
     assert_eq!(f["reason"], "syntaxerror", "{f:#}");
 }
+
+/// A help desk forwarding a bounce "inline": the whole report, headers and MIME parts, is
+/// text inside a plain message (a mail client's inline forward, an ISP's resend).
+const FORWARDED_INLINE: &str = "\
+From: helpdesk@isp.example
+To: customer@example.org
+Subject: Fwd: returned mail
+Content-Type: text/plain; charset=us-ascii
+
+Hello, the bounce you asked about is below. Call us at 555 0100 if it happens again.
+
+-------- Forwarded message --------
+From MAILER-DAEMON  Mon Jun  3 10:00:00 2024
+Return-Path: <>
+From: MAILER-DAEMON@relay.isp.example (Mail Delivery System)
+Subject: Undelivered Mail Returned to Sender
+Content-Type: multipart/report; report-type=delivery-status;
+\tboundary=\"R1/relay.isp.example\"
+
+--R1/relay.isp.example
+Content-Type: text/plain; charset=us-ascii
+
+<dora@example.net>: host mx.example.net[192.0.2.7] refused to talk to me:
+    421 Service not available, closing transmission channel
+
+--R1/relay.isp.example
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; relay.isp.example
+
+Final-Recipient: rfc822; dora@example.net
+Action: failed
+Status: 4.0.0
+Diagnostic-Code: X-Postfix; delivery temporarily suspended: host
+    mx.example.net[192.0.2.7] refused to talk to me: 421 Service not available,
+    closing transmission channel
+
+--R1/relay.isp.example--
+";
+
+#[test]
+fn a_bounce_forwarded_inline_is_read_as_the_report_it_quotes() {
+    let doc = explain_json(FORWARDED_INLINE);
+    let found = findings(&doc);
+    assert_eq!(found.len(), 1, "{doc:#}");
+    let f = &found[0];
+    assert_eq!(f["recipient"], "dora@example.net");
+    assert_eq!(f["code"], "4.0.0");
+    assert_eq!(f["code_source"], "stated");
+    assert_eq!(f["reason"], "blocked", "{f:#}");
+}

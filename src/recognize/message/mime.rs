@@ -167,6 +167,9 @@ fn walk(message: &Message<'_>, id: u32, depth: usize, mail: &mut Mail) {
                 // hands it over as text): read it as plain text.
                 _ => Some(PartKind::Plain),
             };
+            if kind == Some(PartKind::Plain) && mail.attached_report.is_none() {
+                mail.attached_report = inline_report(text).map(|r| r.as_bytes().to_vec());
+            }
             if let Some(kind) = kind {
                 mail.parts.push(Part {
                     kind,
@@ -204,6 +207,58 @@ fn walk(message: &Message<'_>, id: u32, depth: usize, mail: &mut Mail) {
     }
 }
 
+/// A whole delivery report quoted inline in a text part, as a mail client forwards a
+/// bounce "inline" or an ISP's help desk resends one: from the first line of the header
+/// block that declares `Content-Type: multipart/report; report-type=delivery-status`
+/// (RFC 3462 §1) to the end of the text. `None` when no such header block is there.
+pub fn inline_report(text: &str) -> Option<&str> {
+    const NEEDLE: &str = "content-type: multipart/report";
+    let lower_head = |line: &str| {
+        line.get(..NEEDLE.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(NEEDLE))
+    };
+    let mut block_start: Option<usize> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\r', '\n']);
+        if bare.trim().is_empty() {
+            block_start = None;
+        } else if bare.starts_with([' ', '\t']) || bare.starts_with("From ") {
+            // A folded field, or the mbox separator a forwarded message keeps.
+            block_start.get_or_insert(offset);
+        } else if is_field_line(bare) {
+            let start = *block_start.get_or_insert(offset);
+            if lower_head(bare) && field_value_names(&text[offset..], "delivery-status") {
+                return Some(&text[start..]);
+            }
+        } else {
+            block_start = None;
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Whether the field at the start of `text`, with its folded lines, contains `word`.
+fn field_value_names(text: &str, word: &str) -> bool {
+    let mut lines = text.lines();
+    let first = lines.next().into_iter();
+    let folded = lines.take_while(|l| l.starts_with([' ', '\t']));
+    first
+        .chain(folded)
+        .any(|l| l.to_ascii_lowercase().contains(word))
+}
+
+/// `Name: value` with a header field name (RFC 5322 §3.6.8).
+fn is_field_line(line: &str) -> bool {
+    line.split_once(':').is_some_and(|(name, _)| {
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
 /// Header fields written out as text (a `text/rfc822-headers` part, or the header block of
 /// an original message quoted inline), up to the first blank line.
 pub fn headers_of_text(text: &str) -> Vec<(String, String)> {
@@ -224,12 +279,7 @@ pub fn headers_of_text(text: &str) -> Vec<(String, String)> {
             continue;
         }
         match line.split_once(':') {
-            Some((name, value))
-                if !name.is_empty()
-                    && name
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
-            {
+            Some((name, value)) if is_field_line(line) => {
                 fields.push((name.to_ascii_lowercase(), value.trim().to_string()));
             }
             _ => break,
@@ -341,6 +391,33 @@ fn decode_entities(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_report_quoted_inline_starts_at_its_header_block() {
+        let text = "See below.\n\
+            Content-Type: text/plain is what I use.\n\
+            \n\
+            From MAILER-DAEMON  Thu Apr 29 23:34:45 2015\n\
+            Return-Path: <>\n\
+            Subject: Undelivered Mail Returned to Sender\n\
+            Content-Type: multipart/report; report-type=delivery-status;\n\
+            \tboundary=\"x\"\n\
+            \n\
+            --x\n";
+        let report = inline_report(text).expect("a quoted report");
+        assert!(report.starts_with("From MAILER-DAEMON"), "{report}");
+        // A text that only talks about reports, or a multipart/report of another kind.
+        assert_eq!(
+            inline_report("Content-Type: multipart/report is RFC 6522's."),
+            None
+        );
+        assert_eq!(
+            inline_report(
+                "From: a@b.example\nContent-Type: multipart/report; report-type=disposition-notification\n\nx"
+            ),
+            None
+        );
+    }
 
     #[test]
     fn multipart_report_parts_in_order_without_the_original() {
