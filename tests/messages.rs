@@ -610,3 +610,29 @@ fn a_bounce_forwarded_inline_is_read_as_the_report_it_quotes() {
     assert_eq!(f["code_source"], "stated");
     assert_eq!(f["reason"], "blocked", "{f:#}");
 }
+
+/// A Postfix bounce whose one failure came after DATA, with `reply` as the server's words.
+fn postfix_bounce_after_data(reply: &str) -> Value {
+    explain_json(&format!(
+        "From: MAILER-DAEMON@mail.example.org (Mail Delivery System)\n\
+         Subject: Undelivered Mail Returned to Sender\n\
+         \n\
+         This is the mail system at host mail.example.org.\n\
+         \n\
+         <erin@example.com>: host mx.example.com[192.0.2.30] said: {reply}\n\
+         \x20   (in reply to end of DATA command)\n"
+    ))
+}
+
+#[test]
+fn user_unknown_after_data_is_a_filter_unless_the_code_names_the_address() {
+    // An LMTP store or a late recipient check: the stated 5.1.1 says the mailbox is missing.
+    let lmtp = postfix_bounce_after_data("550 5.1.1 <erin@example.com>: User unknown");
+    assert_eq!(findings(&lmtp)[0]["reason"], "userunknown", "{lmtp:#}");
+    assert_eq!(findings(&lmtp)[0]["action"], "suppress");
+    // The same words under a policy code, or under no code, come from a content filter.
+    let policy = postfix_bounce_after_data("550 5.7.1 <erin@example.com>: User unknown");
+    assert_eq!(findings(&policy)[0]["reason"], "filtered", "{policy:#}");
+    let bare = postfix_bounce_after_data("550 <erin@example.com>: User unknown");
+    assert_eq!(findings(&bare)[0]["reason"], "filtered", "{bare:#}");
+}
