@@ -629,6 +629,12 @@ fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
     let stated_class = code.class;
     let effective = status.basic.and_then(basic_class).unwrap_or(stated_class);
     let mut warnings = Vec::new();
+    if let Some(expired) = status.expired_as {
+        warnings.push(format!(
+            "the report's own status is {expired} (delivery time expired): the queue gave up; \
+             {code} is the failure of the last attempt, which the report quotes"
+        ));
+    }
     if effective != stated_class {
         warnings.push(format!(
             "basic code {} and enhanced code {code} disagree in class; RFC 3463 (with RFC 2034 §4) \

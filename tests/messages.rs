@@ -636,3 +636,39 @@ fn user_unknown_after_data_is_a_filter_unless_the_code_names_the_address() {
     let bare = postfix_bounce_after_data("550 <erin@example.com>: User unknown");
     assert_eq!(findings(&bare)[0]["reason"], "filtered", "{bare:#}");
 }
+
+#[test]
+fn an_expired_report_shows_the_last_attempts_failure_and_says_it_expired() {
+    let doc = explain_json(
+        "From: MAILER-DAEMON@out.example.org\n\
+         Subject: Delivery Status Notification (Failure)\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\
+         \n\
+         --b\n\
+         Content-Type: text/plain\n\
+         \n\
+         Your message could not be delivered in time.\n\
+         \n\
+         --b\n\
+         Content-Type: message/delivery-status\n\
+         \n\
+         Reporting-MTA: dns; out.example.org\n\
+         \n\
+         Final-Recipient: rfc822; frank@example.net\n\
+         Action: failed\n\
+         Status: 4.4.7\n\
+         Diagnostic-Code: smtp; 554 4.4.7 Message expired: unable to deliver in 840\n\
+         \x20minutes.<421 4.4.2 Connection timed out>\n\
+         \n\
+         --b--\n",
+    );
+    let f = &findings(&doc)[0];
+    assert_eq!(f["code"], "4.4.2", "{f:#}");
+    assert_eq!(f["reason"], "expired");
+    assert_eq!(f["outcome"], "failed");
+    let warnings = f["warnings"].to_string();
+    assert!(
+        warnings.contains("4.4.7 (delivery time expired)"),
+        "{warnings}"
+    );
+}

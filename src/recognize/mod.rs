@@ -60,6 +60,9 @@ pub struct Status {
     /// The recogniser read the code off what the input says happened (a Postfix
     /// `status=expired`), rather than finding it written.
     pub code_inferred: bool,
+    /// The X.4.7 ("delivery time expired") the report stated, when `code` is instead the
+    /// code of the last attempt's failure that the report also quotes.
+    pub expired_as: Option<EnhancedCode>,
 }
 
 impl Status {
@@ -77,6 +80,7 @@ impl Status {
             stage: None,
             outcome: None,
             code_inferred: false,
+            expired_as: None,
         }
     }
 

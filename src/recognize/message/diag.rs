@@ -429,6 +429,22 @@ fn basic_near_code(line: &str, code: EnhancedCode) -> Option<u16> {
     None
 }
 
+/// The code of the failure that made a message expire. X.4.7 ("delivery time expired",
+/// RFC 3463 §3.5) says only that the queue gave up; when the report also quotes the last
+/// attempt's reply with its own code (Exchange's `'441 4.4.1 Error encountered while
+/// communicating with primary target'` under `550 4.4.7 QUEUE.Expired`, WorkMail's
+/// `<421 4.4.2 Connection timed out>`), that code says why. Else the X.4.7 of `class` itself.
+pub fn cause_of_expiry<'t>(texts: impl IntoIterator<Item = &'t str>, class: Class) -> EnhancedCode {
+    let expired = EnhancedCode::new(class, 4, 7);
+    texts
+        .into_iter()
+        .flat_map(|t| t.lines())
+        .filter(|l| !is_header_line(l))
+        .flat_map(|l| find_enhanced(l).into_iter().map(|found| found.code))
+        .find(|c| c.class == class && c.subject != 0 && !(c.subject == 4 && c.detail == 7))
+        .unwrap_or(expired)
+}
+
 /// The remote host a bounce names: `host mx.example.org [192.0.2.1]`, `Server x[ip]`,
 /// `remote host 192.0.2.1 said`, `While talking to x:`, `x [ip] did not like`.
 pub fn remote_host(text: &str) -> Option<String> {
@@ -510,6 +526,33 @@ mod tests {
 
     fn code(d: &Diagnosis) -> String {
         d.code.map(|c| c.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn an_expiry_takes_the_code_of_the_last_attempt_it_quotes() {
+        let transient = Class::Transient;
+        // Amazon WorkMail: the last reply in angle brackets.
+        let workmail = "554 4.4.7 Message expired: unable to deliver in 840 minutes.\
+                        <421 4.4.2 Connection timed out>";
+        assert_eq!(cause_of_expiry([workmail], transient).to_string(), "4.4.2");
+        // Exchange: the field says only QUEUE.Expired; the text part quotes the last reply.
+        let field = "550 4.4.7 QUEUE.Expired; message expired";
+        let text = "Remote Server at mx.example.net (192.0.2.9) returned '550 4.4.7 QUEUE.Expired; \
+                    message expired'\nRemote Server returned '441 4.4.1 Error encountered while \
+                    communicating with primary target IP address'";
+        assert_eq!(
+            cause_of_expiry([field, text], transient).to_string(),
+            "4.4.1"
+        );
+        // Nothing more precise quoted (a 4.0.0 is not): the expiry itself.
+        let bare = "550 4.4.7 QUEUE.Expired; message expired 4.0.0";
+        assert_eq!(cause_of_expiry([bare], transient).to_string(), "4.4.7");
+        // A code of the other class is another story, not this failure's cause.
+        let other = "5.4.7 retry timeout exceeded; earlier 421 4.4.2 timeout";
+        assert_eq!(
+            cause_of_expiry([other], Class::Permanent).to_string(),
+            "5.4.7"
+        );
     }
 
     #[test]

@@ -559,6 +559,15 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
             (Some(st), _) => Some(st),
             (None, dc) => dc,
         };
+        let expired = d.code.filter(|c| c.subject == 4 && c.detail == 7);
+        if let Some(expired) = expired {
+            let block_text = block.map(|b| b.text());
+            let texts = [r.diagnostic.as_deref(), block_text.as_deref()];
+            d.code = Some(diag::cause_of_expiry(
+                texts.into_iter().flatten(),
+                expired.class,
+            ));
+        }
         if let Some(mta) = r.remote_mta.as_deref().and_then(mta_name) {
             d.host = Some(mta);
         }
@@ -572,6 +581,7 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
         let text = r.lines.join("\n");
         let mut status = status_from(ctx, Some(addr), &text, &d, words, &outcome);
         status.reporting_host = report.reporting_mta.as_deref().and_then(mta_name);
+        status.expired_as = expired.filter(|&e| d.code != Some(e));
         out.push(status);
     }
     true
