@@ -672,3 +672,33 @@ fn an_expired_report_shows_the_last_attempts_failure_and_says_it_expired() {
         "{warnings}"
     );
 }
+
+/// A one-recipient DSN with these `Status` and `Diagnostic-Code` values.
+fn dsn_with(status: &str, diagnostic: &str) -> Value {
+    explain_json(&format!(
+        "From: MAILER-DAEMON@out.example.org\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\
+         \n\
+         --b\n\
+         Content-Type: message/delivery-status\n\
+         \n\
+         Reporting-MTA: dns; out.example.org\n\
+         \n\
+         Final-Recipient: rfc822; gus@example.net\n\
+         Action: failed\n\
+         Status: {status}\n\
+         Diagnostic-Code: smtp; {diagnostic}\n\
+         \n\
+         --b--\n"
+    ))
+}
+
+#[test]
+fn status_and_reply_of_different_classes_side_with_the_basic_code() {
+    // The server said 550 5.5.0; the reporting MTA wrote 4.5.0: the reply is what was said.
+    let doc = dsn_with("4.5.0", "550 5.5.0 Service refused, please try later");
+    assert_eq!(findings(&doc)[0]["code"], "5.5.0", "{doc:#}");
+    // A reply whose basic code sides with the Status field leaves the field's code.
+    let doc = dsn_with("5.1.1", "550 4.1.1 mailbox unknown");
+    assert_eq!(findings(&doc)[0]["code"], "5.1.1", "{doc:#}");
+}

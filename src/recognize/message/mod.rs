@@ -551,9 +551,15 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
         // is more precise when both agree on the class, unless it is the bare X.0.0 ("other
         // undefined status", RFC 3463 §3.1) and the Status names a subject: Sendmail's
         // transcript says "550 5.0.0 ... Insufficient permission" over `Status: 5.3.0`.
+        // When they disagree in class, the one the reply's basic code agrees with wins: that
+        // is what the server said (RFC 3463 §2: the two classes must match).
         let undefined = |c: EnhancedCode| c.subject == 0 && c.detail == 0;
+        let reply_class = d.basic.and_then(basic_class);
         d.code = match (r.status, d.code) {
             (Some(st), Some(dc)) if dc.class == st.class && (!undefined(dc) || undefined(st)) => {
+                Some(dc)
+            }
+            (Some(st), Some(dc)) if dc.class != st.class && reply_class == Some(dc.class) => {
                 Some(dc)
             }
             (Some(st), _) => Some(st),
