@@ -702,3 +702,36 @@ fn status_and_reply_of_different_classes_side_with_the_basic_code() {
     let doc = dsn_with("5.1.1", "550 4.1.1 mailbox unknown");
     assert_eq!(findings(&doc)[0]["code"], "5.1.1", "{doc:#}");
 }
+
+#[test]
+fn a_transcript_in_the_text_part_names_the_stage_of_a_one_recipient_report() {
+    let doc = explain_json(
+        "From: MAILER-DAEMON@relay.example.org\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\
+         \n\
+         --b\n\
+         \n\
+         \x20  ----- The following addresses had permanent fatal errors -----\n\
+         <hal@example.net>\n\
+         \n\
+         \x20  ----- Transcript of session follows -----\n\
+         >>> RCPT TO:<hal@example.net>\n\
+         <<< 553 Invalid recipient hal@example.net\n\
+         \n\
+         --b\n\
+         Content-Type: message/delivery-status\n\
+         \n\
+         Reporting-MTA: dns; relay.example.org\n\
+         \n\
+         Final-Recipient: RFC822; <hal@example.net>\n\
+         Action: failed\n\
+         Status: 5.7.1\n\
+         Diagnostic-Code: SMTP; 553 Invalid recipient hal@example.net\n\
+         \n\
+         --b--\n",
+    );
+    let f = &findings(&doc)[0];
+    assert_eq!(f["stage"], "rcpt", "{f:#}");
+    // Refused at RCPT: the recipient itself, not a content filter.
+    assert_eq!(f["reason"], "userunknown");
+}

@@ -539,13 +539,16 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
             }
         }
         // The fields rarely name the stage; the text part often does (`in reply to RCPT TO`).
-        if d.stage.is_none()
-            && let Some(b) = block
-        {
-            let text = b.text();
-            d.stage = diag::stage_in(&text).or_else(|| {
-                crate::recognize::log::stage_marker(&crate::recognize::fold_whitespace(&text))
-            });
+        // A session transcript (`>>> RCPT TO:<...>` then `<<< 553 ...`) names it too; when
+        // the report has one recipient, a transcript anywhere in the text is that one's.
+        if d.stage.is_none() {
+            let block_text = block.map(|b| b.text());
+            let whole = (report.recipients.len() == 1).then_some(ctx.failure.as_str());
+            d.stage = block_text
+                .as_deref()
+                .into_iter()
+                .chain(whole)
+                .find_map(|t| diagnose(t).stage);
         }
         // RFC 3464's Status is the reporting MTA's verdict; the reply's own enhanced code
         // is more precise when both agree on the class, unless it is the bare X.0.0 ("other
