@@ -425,3 +425,13 @@ fn headerless_gmail_text_names_gmail() {
     let f = explain_json("550 5.1.1 <bob@gmail.example> User unknown");
     assert!(first(&f)["provider"].is_null());
 }
+
+#[test]
+fn size_wording_under_a_mailbox_code_is_the_mailboxs_own_limit() {
+    // RFC 3463 X.2.3: a per-mailbox limit below the system's; the RFC 1870 wording that
+    // comes with it does not make it the system's limit.
+    let f = explain_json("552 5.2.3 Message size exceeds fixed maximum message size (10485760)");
+    assert_eq!(first(&f)["reason"], "exceedlimit");
+    let f = explain_json("552 5.3.4 Message size exceeds fixed maximum message size");
+    assert_eq!(first(&f)["reason"], "mesgtoobig");
+}
