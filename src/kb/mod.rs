@@ -516,11 +516,14 @@ impl Kb {
             .map(|i| self.providers[i].row.get())
     }
 
-    /// The provider's own meaning for this code or for a token in the text.
+    /// The provider's own meaning for this code or for a token in the text, at `stage`: of
+    /// the rows whose code, pattern and stages all allow the status, the one naming the most
+    /// of them; ties go to the earlier row.
     pub fn provider_meaning<'a>(
         &'a self,
         provider: &RawProvider,
         code: Option<&str>,
+        stage: Option<Stage>,
         text: &str,
     ) -> Option<&'a RawProviderMeaning> {
         let pi = self.providers.iter().position(|p| p.id == provider.id)?;
@@ -529,10 +532,13 @@ impl Kb {
         let first_row = patterns.first_row[pi];
         let text = text.as_bytes();
         let mut present = None;
-        let mut fallback = None;
+        let mut best: Option<&RawProviderMeaning> = None;
         for (row, meaning) in rows.iter().enumerate() {
+            if best.is_some_and(|b| b.specificity() >= meaning.specificity()) {
+                continue;
+            }
             let code_ok = meaning.code.as_deref().is_none_or(|c| Some(c) == code);
-            // The pattern is tried (and compiled) only when the code allows the row.
+            // The pattern is tried (and compiled) only when the code and stage allow the row.
             let mut pattern_ok = || {
                 meaning.pattern.is_none() || {
                     let present = present.get_or_insert_with(|| patterns.meanings.present(text));
@@ -541,15 +547,11 @@ impl Kb {
                         .owner_matches(first_row + row, present, text)
                 }
             };
-            if code_ok && pattern_ok() {
-                // A row that names both code and pattern is the most specific.
-                if meaning.code.is_some() && meaning.pattern.is_some() {
-                    return Some(meaning);
-                }
-                fallback = fallback.or(Some(meaning));
+            if code_ok && meaning.allows_stage(stage) && pattern_ok() {
+                best = Some(meaning);
             }
         }
-        fallback
+        best
     }
 
     /// The blocklist a reply names, if any.
