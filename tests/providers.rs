@@ -923,3 +923,45 @@ fn iua_error_pages_by_number() {
         "contact-recipient",
     );
 }
+
+/// `scan` reads the stage too: the same docomo words, once after DATA and once at RCPT, give
+/// two verdicts, and its cache of verdicts by wording keeps them apart.
+#[test]
+fn scan_tells_docomo_refusals_apart_by_stage() {
+    let reply = "550 Unknown user hanako@docomo.ne.jp";
+    let relay = "mfsmax.docomo.ne.jp";
+    let log = format!(
+        "{}\n{}\n",
+        postfix_at(
+            "hanako@docomo.ne.jp",
+            relay,
+            "5.0.0",
+            "bounced",
+            reply,
+            "end of DATA"
+        ),
+        postfix("hanako@docomo.ne.jp", relay, "5.0.0", "bounced", reply),
+    );
+    let out = bouncex()
+        .args(["scan", "--format", "ndjson", "-"])
+        .write_stdin(log)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let events: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let verdicts: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e["reason"].as_str().unwrap(), e["action"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("rejected", "contact-recipient"),
+            ("userunknown", "suppress")
+        ]
+    );
+}

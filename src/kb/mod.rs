@@ -833,4 +833,58 @@ mod tests {
         );
         assert!(got.is_some());
     }
+
+    /// Of the rows that allow a status, the one naming the most conditions wins; ties go to
+    /// the earlier row, and a row with stages needs a status at one of them.
+    #[test]
+    fn the_most_specific_provider_row_wins() {
+        let row = |conditions: &str, meaning: &str| {
+            format!(
+                "[[provider.meaning]]\n{conditions}\nmeaning = \"{meaning}\"\n\
+                 sources = [\"https://gw.example.org\"]\nchecked = \"2026-12-07\"\n"
+            )
+        };
+        let file = [
+            "[[provider]]\nid = \"gw\"\nname = \"GW\"\nabout = \"Ours.\"\n\
+             sources = [\"https://gw.example.org\"]\nchecked = \"2026-12-07\"\n"
+                .to_string(),
+            row("pattern = 'refused'", "words"),
+            row("code = \"5.0.0\"", "code"),
+            row("code = \"5.2.0\"\npattern = 'refused'", "code and words"),
+            row("pattern = 'refused'\nstage = [\"data\"]", "words at data"),
+            row(
+                "code = \"5.0.0\"\npattern = 'refused'\nstage = [\"rcpt\"]",
+                "all three",
+            ),
+        ]
+        .concat();
+        let kb = match Kb::load("gw.toml", &file) {
+            Ok(kb) => kb,
+            Err(errors) => panic!("{errors:?}"),
+        };
+        let gw = kb.provider("gw").unwrap();
+        let pick = |code: &str, stage: Option<Stage>, text: &str| {
+            kb.provider_meaning(gw, Some(code), stage, text)
+                .map(|m| m.meaning.as_str())
+        };
+        assert_eq!(pick("5.1.1", None, "refused"), Some("words"));
+        assert_eq!(pick("5.0.0", None, "other"), Some("code"));
+        // One condition each: the earlier row.
+        assert_eq!(pick("5.0.0", None, "refused"), Some("words"));
+        // Two each (code and words, words at data): the earlier row again.
+        assert_eq!(
+            pick("5.2.0", Some(Stage::Data), "refused"),
+            Some("code and words")
+        );
+        assert_eq!(
+            pick("5.1.1", Some(Stage::Data), "refused"),
+            Some("words at data")
+        );
+        assert_eq!(pick("5.1.1", Some(Stage::Rcpt), "refused"), Some("words"));
+        assert_eq!(
+            pick("5.0.0", Some(Stage::Rcpt), "refused"),
+            Some("all three")
+        );
+        assert_eq!(pick("5.1.1", None, "other"), None);
+    }
 }
