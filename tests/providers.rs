@@ -822,6 +822,8 @@ fn docomo_sendmail_reports_by_status() {
     );
     let f = check(&data, "nttdocomo", "filtered", "contact-recipient");
     assert_eq!(f["recipient"], "hanako@docomo.ne.jp");
+    // Status 5.2.0 and the words outrank the words at DATA: the earlier of two rows.
+    assert_eq!(f["stage"], "data");
     meaning_mentions(&f, "5.2.0");
     let rcpt = sendmail_dsn(
         "5.1.1",
@@ -829,7 +831,9 @@ fn docomo_sendmail_reports_by_status() {
          550 5.1.1 <hanako@docomo.ne.jp>... User unknown\n>>> DATA\n<<< 503 Bad sequence of commands\n",
     );
     let f = check(&rcpt, "nttdocomo", "userunknown", "suppress");
-    meaning_mentions(&f, "no such address");
+    // The transcript's 550 answered RCPT; the DATA refused after it does not move the stage.
+    assert_eq!(f["stage"], "rcpt");
+    meaning_mentions(&f, "RCPT");
 }
 
 /// Checks each row of `table`, `reply | command | reason | action`, as a Postfix bounce from
