@@ -339,7 +339,7 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
     if !matches!(status.kind, InputKind::Code | InputKind::Basic) && class != Some(Class::Success) {
         let provider_meaning = provider_for(kb, status, evidence, code.as_ref()).and_then(|p| {
             let code = code.map(|c| c.to_string());
-            kb.provider_meaning(p, code.as_deref(), evidence)
+            kb.provider_meaning(p, code.as_deref(), status.stage, evidence)
         });
         let provider_reason = provider_meaning.and_then(|m| m.reason);
         let provider_action = provider_meaning.and_then(|m| m.action);
@@ -787,7 +787,7 @@ fn show_provider_and_blocklist(
     f: &mut Finding,
 ) {
     if let Some(p) = provider_for(kb, status, evidence, code) {
-        let meaning = kb.provider_meaning(p, f.code.as_deref(), evidence);
+        let meaning = kb.provider_meaning(p, f.code.as_deref(), status.stage, evidence);
         // The provider's own meaning leads: its headline and its sentence are the finding's;
         // the registry's meaning for the code stays in `meaning`, after it.
         if let Some(m) = meaning {

@@ -346,3 +346,49 @@ fn list_rows_are_not_copied_between_codes() {
         assert!(users >= 2, "shared row {} is used by {users} entries", s.id);
     }
 }
+
+/// A provider meaning row can be narrowed to SMTP stages; the list must name real stages
+/// (`any` is for troubleshooting rows), each once, and a stage alone never makes a row.
+#[test]
+fn provider_meaning_stages_name_smtp_stages_once() {
+    let base = codes_toml();
+    assert!(
+        base.provider
+            .iter()
+            .flat_map(|p| &p.meaning)
+            .any(|m| !m.stage.is_empty()),
+        "codes.toml should hold a stage-narrowed provider row"
+    );
+    let overlay = |row: &str| {
+        format!(
+            "[[provider]]\nid = \"ourgw\"\nname = \"Gateway 17\"\nabout = \"Ours.\"\n\
+             sources = [\"https://gw.example.org/codes\"]\nchecked = \"2026-12-07\"\n\n\
+             [[provider.meaning]]\n{row}\nmeaning = \"Our gateway refused it.\"\n\
+             sources = [\"https://gw.example.org/codes\"]\nchecked = \"2026-12-07\"\n"
+        )
+    };
+    let fine = overlay("pattern = 'ourgw-17'\nstage = [\"data\", \"end-of-data\"]");
+    let kb = parse_and_validate("ok.toml", &fine, Some(&base)).unwrap();
+    assert_eq!(kb.provider[0].meaning[0].stage.len(), 2);
+    for (row, says) in [
+        (
+            "pattern = 'ourgw-17'\nstage = [\"any\"]",
+            "`any` does not fit",
+        ),
+        (
+            "pattern = 'ourgw-17'\nstage = [\"rcpt\", \"rcpt\"]",
+            "`rcpt` does not fit",
+        ),
+        ("stage = [\"rcpt\"]", "needs a code, a pattern or both"),
+        (
+            "pattern = 'ourgw-17'\nstage = [\"end-of-date\"]",
+            "unknown variant",
+        ),
+    ] {
+        let errors = parse_and_validate("bad.toml", &overlay(row), Some(&base)).unwrap_err();
+        assert!(
+            errors.iter().any(|e| e.message.contains(says)),
+            "{row:?} should fail with {says:?}: {errors:?}"
+        );
+    }
+}

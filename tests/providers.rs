@@ -7,12 +7,24 @@
 mod common;
 use common::{bouncex, explain_json, first};
 
-/// A Postfix `smtp` log line for `rcpt`, delivered through `relay`, that got `reply`.
+/// A Postfix `smtp` log line for `rcpt`, delivered through `relay`, that got `reply` at RCPT.
 fn postfix(rcpt: &str, relay: &str, dsn: &str, status: &str, reply: &str) -> String {
+    postfix_at(rcpt, relay, dsn, status, reply, "RCPT TO")
+}
+
+/// `postfix`, for a reply to `command` (`RCPT TO`, `DATA`, `end of DATA`, `MAIL FROM`).
+fn postfix_at(
+    rcpt: &str,
+    relay: &str,
+    dsn: &str,
+    status: &str,
+    reply: &str,
+    command: &str,
+) -> String {
     format!(
         "Dec  6 10:00:00 mx postfix/smtp[4242]: 4F2A1C0D3: to=<{rcpt}>, relay={relay}[192.0.2.80]:25, \
          delay=1.2, delays=0.1/0/0.6/0.5, dsn={dsn}, status={status} (host {relay}[192.0.2.80] said: \
-         {reply} (in reply to RCPT TO command))"
+         {reply} (in reply to {command} command))"
     )
 }
 
@@ -703,4 +715,257 @@ fn hotmail_hosts_are_microsoft() {
         "550 5.5.0 Requested action not taken: mailbox unavailable",
     );
     check(&line, "microsoft", "userunknown", "suppress");
+}
+
+// ---------------------------------------------------------------------------
+// Providers Sisimai keeps per-host tables for (issue 10): au (KDDI), NTT docomo, Tencent
+// and I.UA. Replies are worded as those tables and the providers' pages quote them.
+// ---------------------------------------------------------------------------
+
+/// au's filter answers '550 : User unknown' with no address; a missing mailbox gets the
+/// address in the reply. Neither is recast by the stage: the provider's meaning is final.
+#[test]
+fn kddi_filter_reply_names_no_address() {
+    let line = postfix_at(
+        "taro@ezweb.ne.jp",
+        "lsean.ezweb.ne.jp",
+        "5.0.0",
+        "bounced",
+        "550 : User unknown",
+        "end of DATA",
+    );
+    let f = check(&line, "kddi", "filtered", "contact-recipient");
+    meaning_mentions(&f, "filter");
+    assert_eq!(f["title"], "Refused by the recipient's au mail filter");
+    // The same words at RCPT through au.com's MX: still the filter.
+    let rcpt = postfix(
+        "taro@au.com",
+        "msmx.au.com",
+        "5.0.0",
+        "bounced",
+        "550 : User unknown",
+    );
+    check(&rcpt, "kddi", "filtered", "contact-recipient");
+}
+
+#[test]
+fn kddi_reply_with_the_address_is_a_missing_mailbox() {
+    for command in ["RCPT TO", "end of DATA"] {
+        let line = postfix_at(
+            "taro@au.com",
+            "msmx.au.com",
+            "5.1.1",
+            "bounced",
+            "550 <taro@au.com>: User unknown",
+            command,
+        );
+        let f = check(&line, "kddi", "userunknown", "suppress");
+        meaning_mentions(&f, "does not exist");
+    }
+}
+
+/// docomo words both refusals alike; the stage decides: at RCPT the address is missing,
+/// after DATA the recipient's reception settings refused the sender.
+#[test]
+fn docomo_unknown_user_means_what_its_stage_says() {
+    let reply = "550 Unknown user hanako@docomo.ne.jp";
+    let relay = "mfsmax.docomo.ne.jp";
+    let rcpt = postfix("hanako@docomo.ne.jp", relay, "5.0.0", "bounced", reply);
+    let f = check(&rcpt, "nttdocomo", "userunknown", "suppress");
+    assert_eq!(f["stage"], "rcpt");
+    meaning_mentions(&f, "RCPT");
+    for command in ["DATA", "end of DATA"] {
+        let line = postfix_at(
+            "hanako@docomo.ne.jp",
+            relay,
+            "5.0.0",
+            "bounced",
+            reply,
+            command,
+        );
+        let f = check(&line, "nttdocomo", "rejected", "contact-recipient");
+        meaning_mentions(&f, "reception settings");
+    }
+}
+
+/// A Sendmail DSN for docomo: the transcript and Status the sending MTA wrote.
+fn sendmail_dsn(status: &str, transcript: &str) -> String {
+    format!(
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n\
+         To: <sender@example.org>\n\
+         Subject: Returned mail: see transcript for details\n\
+         Date: Mon, 7 Dec 2026 10:00:00 +0900\n\
+         MIME-Version: 1.0\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"B1\"\n\n\
+         --B1\nContent-Type: text/plain\n\n\
+         \x20  ----- The following addresses had permanent fatal errors -----\n\
+         <hanako@docomo.ne.jp>\n\
+         \x20   (reason: 550 Unknown user hanako@docomo.ne.jp)\n\n\
+         \x20  ----- Transcript of session follows -----\n\
+         ... while talking to mfsmax.docomo.ne.jp.:\n{transcript}\n\
+         --B1\nContent-Type: message/delivery-status\n\n\
+         Reporting-MTA: dns; mx.example.org\n\n\
+         Final-Recipient: RFC822; hanako@docomo.ne.jp\n\
+         Action: failed\n\
+         Status: {status}\n\
+         Remote-MTA: DNS; mfsmax.docomo.ne.jp\n\
+         Diagnostic-Code: SMTP; 550 Unknown user hanako@docomo.ne.jp\n\n\
+         --B1--\n"
+    )
+}
+
+#[test]
+fn docomo_sendmail_reports_by_status() {
+    let data = sendmail_dsn(
+        "5.2.0",
+        ">>> DATA\n<<< 550 Unknown user hanako@docomo.ne.jp\n554 5.0.0 Service unavailable\n",
+    );
+    let f = check(&data, "nttdocomo", "filtered", "contact-recipient");
+    assert_eq!(f["recipient"], "hanako@docomo.ne.jp");
+    // Status 5.2.0 and the words outrank the words at DATA: the earlier of two rows.
+    assert_eq!(f["stage"], "data");
+    meaning_mentions(&f, "5.2.0");
+    let rcpt = sendmail_dsn(
+        "5.1.1",
+        ">>> RCPT To:<hanako@docomo.ne.jp>\n<<< 550 Unknown user hanako@docomo.ne.jp\n\
+         550 5.1.1 <hanako@docomo.ne.jp>... User unknown\n>>> DATA\n<<< 503 Bad sequence of commands\n",
+    );
+    let f = check(&rcpt, "nttdocomo", "userunknown", "suppress");
+    // The transcript's 550 answered RCPT; the DATA refused after it does not move the stage.
+    assert_eq!(f["stage"], "rcpt");
+    meaning_mentions(&f, "RCPT");
+}
+
+/// Checks each row of `table`, `reply | command | reason | action`, as a Postfix bounce from
+/// `relay` to `rcpt`, attributed to `provider`.
+fn check_replies(rcpt: &str, relay: &str, provider: &str, table: &str) {
+    for row in table.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let [reply, command, reason, action] = cells[..] else {
+            panic!("row {row:?} needs four cells");
+        };
+        let line = postfix_at(rcpt, relay, "5.0.0", "bounced", reply, command);
+        check(&line, provider, reason, action);
+    }
+}
+
+#[test]
+fn docomo_mailbox_full_recipient_limit_and_protocol_replies() {
+    check_replies(
+        "hanako@docomo.ne.jp",
+        "mfsmax.docomo.ne.jp",
+        "nttdocomo",
+        "552 Too much mail data hanako@docomo.ne.jp | end of DATA | mailboxfull | contact-recipient
+         552 Too many recipients | RCPT TO | toomanyconn | fix-sender
+         503 Bad sequence of commands | DATA | syntaxerror | fix-sender
+         504 Command parameter not implemented | MAIL FROM | syntaxerror | fix-sender",
+    );
+}
+
+/// Each phrase of Tencent's table, through its MX with its help link; the link alone names
+/// Tencent too.
+#[test]
+fn tencent_phrases_through_its_mx() {
+    check_replies(
+        "wang@qq.com",
+        "mx3.qq.com",
+        "tencent",
+        "550 SPF check failed. https://service.mail.qq.com/detail/122/72 | MAIL FROM | authfailure | fix-sender
+         550 DMARC check failed | end of DATA | authfailure | fix-sender
+         550 Suspected bounce attacks | RCPT TO | blocked | fix-sender
+         550 Suspected spam ip. https://service.mail.qq.com/detail/122/66 | MAIL FROM | blocked | fix-sender
+         550 Connection denied | MAIL FROM | blocked | fix-sender
+         552 Message too large | end of DATA | mesgtoobig | fix-sender
+         550 Suspected spam sender | MAIL FROM | rejected | fix-sender
+         550 Mail is rejected by recipients | RCPT TO | rejected | contact-recipient
+         550 Spam is embedded in the email | end of DATA | spamdetected | fix-sender
+         550 Mail content denied. https://service.mail.qq.com/detail/122/171 | end of DATA | spamdetected | fix-sender
+         550 Mailbox unavailable or access denied | RCPT TO | speeding | fix-sender
+         550 wang@qq.com is a deactivated mailbox | RCPT TO | suspend | contact-recipient
+         501 Bad address syntax | RCPT TO | syntaxerror | fix-sender
+         550 Ip frequency limited | RCPT TO | toomanyconn | fix-sender
+         550 Domain frequency limited | MAIL FROM | toomanyconn | fix-sender
+         550 Sender frequency limited | MAIL FROM | toomanyconn | fix-sender
+         550 Connection frequency limited | MAIL FROM | toomanyconn | fix-sender
+         550 Mailbox not found. https://service.mail.qq.com/detail/122/169 | RCPT TO | userunknown | suppress",
+    );
+    let f = check(
+        "550 Ip frequency limited [Blocked IP 192.0.2.25]. \
+         http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000725",
+        "tencent",
+        "toomanyconn",
+        "fix-sender",
+    );
+    meaning_mentions(&f, "not published");
+}
+
+/// I.UA's replies link to mail.i.ua/err/N; the number decides, 1 and 10 apart.
+#[test]
+fn iua_error_pages_by_number() {
+    for (n, reason, action) in [
+        (1, "norelaying", "fix-sender"),
+        (2, "userunknown", "suppress"),
+        (3, "suspend", "contact-recipient"),
+        (4, "mailboxfull", "contact-recipient"),
+        (5, "toomanyconn", "fix-sender"),
+        (6, "norelaying", "fix-sender"),
+        (7, "blocked", "fix-sender"),
+        (8, "rejected", "fix-sender"),
+        (9, "blocked", "fix-sender"),
+        (10, "filtered", "contact-recipient"),
+    ] {
+        let reply = format!("550 Message rejected. See http://mail.i.ua/err/{n}/");
+        let line = postfix("olena@i.ua", "mx.email.ua", "5.0.0", "bounced", &reply);
+        let f = check(&line, "iua", reason, action);
+        meaning_mentions(&f, &format!("error {n}:"));
+    }
+    // The link alone names I.UA.
+    check(
+        "550 Mailbox not used for a long time. See http://mail.i.ua/err/3/",
+        "iua",
+        "suspend",
+        "contact-recipient",
+    );
+}
+
+/// `scan` reads the stage too: the same docomo words, once after DATA and once at RCPT, give
+/// two verdicts, and its cache of verdicts by wording keeps them apart.
+#[test]
+fn scan_tells_docomo_refusals_apart_by_stage() {
+    let reply = "550 Unknown user hanako@docomo.ne.jp";
+    let relay = "mfsmax.docomo.ne.jp";
+    let log = format!(
+        "{}\n{}\n",
+        postfix_at(
+            "hanako@docomo.ne.jp",
+            relay,
+            "5.0.0",
+            "bounced",
+            reply,
+            "end of DATA"
+        ),
+        postfix("hanako@docomo.ne.jp", relay, "5.0.0", "bounced", reply),
+    );
+    let out = bouncex()
+        .args(["scan", "--format", "ndjson", "-"])
+        .write_stdin(log)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let events: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let verdicts: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e["reason"].as_str().unwrap(), e["action"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("rejected", "contact-recipient"),
+            ("userunknown", "suppress")
+        ]
+    );
 }

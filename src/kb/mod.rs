@@ -516,11 +516,14 @@ impl Kb {
             .map(|i| self.providers[i].row.get())
     }
 
-    /// The provider's own meaning for this code or for a token in the text.
+    /// The provider's own meaning for this code or for a token in the text, at `stage`: of
+    /// the rows whose code, pattern and stages all allow the status, the one naming the most
+    /// of them; ties go to the earlier row.
     pub fn provider_meaning<'a>(
         &'a self,
         provider: &RawProvider,
         code: Option<&str>,
+        stage: Option<Stage>,
         text: &str,
     ) -> Option<&'a RawProviderMeaning> {
         let pi = self.providers.iter().position(|p| p.id == provider.id)?;
@@ -529,10 +532,13 @@ impl Kb {
         let first_row = patterns.first_row[pi];
         let text = text.as_bytes();
         let mut present = None;
-        let mut fallback = None;
+        let mut best: Option<&RawProviderMeaning> = None;
         for (row, meaning) in rows.iter().enumerate() {
+            if best.is_some_and(|b| b.specificity() >= meaning.specificity()) {
+                continue;
+            }
             let code_ok = meaning.code.as_deref().is_none_or(|c| Some(c) == code);
-            // The pattern is tried (and compiled) only when the code allows the row.
+            // The pattern is tried (and compiled) only when the code and stage allow the row.
             let mut pattern_ok = || {
                 meaning.pattern.is_none() || {
                     let present = present.get_or_insert_with(|| patterns.meanings.present(text));
@@ -541,15 +547,11 @@ impl Kb {
                         .owner_matches(first_row + row, present, text)
                 }
             };
-            if code_ok && pattern_ok() {
-                // A row that names both code and pattern is the most specific.
-                if meaning.code.is_some() && meaning.pattern.is_some() {
-                    return Some(meaning);
-                }
-                fallback = fallback.or(Some(meaning));
+            if code_ok && meaning.allows_stage(stage) && pattern_ok() {
+                best = Some(meaning);
             }
         }
-        fallback
+        best
     }
 
     /// The blocklist a reply names, if any.
@@ -830,5 +832,59 @@ mod tests {
                 .map(|c| c.code.as_str())
         );
         assert!(got.is_some());
+    }
+
+    /// Of the rows that allow a status, the one naming the most conditions wins; ties go to
+    /// the earlier row, and a row with stages needs a status at one of them.
+    #[test]
+    fn the_most_specific_provider_row_wins() {
+        let row = |conditions: &str, meaning: &str| {
+            format!(
+                "[[provider.meaning]]\n{conditions}\nmeaning = \"{meaning}\"\n\
+                 sources = [\"https://gw.example.org\"]\nchecked = \"2026-12-07\"\n"
+            )
+        };
+        let file = [
+            "[[provider]]\nid = \"gw\"\nname = \"GW\"\nabout = \"Ours.\"\n\
+             sources = [\"https://gw.example.org\"]\nchecked = \"2026-12-07\"\n"
+                .to_string(),
+            row("pattern = 'refused'", "words"),
+            row("code = \"5.0.0\"", "code"),
+            row("code = \"5.2.0\"\npattern = 'refused'", "code and words"),
+            row("pattern = 'refused'\nstage = [\"data\"]", "words at data"),
+            row(
+                "code = \"5.0.0\"\npattern = 'refused'\nstage = [\"rcpt\"]",
+                "all three",
+            ),
+        ]
+        .concat();
+        let kb = match Kb::load("gw.toml", &file) {
+            Ok(kb) => kb,
+            Err(errors) => panic!("{errors:?}"),
+        };
+        let gw = kb.provider("gw").unwrap();
+        let pick = |code: &str, stage: Option<Stage>, text: &str| {
+            kb.provider_meaning(gw, Some(code), stage, text)
+                .map(|m| m.meaning.as_str())
+        };
+        assert_eq!(pick("5.1.1", None, "refused"), Some("words"));
+        assert_eq!(pick("5.0.0", None, "other"), Some("code"));
+        // One condition each: the earlier row.
+        assert_eq!(pick("5.0.0", None, "refused"), Some("words"));
+        // Two each (code and words, words at data): the earlier row again.
+        assert_eq!(
+            pick("5.2.0", Some(Stage::Data), "refused"),
+            Some("code and words")
+        );
+        assert_eq!(
+            pick("5.1.1", Some(Stage::Data), "refused"),
+            Some("words at data")
+        );
+        assert_eq!(pick("5.1.1", Some(Stage::Rcpt), "refused"), Some("words"));
+        assert_eq!(
+            pick("5.0.0", Some(Stage::Rcpt), "refused"),
+            Some("all three")
+        );
+        assert_eq!(pick("5.1.1", None, "other"), None);
     }
 }

@@ -132,18 +132,40 @@ pub fn diagnose(text: &str) -> Diagnosis {
         }
     }
     if reply_stage.is_none() {
-        // A transcript after the summary (Sendmail): the last command sent is the stage.
-        reply_stage = lines
-            .iter()
-            .filter_map(|l| l.trim_start().strip_prefix(">>> "))
-            .filter_map(crate::recognize::log::command_stage)
-            .next_back();
+        // A transcript after the summary (Sendmail): the stage is the command whose reply
+        // (`<<< 550 ...`) was the first refusal; what follows it (a DATA answered `503 Bad
+        // sequence of commands`) only follows from it. With no refusal quoted, the last
+        // command sent.
+        reply_stage = transcript_refusal_stage(&lines).or_else(|| {
+            lines
+                .iter()
+                .filter_map(|l| l.trim_start().strip_prefix(">>> "))
+                .filter_map(crate::recognize::log::command_stage)
+                .next_back()
+        });
     }
     d.host = remote_host(text);
     d.stage = reply_stage
         .or_else(|| stage_in(text))
         .or_else(|| crate::recognize::log::stage_marker(&fold_whitespace(text)));
     d
+}
+
+/// The stage of the command a Sendmail-style transcript's first refusal (`<<< 4xx`/`5xx`)
+/// answered.
+fn transcript_refusal_stage(lines: &[&str]) -> Option<Stage> {
+    let mut stage = None;
+    for line in lines.iter().map(|l| l.trim_start()) {
+        if let Some(command) = line.strip_prefix(">>> ") {
+            stage = crate::recognize::log::command_stage(command).or(stage);
+        } else if let Some(reply) = line.strip_prefix("<<< ")
+            && let Some((_, basic)) = reply_in_line(reply)
+            && basic_class(basic).is_some_and(|c| c != Class::Success)
+        {
+            return stage;
+        }
+    }
+    None
 }
 
 fn read_reply(d: &mut Diagnosis, lines: &[&str], (i, pos, basic): (usize, usize, u16)) {
@@ -669,6 +691,24 @@ mod tests {
         assert_eq!((d.basic, d.stage), (Some(552), Some(Stage::Rcpt)));
         let (d, _) = diagnostic_code("smtp; 250 2.0.0 OK queued");
         assert_eq!(d.basic, Some(250));
+    }
+
+    #[test]
+    fn a_sendmail_transcript_after_the_summary_names_the_refused_command() {
+        // The 550 answered RCPT; DATA's 503 only follows from it.
+        let d = diagnose(
+            "<a@example.org>\n    (reason: 550 Unknown user a@example.org)\n\n   ----- Transcript of session follows -----\n... while talking to mx.example.org.:\n>>> RCPT To:<a@example.org>\n<<< 550 Unknown user a@example.org\n550 5.1.1 <a@example.org>... User unknown\n>>> DATA\n<<< 503 Bad sequence of commands\n",
+        );
+        assert_eq!((d.basic, d.stage), (Some(550), Some(Stage::Rcpt)));
+        let d = diagnose(
+            "<a@example.org>\n    (reason: 550 Unknown user a@example.org)\n\n... while talking to mx.example.org.:\n>>> DATA\n<<< 550 Unknown user a@example.org\n554 5.0.0 Service unavailable\n",
+        );
+        assert_eq!(d.stage, Some(Stage::Data));
+        // No refusal quoted: the last command sent.
+        let d = diagnose(
+            "(reason: 550 Refused)\n>>> MAIL From:<s@example.com>\n<<< 250 OK\n>>> RCPT To:<a@example.org>\n",
+        );
+        assert_eq!(d.stage, Some(Stage::Rcpt));
     }
 
     #[test]

@@ -403,6 +403,10 @@ pub struct RawProviderMeaning {
     /// A regex the reply text must match (e.g. `\[TSS04\]`).
     #[serde(default)]
     pub pattern: Option<String>,
+    /// The SMTP stages the row applies at; empty: any stage, or none named. A provider may
+    /// give the same words a different meaning before and after DATA.
+    #[serde(default)]
+    pub stage: Vec<Stage>,
     /// A short headline for the finding in the provider's terms; it replaces the code's
     /// title when the provider's meaning differs from the registry's.
     #[serde(default)]
@@ -420,6 +424,22 @@ pub struct RawProviderMeaning {
     /// When the facts were last checked against those sources (`YYYY-MM-DD`).
     #[serde(default)]
     pub checked: Option<String>,
+}
+
+impl RawProviderMeaning {
+    /// Whether the row allows a status at `stage` (`None`: the input names no stage). A row
+    /// that names stages needs a status at one of them.
+    pub fn allows_stage(&self, stage: Option<Stage>) -> bool {
+        self.stage.is_empty() || stage.is_some_and(|s| self.stage.contains(&s))
+    }
+
+    /// How many conditions the row names (code, pattern, stage): of the rows that apply,
+    /// the one naming the most is the provider's most specific meaning.
+    pub fn specificity(&self) -> usize {
+        usize::from(self.code.is_some())
+            + usize::from(self.pattern.is_some())
+            + usize::from(!self.stage.is_empty())
+    }
 }
 
 /// A DNS blocklist: evidence for the cause when a reply names it, never the provider.

@@ -771,6 +771,21 @@ impl Validator {
                 if let Some(pattern) = &m.pattern {
                     self.regexes("provider", i, std::slice::from_ref(pattern));
                 }
+                // `any` names no stage (it is for troubleshooting rows); a stage listed twice
+                // is a typo for another.
+                for (j, stage) in m.stage.iter().enumerate() {
+                    if *stage == Stage::Any || m.stage[..j].contains(stage) {
+                        self.push(
+                            "provider",
+                            i,
+                            "stage",
+                            format!(
+                                "a provider meaning's stage list names SMTP stages, each once: \
+                                 `{stage}` does not fit"
+                            ),
+                        );
+                    }
+                }
                 if m.action == Some(Action::None) {
                     self.push(
                         "provider",
