@@ -244,7 +244,10 @@ mod tests {
                     mine.push(format!("x{next} {l}"));
                     mine.push(format!("{l}"));
                     mine.push(format!("a{l}_ {l}."));
-                    mine.push(l[..l.len() - 1].to_string());
+                    // The literal short of its last character (patterns may end in
+                    // non-ASCII words: Domino's Japanese reports).
+                    let cut = l.char_indices().last().map_or(0, |(i, _)| i);
+                    mine.push(l[..cut].to_string());
                 }
                 for text in &mine {
                     let bytes = text.as_bytes();

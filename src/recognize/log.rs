@@ -873,6 +873,32 @@ fn first_marker(text: &[u8]) -> Option<usize> {
 
 /// The SMTP stage named by the markers MTAs write around a reply.
 pub fn stage_marker(text: &str) -> Option<Stage> {
+    marker_words(text).or_else(|| qmail_remote_stage(text))
+}
+
+/// The command qmail-remote names in its own words before the reply it quotes
+/// (qmail-remote.c: `<host> does not like recipient.`, `<host> failed on DATA command`,
+/// `Connected to <host> but sender was rejected.`, ...). qmail writes them in this case,
+/// so a plain literal search stays cheap on the replies that hold none.
+pub fn qmail_remote_stage(text: &str) -> Option<Stage> {
+    const WORDS: [(&str, Stage); 6] = [
+        ("does not like recipient", Stage::Rcpt),
+        ("failed on DATA command", Stage::Data),
+        ("failed after I sent the message", Stage::EndOfData),
+        ("but sender was rejected", Stage::Mail),
+        ("but my name was rejected", Stage::Helo),
+        ("but greeting failed", Stage::Connect),
+    ];
+    static QMAIL: OnceLock<Regex> = OnceLock::new();
+    let pattern = WORDS.map(|(w, _)| w).join("|");
+    let found = re(&QMAIL, &pattern).find(text)?;
+    WORDS
+        .iter()
+        .find(|(w, _)| *w == found.as_str())
+        .map(|&(_, stage)| stage)
+}
+
+fn marker_words(text: &str) -> Option<Stage> {
     // Every marker the pattern below knows starts with one of these words: its match
     // cannot start before the first of them.
     let start = first_marker(text.as_bytes())?;
@@ -1278,6 +1304,35 @@ Jun 10 00:00:05 mail postfix/smtp[1]: BBBBB22222: to=<b@example.org>, status=sen
             Some(Stage::EndOfData)
         );
         assert_eq!(stage_marker("nothing here"), None);
+        // qmail-remote's own words for the command that failed (qmail-remote.c).
+        for (text, stage) in [
+            (
+                "192.0.2.25 does not like recipient. Remote host said: 550 No such user",
+                Stage::Rcpt,
+            ),
+            (
+                "192.0.2.25 failed on DATA command Remote host said: 554 Transaction failed",
+                Stage::Data,
+            ),
+            (
+                "192.0.2.25 failed after I sent the message. Remote host said: 554 5.7.1 Rejected",
+                Stage::EndOfData,
+            ),
+            (
+                "Connected to 192.0.2.25 but sender was rejected. Remote host said: 553 sorry",
+                Stage::Mail,
+            ),
+            (
+                "Connected to 192.0.2.25 but my name was rejected. Remote host said: 550 Bad HELO",
+                Stage::Helo,
+            ),
+            (
+                "Connected to 192.0.2.25 but greeting failed. Remote host said: 554 No service",
+                Stage::Connect,
+            ),
+        ] {
+            assert_eq!(stage_marker(text), Some(stage), "{text}");
+        }
         assert_eq!(command_stage("RCPT To:<a@example.org>"), Some(Stage::Rcpt));
         assert_eq!(
             command_stage("pipelined end of data"),

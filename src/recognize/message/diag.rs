@@ -480,13 +480,14 @@ pub fn remote_host(text: &str) -> Option<String> {
         "connected to ",
         "does not like",
         "failed after",
+        "failed on",
     ];
     if !super::scan::contains_any_ignore_case(text, &words) {
         return None;
     }
     let r = re(
         &HOST,
-        r"(?im)\bhost\s+(?P<a>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.?\s*\[|\b(?:remote host|host:)\s+(?P<b>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)|\bserver\s+(?P<c>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\[|(?P<d>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.?\s+\[[0-9a-f.:]+\]\s*(?:did not like|said)|while talking to (?P<e>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.?:|connected to (?P<f>[0-9a-f.:]+) but|^(?P<g>\d{1,3}(?:\.\d{1,3}){3}) (?:does not like|failed after)|\bby (?P<h>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.?\s+\[[0-9a-f.:]+\]",
+        r"(?im)\bhost\s+(?P<a>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.?\s*\[|\b(?:remote host|host:)\s+(?P<b>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)|\bserver\s+(?P<c>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\[|(?P<d>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.?\s+\[[0-9a-f.:]+\]\s*(?:did not like|said)|while talking to (?P<e>[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)\.?:|connected to (?P<f>[0-9a-f.:]+) but|^(?P<g>\d{1,3}(?:\.\d{1,3}){3}) (?:does not like|failed after|failed on)|\bby (?P<h>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.?\s+\[[0-9a-f.:]+\]",
     );
     let c = r.captures(text)?;
     ["a", "b", "c", "d", "e", "f", "g", "h"]
@@ -497,6 +498,10 @@ pub fn remote_host(text: &str) -> Option<String> {
 
 /// The SMTP stage a bounce names around the reply.
 pub fn stage_in(text: &str) -> Option<Stage> {
+    // qmail-remote's own words name the command it sent: they lead over words in the reply.
+    if let Some(stage) = crate::recognize::log::qmail_remote_stage(text) {
+        return Some(stage);
+    }
     static STAGE: OnceLock<Regex> = OnceLock::new();
     // Words each alternative holds; text without any skips compiling the pattern.
     let words = [
@@ -625,6 +630,41 @@ mod tests {
         assert_eq!(d.reply_text.as_deref(), Some("Unknown user k@example.jp"));
         assert_eq!(d.host.as_deref(), Some("192.0.2.32"));
         assert_eq!(d.stage, Some(Stage::Rcpt));
+    }
+
+    /// qmail-remote writes the command that failed in its own words before the reply
+    /// (qmail-remote.c: "does not like recipient.", "failed on DATA command", ...).
+    #[test]
+    fn qmail_remote_names_the_stage() {
+        for (text, stage) in [
+            (
+                "<bob@example.org>:\n192.0.2.25 does not like recipient.\nRemote host said: 550 Requested action not taken: mailbox unavailable\nGiving up on 192.0.2.25.",
+                Stage::Rcpt,
+            ),
+            (
+                "<bob@example.org>:\n192.0.2.25 failed on DATA command\nRemote host said: 554 Transaction failed\nGiving up on 192.0.2.25.",
+                Stage::Data,
+            ),
+            (
+                "<bob@example.org>:\n192.0.2.25 failed after I sent the message.\nRemote host said: 554 5.7.1 Message rejected\nGiving up on 192.0.2.25.",
+                Stage::EndOfData,
+            ),
+            (
+                "<bob@example.org>:\nConnected to 192.0.2.25 but sender was rejected.\nRemote host said: 553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)\nGiving up on 192.0.2.25.",
+                Stage::Mail,
+            ),
+            (
+                "<bob@example.org>:\nConnected to 192.0.2.25 but greeting failed.\nRemote host said: 554 No SMTP service here\nGiving up on 192.0.2.25.",
+                Stage::Connect,
+            ),
+            (
+                "<bob@example.org>:\nConnected to 192.0.2.25 but my name was rejected.\nRemote host said: 550 Bad HELO\nGiving up on 192.0.2.25.",
+                Stage::Helo,
+            ),
+        ] {
+            assert_eq!(diagnose(text).stage, Some(stage), "{text}");
+            assert_eq!(diagnose(text).host.as_deref(), Some("192.0.2.25"), "{text}");
+        }
     }
 
     #[test]

@@ -1,0 +1,317 @@
+//! How MTAs word failures in their own reports, read the way the MTA that writes them means
+//! them (the wordings of Sisimai's per-MTA tables, lib/Sisimai/Lhost/*.pm, checked against
+//! the MTAs' sources). Every line is synthetic and written here.
+
+mod common;
+use common::{explain_json, first};
+
+/// The reason `explain` gives for `text`, with its code and stage, as one line to compare.
+fn read(text: &str) -> String {
+    let doc = explain_json(text);
+    let f = first(&doc);
+    format!(
+        "{} {} {}",
+        f["reason"].as_str().unwrap_or("null"),
+        f["code"].as_str().unwrap_or("null"),
+        f["stage"].as_str().unwrap_or("null")
+    )
+}
+
+fn reason(text: &str) -> String {
+    first(&explain_json(text))["reason"]
+        .as_str()
+        .unwrap_or("null")
+        .to_string()
+}
+
+fn assert_reason(want: &str, texts: &[&str]) {
+    for text in texts {
+        assert_eq!(reason(text), want, "{text}");
+    }
+}
+
+#[test]
+fn amavis_verdicts_and_relay_failures() {
+    assert_reason(
+        "virusdetected",
+        &["554 5.7.0 Reject, queue 7F2A1 - INFECTED: Eicar-Test-Signature"],
+    );
+    assert_reason(
+        "contenterror",
+        &["554 5.6.0 Reject, queue 7F2A1 - BAD HEADER: Improper use of control character"],
+    );
+    // Amavis failing to hand the message back to its MTA is not a relay refusal.
+    assert_reason(
+        "systemerror",
+        &[
+            "554 5.4.0 Reject, queue 7F2A1 - unable to relay message back to MTA",
+            "451 4.5.0 Error in processing, id=31337-02, temporary MTA failure on relaying",
+            "554 5.0.0 Reject, queue 7F2A1 - rejected by next-hop MTA on relaying",
+        ],
+    );
+    // The weak wrapper leaves the embedded reply's own code to decide.
+    assert_eq!(
+        reason(
+            "550 5.1.1 rejected by next-hop MTA on relaying, from MTA(smtp:[127.0.0.1]:10025): 550 5.1.1 <bob@example.org>: User unknown"
+        ),
+        "userunknown"
+    );
+}
+
+#[test]
+fn exim_address_parser_and_router_wordings() {
+    assert_reason(
+        "syntaxerror",
+        &[
+            "550 5.7.0 Syntax error in 'To' header when scanning for receivers: malformed address: <bob@example.org> may not follow \"Bob\"",
+            "550 Syntax error in 'From' header: angle-brackets nested too deep",
+            "550 5.0.0 expected word or \"<\"",
+            "550 5.0.0 domain missing in source-routed address",
+        ],
+    );
+    assert_reason(
+        "systemerror",
+        &[
+            "550 5.0.0 delivery to pipe forbidden",
+            "550 5.0.0 delivery to file forbidden",
+            "550 5.0.0 local delivery failed",
+        ],
+    );
+    assert_reason(
+        "hostunknown",
+        &["550 5.0.0 all host address lookups failed permanently"],
+    );
+    assert_reason("mailboxfull", &["550 5.0.0 error: quota exceed"]);
+}
+
+#[test]
+fn google_dns_errors_that_name_a_missing_domain() {
+    assert_reason(
+        "hostunknown",
+        &[
+            "550 5.0.0 DNS Error: Domain name not found",
+            "550 5.0.0 DNS Error: DNS server returned answer with no data",
+        ],
+    );
+    // Other DNS errors stay temporary trouble.
+    assert_reason(
+        "networkerror",
+        &[
+            "450 4.0.0 DNS Error: Could not contact DNS servers",
+            "550 5.0.0 DNS type 'aaaa' lookup of mx.example.org had no relevant answers.",
+        ],
+    );
+    assert_reason(
+        "userunknown",
+        &[
+            "550 5.0.0 Your message wasn't delivered to bob@example.org because the address couldn't be found. Check for typos or unnecessary spaces and try again.",
+        ],
+    );
+}
+
+#[test]
+fn opensmtpd_route_and_destination_failures() {
+    assert_reason(
+        "networkerror",
+        &[
+            "550 5.0.0 No valid route to remote MX",
+            "550 5.0.0 All routes to destination blocked",
+            "450 4.0.0 Temporary failure in MX lookup",
+            "550 5.0.0 Address family mismatch on destination MXs",
+            "450 4.0.0 Could not retrieve source address",
+            "550 5.0.0 Loop detected",
+        ],
+    );
+    assert_reason(
+        "notaccept",
+        &["550 5.0.0 Destination seem to reject all mails"],
+    );
+    assert_reason("hostunknown", &["550 5.0.0 Invalid domain name"]);
+    assert_reason(
+        "securityerror",
+        &["450 4.0.0 Could not retrieve credentials"],
+    );
+}
+
+#[test]
+fn domino_directory_in_every_language() {
+    assert_reason(
+        "userunknown",
+        &[
+            "550 5.0.0 El usuario kijitora no se encuentra en el Directorio de Domino",
+            "550 5.0.0 Utilisateur kijitora non répertorié dans l'annuaire Domino",
+            "550 5.0.0 ユーザー kijitora は Domino ディレクトリには見つかりません",
+            "550 5.0.0 ユーザー kijitora はディレクトリのリストにありません",
+        ],
+    );
+    assert_reason(
+        "systemerror",
+        &["550 5.0.0 Several matches found in Domino Directory"],
+    );
+    assert_reason(
+        "networkerror",
+        &["554 5.0.0 Message has exceeded maximum hop count"],
+    );
+}
+
+#[test]
+fn exchange_resolver_tokens_and_ims_codes() {
+    assert_reason(
+        "systemerror",
+        &[
+            "550 5.1.4 RESOLVER.ADR.Ambiguous; ambiguous address",
+            "550 5.2.0 RESOLVER.ADR.BadPrimary; the primary SMTP address is invalid",
+            "550 5.1.0 RESOLVER.ADR.InvalidInSmtp; invalid address",
+            "550 5.0.0 MSEXCH:IMS:EXAMPLE:SITE:SERVER01 0 (000D06B5) No proxy for recipient (non-smtp mail?)",
+        ],
+    );
+    assert_reason(
+        "toomanyconn",
+        &["550 5.5.3 RESOLVER.ADR.RecipLimit; too many recipients"],
+    );
+    assert_reason(
+        "networkerror",
+        &[
+            "554 5.4.4 SMTPSEND.DNS.MxLoopback; DNS records for the destination domain are configured in a loop",
+            "550 5.0.0 MSEXCH:IMS:EXAMPLE:SITE:SERVER01 0 (00120270) Too Many Hops",
+        ],
+    );
+    assert_reason(
+        "userunknown",
+        &["550 5.0.0 MSEXCH:IMS:EXAMPLE:SITE:SERVER01 0 (000C05A6) Unknown Recipient"],
+    );
+    assert_reason(
+        "contenterror",
+        &[
+            "554 5.0.0 MSEXCH:IMS:EXAMPLE:SITE:SERVER01 3550 (00050311) Conversion to Internet format failed",
+        ],
+    );
+    assert_reason(
+        "securityerror",
+        &[
+            "550 5.0.0 MSEXCH:IMS:EXAMPLE:SITE:SERVER01 0 (000B0981) 502 Server does not support AUTH",
+        ],
+    );
+}
+
+#[test]
+fn qmail_and_qmail_ldap_wordings() {
+    assert_reason(
+        "systemerror",
+        &[
+            "451 Temporary failure in LDAP lookup. (#4.4.3)",
+            "554 Permanent error while executing qmail-forward. (#5.4.4)",
+            "451 Automatic homedir creator crashed. (#4.3.0)",
+            "554 /home/bob/bin/filter: /usr/local/bin/perl: bad interpreter: No such file or directory",
+        ],
+    );
+    assert_reason(
+        "suspend",
+        &["550 Mailaddress is administrativley disabled. (#5.2.1)"],
+    );
+    assert_reason(
+        "exceedlimit",
+        &["552 The message exeeded the maximum size the user accepts. (#5.2.3)"],
+    );
+    assert_reason(
+        "systemfull",
+        &["552 Requested action not taken: mailbox unavailable (not enough free space)"],
+    );
+}
+
+#[test]
+fn fml_list_reports() {
+    assert_reason(
+        "systemerror",
+        &[
+            "550 5.0.0 Loop Alert: dup'ed message id received",
+            "550 5.0.0 example-ml@example.org has detected a loop condition so that input mail has not been distributed",
+            "550 5.0.0 Duplicated Message-ID",
+        ],
+    );
+    assert_reason(
+        "rejected",
+        &["550 5.0.0 NOT MEMBER article from alice@example.net (example-ml ML)"],
+    );
+}
+
+#[test]
+fn other_mta_wordings() {
+    assert_reason(
+        "hostunknown",
+        &["550 5.0.0 DNS lookup failure: host mx.example.org not found"],
+    );
+    assert_reason(
+        "systemerror",
+        &["550 5.0.0 This domain's DNS violates RFC 1035."],
+    );
+}
+
+/// qmail-remote names the command that failed ("does not like recipient.", "failed on DATA
+/// command", ...): the stage follows, and with it what a bare 550 at RCPT means.
+#[test]
+fn qmail_remote_stage_words_set_the_stage() {
+    assert_eq!(
+        read(
+            "192.0.2.25 does not like recipient. Remote host said: 550 Requested action not taken: mailbox unavailable"
+        ),
+        "userunknown null rcpt"
+    );
+    assert_eq!(
+        read("192.0.2.25 failed on DATA command Remote host said: 554 5.7.1 Message rejected"),
+        "securityerror 5.7.1 data"
+    );
+    let bounce = |line: &str, reply: &str| {
+        format!(
+            "From: MAILER-DAEMON@mx.example.net\n\
+             To: alice@example.net\n\
+             Subject: failure notice\n\
+             \n\
+             Hi. This is the qmail-send program at mx.example.net.\n\
+             I'm afraid I wasn't able to deliver your message to the following addresses.\n\
+             This is a permanent error; I've given up. Sorry it didn't work out.\n\
+             \n\
+             <bob@example.org>:\n\
+             {line}\n\
+             Remote host said: {reply}\n\
+             Giving up on 192.0.2.25.\n\
+             \n\
+             --- Below this line is a copy of the message.\n\
+             \n\
+             From: alice@example.net\n\
+             To: bob@example.org\n\
+             Subject: hello\n\
+             \n\
+             hi\n"
+        )
+    };
+    for (line, reply, want) in [
+        (
+            "192.0.2.25 does not like recipient.",
+            "550 Requested action not taken: mailbox unavailable",
+            "userunknown null rcpt",
+        ),
+        (
+            "192.0.2.25 failed on DATA command",
+            "554 5.7.1 Message rejected",
+            "securityerror 5.7.1 data",
+        ),
+        (
+            "192.0.2.25 failed after I sent the message.",
+            "554 5.7.1 Message rejected",
+            "securityerror 5.7.1 end-of-data",
+        ),
+        (
+            "Connected to 192.0.2.25 but sender was rejected.",
+            "553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)",
+            "rejected 5.7.1 mail",
+        ),
+        (
+            "Connected to 192.0.2.25 but my name was rejected.",
+            "550 Bad HELO",
+            "blocked null helo",
+        ),
+    ] {
+        assert_eq!(read(&bounce(line, reply)), want, "{line}");
+    }
+}
