@@ -101,6 +101,13 @@ fn google_dns_errors_that_name_a_missing_domain() {
             "550 5.0.0 DNS type 'aaaa' lookup of mx.example.org had no relevant answers.",
         ],
     );
+    // A domain whose null MX says it takes no mail (RFC 7505) is no DNS trouble.
+    assert_reason(
+        "notaccept",
+        &[
+            "451 4.0.0 DNS Error: 9876 DNS type 'mx' lookup of example.org responded with code NOERROR The domain example.org doesn't receive email according to the administrator: returned Null MX",
+        ],
+    );
     assert_reason(
         "userunknown",
         &[
