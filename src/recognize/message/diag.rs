@@ -304,8 +304,15 @@ fn collect_reply(
         first = stripped;
     }
     let unquoted;
-    if first.len() > 5 && first.as_bytes()[4] == b'\'' {
-        // `550-'5.2.2 text' (more)` → `550 5.2.2 text`.
+    let quoted_code = |inner: &str| {
+        inner
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| EnhancedCode::read(w).is_some())
+    };
+    if first.len() > 5 && first.as_bytes()[4] == b'\'' && quoted_code(&first[5..]) {
+        // `550-'5.2.2 text' (more)` → `550 5.2.2 text`; a quoted address or word after the
+        // code (`550 'bob@example.org' is not a registered user`) is part of the text.
         let inner = &first[5..];
         let inner = inner.rfind('\'').map_or(inner, |q| &inner[..q]);
         unquoted = format!("{} {inner}", &first[..3]);
@@ -707,6 +714,10 @@ mod tests {
         );
         assert_eq!((d.basic, code(&d)), (Some(550), "5.2.2".into()));
         assert_eq!(words, "<k@example.jp>... Mailbox Full");
+        // A quoted address after the code is the start of the text, not a quoted reply.
+        let (_, words) =
+            diagnostic_code("smtp;  550 'k@example.com' is not a\n registered gateway user");
+        assert_eq!(words, "'k@example.com' is not a registered gateway user");
         let d = diagnose("k@example.jp Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable.");
         assert_eq!((d.basic, d.code), (Some(421), None));
     }
