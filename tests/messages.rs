@@ -735,3 +735,16 @@ fn a_transcript_in_the_text_part_names_the_stage_of_a_one_recipient_report() {
     // Refused at RCPT: the recipient itself, not a content filter.
     assert_eq!(f["reason"], "userunknown");
 }
+
+#[test]
+fn a_quoted_address_after_the_code_keeps_the_words_after_it() {
+    let doc = dsn_with(
+        "5.0.0",
+        "550 'gus@example.net' is not a\n registered gateway user",
+    );
+    let f = &findings(&doc)[0];
+    assert_eq!(
+        f["server_text"], "'gus@example.net' is not a registered gateway user",
+        "{f:#}"
+    );
+}
