@@ -748,3 +748,39 @@ fn a_quoted_address_after_the_code_keeps_the_words_after_it() {
         "{f:#}"
     );
 }
+
+#[test]
+fn a_list_managers_refusal_of_a_post_is_a_failure_for_the_list() {
+    let notice = "From: cats-admin@example.org\n\
+         To: ivy@example.net\n\
+         Subject: You ivy@example.net are not member (cats ML)\n\
+         X-MLServer: fml [fml 4.0.3 release (20011202/4.0.3)]\n\
+         List-Subscribe: <mailto:cats-ctl@example.org?body=subscribe>\n\
+         \n\
+         You are not a member of this mailing list <cats@example.org>.\n\
+         \n\
+         If you know the general guide of this list, please send mail with\n\
+         the mail body\n\
+         \n\
+         \tguide\n\
+         \n\
+         to the address\n\
+         \n\
+         \tcats-ctl@example.org\n";
+    let doc = explain_json(notice);
+    let found = findings(&doc);
+    assert_eq!(found.len(), 1, "{doc:#}");
+    assert_eq!(found[0]["recipient"], "cats@example.org");
+    assert_eq!(found[0]["reason"], "rejected");
+    // An ordinary list post that mentions the rule is no bounce.
+    let post = format!(
+        "From: ivy@example.net\nTo: cats@example.org\nList-Id: <cats.example.org>\n\
+         Subject: rules\n\n{}Only members may post to this list, as you know.\n",
+        "Hello all,\n".repeat(9)
+    );
+    bouncex()
+        .args(["explain"])
+        .write_stdin(post)
+        .assert()
+        .code(1);
+}

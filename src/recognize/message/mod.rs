@@ -335,6 +335,20 @@ impl<'a> Context<'a> {
                 .any(|p| plain::asks_sender_to_verify(&p.text))
     }
 
+    /// A notice from a mailing-list manager: it sends from the list's own address, with the
+    /// list's headers (fml's X-MLServer, ezmlm's Mailing-List, Mailman's, RFC 2919 List-Id).
+    fn is_list_manager(&self) -> bool {
+        [
+            "x-mlserver",
+            "x-ml-name",
+            "mailing-list",
+            "x-mailman-version",
+            "list-id",
+        ]
+        .iter()
+        .any(|h| self.header(h).is_some())
+    }
+
     /// Evidence that the message reports a delivery failure.
     fn is_bounce(&self) -> bool {
         *self.bounce.get_or_init(|| self.bounce_evidence())
@@ -361,6 +375,7 @@ impl<'a> Context<'a> {
             self.header("return-path").is_some_and(|r| r.trim() == "<>") && !self.is_auto_reply();
         daemon
             || null_sender
+            || (self.is_list_manager() && plain::post_refusal(&self.failure).is_some())
             || self.header("x-failed-recipients").is_some()
             || self.mail.report_type.as_deref() == Some("delivery-status")
             || self
@@ -608,6 +623,26 @@ fn mta_name(field: &str) -> Option<String> {
 fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
     // An ordinary message that names addresses is not a bounce.
     if !ctx.is_bounce() {
+        return;
+    }
+    if ctx.is_list_manager()
+        && let Some((refusal, list)) = plain::post_refusal(&ctx.failure)
+    {
+        // The post failed at the list, which the refusal names (else its List-Post).
+        let list = list.map(str::to_string).or_else(|| {
+            ctx.header("list-post")
+                .and_then(|v| plain::addresses(v).next().map(str::to_string))
+        });
+        let d = Diagnosis::default();
+        let words = Some(refusal.to_string());
+        out.push(status_from(
+            ctx,
+            list.as_deref(),
+            refusal,
+            &d,
+            words,
+            "failed",
+        ));
         return;
     }
     let excluded = |a: &str| ctx.is_excluded(a);

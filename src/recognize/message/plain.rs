@@ -389,6 +389,31 @@ fn re_across_lines(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Re
     })
 }
 
+/// Words of a mailing-list manager refusing a post from someone not on the list: fml
+/// ("You are not a member of this mailing list"), Mailman ("Post by non-member to a
+/// members-only list", "You are not allowed to post to this mailing list"), ezmlm/Majordomo
+/// ("only subscribers may post"). The post failed as surely as a bounced one.
+fn refuses_a_post(text: &str) -> bool {
+    static REFUSAL: OnceLock<Regex> = OnceLock::new();
+    let words = ["member", "post"];
+    scan::contains_any_ignore_case(text, &words)
+        && re_across_lines(
+            &REFUSAL,
+            r"(?i)\bnot a member of (?:this|the) (?:mailing )?list|\bpost by non-?member|\bnot allowed to post to (?:this|the) (?:mailing )?list|\bonly (?:subscribers|members) (?:may|can|are allowed to) post|\bmembers-only (?:mailing )?list",
+        )
+        .is_match(text)
+}
+
+/// The line of a list manager's notice that refuses the post, and the list address it
+/// names there (fml: `You are not a member of this mailing list <list@example.org>.`).
+/// Only the notice's opening lines count: a list post that quotes such words further down
+/// is no refusal.
+pub fn post_refusal(text: &str) -> Option<(&str, Option<&str>)> {
+    let opening = text.lines().filter(|l| !l.trim().is_empty()).take(8);
+    let line = opening.into_iter().find(|l| refuses_a_post(l))?;
+    Some((line.trim(), addresses(line).next()))
+}
+
 /// Words that say a message is a bounce (as opposed to an auto-reply quoting a code).
 pub fn says_undeliverable(text: &str) -> bool {
     static BOUNCE: OnceLock<Regex> = OnceLock::new();
@@ -405,6 +430,26 @@ mod tests {
 
     fn none(_: &str) -> bool {
         false
+    }
+
+    #[test]
+    fn a_list_managers_refusal_names_the_list() {
+        let fml = "You are not a member of this mailing list <cats@example.org>.\n\nIf you know the general guide of this list, please send mail with\nthe mail body\n\n\tguide\n";
+        assert_eq!(
+            post_refusal(fml),
+            Some((
+                "You are not a member of this mailing list <cats@example.org>.",
+                Some("cats@example.org")
+            ))
+        );
+        let mailman = "You are not allowed to post to this mailing list, and your message has\nbeen automatically rejected.";
+        assert!(post_refusal(mailman).is_some_and(|(_, list)| list.is_none()));
+        // A post that mentions the rule far down is no refusal.
+        let post = format!(
+            "{}Only members may post to this list, as you know.\n",
+            "Hello all,\n".repeat(9)
+        );
+        assert_eq!(post_refusal(&post), None);
     }
 
     #[test]
