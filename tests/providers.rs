@@ -667,7 +667,8 @@ fn microsoft_table_rows_for_recipient_and_content_codes() {
         "bounced",
         "550 5.7.504 Recipient address rejected: Access denied",
     );
-    check(&denied, "microsoft", "suspend", "contact-recipient");
+    // Microsoft documents this reply as an address that is not valid in the tenant.
+    check(&denied, "microsoft", "userunknown", "suppress");
     let quarantined = postfix(
         "ann@example.org",
         relay,
@@ -684,6 +685,68 @@ fn microsoft_table_rows_for_recipient_and_content_codes() {
         "452 4.5.3 Too many recipients",
     );
     check(&recipients, "microsoft", "toomanyconn", "retry");
+}
+
+/// Rows checked against Microsoft's NDR reference: the 5.0.350 wordings are told apart (an
+/// over-long x-dg-ref header is a message-format fault, AS345 a policy), "Delivery not
+/// authorized" is a refusal of this sender, and 5.7.700-5.7.749 is one tenant ban whatever
+/// the number within the range.
+#[test]
+fn microsoft_rows_follow_its_ndr_reference() {
+    let relay = "example-org.mail.protection.outlook.com";
+    let at_data = |dsn: &str, reply: &str| {
+        postfix_at(
+            "ann@example.org",
+            relay,
+            dsn,
+            "bounced",
+            reply,
+            "end of DATA",
+        )
+    };
+    let f = check(
+        &at_data(
+            "5.0.350",
+            "550 5.0.350 Remote server returned an error -> 550 x-dg-ref header is too long",
+        ),
+        "microsoft",
+        "contenterror",
+        "fix-sender",
+    );
+    meaning_mentions(&f, "Rich Text");
+    check(
+        &at_data(
+            "5.0.350",
+            "550 5.0.350 Requested action not taken: policy violation detected (AS345)",
+        ),
+        "microsoft",
+        "policyviolation",
+        "fix-sender",
+    );
+    check(
+        &at_data(
+            "5.7.1",
+            "550 5.7.1 Delivery not authorized, message refused",
+        ),
+        "microsoft",
+        "rejected",
+        "fix-sender",
+    );
+    for (dsn, words) in [
+        ("5.7.700", "Access denied, tenant has exceeded threshold"),
+        (
+            "5.7.749",
+            "Access denied, traffic not accepted from this IP.",
+        ),
+    ] {
+        let f = check(
+            &at_data(dsn, &format!("550 {dsn} {words}")),
+            "microsoft",
+            "blocked",
+            "fix-sender",
+        );
+        meaning_mentions(&f, "5.7.700-5.7.749");
+    }
 }
 
 #[test]
