@@ -435,3 +435,15 @@ fn size_wording_under_a_mailbox_code_is_the_mailboxs_own_limit() {
     let f = explain_json("552 5.3.4 Message size exceeds fixed maximum message size");
     assert_eq!(first(&f)["reason"], "mesgtoobig");
 }
+
+#[test]
+fn outlooks_mailbox_unavailable_under_5_5_0_is_a_missing_mailbox() {
+    // Hotmail's answer for an address it does not have: the X.5.0 names no protocol fault.
+    let f =
+        explain_json("550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302).");
+    assert_eq!(first(&f)["reason"], "userunknown");
+    assert_eq!(first(&f)["action"], "suppress");
+    // A real protocol refusal under the same code stays one.
+    let f = explain_json("550 5.5.0 Syntax error, command unrecognized");
+    assert_eq!(first(&f)["reason"], "syntaxerror");
+}
