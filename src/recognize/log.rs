@@ -879,7 +879,7 @@ pub fn stage_marker(text: &str) -> Option<Stage> {
 /// The command qmail-remote names in its own words before the reply it quotes
 /// (qmail-remote.c: `<host> does not like recipient.`, `<host> failed on DATA command`,
 /// `Connected to <host> but sender was rejected.`, ...). qmail writes them in this case,
-/// so a plain literal search stays cheap on the replies that hold none.
+/// so plain literal searches stay cheap on the replies that hold none; the first found wins.
 pub fn qmail_remote_stage(text: &str) -> Option<Stage> {
     const WORDS: [(&str, Stage); 6] = [
         ("does not like recipient", Stage::Rcpt),
@@ -889,13 +889,11 @@ pub fn qmail_remote_stage(text: &str) -> Option<Stage> {
         ("but my name was rejected", Stage::Helo),
         ("but greeting failed", Stage::Connect),
     ];
-    static QMAIL: OnceLock<Regex> = OnceLock::new();
-    let pattern = WORDS.map(|(w, _)| w).join("|");
-    let found = re(&QMAIL, &pattern).find(text)?;
     WORDS
         .iter()
-        .find(|(w, _)| *w == found.as_str())
-        .map(|&(_, stage)| stage)
+        .filter_map(|&(words, stage)| text.find(words).map(|at| (at, stage)))
+        .min_by_key(|&(at, _)| at)
+        .map(|(_, stage)| stage)
 }
 
 fn marker_words(text: &str) -> Option<Stage> {

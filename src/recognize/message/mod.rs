@@ -536,10 +536,11 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
             .iter()
             .find(|b| b.recipient.eq_ignore_ascii_case(addr))
             .or_else(|| (blocks.len() == 1).then(|| &blocks[0]));
-        if !d.has_status()
-            && let Some(b) = block
-        {
-            let from_text = diagnose(&b.text());
+        let block_text = block.map(|b| b.text());
+        // The block is read when the fields hold no status; its stage then counts below.
+        let block_read = !d.has_status() && block_text.is_some();
+        if block_read && let (Some(b), Some(text)) = (block, block_text.as_deref()) {
+            let from_text = diagnose(text);
             if from_text.has_status() {
                 d.basic = from_text.basic;
                 d.code = d.code.or(from_text.code);
@@ -557,10 +558,9 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
         // A session transcript (`>>> RCPT TO:<...>` then `<<< 553 ...`) names it too; when
         // the report has one recipient, a transcript anywhere in the text is that one's.
         if d.stage.is_none() {
-            let block_text = block.map(|b| b.text());
+            let unread_block = block_text.as_deref().filter(|_| !block_read);
             let whole = (report.recipients.len() == 1).then_some(ctx.failure.as_str());
-            d.stage = block_text
-                .as_deref()
+            d.stage = unread_block
                 .into_iter()
                 .chain(whole)
                 .find_map(|t| diagnose(t).stage);
@@ -585,7 +585,6 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
         };
         let expired = d.code.filter(|c| c.subject == 4 && c.detail == 7);
         if let Some(expired) = expired {
-            let block_text = block.map(|b| b.text());
             let texts = [r.diagnostic.as_deref(), block_text.as_deref()];
             d.code = Some(diag::cause_of_expiry(
                 texts.into_iter().flatten(),
