@@ -879,7 +879,7 @@ pub fn stage_marker(text: &str) -> Option<Stage> {
 /// The command qmail-remote names in its own words before the reply it quotes
 /// (qmail-remote.c: `<host> does not like recipient.`, `<host> failed on DATA command`,
 /// `Connected to <host> but sender was rejected.`, ...). qmail writes them in this case,
-/// so plain literal searches stay cheap on the replies that hold none; the first found wins.
+/// so a literal search stays cheap on the replies that hold none.
 pub fn qmail_remote_stage(text: &str) -> Option<Stage> {
     const WORDS: [(&str, Stage); 6] = [
         ("does not like recipient", Stage::Rcpt),
@@ -889,11 +889,17 @@ pub fn qmail_remote_stage(text: &str) -> Option<Stage> {
         ("but my name was rejected", Stage::Helo),
         ("but greeting failed", Stage::Connect),
     ];
+    // One pattern of the six literals, built once: the regex engine searches them together.
+    static QMAIL: OnceLock<Regex> = OnceLock::new();
+    let pattern = QMAIL.get_or_init(|| {
+        let literals = WORDS.map(|(w, _)| w).join("|");
+        Regex::new(&literals).unwrap_or_else(|e| unreachable!("static regex: {e}"))
+    });
+    let found = pattern.find(text)?;
     WORDS
         .iter()
-        .filter_map(|&(words, stage)| text.find(words).map(|at| (at, stage)))
-        .min_by_key(|&(at, _)| at)
-        .map(|(_, stage)| stage)
+        .find(|(w, _)| *w == found.as_str())
+        .map(|&(_, stage)| stage)
 }
 
 fn marker_words(text: &str) -> Option<Stage> {
