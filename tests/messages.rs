@@ -450,6 +450,58 @@ Diagnostic-Code: smtp; 550 5.1.1 <ann@example.net>: Recipient address rejected: 
 }
 
 #[test]
+fn pasted_bodies_in_other_mtas_words_are_read_as_bounces() {
+    // Exim behind a smarthost: its opening line is not the usual one, but the notice says
+    // what failed and for whom.
+    let exim = "\
+This message was created automatically by the SMTP relay on relay.example.org.
+
+A message that you sent could not be delivered to all of its recipients.
+The following address(es) failed:
+
+  ann@example.net
+    SMTP error from remote mail server after RCPT TO:<ann@example.net>:
+    host mx.example.net [192.0.2.22]: 550 5.1.1 <ann@example.net>:
+    Recipient address rejected: User unknown in local recipient table
+";
+    let doc = explain_json(exim);
+    assert_eq!(findings(&doc).len(), 1, "{doc:#}");
+    let f = by_recipient(&doc, "ann@example.net");
+    assert_eq!(f["code"], "5.1.1");
+    assert_eq!(f["stage"], "rcpt");
+    assert_eq!(f["reason"], "userunknown");
+    // A notice in unknown words above the delivery-status fields a mail client shows.
+    let dsn = "\
+Your message to <ann> was automatically rejected:
+Not enough disk space
+
+Final-Recipient: RFC822; ann@example.net
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: SMTP; 550 5.1.1 <ann@example.net>... User Unknown
+";
+    let doc = explain_json(dsn);
+    assert_eq!(findings(&doc).len(), 1, "{doc:#}");
+    assert_eq!(by_recipient(&doc, "ann@example.net")["code"], "5.1.1");
+    // A transcript's accepted sender is no recipient.
+    let transcript = "\
+The attached message had PERMANENT fatal delivery errors!
+
+--- Session Transcript ---
+ MAIL From:<list@example.org> SIZE=1861
+ 250 <list@example.org>, Sender ok
+ RCPT To:<bea@example.net>
+ 552 Message for <bea@example.net> would exceed mailbox quota
+";
+    let doc = explain_json(transcript);
+    assert_eq!(findings(&doc).len(), 1, "{doc:#}");
+    assert_eq!(
+        by_recipient(&doc, "bea@example.net")["reason"],
+        "mailboxfull"
+    );
+}
+
+#[test]
 fn pasted_gmail_delay_without_code() {
     let body = "\n** Delivery incomplete **\n\nThere was a temporary problem delivering your \
                 message to bea@example.net. Gmail will retry for 46 more hours. You'll be \

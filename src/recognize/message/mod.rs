@@ -704,11 +704,10 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
                     .and_then(|v| plain::addresses(v).next().map(str::to_string))
             })
             .or_else(|| quoted_original_to(ctx));
-        let Some(recipient) = recipient else {
-            return;
-        };
+        // A bounce that names no address (a screen name pasted without its domain) still
+        // says what failed: one status with no recipient.
         blocks.push(plain::Block {
-            recipient,
+            recipient: recipient.unwrap_or_default(),
             lines: ctx.failure.lines().map(str::to_string).collect(),
         });
     }
@@ -745,7 +744,7 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
         }
         out.push(status_from(
             ctx,
-            Some(&b.recipient),
+            Some(b.recipient.as_str()).filter(|r| !r.is_empty()),
             &text,
             &d,
             words,

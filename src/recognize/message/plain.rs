@@ -51,12 +51,13 @@ pub fn before_original(text: &str) -> (&str, bool) {
 /// (`  a@example.org`, `<a@example.org>:`), first on it (`<a@example.org>: host ...
 /// said`, `a@example.org: 550 ...`), or after words that introduce one (`delivering your
 /// mail to <a@...>`, `Recipient address: a@...`, `RCPT TO:<a@...>`, `554 <a@...>...`).
+/// A success reply's address (`250 <s@...>, Sender ok` in a transcript) was accepted.
 pub fn recipient_on_line<'a>(line: &'a str, excluded: &dyn Fn(&str) -> bool) -> Option<&'a str> {
     static LEAD: OnceLock<Regex> = OnceLock::new();
     let lead = || {
         re(
             &LEAD,
-            r#"(?i)(?:^[\s*•+>-]*(?:\d{3}\s+|\d{1,2}[.)]\s+|recipient:?\s*)?|(?:\bto|\brcpt(?: to)?|recipients?|address(?:es)?|\buser(?:id)?|\bmailbox|\berrors|\bfailed|rfc822;|account|destinations?)\s*:?\s*)[<"'(\[]*\s*$"#,
+            r#"(?i)(?:^[\s*•+>-]*(?:[45]\d{2}\s+|\d{1,2}[.)]\s+|recipient:?\s*)?|(?:\bto|\brcpt(?: to)?|recipients?|address(?:es)?|\buser(?:id)?|\bmailbox|\berrors|\bfailed|rfc822;|account|destinations?)\s*:?\s*)[<"'(\[]*\s*$"#,
         )
     };
     let bytes_excluded_prefix = |prefix: &str| {
@@ -185,11 +186,19 @@ pub fn help_addresses(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The sender a bounce names: "not accepting mail from <s@example.org>" (AOL),
-/// "messages from s@example.org".
+/// "messages from s@example.org", or the reader it greets ("Sorry s@example.org. Your mail
+/// to the following recipients ...", "Dear s@example.org,"): a notice is written to the
+/// sender.
 fn names_sender(prefix: &str) -> bool {
     static SENDER: OnceLock<Regex> = OnceLock::new();
+    static GREETING: OnceLock<Regex> = OnceLock::new();
     scan::contains_any_ignore_case(prefix, &["from"])
         && re(&SENDER, r#"(?i)\bfrom:?\s*[<"']*\s*$"#).is_match(prefix)
+        || re(
+            &GREETING,
+            r#"(?i)^\s*(?:sorry|dear|hello|hi)[\s,]*[<"']*\s*$"#,
+        )
+        .is_match(prefix)
 }
 
 /// The lines about one failed recipient.
@@ -316,7 +325,66 @@ pub fn looks_like_bounce_body(text: &str) -> bool {
         ),
     );
     let head = &text[..text.floor_char_boundary(text.len().min(8 * 1024))];
-    preamble.is_match(head)
+    preamble.is_match(head) || reads_as_failure_notice(head)
+}
+
+/// A notice in any MTA's words: more than one line, an address, and the words every
+/// failure or delay notice uses for what happened ("could not be delivered", "The following
+/// address(es) failed", "Undeliverable", "Delivery to the following recipient has been
+/// delayed"). Exim, Sendmail, qmail, Domino, Exchange and the mail gateways word their
+/// opening lines differently but say this; a single reply or a log line says none of it
+/// (RFC 3464 §1: the human-readable part "explains" the failure to a person).
+fn reads_as_failure_notice(head: &str) -> bool {
+    static WORDS: OnceLock<Regex> = OnceLock::new();
+    static ADDRESS: OnceLock<Regex> = OnceLock::new();
+    let words = re_across_lines(
+        &WORDS,
+        concat!(
+            r"(?i)\b(?:could ?n[o']t|cannot|can't|unable to|was ?n[o']t able to|failed to) (?:be )?deliver",
+            r"|\b(?:was ?n[o']t|not been|not be|were not|never) delivered",
+            r"|\bundeliver(?:able|ed)\b|\bnon-?delivery\b|\breturned mail\b",
+            r"|\bdelivery (?:has |have )?(?:failed|failure|problems?|errors?|status notification)",
+            r"|\bfailed permanently|\bpermanent (?:fatal )?errors?\b|\bmail delivery (?:failed|failure|system|subsystem)",
+            r"|\bthe following (?:address(?:es|\(es\))?|recipients?|users?)(?:\(s\))? (?:had |has |have )?(?:failed|errors|delivery|permanent|transient|could|was|were|did)",
+            r"|\bdid not reach\b|\brejected your message\b|\bmessage (?:was |has been )?(?:rejected|bounced|returned)\b",
+            r"|\bdelivery (?:to the following|(?:has been |is )?delayed)|\bnot yet been delivered",
+            r"|\b(?:error|problem|failure)s?\b[^.\n]{0,40}\bdeliver(?:ing|y)?\b",
+        ),
+    );
+    let address = re(
+        &ADDRESS,
+        r"[^\s<>@()\[\]]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",
+    );
+    let notice = head
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .nth(1)
+        .is_some()
+        && words.is_match(head)
+        && address.is_match(head);
+    notice || has_report_structure(head)
+}
+
+/// The machine-readable parts a mail client shows below a notice's words: a recipient's
+/// delivery-status fields (RFC 3464 §2.3: `Final-Recipient` with its `Action` or `Status`),
+/// a session transcript that refused a recipient (Sendmail's `>>> RCPT To:<a@b>` /
+/// `<<< 550 ...`, InterScan's `Sent <<< RCPT TO:` / `Received >>> 550`), or an Amazon SES
+/// notification's JSON.
+fn has_report_structure(head: &str) -> bool {
+    static FIELDS: OnceLock<Regex> = OnceLock::new();
+    static TRANSCRIPT: OnceLock<Regex> = OnceLock::new();
+    let fields = re(
+        &FIELDS,
+        r"(?ims)^[ \t]*final-recipient[ \t]*:.*^[ \t]*(?:action|status)[ \t]*:|^[ \t]*(?:action|status)[ \t]*:.*^[ \t]*final-recipient[ \t]*:",
+    );
+    let transcript = re(
+        &TRANSCRIPT,
+        r"(?ims)\brcpt to: ?<[^<>\s]+@[^<>\s]+>.*^[^\n0-9]{0,24}\b[45][0-9][0-9][ -]",
+    );
+    // An SNS envelope holds the notification as a string, its quotes escaped.
+    let ses = (head.contains("notificationType") || head.contains("eventType"))
+        && head.contains("Recipients");
+    fields.is_match(head) || transcript.is_match(head) || ses
 }
 
 /// Postfix wraps each `<addr>: host X said: reply` paragraph onto indented lines (and a
@@ -481,6 +549,7 @@ mod tests {
             ("me@example.jp 様", None),
             ("550 5.7.0 <x@example.jp>... Please use your ISP", None),
             ("MAIL FROM: someone@example.com", None),
+            (" 250 <s@example.org>, Sender ok", None),
             (
                 "    SMTP error from remote mail server after MAIL FROM:<s@example.jp> SIZE=1:",
                 None,
@@ -529,6 +598,16 @@ mod tests {
             "Delivery has failed to these recipients or groups:\n\na@example.org",
             "<a@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 unknown",
             "Hi. This is the qmail-send program at mx.example.org.\n",
+            // Exim's smarthost wording and its list of failed addresses.
+            "This message was created automatically by the SMTP relay on mx.example.org.\n\nA message that you sent could not be delivered to all of its recipients.\nThe following address(es) failed:\n\n  a@example.org\n",
+            // Sendmail, with the preamble lost in the copy.
+            "The original message was received at Mon, 1 Jun 2026 10:00:00 +0200\n\n   ----- The following addresses had delivery problems -----\n<a@example.org>   (Unknown user)\n",
+            // Lotus Domino.
+            "Your message\n\n  Subject: Hello\n\nwas not delivered to:\n\n  a@example.org\n\nbecause:\n\n  User a (a@example.org) not listed in Domino Directory\n",
+            // A notice in words we do not know, followed by its delivery-status fields.
+            "Your mail to <a> was automatically rejected.\n\nFinal-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\n",
+            // A session transcript.
+            "...\nSent <<< RCPT TO:<a@example.org>\nReceived >>> 550 5.1.1 <a@example.org>... user unknown\n",
         ] {
             assert!(looks_like_bounce_body(body), "{body}");
         }
@@ -537,6 +616,8 @@ mod tests {
             "Sorry, no mailbox here by that name.",
             "Jun 10 11:04:41 mail postfix/smtp[8850]: A1B2C3D4E5: to=<a@example.org>, status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 unknown)",
             "Thanks for your message, I am out of the office until Monday.",
+            "Mail to a@example.org could not be delivered.",
+            "Hello,\nplease write to a@example.org about the delivery of the parcel.",
         ] {
             assert!(!looks_like_bounce_body(text), "{text}");
         }
@@ -583,6 +664,13 @@ mod tests {
         let text = "Your mail to the following recipients could not be delivered because\nthey are not accepting mail from list@example.org:\n\tscreenname\n\tOther.Name\n\nSee the help pages.\n";
         assert_eq!(listed_screen_names(text), ["screenname", "Other.Name"]);
         assert_eq!(named_addresses(text, &none).next(), None);
+        // The reader the notice greets is the sender.
+        let greeted = "Sorry me@example.org. Your mail to the following recipients could not be delivered:\n\tscreenname\n";
+        assert_eq!(named_addresses(greeted, &none).next(), None);
+        assert_eq!(
+            named_addresses("Dear me@example.org, mail to a@example.net failed", &none).next(),
+            Some("a@example.net")
+        );
     }
 
     #[test]
