@@ -349,6 +349,9 @@ fn reads_as_failure_notice(head: &str) -> bool {
             r"|\bdid not reach\b|\brejected your message\b|\bmessage (?:was |has been )?(?:rejected|bounced|returned)\b",
             r"|\bdelivery (?:to the following|(?:has been |is )?delayed)|\bnot yet been delivered",
             r"|\b(?:error|problem|failure)s?\b[^.\n]{0,40}\bdeliver(?:ing|y)?\b",
+            // The original returned below the notice, as a bounce returns it (RFC 3461 §6.2).
+            r"|\b(?:original message|returned message|message headers?) (?:follows?|below|(?:is|are) attached)",
+            r"|\bcopy of the (?:original )?message\b|-{3,} ?returned message ?-{3,}",
         ),
     );
     let address = re(
@@ -606,6 +609,8 @@ mod tests {
             "Your message\n\n  Subject: Hello\n\nwas not delivered to:\n\n  a@example.org\n\nbecause:\n\n  User a (a@example.org) not listed in Domino Directory\n",
             // A notice in words we do not know, followed by its delivery-status fields.
             "Your mail to <a> was automatically rejected.\n\nFinal-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\n",
+            // IMail: the failure, then the original it returns.
+            "Unknown user: a@example.org\n\n\nOriginal message follows.\n\nDate: Thu, 29 Apr 2008 23:45:10 -0500\n",
             // A session transcript.
             "...\nSent <<< RCPT TO:<a@example.org>\nReceived >>> 550 5.1.1 <a@example.org>... user unknown\n",
         ] {
