@@ -819,3 +819,50 @@ fn a_list_managers_refusal_of_a_post_is_a_failure_for_the_list() {
         .assert()
         .code(1);
 }
+
+/// A bounce forwarded as plain text, as a user sends it on to a help desk.
+const FORWARDED_AS_TEXT: &str = "\
+From: Alice Admin <alice@corp.example>
+To: helpdesk@corp.example
+Subject: Fwd: Mail delivery failed
+Date: Mon, 7 Dec 2026 10:00:00 +0000
+Content-Type: text/plain; charset=utf-8
+
+Can you look at this one?
+
+---------- Forwarded message ---------
+From: Mail Delivery System <Mailer-Daemon@mx.example.org>
+Date: Tue, 10 Feb 2026 15:46:08 +0300
+Subject: Mail delivery failed
+To: news@example.org
+
+news@example.org, this message was created automatically by mail delivery software.
+
+A message sent by
+
+  <list@example.org>
+
+could not be delivered to one or more of its recipients. The following
+address(es) failed:
+
+  ann@example.net
+    SMTP error from remote mail server after RCPT TO:<ann@example.net>:
+    host mx.example.net [198.51.100.10]: 550 5.1.1 No such user
+";
+
+#[test]
+fn a_bounce_forwarded_as_text_names_the_failed_recipient_only() {
+    // Not the forwarder, not the forwarded notice's From or To, not the sender Exim names.
+    let doc = explain_json(FORWARDED_AS_TEXT);
+    let found = findings(&doc);
+    assert_eq!(found.len(), 1, "{doc:#}");
+    assert_eq!(found[0]["recipient"], "ann@example.net");
+    assert_eq!(found[0]["reason"], "userunknown");
+    // A forwarded out-of-office reply: who is away is the forwarded notice's From.
+    let away = "From: Alice Admin <alice@corp.example>\nTo: helpdesk@corp.example\nSubject: Fwd: Out of office\n\nFYI\n\n-------- Forwarded Message --------\nFrom: Bob <bob@example.net>\nSubject: Out of office\nTo: alice@corp.example\n\nI am out of the office until Monday and will reply on my return.\n";
+    let doc = explain_json(away);
+    let found = findings(&doc);
+    assert_eq!(found.len(), 1, "{doc:#}");
+    assert_eq!(found[0]["reason"], "vacation");
+    assert_eq!(found[0]["recipient"], "bob@example.net");
+}

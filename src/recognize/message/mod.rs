@@ -203,6 +203,8 @@ pub(crate) struct Context<'a> {
     failure: String,
     /// Whether the failure text ended at a quoted original message.
     cut: bool,
+    /// The `From:` of a notice forwarded in the text, when someone forwarded the bounce.
+    forwarded_from: Option<String>,
     excluded: HashSet<String>,
     bounce: std::cell::OnceCell<bool>,
     /// Where each line of `raw` ends, found on first use.
@@ -240,6 +242,17 @@ impl<'a> Context<'a> {
                 }
             }
         }
+        let forwarded = plain::forwarded_header_addresses(&failure);
+        excluded.extend(
+            forwarded
+                .iter()
+                .take(16)
+                .map(|(_, a)| a.to_ascii_lowercase()),
+        );
+        let forwarded_from = forwarded
+            .iter()
+            .find(|(name, _)| name == "from")
+            .map(|(_, a)| a.to_string());
         // An address the text offers for help is nobody's failed recipient, wherever the
         // text repeats it (OCN's Japanese notice repeats its `<support@...>`).
         excluded.extend(
@@ -254,10 +267,19 @@ impl<'a> Context<'a> {
             bounce: std::cell::OnceCell::new(),
             failure,
             cut,
+            forwarded_from,
             excluded,
             line_ends: std::cell::OnceCell::new(),
             skipped: std::cell::Cell::new(0),
         }
+    }
+
+    /// Who wrote the notice: the `From:` of the one forwarded in the text, else the
+    /// message's own.
+    fn notice_from(&self) -> Option<&str> {
+        self.forwarded_from
+            .as_deref()
+            .or_else(|| self.header("from").and_then(|v| plain::addresses(v).next()))
     }
 
     fn is_excluded(&self, addr: &str) -> bool {
@@ -672,8 +694,7 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
     if blocks.is_empty() {
         // AOL lists screen names without their domain, which is the reporting system's.
         let domain = ctx
-            .header("from")
-            .and_then(|v| plain::addresses(v).next())
+            .notice_from()
             .and_then(|a| a.rsplit_once('@'))
             .map(|(_, d)| d.to_ascii_lowercase());
         if let Some(domain) = domain {
@@ -895,10 +916,7 @@ fn feedback(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
 
 /// An auto-reply (vacation, out of office): not a bounce; the recipient is who is away.
 fn auto_reply(ctx: &Context<'_>, out: &mut Vec<Status>) {
-    let who = ctx
-        .header("from")
-        .and_then(|v| plain::addresses(v).next())
-        .map(str::to_string);
+    let who = ctx.notice_from().map(str::to_string);
     let words = crate::recognize::fold_whitespace(bounded(&ctx.failure, 1024));
     let text = format!("Subject: {}", ctx.mail.subject);
     let mut s = status_from(

@@ -12,6 +12,35 @@ pub fn addresses(text: &str) -> impl Iterator<Item = &str> {
     address_matches(text).map(|(_, a)| a.trim_end_matches(['.', '-']))
 }
 
+/// The address fields in the header block of a forwarded message the text quotes
+/// (`---------- Forwarded message ---------` in Gmail, `-------- Forwarded Message --------`
+/// in Thunderbird, `Begin forwarded message:` in Apple Mail), as (lower-case name, address).
+/// When someone forwards a bounce, its `From:` is the mail system and its `To:` the sender,
+/// never a failed recipient.
+pub fn forwarded_header_addresses(text: &str) -> Vec<(String, &str)> {
+    let mut found = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let t = line.trim().trim_matches(['-', ' ']).to_ascii_lowercase();
+        if t != "forwarded message" && t != "begin forwarded message:" {
+            continue;
+        }
+        for field in lines.by_ref().take(12) {
+            let Some((name, value)) = field.split_once(':') else {
+                break;
+            };
+            let name = name.trim().to_ascii_lowercase();
+            if name.contains(' ') {
+                break;
+            }
+            if matches!(name.as_str(), "from" | "to" | "cc" | "reply-to") {
+                found.extend(addresses(value).map(|a| (name.clone(), a)));
+            }
+        }
+    }
+    found
+}
+
 /// Where the bounce's own words end and the quoted original message begins: a separator
 /// line naming the copy (`------ This is a copy of the message`, `--- Below this line is a
 /// copy of the message.`, `----- Original message -----`, `Original message follows.`),
@@ -258,8 +287,18 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
     let mut blocks: Vec<Block> = Vec::new();
     let mut by_address: std::collections::HashMap<String, usize> = Default::default();
     let mut current: Option<usize> = None;
+    let mut previous = "";
     for line in text.lines() {
-        if let Some(addr) = recipient_on_line(line, excluded) {
+        // Exim names a sender other than the reader on a line of its own, after "A message
+        // sent by" (its bounce template): the address is the sender's.
+        let introduces_sender = previous
+            .trim_end()
+            .to_ascii_lowercase()
+            .ends_with("sent by");
+        if !line.trim().is_empty() {
+            previous = line;
+        }
+        if let Some(addr) = recipient_on_line(line, excluded).filter(|_| !introduces_sender) {
             let idx: Option<usize> = match by_address.get(&addr.to_ascii_lowercase()) {
                 Some(&i) => Some(i),
                 None if blocks.len() >= MAX_RECIPIENTS => None,
@@ -679,6 +718,21 @@ mod tests {
     }
 
     #[test]
+    fn a_forwarded_bounces_own_from_and_to() {
+        let text = "Can you look?\n\n---------- Forwarded message ---------\nFrom: Mail Delivery Subsystem <mailer-daemon@example.net>\nDate: Fri, 28 Apr 2019 23:34:45 -0800\nSubject: Delivery Status Notification (Failure)\nTo: me@example.org\n\nme@example.org, your message to a@example.com failed.\nTo: b@example.com\n";
+        assert_eq!(
+            forwarded_header_addresses(text),
+            [
+                ("from".to_string(), "mailer-daemon@example.net"),
+                ("to".to_string(), "me@example.org")
+            ]
+        );
+        // Gmail's returned original is no forward: its To is the failed recipient.
+        let returned = "----- Original message -----\n\nTo: a@example.com\n";
+        assert!(forwarded_header_addresses(returned).is_empty());
+    }
+
+    #[test]
     fn help_addresses_and_quoted_headers_are_not_recipients() {
         for line in [
             "For further assistance, please contact <postmaster@example.org>",
@@ -722,5 +776,13 @@ mod tests {
             ]
         );
         assert_eq!(b[1].words(), "552 5.2.2 full");
+    }
+
+    #[test]
+    fn exims_named_sender_opens_no_block() {
+        let text = "A message sent by\n\n  <s@example.org>\n\ncould not be delivered to one or more of its recipients. The following\naddress(es) failed:\n\n  a@example.net\n    550 5.1.1 unknown\n";
+        let (_, b) = blocks(text, &none);
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].recipient, "a@example.net");
     }
 }
