@@ -866,3 +866,26 @@ fn a_bounce_forwarded_as_text_names_the_failed_recipient_only() {
     assert_eq!(found[0]["reason"], "vacation");
     assert_eq!(found[0]["recipient"], "bob@example.net");
 }
+
+#[test]
+fn a_bounce_quoted_in_a_reply_is_read_as_the_bounce() {
+    // Pasted from a reply in which the mail client quoted the bounce.
+    let quoted = "\
+> This is the mail system at host mailer.example.org.
+>
+> I'm sorry to have to inform you that your message could not
+> be delivered to one or more recipients.
+>
+> <ann@example.net>: host mx.example.net[192.0.2.10] said: 550 5.1.1
+>     <ann@example.net>: Recipient address rejected: User unknown (in reply
+>     to RCPT TO command)
+";
+    let doc = explain_json(quoted);
+    assert_eq!(findings(&doc).len(), 1, "{doc:#}");
+    let f = by_recipient(&doc, "ann@example.net");
+    assert_eq!(f["code"], "5.1.1");
+    assert_eq!(f["stage"], "rcpt");
+    // Lines of a log are not unquoted into anything else.
+    let doc = explain_json("> 550 5.1.1 <ann@example.net>: Recipient address rejected");
+    assert_eq!(findings(&doc)[0]["code"], "5.1.1");
+}

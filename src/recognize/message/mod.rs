@@ -40,9 +40,37 @@ pub fn looks_like_message(head: &[u8]) -> bool {
             >= 1
 }
 
-/// Whether input that starts with `head` is a bounce body pasted without its headers.
+/// Whether input that starts with `head` is a bounce body pasted without its headers, or
+/// a bounce quoted in a reply (every line behind `> `).
 pub fn looks_like_bounce_body(head: &[u8]) -> bool {
-    plain::looks_like_bounce_body(&String::from_utf8_lossy(&head[..head.len().min(8192)]))
+    let head = &head[..head.len().min(8192)];
+    plain::looks_like_bounce_body(&String::from_utf8_lossy(head))
+        || unquoted(head).is_some_and(|u| {
+            looks_like_message(&u) || plain::looks_like_bounce_body(&String::from_utf8_lossy(&u))
+        })
+}
+
+/// The text without one level of reply quoting, when it is quoted: at least three lines,
+/// and nearly all of them (nine in ten) behind `>`, as a mail client quotes a message it
+/// replies to. Lines keep their numbers.
+fn unquoted(raw: &[u8]) -> Option<Vec<u8>> {
+    let lines = || raw.split(|&b| b == b'\n').map(|l| l.trim_ascii_start());
+    let (mut quoted, mut filled) = (0usize, 0usize);
+    for l in lines().filter(|l| !l.is_empty()) {
+        filled += 1;
+        quoted += usize::from(l.starts_with(b">"));
+    }
+    if filled < 3 || quoted * 10 < filled * 9 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    for l in lines() {
+        let l = l.strip_prefix(b">").unwrap_or(l);
+        out.extend_from_slice(l.strip_prefix(b" ").unwrap_or(l));
+        out.push(b'\n');
+    }
+    out.pop();
+    Some(out)
 }
 
 /// Every status a bounce message reports: one per recipient. An mbox holding several
@@ -54,6 +82,15 @@ pub fn recognise_message(raw: &[u8]) -> Vec<Status> {
 /// As [`recognise_message`], and says what was left out to stay bounded: recipients past
 /// [`plain::MAX_RECIPIENTS`] in one message.
 pub fn recognise_message_noted(raw: &[u8]) -> (Vec<Status>, Option<String>) {
+    // A bounce quoted in a reply, perhaps a reply to a reply: a few levels, no more.
+    let mut unquoting = std::borrow::Cow::Borrowed(raw);
+    for _ in 0..4 {
+        match unquoted(&unquoting) {
+            Some(inner) if !looks_like_message(&unquoting) => unquoting = inner.into(),
+            _ => break,
+        }
+    }
+    let raw = &*unquoting;
     let mut out = Vec::new();
     let mut skipped = 0;
     for (first_line, one) in split_mbox(raw) {
