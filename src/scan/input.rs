@@ -445,6 +445,7 @@ pub fn decide(head: &[u8], complete: bool, gzip: bool) -> Option<Format> {
 pub fn sniff<R: Read>(mut reader: R, gzip: bool) -> (Format, Sniffed<R>) {
     let mut head = Vec::with_capacity(SNIFF);
     let mut error = None;
+    let mut ended = false;
     let format = loop {
         if let Some(f) = decide(&head, false, gzip) {
             break f;
@@ -454,6 +455,7 @@ pub fn sniff<R: Read>(mut reader: R, gzip: bool) -> (Format, Sniffed<R>) {
         match reader.read(&mut head[old..]) {
             Ok(0) => {
                 head.truncate(old);
+                ended = true;
                 break decide(&head, true, gzip).unwrap_or(Format::Log);
             }
             Ok(n) => head.truncate(old + n),
@@ -471,6 +473,7 @@ pub fn sniff<R: Read>(mut reader: R, gzip: bool) -> (Format, Sniffed<R>) {
             head,
             at: 0,
             error,
+            ended,
             inner: reader,
         },
     )
@@ -482,6 +485,9 @@ pub struct Sniffed<R> {
     head: Vec<u8>,
     at: usize,
     error: Option<io::Error>,
+    /// The input already ended while it was sniffed. A terminal gives a read of 0 bytes for
+    /// each Ctrl-D, and reading on would wait for another.
+    ended: bool,
     inner: R,
 }
 
@@ -500,7 +506,12 @@ impl<R: Read> Read for Sniffed<R> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        self.inner.read(buf)
+        if self.ended {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        self.ended = n == 0 && !buf.is_empty();
+        Ok(n)
     }
 }
 
@@ -1257,6 +1268,38 @@ fn header_date(raw: &[u8]) -> Option<Stamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A terminal: each Ctrl-D ends one read with 0 bytes, and the user may type on.
+    struct Terminal(Vec<&'static [u8]>);
+
+    impl Read for Terminal {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let Some(chunk) = self.0.first_mut() else {
+                panic!("read past the end of the typed input");
+            };
+            let n = chunk.len().min(buf.len());
+            buf[..n].copy_from_slice(&chunk[..n]);
+            *chunk = &chunk[n..];
+            if n == 0 {
+                self.0.remove(0);
+            }
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn one_ctrl_d_ends_input_from_a_terminal() {
+        // Short input ends while it is sniffed, long input after: either way, the first
+        // end of input is the last read.
+        let long: &'static [u8] = Box::leak(b"550 5.1.1 unknown\n".repeat(2000).into_boxed_slice());
+        for typed in [b"550 5.1.1 unknown\n".as_slice(), long] {
+            let (_, mut stream) = open(Terminal(vec![typed, b"", b"typed after Ctrl-D"]));
+            let mut got = Vec::new();
+            stream.read_to_end(&mut got).unwrap();
+            assert_eq!(got, typed);
+            assert_eq!(stream.read(&mut [0; 8]).unwrap(), 0);
+        }
+    }
 
     /// Returns one byte per read: the slowest pipe.
     struct OneByte<'a>(&'a [u8]);
