@@ -322,3 +322,15 @@ fn qmail_remote_stage_words_set_the_stage() {
         assert_eq!(read(&bounce(line, reply)), want, "{line}");
     }
 }
+
+#[test]
+fn size_wording_without_an_enhanced_code_is_the_systems_limit() {
+    // RFC 1870 §6's "552 Message size exceeds fixed maximum message size", shortened as
+    // servers write it without an enhanced code; only X.2.x makes it the mailbox's own limit.
+    assert_reason(
+        "mesgtoobig",
+        &["552 Message too large", "550 message too large"],
+    );
+    assert_eq!(read("message too large"), "mesgtoobig 5.3.4 null");
+    assert_reason("exceedlimit", &["552 5.2.3 Message too large"]);
+}

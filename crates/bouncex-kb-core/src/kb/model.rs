@@ -524,6 +524,9 @@ pub struct RuleWhen {
     pub class: Vec<FailureClass>,
     #[serde(default)]
     pub subject: Vec<u16>,
+    /// Subjects the code must not have; a finding with no code passes.
+    #[serde(default)]
+    pub subject_not: Vec<u16>,
     #[serde(default)]
     pub outcome: Vec<String>,
     /// `false`: only when the input names no SMTP stage; `true`: only when it names one.
@@ -551,6 +554,10 @@ impl RuleWhen {
             && covers(&self.stage, &other.stage)
             && covers(&self.class, &other.class)
             && covers(&self.subject, &other.subject)
+            && self.subject_not.iter().all(|s| {
+                other.subject_not.contains(s)
+                    || (!other.subject.is_empty() && !other.subject.contains(s))
+            })
             && covers(&self.outcome, &other.outcome)
             && (self.stage_known.is_none() || self.stage_known == other.stage_known)
             && (self.code_stated.is_none() || self.code_stated == other.code_stated)
@@ -585,6 +592,7 @@ impl RuleWhen {
             && has(&self.stage, ctx.stage.as_ref())
             && has(&self.class, ctx.class.as_ref())
             && has(&self.subject, ctx.subject.as_ref())
+            && ctx.subject.is_none_or(|s| !self.subject_not.contains(&s))
             && has(&self.outcome, ctx.outcome.as_ref())
             && self.stage_known.is_none_or(|k| k == ctx.stage.is_some())
             && self.code_stated.is_none_or(|k| Some(k) == ctx.code_stated)
