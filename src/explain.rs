@@ -438,7 +438,12 @@ fn provider_for<'k>(
     code: Option<&EnhancedCode>,
 ) -> Option<&'k RawProvider> {
     let host = status.speaking_host();
-    kb.recognise_provider(evidence, host)
+    // The server that answered speaks first; then the product that wrote the report (its
+    // own reading of the reply); then a token in the reply.
+    let by_host = host.and_then(|h| kb.recognise_provider("", Some(h)));
+    by_host
+        .or_else(|| kb.recognise_report_writer(status.report_headers.as_deref()?))
+        .or_else(|| kb.recognise_provider(evidence, host))
         .or_else(|| {
             (status.kind != InputKind::Log && status.server_text.is_some())
                 .then(|| kb.recognise_provider(&status.text, host))

@@ -1032,3 +1032,60 @@ fn scan_tells_docomo_refusals_apart_by_stage() {
         ]
     );
 }
+
+/// A gateway's own delivery report, its headers `extra` above the usual ones, for a
+/// recipient refused with `diagnostic` (no enhanced code, no SMTP stage named).
+fn gateway_report(extra: &str, diagnostic: &str) -> String {
+    format!(
+        "From: <MAILER-DAEMON@gw.example.org>\n\
+         To: <me@example.net>\n\
+         {extra}Subject: Delivery Status\n\
+         MIME-Version: 1.0\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\
+         \n\
+         --b\n\
+         Content-Type: text/plain\n\
+         \n\
+         --- The following addresses had delivery problems ---\n\
+         \n\
+         <ann@example.org>   ({diagnostic})\n\
+         \n\
+         --b\n\
+         Content-Type: message/delivery-status\n\
+         \n\
+         Original-Recipient: <ann@example.org>\n\
+         Action: failed\n\
+         Diagnostic-Code: smtp; 550 {diagnostic}\n\
+         Remote-MTA: 192.0.2.192\n\
+         \n\
+         --b--\n"
+    )
+}
+
+#[test]
+fn a_gateway_recognised_by_its_report_headers_reads_its_own_reports() {
+    // McAfee's appliance marks its reports with X-NAI-Header; its "Unknown user" is the
+    // server behind it refusing the address.
+    let mcafee = gateway_report(
+        "X-NAI-Header: Modified by McAfee Email and Web Security Appliance (3300)\n",
+        "Unknown user ann@example.org",
+    );
+    let f = check(&mcafee, "mcafee", "userunknown", "suppress");
+    assert_eq!(f["recipient"], "ann@example.org");
+    // Without the header nothing says who read the reply: a bare 550 with no stage stays the
+    // general rule's filter.
+    let unsigned = gateway_report("", "Unknown user ann@example.org");
+    let doc = explain_json(&unsigned);
+    assert!(first(&doc)["provider"].is_null(), "{doc:#}");
+    assert_eq!(first(&doc)["reason"], "filtered");
+    // The server that answered still speaks first: a Gmail host in the same report is Gmail.
+    let relayed = gateway_report(
+        "X-NAI-Header: Modified by McAfee Email and Web Security Appliance (3300)\n",
+        "Unknown user ann@example.org",
+    )
+    .replace(
+        "Remote-MTA: 192.0.2.192",
+        "Remote-MTA: dns; gmail-smtp-in.l.google.com",
+    );
+    assert_eq!(first(&explain_json(&relayed))["provider"]["id"], "gmail");
+}

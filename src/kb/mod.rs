@@ -154,6 +154,7 @@ struct RulePatterns {
 struct ProviderPatterns {
     hosts: PatternList,
     tokens: PatternList,
+    reports: PatternList,
     /// Every provider's meaning rows' patterns, owned by row, counted across providers.
     meanings: PatternList,
     /// Per provider, the number of its first row in that count.
@@ -471,6 +472,7 @@ impl Kb {
             ProviderPatterns {
                 hosts: per(PatternSet::Hosts, |p| &p.hosts),
                 tokens: per(PatternSet::Tokens, |p| &p.tokens),
+                reports: per(PatternSet::Reports, |p| &p.reports),
                 meanings: self.pattern_list(PatternSet::Meanings, || {
                     PatternList::new(meaning_patterns(self.all_providers()))
                 }),
@@ -505,6 +507,15 @@ impl Kb {
             return None;
         }
         Some(self.entries[usize::MAX - inv].get())
+    }
+
+    /// The product whose report headers (`name: value` lines) say it wrote the report.
+    pub fn recognise_report_writer(&self, headers: &str) -> Option<&RawProvider> {
+        let m = self.provider_patterns();
+        headers
+            .lines()
+            .find_map(|line| m.reports.first(line))
+            .map(|i| self.providers[i].row.get())
     }
 
     /// The provider a reply or remote host name points to.

@@ -54,6 +54,9 @@ pub struct Status {
     pub remote_host: Option<String>,
     /// The host that wrote the report (a DSN's `Reporting-MTA`), when it names itself.
     pub reporting_host: Option<String>,
+    /// The report's own header lines (`name: value`), which may name the product that
+    /// wrote it (`X-NAI-Header: Modified by McAfee ...`); shared by the report's statuses.
+    pub report_headers: Option<Arc<str>>,
     pub stage: Option<Stage>,
     /// What the reporting MTA did: a log's `status=` or a DSN's `Action:`.
     pub outcome: Option<String>,
@@ -77,6 +80,7 @@ impl Status {
             recipient: None,
             remote_host: None,
             reporting_host: None,
+            report_headers: None,
             stage: None,
             outcome: None,
             code_inferred: false,

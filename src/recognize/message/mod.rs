@@ -242,6 +242,8 @@ pub(crate) struct Context<'a> {
     cut: bool,
     /// The `From:` of a notice forwarded in the text, when someone forwarded the bounce.
     forwarded_from: Option<String>,
+    /// The message's own header lines, for the knowledge base to tell who wrote it.
+    report_headers: Option<std::sync::Arc<str>>,
     excluded: HashSet<String>,
     bounce: std::cell::OnceCell<bool>,
     /// Where each line of `raw` ends, found on first use.
@@ -297,7 +299,9 @@ impl<'a> Context<'a> {
                 .take(16)
                 .map(str::to_ascii_lowercase),
         );
+        let report_headers = has_headers.then(|| report_header_lines(&mail.headers).into());
         Context {
+            report_headers,
             mail,
             raw,
             body_start: if has_headers { body_start(raw) } else { 0 },
@@ -500,6 +504,29 @@ fn failure_text(mail: &Mail) -> (String, bool) {
     (out, false)
 }
 
+/// A message's header lines as `name: value`, one per line, without the trace and signature
+/// fields (`Received`, `DKIM-Signature`, `ARC-*`, ...) that name relays, not the writer;
+/// bounded to 4 KiB.
+fn report_header_lines(headers: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (name, value) in headers {
+        let trace = matches!(
+            name.as_str(),
+            "received" | "dkim-signature" | "authentication-results" | "received-spf"
+        ) || name.starts_with("arc-")
+            || name.starts_with("x-received")
+            || name.starts_with("x-google");
+        if trace || out.len() + name.len() + value.len() > 4096 {
+            continue;
+        }
+        out.push_str(name);
+        out.push_str(": ");
+        out.push_str(&crate::recognize::fold_whitespace(value));
+        out.push('\n');
+    }
+    out
+}
+
 /// Up to `max` bytes of `s`, cut at a character boundary.
 fn bounded(s: &str, max: usize) -> &str {
     &s[..s.floor_char_boundary(max.min(s.len()))]
@@ -516,6 +543,7 @@ fn status_from(
 ) -> Status {
     let line = ctx.line_of(recipient.unwrap_or_default());
     let mut s = Status::new(InputKind::Dsn, line, bounded(text.trim(), 4096));
+    s.report_headers = ctx.report_headers.clone();
     s.basic = d.basic;
     s.code = d.code;
     s.server_text = words.and_then(|w| non_empty(bounded(&w, 2048)));

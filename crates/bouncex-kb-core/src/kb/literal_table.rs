@@ -503,6 +503,8 @@ pub enum PatternSet {
     Blocklists,
     /// Reason rules' patterns, owned by rule.
     Rules,
+    /// Providers' report-header patterns, owned by provider.
+    Reports,
 }
 
 pub fn code_patterns<'a>(
@@ -564,6 +566,7 @@ pub fn build_sets(codes: &[RawCode], tables: &RawKb) -> Vec<u8> {
         build(meaning_patterns(&tables.provider)),
         build(blocklist_patterns(&tables.blocklist)),
         build(rule_patterns(&tables.rule)),
+        build(provider_patterns(&tables.provider, |p| &p.reports)),
     ];
     let mut out = Vec::new();
     let mut offset = sets.len() * 8;

@@ -381,6 +381,11 @@ pub struct RawProvider {
     /// Regexes matched (case-insensitively) against the reply text.
     #[serde(default)]
     pub tokens: Vec<String>,
+    /// Regexes matched (case-insensitively) against a bounce's own header lines
+    /// (`name: value`, one per line): the product that wrote the report, which then speaks
+    /// for its replies whatever host they name.
+    #[serde(default)]
+    pub reports: Vec<String>,
     #[serde(default)]
     pub postmaster: Option<String>,
     /// Public sources: `RFC 3463 §3.2`, an http(s) URL, or the id of a `[[source]]` row.

@@ -749,6 +749,7 @@ impl Validator {
             }
             self.regexes("provider", i, &p.hosts);
             self.regexes("provider", i, &p.tokens);
+            self.regexes("provider", i, &p.reports);
             for m in &p.meaning {
                 if m.code.is_none() && m.pattern.is_none() {
                     self.push(
