@@ -2,7 +2,7 @@
 //! read from the failure part only. Every fixture is synthetic and written here.
 
 mod common;
-use common::{bouncex, explain_json, explain_stdin};
+use common::{bouncex, explain_json, explain_stdin, first};
 use serde_json::Value;
 
 fn findings(doc: &Value) -> &Vec<Value> {
@@ -888,4 +888,34 @@ fn a_bounce_quoted_in_a_reply_is_read_as_the_bounce() {
     // Lines of a log are not unquoted into anything else.
     let doc = explain_json("> 550 5.1.1 <ann@example.net>: Recipient address rejected");
     assert_eq!(findings(&doc)[0]["code"], "5.1.1");
+}
+
+#[test]
+fn a_delay_keeps_the_network_trouble_its_notice_names() {
+    // OpenSMTPD's delay notice names why it is still waiting.
+    let notice = |why: &str| {
+        format!(
+            "From: MAILER-DAEMON@mx.example.org\n\
+             To: sender@example.org\n\
+             Subject: Delivery status notification: delayed\n\
+             \n\
+             \x20   Hi!\n\
+             \n\
+             \x20   This is the MAILER-DAEMON, please DO NOT REPLY to this email.\n\
+             \n\
+             \x20   A message is delayed for more than 4 hours for the following\n\
+             \x20   list of recipients:\n\
+             \n\
+             ivy@example.net: {why}\n\
+             \n\
+             \x20   Please note that this is only a temporary failure report.\n\
+             \x20   The message is kept in the queue for up to 7 days.\n"
+        )
+    };
+    let f = first(&explain_json(&notice("Network error on destination MXs"))).clone();
+    assert_eq!(f["class"], "transient", "{f:#}");
+    assert_eq!(f["reason"], "networkerror", "{f:#}");
+    // With no cause named, the notice is only waiting on the queue's lifetime.
+    let f = first(&explain_json(&notice("Envelope delayed"))).clone();
+    assert_eq!(f["reason"], "expired", "{f:#}");
 }

@@ -630,6 +630,8 @@ impl Kb {
             code.zip(code_priority).map(|(r, p)| (p, r)),
         ];
         let mut chosen = None;
+        // Whether the reason was read from the server's words (a patterned rule).
+        let mut worded = false;
         for &i in &patterns.decide {
             let beaten_by = implicit
                 .iter()
@@ -641,6 +643,7 @@ impl Kb {
             }
             if applies(i) {
                 chosen = Some(rules(i).reason);
+                worded = rules(i).patterned;
                 break;
             }
         }
@@ -652,7 +655,11 @@ impl Kb {
         patterns
             .recast
             .iter()
-            .find(|&&i| rules(i).replaces.contains(&chosen) && applies(i))
+            .find(|&&i| {
+                rules(i).replaces.contains(&chosen)
+                    && rules(i).when.reason_worded.is_none_or(|w| w == worded)
+                    && applies(i)
+            })
             .map_or(chosen, |&i| rules(i).reason)
     }
 

@@ -458,8 +458,10 @@ pub fn is_delay_notice(subject: &str, text: &str) -> bool {
         &DELAY,
         // Gmail: "Delivery incomplete", "There was a temporary problem delivering your
         // message ... Gmail will retry for 46 more hours"; old Sendmail/Exchange servers:
-        // "delivery ... has been postponed".
-        r"(?i)temporary problem delivering|\*\* delivery incomplete|will retry (?:for|until)|\bpostponed\b|has not yet been delivered|have not yet been delivered|not been delivered yet|\bdelivery (?:has been |is )?delayed|\bhas been delayed|warning message only|will (?:be retried|continue to (?:try|attempt))|will keep trying|still trying to deliver|delivery attempts will continue|\bdelayed mail\b|message delayed",
+        // "delivery ... has been postponed"; OpenSMTPD: "A message is delayed for more than
+        // 4 hours ... only a temporary failure report" under "Delivery status notification:
+        // delayed"; Exchange: "Delivery Status Notification (Delay)".
+        r"(?i)temporary problem delivering|\*\* delivery incomplete|will retry (?:for|until)|\bpostponed\b|has not yet been delivered|have not yet been delivered|not been delivered yet|\bdelivery (?:has been |is )?delayed|\bhas been delayed|warning message only|will (?:be retried|continue to (?:try|attempt))|will keep trying|still trying to deliver|delivery attempts will continue|\bdelayed mail\b|message delayed|\bmessage is delayed\b|temporary failure report|notification: delayed|notification \(delay\)",
     );
     r.is_match(subject) || r.is_match(text)
 }
@@ -700,6 +702,15 @@ mod tests {
         assert!(is_delay_notice(
             "",
             "There was a temporary problem delivering your message to a@example.org. Gmail will retry for 46 more hours."
+        ));
+        assert!(is_delay_notice(
+            "Delivery status notification: delayed",
+            "A message is delayed for more than 4 hours for the following\nlist of recipients:"
+        ));
+        assert!(is_delay_notice("Delivery Status Notification (Delay)", ""));
+        assert!(!is_delay_notice(
+            "Delivery Status Notification (Failure)",
+            "Delivery to the following recipient failed permanently"
         ));
     }
 

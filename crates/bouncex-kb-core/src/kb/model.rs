@@ -546,6 +546,10 @@ pub struct RuleWhen {
     /// `true`: only when the input carries a basic reply code (550); `false`: only without.
     #[serde(default)]
     pub basic_known: Option<bool>,
+    /// Recast rules only: `true` when the reason to recast was read from the server's words,
+    /// `false` when it came from the code or the provider.
+    #[serde(default)]
+    pub reason_worded: Option<bool>,
 }
 
 impl RuleWhen {
@@ -568,6 +572,7 @@ impl RuleWhen {
             && (self.code_stated.is_none() || self.code_stated == other.code_stated)
             && covers(&self.code_strength, &other.code_strength)
             && (self.basic_known.is_none() || self.basic_known == other.basic_known)
+            && (self.reason_worded.is_none() || self.reason_worded == other.reason_worded)
     }
 }
 

@@ -857,6 +857,17 @@ impl Validator {
                     format!("rule {} names no source", r.id),
                 );
             }
+            if r.when.reason_worded.is_some() && r.replaces.is_empty() {
+                self.push(
+                    "rule",
+                    i,
+                    "when",
+                    format!(
+                        "rule {} sets reason_worded, which only a recast rule (replaces) reads",
+                        r.id
+                    ),
+                );
+            }
             if !r.patterns.is_empty() && r.examples.is_empty() && r.replaces.is_empty() {
                 self.push(
                     "rule",
