@@ -448,3 +448,28 @@ fn a_line_longer_than_a_mebibyte_is_cut_and_said_so() {
     assert_eq!(err.len(), 1, "{err:?}");
     assert!(err[0].contains("line 1 is longer than 1 MiB"), "{err:?}");
 }
+
+#[test]
+fn a_bounce_whose_original_follows_unmarked_reads_only_its_own_words() {
+    // A pasted Postfix notice followed by megabytes of the original with no separator: the
+    // words past the first 256 KiB are not the notice's, and every test of the words ran
+    // over all of them (a 50 MB paste took 45 s).
+    let mut body = String::from(
+        "This is the mail system at host mx.example.org.\n\n\
+         <ann@example.net>: host mx.example.net[192.0.2.1] said: 550 5.1.1 unknown user\n\n",
+    );
+    while body.len() < 3 << 20 {
+        body.push_str("a line of the original message, quoted without any separator\n");
+    }
+    body.push_str("<bo@example.net>: host mx.example.net[192.0.2.1] said: 552 5.2.2 full\n");
+    let out = bouncex()
+        .args(["explain", "--format", "json"])
+        .write_stdin(body)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = doc["findings"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{doc:#}");
+    assert_eq!(found[0]["recipient"], "ann@example.net");
+}

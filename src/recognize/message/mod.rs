@@ -476,9 +476,26 @@ fn body_start(raw: &[u8]) -> usize {
     }
 }
 
+/// Most of a bounce's own words that are read. A notice says what failed in its first few
+/// kilobytes, and lists at most [`plain::MAX_RECIPIENTS`] recipients in less than this; past
+/// it is an original quoted without a separator, and reading it all would only cost time
+/// (every test of the words runs over them).
+const MAX_FAILURE_TEXT: usize = 256 * 1024;
+
 /// The bounce's own words: its text parts (HTML ones when it has no plain text) up to the
-/// quoted original message.
+/// quoted original message, at most [`MAX_FAILURE_TEXT`] bytes of them.
 fn failure_text(mail: &Mail) -> (String, bool) {
+    let (mut out, cut) = failure_text_whole(mail);
+    if out.len() > MAX_FAILURE_TEXT {
+        let end = out[..out.floor_char_boundary(MAX_FAILURE_TEXT)]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        out.truncate(end);
+    }
+    (out, cut)
+}
+
+fn failure_text_whole(mail: &Mail) -> (String, bool) {
     let has_plain = mail.parts.iter().any(|p| p.kind == PartKind::Plain);
     let mut out = String::new();
     for part in &mail.parts {
