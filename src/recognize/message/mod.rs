@@ -85,9 +85,12 @@ pub fn recognise_message_noted(raw: &[u8]) -> (Vec<Status>, Option<String>) {
     // A bounce quoted in a reply, perhaps a reply to a reply: a few levels, no more.
     let mut unquoting = std::borrow::Cow::Borrowed(raw);
     for _ in 0..4 {
+        if looks_like_message(&unquoting) {
+            break;
+        }
         match unquoted(&unquoting) {
-            Some(inner) if !looks_like_message(&unquoting) => unquoting = inner.into(),
-            _ => break,
+            Some(inner) => unquoting = inner.into(),
+            None => break,
         }
     }
     let raw = &*unquoting;
