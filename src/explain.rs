@@ -353,7 +353,9 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
             },
             subject: code.map(|c| c.subject),
             outcome: status.outcome.clone(),
-            code_stated: code_source.map(|s| s == CodeSource::Stated),
+            // No enhanced code at all is no stated one: whether the words also infer a code
+            // must not decide the rules.
+            code_stated: Some(code_source == Some(CodeSource::Stated)),
             code_strength: kb.reason(reason).map(|k| k.strength),
             basic_known: status.basic.is_some(),
         };

@@ -919,3 +919,31 @@ fn a_delay_keeps_the_network_trouble_its_notice_names() {
     let f = first(&explain_json(&notice("Envelope delayed"))).clone();
     assert_eq!(f["reason"], "expired", "{f:#}");
 }
+
+#[test]
+fn whether_words_also_infer_a_code_does_not_change_the_reason() {
+    // Exim, refused after the message was sent, with a basic code only. "no such user"
+    // happens to infer 5.1.1 and "mailbox not found" infers no code; both are the same
+    // refusal after DATA, which the rules read as a filter's, not a directory miss.
+    let exim = |reply: &str| {
+        format!(
+            "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\
+             To: sender@example.org\n\
+             Subject: Mail delivery failed: returning message to sender\n\
+             \n\
+             This message was created automatically by mail delivery software.\n\
+             \n\
+             A message that you sent could not be delivered to one or more of its\n\
+             recipients. This is a permanent error. The following address(es) failed:\n\
+             \n\
+             \x20 ann@example.net\n\
+             \x20   SMTP error from remote mail server after end of data:\n\
+             \x20   host mx.example.net [192.0.2.22]: {reply}\n"
+        )
+    };
+    for reply in ["550 no such user", "550 mailbox not found"] {
+        let f = first(&explain_json(&exim(reply))).clone();
+        assert_eq!(f["stage"], "end-of-data", "{reply}: {f:#}");
+        assert_eq!(f["reason"], "filtered", "{reply}: {f:#}");
+    }
+}

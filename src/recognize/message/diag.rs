@@ -503,10 +503,31 @@ pub fn remote_host(text: &str) -> Option<String> {
         .map(|m| m.as_str().trim_end_matches('.').to_string())
 }
 
+/// The stage Gmail's older bounces name after the reply they quote, `(state 14).`: the
+/// step of its outbound session that failed (6 MAIL, 8, 9 and 12 AUTH, 13 EHLO, 14 RCPT,
+/// 15, 17 and 18 DATA), as Sisimai's Gmail reader (lib/Sisimai/Lhost/Gmail.pm) tabulates it
+/// from Gmail's notices.
+fn gmail_state(text: &str) -> Option<Stage> {
+    let at = text.find("(state ")?;
+    let rest = &text[at + "(state ".len()..];
+    let digits = rest.split(')').next()?;
+    Some(match digits.parse::<u8>().ok()? {
+        6 => Stage::Mail,
+        8 | 9 | 12 => Stage::Auth,
+        13 => Stage::Helo,
+        14 => Stage::Rcpt,
+        15 | 17 | 18 => Stage::Data,
+        _ => return None,
+    })
+}
+
 /// The SMTP stage a bounce names around the reply.
 pub fn stage_in(text: &str) -> Option<Stage> {
     // qmail-remote's own words name the command it sent: they lead over words in the reply.
     if let Some(stage) = crate::recognize::log::qmail_remote_stage(text) {
+        return Some(stage);
+    }
+    if let Some(stage) = gmail_state(text) {
         return Some(stage);
     }
     static STAGE: OnceLock<Regex> = OnceLock::new();
@@ -641,6 +662,17 @@ mod tests {
 
     /// qmail-remote writes the command that failed in its own words before the reply
     /// (qmail-remote.c: "does not like recipient.", "failed on DATA command", ...).
+    #[test]
+    fn gmails_state_names_the_stage() {
+        let said = "The error that the other server returned was: 550 550 Address unknown (state 14).";
+        assert_eq!(stage_in(said), Some(Stage::Rcpt));
+        assert_eq!(
+            stage_in("554 554 Error: no valid recipients (state 15)."),
+            Some(Stage::Data)
+        );
+        assert_eq!(stage_in("in a (state 99) of confusion"), None);
+    }
+
     #[test]
     fn qmail_remote_names_the_stage() {
         for (text, stage) in [

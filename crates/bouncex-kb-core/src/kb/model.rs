@@ -537,7 +537,8 @@ pub struct RuleWhen {
     /// `false`: only when the input names no SMTP stage; `true`: only when it names one.
     #[serde(default)]
     pub stage_known: Option<bool>,
-    /// `true`: only when the input states its code; `false`: only when it was inferred.
+    /// `true`: only when the input states its code; `false`: only when it states none (the
+    /// code was inferred, or there is none).
     #[serde(default)]
     pub code_stated: Option<bool>,
     /// The strength of the code's own reason (see `Strength`).
@@ -584,7 +585,8 @@ pub struct RuleContext {
     pub class: Option<FailureClass>,
     pub subject: Option<u16>,
     pub outcome: Option<String>,
-    /// Whether the input states the code (`None`: it has none).
+    /// Whether the input states an enhanced code (`Some(false)` when it was inferred or
+    /// there is none; `None` only where no finding is being decided).
     pub code_stated: Option<bool>,
     /// The strength of the code's own reason.
     pub code_strength: Option<Strength>,
