@@ -660,11 +660,10 @@ mod tests {
         assert_eq!(d.stage, Some(Stage::Rcpt));
     }
 
-    /// qmail-remote writes the command that failed in its own words before the reply
-    /// (qmail-remote.c: "does not like recipient.", "failed on DATA command", ...).
     #[test]
     fn gmails_state_names_the_stage() {
-        let said = "The error that the other server returned was: 550 550 Address unknown (state 14).";
+        let said =
+            "The error that the other server returned was: 550 550 Address unknown (state 14).";
         assert_eq!(stage_in(said), Some(Stage::Rcpt));
         assert_eq!(
             stage_in("554 554 Error: no valid recipients (state 15)."),
@@ -673,6 +672,8 @@ mod tests {
         assert_eq!(stage_in("in a (state 99) of confusion"), None);
     }
 
+    /// qmail-remote writes the command that failed in its own words before the reply
+    /// (qmail-remote.c: "does not like recipient.", "failed on DATA command", ...).
     #[test]
     fn qmail_remote_names_the_stage() {
         for (text, stage) in [
