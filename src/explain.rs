@@ -427,9 +427,10 @@ fn basic_base(kb: &Kb, basic: u16) -> (Option<Class>, Reason, Action) {
     }
 }
 
-/// The provider a status points to: by the remote host or the server's words; for input
-/// that is not a log line, by its whole text too (a log line's other fields name the
-/// recipient's domain, not the server that answered).
+/// The provider a status points to: by the remote host, the product whose headers say it
+/// wrote the report, or the server's words; for input that is not a log line, by its whole
+/// text too (a log line's other fields name the recipient's domain, not the server that
+/// answered).
 ///
 /// When nothing names the provider, a code that only one provider uses (a Microsoft 5.7.7xx,
 /// a Gmail 4.7.40: its entry names the provider) points to it: no other server writes it.
@@ -439,16 +440,16 @@ fn provider_for<'k>(
     evidence: &str,
     code: Option<&EnhancedCode>,
 ) -> Option<&'k RawProvider> {
-    let host = status.speaking_host();
     // The server that answered speaks first; then the product that wrote the report (its
     // own reading of the reply); then a token in the reply.
-    let by_host = host.and_then(|h| kb.recognise_provider("", Some(h)));
-    by_host
+    status
+        .speaking_host()
+        .and_then(|h| kb.provider_by_host(h))
         .or_else(|| kb.recognise_report_writer(status.report_headers.as_deref()?))
-        .or_else(|| kb.recognise_provider(evidence, host))
+        .or_else(|| kb.provider_by_token(evidence))
         .or_else(|| {
             (status.kind != InputKind::Log && status.server_text.is_some())
-                .then(|| kb.recognise_provider(&status.text, host))
+                .then(|| kb.provider_by_token(&status.text))
                 .flatten()
         })
         .or_else(|| {

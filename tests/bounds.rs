@@ -3,7 +3,7 @@
 //! staying fast; the timings and peak memory of full-size inputs are in the notes.
 
 mod common;
-use common::bouncex;
+use common::{bouncex, explain_json};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -462,13 +462,7 @@ fn a_bounce_whose_original_follows_unmarked_reads_only_its_own_words() {
         body.push_str("a line of the original message, quoted without any separator\n");
     }
     body.push_str("<bo@example.net>: host mx.example.net[192.0.2.1] said: 552 5.2.2 full\n");
-    let out = bouncex()
-        .args(["explain", "--format", "json"])
-        .write_stdin(body)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = explain_json(&body);
     let found = doc["findings"].as_array().unwrap();
     assert_eq!(found.len(), 1, "{doc:#}");
     assert_eq!(found[0]["recipient"], "ann@example.net");

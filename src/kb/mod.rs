@@ -518,13 +518,16 @@ impl Kb {
             .map(|i| self.providers[i].row.get())
     }
 
-    /// The provider a reply or remote host name points to.
-    pub fn recognise_provider(&self, text: &str, host: Option<&str>) -> Option<&RawProvider> {
+    /// The provider a remote host name belongs to.
+    pub fn provider_by_host(&self, host: &str) -> Option<&RawProvider> {
         let m = self.provider_patterns();
-        let by_host = host.and_then(|h| m.hosts.first(h));
-        by_host
-            .or_else(|| m.tokens.first(text))
-            .map(|i| self.providers[i].row.get())
+        m.hosts.first(host).map(|i| self.providers[i].row.get())
+    }
+
+    /// The provider a token in a reply (its rule tags, its help URLs) points to.
+    pub fn provider_by_token(&self, text: &str) -> Option<&RawProvider> {
+        let m = self.provider_patterns();
+        m.tokens.first(text).map(|i| self.providers[i].row.get())
     }
 
     /// The provider's own meaning for this code or for a token in the text, at `stage`: of

@@ -293,7 +293,7 @@ impl<'a> Context<'a> {
         );
         let forwarded_from = forwarded
             .iter()
-            .find(|(name, _)| name == "from")
+            .find(|(name, _)| name.eq_ignore_ascii_case("from"))
             .map(|(_, a)| a.to_string());
         // An address the text offers for help is nobody's failed recipient, wherever the
         // text repeats it (OCN's Japanese notice repeats its `<support@...>`).

@@ -14,10 +14,10 @@ pub fn addresses(text: &str) -> impl Iterator<Item = &str> {
 
 /// The address fields in the header block of a forwarded message the text quotes
 /// (`---------- Forwarded message ---------` in Gmail, `-------- Forwarded Message --------`
-/// in Thunderbird, `Begin forwarded message:` in Apple Mail), as (lower-case name, address).
+/// in Thunderbird, `Begin forwarded message:` in Apple Mail), as (field name, address).
 /// When someone forwards a bounce, its `From:` is the mail system and its `To:` the sender,
 /// never a failed recipient.
-pub fn forwarded_header_addresses(text: &str) -> Vec<(String, &str)> {
+pub fn forwarded_header_addresses(text: &str) -> Vec<(&str, &str)> {
     let mut found = Vec::new();
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
@@ -29,12 +29,15 @@ pub fn forwarded_header_addresses(text: &str) -> Vec<(String, &str)> {
             let Some((name, value)) = field.split_once(':') else {
                 break;
             };
-            let name = name.trim().to_ascii_lowercase();
+            let name = name.trim();
             if name.contains(' ') {
                 break;
             }
-            if matches!(name.as_str(), "from" | "to" | "cc" | "reply-to") {
-                found.extend(addresses(value).map(|a| (name.clone(), a)));
+            if ["from", "to", "cc", "reply-to"]
+                .iter()
+                .any(|f| name.eq_ignore_ascii_case(f))
+            {
+                found.extend(addresses(value).map(|a| (name, a)));
             }
         }
     }
@@ -375,7 +378,6 @@ pub fn looks_like_bounce_body(text: &str) -> bool {
 /// (RFC 3464 §1: the human-readable part "explains" the failure to a person).
 fn reads_as_failure_notice(head: &str) -> bool {
     static WORDS: OnceLock<Regex> = OnceLock::new();
-    static ADDRESS: OnceLock<Regex> = OnceLock::new();
     let words = re_across_lines(
         &WORDS,
         concat!(
@@ -393,17 +395,13 @@ fn reads_as_failure_notice(head: &str) -> bool {
             r"|\bcopy of the (?:original )?message\b|-{3,} ?returned message ?-{3,}",
         ),
     );
-    let address = re(
-        &ADDRESS,
-        r"[^\s<>@()\[\]]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",
-    );
     let notice = head
         .lines()
         .filter(|l| !l.trim().is_empty())
         .nth(1)
         .is_some()
         && words.is_match(head)
-        && address.is_match(head);
+        && address_matches(head).next().is_some();
     notice || has_report_structure(head)
 }
 
@@ -734,8 +732,8 @@ mod tests {
         assert_eq!(
             forwarded_header_addresses(text),
             [
-                ("from".to_string(), "mailer-daemon@example.net"),
-                ("to".to_string(), "me@example.org")
+                ("From", "mailer-daemon@example.net"),
+                ("To", "me@example.org")
             ]
         );
         // Gmail's returned original is no forward: its To is the failed recipient.
