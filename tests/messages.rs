@@ -578,6 +578,61 @@ fn challenge_response_notice_is_not_a_bounce() {
     }
 }
 
+/// A read receipt comes from a null return path like a bounce (RFC 8098 §2.1); Outlook's is
+/// TNEF with nothing readable but its subject. It reports no failure.
+#[test]
+fn a_read_receipt_is_not_a_bounce() {
+    let out = common::explain_stdin(
+        "Return-Path: <>\n\
+         From: \"Carol\" <carol@example.net>\n\
+         To: alice@example.org\n\
+         Subject: Read: project plan\n\
+         MIME-Version: 1.0\n\
+         Content-Type: application/ms-tnef; name=\"winmail.dat\"\n\
+         Content-Transfer-Encoding: base64\n\
+         \n\
+         eJ8+IhsNAQaQCAAEAAAAAAABAAEAAQeQBgAIAAAA4gQAAAAAAADmAAEIgAcAIAAAAElQTS5NaWNy\n",
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert!(findings(&doc).is_empty(), "{doc:#}");
+    // Nothing recognised: exit 1, as for any input without a status.
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// A notice an MTA labels `message/delivery-status` though it is prose (Openwave
+/// InterMail): its words are the reason, read next to the real report's fields.
+#[test]
+fn a_notice_in_a_mislabelled_part_gives_the_reason() {
+    let doc = explain_json(
+        "From: Mail Administrator <Postmaster@example.com>\n\
+         To: alice@example.org\n\
+         Subject: Mail System Error - Returned Mail\n\
+         MIME-Version: 1.0\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\
+         \n\
+         --b\n\
+         Content-Type: message/delivery-status;\n\
+         \n\
+         This Message was undeliverable due to the following reason:\n\
+         \n\
+         <bob@example.com> has restricted SMS e-mail\n\
+         \n\
+         --b\n\
+         Content-Type: message/delivery-status\n\
+         \n\
+         Reporting-MTA: dns; mta.example.com\n\
+         \n\
+         Final-Recipient: RFC822; <bob@example.com>\n\
+         Action: failed\n\
+         Status: 5.3.0\n\
+         \n\
+         --b--\n",
+    );
+    let f = by_recipient(&doc, "bob@example.com");
+    assert_eq!(f["code"], "5.3.0", "{f:#}");
+    assert_eq!(f["reason"], "filtered", "{f:#}");
+}
+
 /// A report that names no remote MTA was decided by the MTA that wrote it: when that MTA is a
 /// provider's, the provider's own meaning applies (Outlook.com's 5.5.0 "mailbox unavailable"
 /// is its no-such-user). The same report from an unknown host is read by the general rules.

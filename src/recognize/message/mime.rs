@@ -158,7 +158,7 @@ fn walk(message: &Message<'_>, id: u32, depth: usize, mail: &mut Mail) {
                     Some(PartKind::OriginalHeaders)
                 }
                 ("message", "delivery-status" | "global-delivery-status") => {
-                    Some(PartKind::DeliveryStatus)
+                    Some(delivery_status_or_prose(text))
                 }
                 ("message", "feedback-report") => Some(PartKind::FeedbackReport),
                 ("message", _) => None,
@@ -182,13 +182,13 @@ fn walk(message: &Message<'_>, id: u32, depth: usize, mail: &mut Mail) {
             text: html.to_string(),
         }),
         PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
             let kind = match (main.as_str(), sub.as_str()) {
                 ("message", "delivery-status" | "global-delivery-status") => {
-                    PartKind::DeliveryStatus
+                    delivery_status_or_prose(&text)
                 }
                 ("message", "feedback-report") => PartKind::FeedbackReport,
                 ("text", "rfc822-headers") | ("message", "rfc822-headers") => {
-                    let text = String::from_utf8_lossy(bytes);
                     if mail.original.is_empty() {
                         mail.original = headers_of_text(&text);
                     }
@@ -199,10 +199,7 @@ fn walk(message: &Message<'_>, id: u32, depth: usize, mail: &mut Mail) {
                 // A message/rfc822 part mail-parser could not parse: still the original.
                 _ => return,
             };
-            mail.parts.push(Part {
-                kind,
-                text: String::from_utf8_lossy(bytes).into_owned(),
-            });
+            mail.parts.push(Part { kind, text });
         }
     }
 }
@@ -237,6 +234,20 @@ pub fn inline_report(text: &str) -> Option<&str> {
         offset += line.len();
     }
     None
+}
+
+/// A part labelled `message/delivery-status` holds fields (RFC 3464 §2.1); some MTAs
+/// (Openwave InterMail's "This Message was undeliverable due to the following reason:")
+/// label their human-readable notice that way too, and its words are the only reason given.
+fn delivery_status_or_prose(text: &str) -> PartKind {
+    let first = text
+        .lines()
+        .map(str::trim_end)
+        .find(|l| !l.trim().is_empty());
+    match first {
+        Some(line) if !is_field_line(line) => PartKind::Plain,
+        _ => PartKind::DeliveryStatus,
+    }
 }
 
 /// Whether the field at the start of `text`, with its folded lines, contains `word`.
@@ -452,6 +463,32 @@ mod tests {
         assert!(mail.parts[1].text.contains("Status: 5.1.1"));
         assert_eq!(mail.original_header("to"), Some("a@example.com"));
         assert!(mail.parts.iter().all(|p| !p.text.contains("not this one")));
+    }
+
+    #[test]
+    fn a_notice_labelled_delivery_status_is_read_as_text() {
+        // Openwave InterMail labels its human-readable notice message/delivery-status.
+        let raw = "From: Mail Administrator <Postmaster@example.com>\n\
+            Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\
+            \n\
+            --b\n\
+            Content-Type: message/delivery-status;\n\
+            \n\
+            This Message was undeliverable due to the following reason:\n\
+            \n\
+            <u@example.com> has restricted SMS e-mail\n\
+            --b\n\
+            Content-Type: message/delivery-status\n\
+            \n\
+            Reporting-MTA: dns; mta.example.com\n\
+            \n\
+            Final-Recipient: RFC822; <u@example.com>\n\
+            Action: failed\n\
+            Status: 5.3.0\n\
+            --b--\n";
+        let mail = parse(raw.as_bytes()).unwrap();
+        let kinds: Vec<PartKind> = mail.parts.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, [PartKind::Plain, PartKind::DeliveryStatus]);
     }
 
     #[test]

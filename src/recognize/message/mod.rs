@@ -249,6 +249,9 @@ pub(crate) struct Context<'a> {
     report_headers: Option<std::sync::Arc<str>>,
     excluded: HashSet<String>,
     bounce: std::cell::OnceCell<bool>,
+    /// A body pasted without headers, taken for a bounce on its own words: the
+    /// evidence may sit below the cut, in "Original message follows".
+    pasted: bool,
     /// Where each line of `raw` ends, found on first use.
     line_ends: std::cell::OnceCell<Vec<usize>>,
     /// Recipients left out past [`plain::MAX_RECIPIENTS`].
@@ -313,6 +316,7 @@ impl<'a> Context<'a> {
             cut,
             forwarded_from,
             excluded,
+            pasted: !has_headers,
             line_ends: std::cell::OnceCell::new(),
             skipped: std::cell::Cell::new(0),
         }
@@ -387,6 +391,24 @@ impl<'a> Context<'a> {
         .any(|p| s.starts_with(p) || s.contains(&format!(": {p}")))
     }
 
+    /// A read receipt (RFC 8098 message disposition notification), or Outlook's, which
+    /// often travels as TNEF with only its subject readable ("Read: ...", "Not read: ...").
+    fn is_read_receipt(&self) -> bool {
+        let s = self.mail.subject.to_ascii_lowercase();
+        self.mail.report_type.as_deref() == Some("disposition-notification")
+            || [
+                "read:",
+                "not read:",
+                "gelesen:",
+                "ungelesen:",
+                "lu :",
+                "lu:",
+                "leído:",
+            ]
+            .iter()
+            .any(|p| s.starts_with(p))
+    }
+
     /// A challenge-response system's notice (Boxbe, Spam Arrest, Mailblocks, ...): the
     /// message is held until the sender proves to be a person, nothing bounced. Some dress
     /// it as a DSN (Boxbe's `Diagnostic-Code: X-Boxbe-Notice; Sender not pre-approved`).
@@ -436,10 +458,13 @@ impl<'a> Context<'a> {
             .iter()
             .any(|d| f.contains(d))
         });
-        // RFC 3834 asks auto-replies to use a null return path too: not evidence for them.
-        let null_sender =
-            self.header("return-path").is_some_and(|r| r.trim() == "<>") && !self.is_auto_reply();
-        daemon
+        // RFC 3834 asks auto-replies, and RFC 8098 §2.1 read receipts, to use a null return
+        // path too: not evidence for them.
+        let null_sender = self.header("return-path").is_some_and(|r| r.trim() == "<>")
+            && !self.is_auto_reply()
+            && !self.is_read_receipt();
+        self.pasted
+            || daemon
             || null_sender
             || (self.is_list_manager() && plain::post_refusal(&self.failure).is_some())
             || self.header("x-failed-recipients").is_some()

@@ -134,7 +134,8 @@ pub fn is_header_line(line: &str) -> bool {
 
 /// An address the bounce names for help, not as a failed recipient: Postfix's "For further
 /// assistance, please contact <postmaster@...>", "Please contact Postmaster@... if you
-/// have any questions", "send mail to <postmaster@...>".
+/// have any questions", "send mail to <postmaster@...>", GWAVA's "Any help or comment
+/// please send to sysadmin@...".
 fn is_help_address(prefix: &str) -> bool {
     static HELP: OnceLock<Regex> = OnceLock::new();
     // Words every alternative holds: most prefixes have none, and skip the pattern.
@@ -149,7 +150,7 @@ fn is_help_address(prefix: &str) -> bool {
     scan::contains_any_ignore_case(prefix, &words)
         && re(
         &HELP,
-        r"(?i)\b(?:contact|assistance|questions|send (?:e-?)?mail to|write to|forward (?:it|this(?: message)?) to)\b[^.;]*$",
+        r"(?i)\b(?:contact|assistance|questions|send (?:e-?)?mail to|please send to|write to|forward (?:it|this(?: message)?) to)\b[^.;]*$",
     )
     .is_match(prefix)
 }
@@ -747,6 +748,7 @@ mod tests {
             "For further assistance, please contact <postmaster@example.org>",
             "Please contact Postmaster@example.edu if you have any questions.",
             "For further assistance, please send mail to <postmaster@example.org>",
+            "Any help or comment please send to sysadmin@example.pl",
             "  To:      list@example.org",
             ">Received: from mx.example.org by relay.example.org for <a@example.org>;",
         ] {
