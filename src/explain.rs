@@ -287,6 +287,8 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
         }
     });
     let mut code = status.code;
+    // No code stated and no code entry's wording placed one: the reason the words give may.
+    let mut code_open = false;
     if code.is_none() && status.kind != InputKind::Basic {
         if let Some(reason) = not_a_bounce_reason(status) {
             return Some(Verdict {
@@ -312,6 +314,7 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
                 .and_then(|e| e.code.parse::<crate::code::CodeKey>().ok())
                 .map(|k| k.low),
         };
+        code_open = inferred.is_none() && want != Some(Class::Success);
         if inferred.is_some() {
             code = inferred;
             code_source = Some(CodeSource::Inferred);
@@ -360,6 +363,12 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
             basic_known: status.basic.is_some(),
         };
         reason = kb.decide_reason(&context, evidence, provider_reason, Some(reason));
+        if code_open && let Some(c) = class.and_then(|class| kb.reason_code(reason, class)) {
+            // "User mailbox exceeds allowed size" with no code is a 5.2.2 (RFC 3463 §3.3),
+            // explained as one, not as the class-level 5.0.0.
+            code = Some(c);
+            code_source = Some(CodeSource::Inferred);
+        }
         action = kb.action_for(class, reason, action);
         // A provider row's action stands when its reason held (or it named none): the provider
         // knows, for instance, that a deferral of its own will never clear ("Retrying will NOT

@@ -131,6 +131,12 @@ fn kb_check_accepts_the_builtin_and_rejects_bad_files_with_position() {
             "names no source",
         ),
         (
+            "reasoncode.toml",
+            "[[reason]]\nid = \"mailboxfull\"\ndescription = \"d\"\nstrength = \"precise\"\ncode = \"X.2.99\"\n",
+            "reasoncode.toml:5:",
+            "code X.2.99 is not X.subject.detail with a 5.x entry",
+        ),
+        (
             "badreason.toml",
             "[[rule]]\nid = \"local\"\nreason = \"greylist\"\npriority = 400\nsource = \"x\"\n",
             "badreason.toml:3:",

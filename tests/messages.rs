@@ -501,6 +501,23 @@ The attached message had PERMANENT fatal delivery errors!
     );
 }
 
+/// IMail's notice is one line and then the returned message: pasted, its words above
+/// "Original message follows" make it a bounce, and the reason they give names the code.
+#[test]
+fn pasted_one_line_notice_above_the_original() {
+    let body = "User mailbox exceeds allowed size: ann@example.net\n\n\n\
+                Original message follows.\n\n\
+                Received: from client.example.org by mx.example.net\n\
+                Subject: hello\n\n\
+                hi\n";
+    let doc = explain_json(body);
+    assert_eq!(findings(&doc).len(), 1, "{doc:#}");
+    let f = by_recipient(&doc, "ann@example.net");
+    assert_eq!(f["reason"], "mailboxfull");
+    assert_eq!(f["code"], "5.2.2");
+    assert_eq!(f["code_source"], "inferred");
+}
+
 #[test]
 fn pasted_gmail_delay_without_code() {
     let body = "\n** Delivery incomplete **\n\nThere was a temporary problem delivering your \

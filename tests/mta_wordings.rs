@@ -262,7 +262,7 @@ fn qmail_remote_stage_words_set_the_stage() {
         read(
             "192.0.2.25 does not like recipient. Remote host said: 550 Requested action not taken: mailbox unavailable"
         ),
-        "userunknown null rcpt"
+        "userunknown 5.1.1 rcpt"
     );
     assert_eq!(
         read("192.0.2.25 failed on DATA command Remote host said: 554 5.7.1 Message rejected"),
@@ -296,7 +296,7 @@ fn qmail_remote_stage_words_set_the_stage() {
         (
             "192.0.2.25 does not like recipient.",
             "550 Requested action not taken: mailbox unavailable",
-            "userunknown null rcpt",
+            "userunknown 5.1.1 rcpt",
         ),
         (
             "192.0.2.25 failed on DATA command",

@@ -584,6 +584,14 @@ impl Kb {
         Some(row.get())
     }
 
+    /// The code of `class` that names `reason` exactly (its `[[reason]]` row's `code`),
+    /// when the knowledge base has an entry for it.
+    pub fn reason_code(&self, reason: Reason, class: Class) -> Option<EnhancedCode> {
+        let rest = self.reason(reason)?.code.as_deref()?.strip_prefix("X.")?;
+        let code: EnhancedCode = format!("{}.{rest}", class.digit()).parse().ok()?;
+        self.codes.contains_key(&code).then_some(code)
+    }
+
     fn rule_patterns(&self) -> &RulePatterns {
         self.rule_patterns.get_or_init(|| {
             let rules = &self.rules;

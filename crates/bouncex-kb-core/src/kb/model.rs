@@ -479,6 +479,11 @@ pub struct RawReasonKind {
     /// What a temporary failure with this reason calls for, when not `retry`.
     #[serde(default)]
     pub transient_action: Option<Action>,
+    /// The RFC 3463 code that names this reason exactly, as `X.2.2` (either class): the code
+    /// a text that states none gets when its words give this reason and no code entry's
+    /// wording placed it. Only for reasons one code names.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 /// How firmly a status code's own reason holds against wording that refines it.

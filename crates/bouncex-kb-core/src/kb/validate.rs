@@ -75,7 +75,7 @@ pub fn validate(file: &RawKb, base: Option<&RawKb>) -> Vec<Problem> {
     v.references(file, &shared);
     v.providers(file);
     v.blocklists(file);
-    v.reasons(file, base.is_none());
+    v.reasons(file, base.is_none(), &known_codes);
     v.rules(file, base);
     let known_sources: Vec<&RawSource> = file
         .source
@@ -814,7 +814,7 @@ impl Validator {
         }
     }
 
-    fn reasons(&mut self, file: &RawKb, whole: bool) {
+    fn reasons(&mut self, file: &RawKb, whole: bool, known: &KnownCodes) {
         let mut seen = HashSet::new();
         for (i, r) in file.reason.iter().enumerate() {
             if !seen.insert(r.id) {
@@ -824,6 +824,21 @@ impl Validator {
                     r.id.as_str(),
                     format!("reason {} is defined twice", r.id),
                 );
+            }
+            if let Some(code) = &r.code {
+                // `X.s.d`: the permanent entry must exist (the temporary one may not).
+                let permanent = code.strip_prefix("X.").map(|rest| format!("5.{rest}"));
+                if !permanent.as_deref().is_some_and(|c| known.resolves(c)) {
+                    self.push(
+                        "reason",
+                        i,
+                        code,
+                        format!(
+                            "reason {}: code {code} is not X.subject.detail with a 5.x entry",
+                            r.id
+                        ),
+                    );
+                }
             }
         }
         if whole {
