@@ -467,6 +467,11 @@ fn provider_for<'k>(
         })
 }
 
+const RETURNED_AFTER_RETRYING: &str = "The sending MTA has stopped retrying and returned \
+    the message: this temporary failure lasted until its queue lifetime ran out. Nothing is \
+    queued any more; sending again is a new attempt, which succeeds once the condition has \
+    cleared.";
+
 /// Explains one status. `None` only for plain text in which nothing could be inferred.
 pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
     let evidence = evidence_text(status);
@@ -485,6 +490,16 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
     f.reason = v.reason;
     f.action = v.action;
     carry_input(&mut f, status);
+    // A temporary failure the sending MTA has already returned (`Action: failed` over a
+    // 4.x.x, Exim's "retry timeout exceeded"): its retrying is over, not to come.
+    let returned = matches!(
+        status.outcome.as_deref(),
+        Some("failed" | "expired" | "bounced")
+    );
+    if returned && f.class == Some(Class::Transient) {
+        f.retry = None;
+        f.next = Some(RETURNED_AFTER_RETRYING.into());
+    }
     if v.code_source == Some(CodeSource::Inferred) {
         f.warnings
             .push("no status code in the input: the code was inferred from its wording".into());

@@ -501,6 +501,42 @@ The attached message had PERMANENT fatal delivery errors!
     );
 }
 
+/// Exim returns a message on "retry timeout exceeded" only after temporary errors (its
+/// retry rules cover nothing else): the failure is a temporary one that outlasted the
+/// retries, RFC 3463's 4.4.7, and nothing is queued any more.
+#[test]
+fn exim_retry_timeout_is_a_temporary_failure_returned() {
+    let bounce = "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\
+         To: alice@example.org\n\
+         Subject: Mail delivery failed: returning message to sender\n\
+         \n\
+         This message was created automatically by mail delivery software.\n\
+         \n\
+         A message that you sent could not be delivered to one or more of its\n\
+         recipients. This is a permanent error. The following address(es) failed:\n\
+         \n\
+         \x20 bob@example.net\n\
+         \x20   mailbox is full: retry timeout exceeded\n\
+         \n\
+         ------ This is a copy of the message, including all the headers. ------\n\
+         \n\
+         Subject: hello\n";
+    let doc = explain_json(bounce);
+    let f = by_recipient(&doc, "bob@example.net");
+    assert_eq!(f["code"], "4.4.7", "{f:#}");
+    assert_eq!(f["class"], "transient");
+    assert_eq!(f["reason"], "mailboxfull");
+    assert!(f["retry"].is_null(), "{f:#}");
+    let out = bouncex()
+        .args(["explain"])
+        .write_stdin(bounce)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("stopped retrying"), "{text}");
+    assert!(!text.contains("keeps the message queued"), "{text}");
+}
+
 /// IMail's notice is one line and then the returned message: pasted, its words above
 /// "Original message follows" make it a bounce, and the reason they give names the code.
 #[test]

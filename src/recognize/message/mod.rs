@@ -873,14 +873,20 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
         if words.is_none() && single {
             words = Some(crate::recognize::fold_whitespace(&preamble)).filter(|w| !w.is_empty());
         }
-        out.push(status_from(
+        let mut status = status_from(
             ctx,
             Some(b.recipient.as_str()).filter(|r| !r.is_empty()),
             &text,
             &d,
             words,
             outcome,
-        ));
+        );
+        if !d.has_status() && plain::says_retries_ran_out(&text) {
+            // The failure was temporary and outlasted the retries: RFC 3463's 4.4.7.
+            status.code = Some(EnhancedCode::new(Class::Transient, 4, 7));
+            status.code_inferred = true;
+        }
+        out.push(status);
     }
 }
 

@@ -465,6 +465,23 @@ pub fn is_delay_notice(subject: &str, text: &str) -> bool {
     r.is_match(subject) || r.is_match(text)
 }
 
+/// Words saying the sending MTA returned the message because retrying a temporary failure
+/// ran out of time: Exim's retry.c "retry timeout exceeded" and smtp.c "retry time not
+/// reached for any host after a long failure period", "all hosts have been failing for a
+/// long time". Exim bounces on them only after temporary errors (its retry rules apply to
+/// nothing else), so the failure the words name ("mailbox is full: retry timeout
+/// exceeded") was a temporary one.
+pub fn says_retries_ran_out(text: &str) -> bool {
+    static RAN_OUT: OnceLock<Regex> = OnceLock::new();
+    let words = ["retry time", "failing for a long time"];
+    scan::contains_any_ignore_case(text, &words)
+        && re_across_lines(
+            &RAN_OUT,
+            r"(?i)\bretry timeout exceeded|\bretry time not reached for any host after a long failure period|\ball hosts have been failing for a long time",
+        )
+        .is_match(text)
+}
+
 /// Words of a challenge-response notice: the sender must prove to be a person before the
 /// message is delivered.
 pub fn asks_sender_to_verify(text: &str) -> bool {
@@ -740,6 +757,21 @@ mod tests {
         // Gmail's returned original is no forward: its To is the failed recipient.
         let returned = "----- Original message -----\n\nTo: a@example.com\n";
         assert!(forwarded_header_addresses(returned).is_empty());
+    }
+
+    #[test]
+    fn exims_retry_expiry_words() {
+        for text in [
+            "  bob@example.net\n    mailbox is full: retry timeout exceeded",
+            "retry time not reached for any host after a long failure period",
+            "all hosts have been failing for a long time and were last tried after this message arrived",
+        ] {
+            assert!(says_retries_ran_out(text), "{text}");
+        }
+        assert!(!says_retries_ran_out(
+            "Delivery attempts will continue to be made for 4 days"
+        ));
+        assert!(!says_retries_ran_out("retry timeout: 30 minutes"));
     }
 
     #[test]
