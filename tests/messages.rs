@@ -632,9 +632,10 @@ fn challenge_response_notice_is_not_a_bounce() {
 }
 
 /// A read receipt comes from a null return path like a bounce (RFC 8098 §2.1); Outlook's is
-/// TNEF with nothing readable but its subject. It reports no failure.
+/// TNEF with nothing readable but its subject. It reports no failure. Neither does a ticket
+/// system's notification from a null return path that quotes a customer's address.
 #[test]
-fn a_read_receipt_is_not_a_bounce() {
+fn a_read_receipt_or_notification_from_a_null_sender_is_not_a_bounce() {
     let out = common::explain_stdin(
         "Return-Path: <>\n\
          From: \"Carol\" <carol@example.net>\n\
@@ -650,6 +651,18 @@ fn a_read_receipt_is_not_a_bounce() {
     assert!(findings(&doc).is_empty(), "{doc:#}");
     // Nothing recognised: exit 1, as for any input without a status.
     assert_eq!(out.status.code(), Some(1));
+    let out = common::explain_stdin(
+        "Return-Path: <>\n\
+         From: Helpdesk <helpdesk@example.net>\n\
+         To: agent@example.net\n\
+         Subject: [T1003] New ticket notification\n\
+         \n\
+         There is a new ticket in \"Abuse\":\n\
+         \"Carol\" <carol@example.org> wrote:\n\
+         > hello\n",
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert!(findings(&doc).is_empty(), "{doc:#}");
 }
 
 /// A notice an MTA labels `message/delivery-status` though it is prose (Openwave

@@ -391,24 +391,6 @@ impl<'a> Context<'a> {
         .any(|p| s.starts_with(p) || s.contains(&format!(": {p}")))
     }
 
-    /// A read receipt (RFC 8098 message disposition notification), or Outlook's, which
-    /// often travels as TNEF with only its subject readable ("Read: ...", "Not read: ...").
-    fn is_read_receipt(&self) -> bool {
-        let s = self.mail.subject.to_ascii_lowercase();
-        self.mail.report_type.as_deref() == Some("disposition-notification")
-            || [
-                "read:",
-                "not read:",
-                "gelesen:",
-                "ungelesen:",
-                "lu :",
-                "lu:",
-                "leído:",
-            ]
-            .iter()
-            .any(|p| s.starts_with(p))
-    }
-
     /// A challenge-response system's notice (Boxbe, Spam Arrest, Mailblocks, ...): the
     /// message is held until the sender proves to be a person, nothing bounced. Some dress
     /// it as a DSN (Boxbe's `Diagnostic-Code: X-Boxbe-Notice; Sender not pre-approved`).
@@ -443,7 +425,7 @@ impl<'a> Context<'a> {
     }
 
     fn bounce_evidence(&self) -> bool {
-        // Mailer daemons send bounces; people do not send from a null return path.
+        // Mailer daemons send bounces.
         let daemon = self.header("from").is_some_and(|f| {
             let f = f.to_ascii_lowercase();
             [
@@ -458,14 +440,10 @@ impl<'a> Context<'a> {
             .iter()
             .any(|d| f.contains(d))
         });
-        // RFC 3834 asks auto-replies, and RFC 8098 §2.1 read receipts, to use a null return
-        // path too: not evidence for them.
-        let null_sender = self.header("return-path").is_some_and(|r| r.trim() == "<>")
-            && !self.is_auto_reply()
-            && !self.is_read_receipt();
+        // A null return path is no evidence: RFC 3834 auto-replies, RFC 8098 §2.1 read
+        // receipts and ticket systems' notifications are sent from one too.
         self.pasted
             || daemon
-            || null_sender
             || (self.is_list_manager() && plain::post_refusal(&self.failure).is_some())
             || self.header("x-failed-recipients").is_some()
             || self.mail.report_type.as_deref() == Some("delivery-status")
