@@ -1116,3 +1116,36 @@ fn whether_words_also_infer_a_code_does_not_change_the_reason() {
         assert_eq!(f["reason"], "filtered", "{reply}: {f:#}");
     }
 }
+
+/// Exim's report names the remote MTA by name and then by address and port (`X-ip;
+/// [192.0.2.7]:2525`): the name is shown, and an address alone is shown without its port.
+#[test]
+fn remote_mta_is_shown_by_name_and_without_a_port() {
+    let report = |fields: &str| {
+        format!(
+            "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\
+             Subject: Mail delivery failed: returning message to sender\n\
+             MIME-Version: 1.0\n\
+             Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\
+             \n\
+             --B\n\
+             Content-Type: message/delivery-status\n\
+             \n\
+             Reporting-MTA: dns; mx.example.org\n\
+             \n\
+             Action: failed\n\
+             Final-Recipient: rfc822;dee@example.net\n\
+             Status: 5.0.0\n\
+             {fields}\
+             Diagnostic-Code: smtp; 550 Go away\n\
+             \n\
+             --B--\n"
+        )
+    };
+    let doc = explain_json(&report(
+        "Remote-MTA: dns; mx.example.net\nRemote-MTA: X-ip; [192.0.2.7]:2525\n",
+    ));
+    assert_eq!(first(&doc)["remote_host"], "mx.example.net", "{doc:#}");
+    let doc = explain_json(&report("Remote-MTA: X-ip; [192.0.2.7]:2525\n"));
+    assert_eq!(first(&doc)["remote_host"], "192.0.2.7", "{doc:#}");
+}

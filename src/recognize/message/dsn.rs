@@ -115,7 +115,9 @@ fn apply(report: &mut DsnReport, cur: &mut DsnRecipient, name: &str, value: Stri
         "original-recipient" => cur.original_recipient = Some(address_value(&value)),
         "action" => cur.action = Some(normal_action(&value)),
         "status" => cur.status = find_enhanced(&value).first().map(|l| l.code),
-        "remote-mta" => cur.remote_mta = Some(typed_value(&value)),
+        // Exim gives the name (`dns; mx.example.org`) and then the address (`X-ip;
+        // [192.0.2.1]:25`): the name is the one to show.
+        "remote-mta" if cur.remote_mta.is_none() => cur.remote_mta = Some(typed_value(&value)),
         "diagnostic-code" => cur.diagnostic = Some(value.clone()),
         "last-attempt-date" => cur.last_attempt = Some(value.clone()),
         "will-retry-until" => cur.will_retry_until = Some(value.clone()),
@@ -242,6 +244,20 @@ fn field(line: &str) -> Option<(String, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exim_names_the_remote_mta_then_its_address() {
+        let r = parse(
+            "Reporting-MTA: dns; mx.example.org\n\n\
+             Action: failed\nFinal-Recipient: rfc822;a@example.net\nStatus: 5.0.0\n\
+             Remote-MTA: dns; mx.example.net\nRemote-MTA: X-ip; [192.0.2.7]:2525\n\
+             X-Remote-MTA-smtp-greeting: X-str; 220 mx.example.net ESMTP\n",
+        );
+        assert_eq!(
+            r.recipients[0].remote_mta.as_deref(),
+            Some("mx.example.net")
+        );
+    }
 
     #[test]
     fn two_recipients_with_folded_diagnostic() {

@@ -721,10 +721,15 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
 }
 
 /// The host an MTA field names: `dns; mx.example.org (TCP|192.0.2.1|25)` → `mx.example.org`
-/// (the value arrives without its `dns;` type), without the comment, brackets or root dot.
+/// (the value arrives without its `dns;` type), without the comment, brackets or root dot;
+/// Exim's `X-ip; [192.0.2.1]:2525` → `192.0.2.1`, without the port.
 fn mta_name(field: &str) -> Option<String> {
     let name = field.split_whitespace().next()?;
-    let name = name.trim_matches(['[', ']']).trim_end_matches('.');
+    let name = match name.strip_prefix('[') {
+        Some(literal) => literal.split(']').next().unwrap_or_default(),
+        None => name,
+    };
+    let name = name.trim_end_matches('.');
     (!name.is_empty()).then(|| name.to_string())
 }
 
@@ -1107,6 +1112,20 @@ mod tests {
         );
         assert_eq!(s[0].kind, InputKind::Dsn);
         assert_eq!(s[0].line, 8);
+    }
+
+    #[test]
+    fn mta_field_names_the_host() {
+        for (field, want) in [
+            ("mx.example.org (TCP|192.0.2.1|25)", Some("mx.example.org")),
+            ("mx.example.org.", Some("mx.example.org")),
+            ("[192.0.2.1]", Some("192.0.2.1")),
+            ("[127.0.0.1]:10001", Some("127.0.0.1")),
+            ("[IPv6:2001:db8::1]:25", Some("IPv6:2001:db8::1")),
+            ("", None),
+        ] {
+            assert_eq!(mta_name(field).as_deref(), want, "{field}");
+        }
     }
 
     #[test]
