@@ -1149,3 +1149,36 @@ fn remote_mta_is_shown_by_name_and_without_a_port() {
     let doc = explain_json(&report("Remote-MTA: X-ip; [192.0.2.7]:2525\n"));
     assert_eq!(first(&doc)["remote_host"], "192.0.2.7", "{doc:#}");
 }
+
+/// An address redirected elsewhere (an alias, a .forward): Exim reports the failure under
+/// the address it was sent on to, `(generated from a@x)`, and its report names the address
+/// the sender used. Pasted with the report's fields below the prose, the prose still
+/// explains that recipient.
+#[test]
+fn pasted_exim_redirect_failure_is_read_from_the_generated_address() {
+    let doc = explain_json(
+        "This message was created automatically by mail delivery software.\n\
+         \n\
+         A message that you sent could not be delivered to one or more of its\n\
+         recipients. This is a permanent error. The following address(es) failed:\n\
+         \n\
+         \x20 bob.smith@mail.example.net\n\
+         \x20   (generated from info@example.org)\n\
+         \x20   host mx.example.net [192.0.2.5]\n\
+         \x20   SMTP error from remote mail server after RCPT TO:<bob.smith@mail.example.net>:\n\
+         \x20   550 5.2.1 The email account that you tried to reach is disabled.\n\
+         \n\
+         Reporting-MTA: dns; mail.example.org\n\
+         \n\
+         Action: failed\n\
+         Final-Recipient: rfc822;info@example.org\n\
+         Status: 5.0.0\n",
+    );
+    assert_eq!(findings(&doc).len(), 1, "{doc:#}");
+    let f = by_recipient(&doc, "info@example.org");
+    assert_eq!(f["code"], "5.2.1", "{f:#}");
+    assert_eq!(f["reason"], "suspend");
+    let text = f["server_text"].as_str().unwrap_or_default();
+    assert!(!text.contains("generated from"), "{text}");
+    assert!(!text.contains("Action:"), "{text}");
+}

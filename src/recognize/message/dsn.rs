@@ -57,6 +57,28 @@ pub fn has_fields(text: &str) -> bool {
     })
 }
 
+/// A line that is one of RFC 3464's fields (§2.2, §2.3): `Action: failed`,
+/// `Reporting-MTA: dns; mx.example.org`, ...
+pub fn is_field_line(line: &str) -> bool {
+    const FIELDS: [&str; 13] = [
+        "reporting-mta:",
+        "dsn-gateway:",
+        "received-from-mta:",
+        "arrival-date:",
+        "original-envelope-id:",
+        "original-recipient:",
+        "final-recipient:",
+        "action:",
+        "status:",
+        "remote-mta:",
+        "diagnostic-code:",
+        "last-attempt-date:",
+        "will-retry-until:",
+    ];
+    let l = line.trim_start();
+    FIELDS.iter().any(|f| starts_with_ci(l, f))
+}
+
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
     s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }

@@ -642,10 +642,15 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
             }
             None => (Diagnosis::default(), None),
         };
-        let block = blocks
+        // The prose about this recipient: the block that names it, else the one about the
+        // address it was redirected to, else the only one there is.
+        let prose: Vec<&plain::Block> = blocks.iter().filter(|b| !b.is_report_fields()).collect();
+        let block = prose
             .iter()
             .find(|b| b.recipient.eq_ignore_ascii_case(addr))
-            .or_else(|| (blocks.len() == 1).then(|| &blocks[0]));
+            .or_else(|| prose.iter().find(|b| b.is_generated_from(addr)))
+            .or_else(|| (prose.len() == 1).then(|| &prose[0]))
+            .copied();
         let block_text = block.map(|b| b.text());
         // The block is read when the fields hold no status; its stage then counts below.
         let block_read = !d.has_status() && block_text.is_some();

@@ -3,6 +3,7 @@
 //! failed, and which lines speak about each.
 
 use super::diag::re;
+use super::dsn;
 use super::scan::{self, address_matches};
 use regex_lite::Regex;
 use std::sync::OnceLock;
@@ -244,13 +245,14 @@ pub struct Block {
 }
 
 impl Block {
-    /// What the lines say, without the line that only names the address.
+    /// What the lines say, without the line that only names the address, Exim's note of
+    /// the address it was redirected from, or report fields pasted after the prose.
     pub fn words(&self) -> String {
         let mut out = String::new();
         for line in &self.lines {
             let t = line.trim();
             let rest = strip_address_lead(t, &self.recipient);
-            if rest.is_empty() || is_rule(rest) {
+            if rest.is_empty() || is_rule(rest) || is_redirect_note(t) || dsn::is_field_line(t) {
                 continue;
             }
             if !out.is_empty() {
@@ -264,6 +266,29 @@ impl Block {
     pub fn text(&self) -> String {
         self.lines.join("\n")
     }
+
+    /// A block that a pasted report's `Final-Recipient:` field opened: its words are the
+    /// report's fields, which are read as fields, not as the failure's prose.
+    pub fn is_report_fields(&self) -> bool {
+        self.lines.first().is_some_and(|l| dsn::has_fields(l))
+    }
+
+    /// Whether the block is about an address that `addr` was redirected to: Exim prints
+    /// `(generated from addr)` or `(ultimately generated from addr)` under it
+    /// (deliver.c print_address_information), and reports the failure for `addr`.
+    pub fn is_generated_from(&self, addr: &str) -> bool {
+        let needle = format!("generated from {}", addr.to_ascii_lowercase());
+        self.lines
+            .iter()
+            .any(|l| l.to_ascii_lowercase().contains(&needle))
+    }
+}
+
+/// Exim's `(generated from a@x)` / `(ultimately generated from a@x)` under an address.
+fn is_redirect_note(line: &str) -> bool {
+    let t = line.trim_start_matches('(').to_ascii_lowercase();
+    (t.starts_with("generated from ") || t.starts_with("ultimately generated from "))
+        && line.ends_with(')')
 }
 
 /// `<a@x>: text` → `text`; `a@x` → ``; other lines unchanged.
@@ -573,6 +598,29 @@ mod tests {
 
     fn none(_: &str) -> bool {
         false
+    }
+
+    #[test]
+    fn block_words_leave_out_redirect_notes_and_report_fields() {
+        let block = Block {
+            recipient: "bob@example.net".into(),
+            lines: vec![
+                "  bob@example.net".into(),
+                "    (ultimately generated from info@example.org)".into(),
+                "    Address unknown".into(),
+                "Reporting-MTA: dns; mx.example.org".into(),
+                "Action: failed".into(),
+            ],
+        };
+        assert_eq!(block.words(), "Address unknown");
+        assert!(block.is_generated_from("INFO@example.org"));
+        assert!(!block.is_generated_from("bob@example.net"));
+        assert!(!block.is_report_fields());
+        let fields = Block {
+            recipient: "info@example.org".into(),
+            lines: vec!["Final-Recipient: rfc822;info@example.org".into()],
+        };
+        assert!(fields.is_report_fields());
     }
 
     #[test]
