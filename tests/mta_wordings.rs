@@ -138,6 +138,14 @@ fn opensmtpd_route_and_destination_failures() {
         "securityerror",
         &["450 4.0.0 Could not retrieve credentials"],
     );
+    // Its delivery agent (an mda command) that exits non-zero or is killed (smtpd.c).
+    assert_reason(
+        "mailererror",
+        &[
+            "550 5.3.0 exited abnormally",
+            "450 4.3.0 terminated; signal 9",
+        ],
+    );
 }
 
 #[test]
