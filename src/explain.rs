@@ -491,12 +491,13 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
     f.action = v.action;
     carry_input(&mut f, status);
     // A temporary failure the sending MTA has already returned (`Action: failed` over a
-    // 4.x.x, Exim's "retry timeout exceeded"): its retrying is over, not to come.
+    // 4.x.x, Exim's "retry timeout exceeded", under whatever Status): its retrying is over,
+    // not to come.
     let returned = matches!(
         status.outcome.as_deref(),
         Some("failed" | "expired" | "bounced")
     );
-    if returned && f.class == Some(Class::Transient) {
+    if returned && (f.class == Some(Class::Transient) || f.reason == Reason::Expired) {
         f.retry = None;
         f.next = Some(RETURNED_AFTER_RETRYING.into());
     }

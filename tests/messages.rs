@@ -535,6 +535,45 @@ fn exim_retry_timeout_is_a_temporary_failure_returned() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("stopped retrying"), "{text}");
     assert!(!text.contains("keeps the message queued"), "{text}");
+    // Its report part says `Status: 5.0.0` (failed): the code stated stands, and the
+    // message was still never refused, so sending again later is the remedy.
+    let doc = explain_json(
+        "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\
+         Subject: Mail delivery failed: returning message to sender\n\
+         MIME-Version: 1.0\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\
+         \n\
+         --B\n\
+         Content-Type: text/plain\n\
+         \n\
+         A message that you sent could not be delivered to one or more of its\n\
+         recipients. This is a permanent error. The following address(es) failed:\n\
+         \n\
+         \x20 carol@example.net\n\
+         \x20   retry timeout exceeded\n\
+         \n\
+         --B\n\
+         Content-Type: message/delivery-status\n\
+         \n\
+         Reporting-MTA: dns; mx.example.org\n\
+         \n\
+         Action: failed\n\
+         Final-Recipient: rfc822;carol@example.net\n\
+         Status: 5.0.0\n\
+         \n\
+         --B--\n",
+    );
+    let f = by_recipient(&doc, "carol@example.net");
+    assert_eq!(f["code"], "5.0.0", "{f:#}");
+    assert_eq!(f["reason"], "expired");
+    assert_eq!(f["action"], "retry");
+    assert!(
+        f["next"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("stopped retrying"),
+        "{f:#}"
+    );
 }
 
 /// A forwarder's pipe that fails: Exim names the pipe on one line and the address that
