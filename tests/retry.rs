@@ -178,6 +178,36 @@ fn the_text_retry_section_names_each_mta_and_its_settings() {
         .stdout(predicate::str::contains("How the sending MTA retries").not());
 }
 
+/// The short form gives a greylisting deferral the reason's note alone; the code's note
+/// (about every reason 4.7.1 is given for) waits for --full.
+#[test]
+fn the_short_form_gives_the_reason_note_instead_of_the_codes() {
+    let reply = "451 4.7.1 Greylisted, see http://postgrey.schweikert.ch/help/example.org.html";
+    let reason_note = "Greylisting lets the message in on the first retry";
+    let code_note = "When the text names greylisting";
+    bouncex()
+        .env("COLUMNS", "200")
+        .args(["explain", reply])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains(reason_note).and(predicate::str::contains(code_note).not()),
+        );
+    bouncex()
+        .env("COLUMNS", "200")
+        .args(["explain", "--full", reply])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(reason_note).and(predicate::str::contains(code_note)));
+    // Without a reason note, the code's own note is the one shown.
+    bouncex()
+        .env("COLUMNS", "200")
+        .args(["explain", "451 4.7.1 Service unavailable, try again later"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(code_note));
+}
+
 /// A scratch directory of its own for each test.
 fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("bouncex-{name}-{}", std::process::id()));

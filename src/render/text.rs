@@ -301,7 +301,13 @@ fn retry(out: &mut dyn Write, p: &Painter, r: &Retry) -> io::Result<()> {
     // The short form keeps what is particular to this finding: when to step in only when the
     // code says so itself ("at once: no retry can succeed"); the general advice is in --full.
     let step_in = r.step_in.as_ref().filter(|_| p.opts.full || r.own_step_in);
-    for text in [&r.reason_note, &r.note]
+    // The reason's note is about this finding; the code's note covers every reason the code
+    // is given for, so the short form shows it only when the reason has none.
+    let code_note = r
+        .note
+        .as_ref()
+        .filter(|_| p.opts.full || r.reason_note.is_none());
+    for text in [r.reason_note.as_ref(), code_note]
         .into_iter()
         .flatten()
         .chain(step_in)
