@@ -99,6 +99,9 @@ pub struct Retry {
     pub step_in: Option<String>,
     /// What each sending MTA does by default, with its setting names.
     pub mta: Vec<MtaRetry>,
+    /// The id of the `mta` that holds this message, when the input shows which (a log
+    /// line's program, a report's own template); null when it does not.
+    pub sending_mta: Option<String>,
     /// Whether `step_in` is the code's own (then the reason's does not replace it).
     #[serde(skip)]
     pub own_step_in: bool,
@@ -186,6 +189,7 @@ fn retry_for(kb: &Kb, own: Option<&RawRetry>, reason: Reason) -> Option<Retry> {
         reason_note: None,
         step_in: own.step_in.clone(),
         mta: kb.mtas().iter().map(MtaRetry::from).collect(),
+        sending_mta: None,
         own_step_in: own.step_in.is_some(),
     };
     refine_retry(kb, &mut retry, reason);
@@ -509,6 +513,11 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
         show_provider_and_blocklist(kb, status, &evidence, v.code.as_ref(), &mut f);
         if let Some(retry) = &mut f.retry {
             refine_retry(kb, retry, f.reason);
+            retry.sending_mta = status
+                .sending_mta
+                .map(|m| m.id())
+                .filter(|id| kb.mta(id).is_some())
+                .map(str::to_string);
         }
     }
     Some(f)

@@ -208,6 +208,50 @@ fn the_short_form_gives_the_reason_note_instead_of_the_codes() {
         .stdout(predicate::str::contains(code_note));
 }
 
+/// The MTA that holds the message, when the input shows which, is the one whose default is
+/// given: a log line's program, a report's own template.
+#[test]
+fn the_mta_holding_the_message_is_named_when_the_input_shows_it() {
+    let log = "Jun 10 11:04:41 mail postfix/smtp[8850]: A1B2C3D4E5: to=<ops@example.com>, \
+        relay=mx.example.com[198.51.100.30]:25, delay=12, delays=0.1/0/11/0.9, dsn=4.3.2, \
+        status=deferred (host mx.example.com[198.51.100.30] said: 451 4.3.2 try later (in reply \
+        to RCPT TO command))";
+    let f = &findings(&["explain", "--json", log])[0];
+    assert_eq!(f["retry"]["sending_mta"], "postfix");
+    bouncex()
+        .env("COLUMNS", "200")
+        .args(["explain", log])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Postfix keeps the message queued")
+                .and(predicate::str::contains("Exchange Server").not()),
+        );
+    let exim_delay = "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\
+        Subject: Warning: message 1xaWUM-0000ZH-0l delayed 24 hours\n\
+        \n\
+        This message was created automatically by mail delivery software.\n\
+        \n\
+        A message that you sent has not yet been delivered to one or more of its\n\
+        recipients after more than 24 hours on the queue on mx.example.org.\n\
+        \n\
+        \x20 bob@example.net\n\
+        \x20   Delay reason: SMTP error from remote mail server after RCPT TO:<bob@example.net>:\n\
+        \x20   451 4.7.1 Greylisted, please try again later\n";
+    let doc = json_of(
+        bouncex()
+            .args(["explain", "--json"])
+            .write_stdin(exim_delay),
+    );
+    assert_eq!(
+        doc["findings"][0]["retry"]["sending_mta"], "exim",
+        "{doc:#}"
+    );
+    // A reply alone does not say who holds the message.
+    let f = &findings(&["explain", "--json", "451 4.3.2 try later"])[0];
+    assert!(f["retry"]["sending_mta"].is_null());
+}
+
 /// A scratch directory of its own for each test.
 fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("bouncex-{name}-{}", std::process::id()));

@@ -17,6 +17,18 @@ pub enum Mta {
     Exchange,
 }
 
+impl Mta {
+    /// Its id in the knowledge base's `[[mta]]` table.
+    pub fn id(self) -> &'static str {
+        match self {
+            Mta::Postfix => "postfix",
+            Mta::Exim => "exim",
+            Mta::Sendmail => "sendmail",
+            Mta::Exchange => "exchange",
+        }
+    }
+}
+
 /// What the reporting MTA did with the message for this recipient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
@@ -975,6 +987,7 @@ pub fn to_status(rec: &LogRecord<'_>, line_no: usize, line: &str) -> Status {
         .or_else(|| rec.detail.and_then(non_empty));
     s.stage = rec.stage.or_else(|| stage_marker(line.trim()));
     s.outcome = rec.outcome.map(|o| o.as_str().to_string());
+    s.sending_mta = rec.mta;
     s
 }
 

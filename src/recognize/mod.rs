@@ -66,6 +66,9 @@ pub struct Status {
     /// The X.4.7 ("delivery time expired") the report stated, when `code` is instead the
     /// code of the last attempt's failure that the report also quotes.
     pub expired_as: Option<EnhancedCode>,
+    /// The MTA that holds the message and retries it, when the input shows which: a log
+    /// line's program, a report's own template.
+    pub sending_mta: Option<log::Mta>,
 }
 
 impl Status {
@@ -85,6 +88,7 @@ impl Status {
             outcome: None,
             code_inferred: false,
             expired_as: None,
+            sending_mta: None,
         }
     }
 

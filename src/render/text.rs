@@ -271,6 +271,19 @@ fn retry(out: &mut dyn Write, p: &Painter, r: &Retry) -> io::Result<()> {
             );
             writeln!(out, "{}", p.wrap(&sched, "  ", "  "))?;
         }
+    } else if let Some(m) = r
+        .sending_mta
+        .as_deref()
+        .and_then(|id| r.mta.iter().find(|m| m.id == id))
+        .filter(|_| !p.opts.full)
+    {
+        // The input shows which MTA holds the message: its own default, not everyone's.
+        let line = format!(
+            "{} keeps the message queued, retries on its own and, by default, returns it \
+             after {}.",
+            m.name, m.gives_up_after
+        );
+        writeln!(out, "{}", p.wrap(&line, "  ", "  "))?;
     } else if !p.opts.full {
         // The short form: when each MTA gives up; the schedules and settings are in --full.
         let ends: Vec<String> = r

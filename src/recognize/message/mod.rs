@@ -10,6 +10,7 @@ mod plain;
 mod scan;
 mod ses;
 
+use super::log::Mta;
 use super::{InputKind, Status, non_empty, recognise};
 use crate::code::{Class, EnhancedCode, basic_class};
 use diag::{Diagnosis, diagnose};
@@ -256,6 +257,8 @@ pub(crate) struct Context<'a> {
     line_ends: std::cell::OnceCell<Vec<usize>>,
     /// Recipients left out past [`plain::MAX_RECIPIENTS`].
     skipped: std::cell::Cell<usize>,
+    /// The MTA whose report template this is, which holds the message and retries it.
+    sending_mta: Option<Mta>,
 }
 
 impl<'a> Context<'a> {
@@ -306,7 +309,9 @@ impl<'a> Context<'a> {
                 .map(str::to_ascii_lowercase),
         );
         let report_headers = has_headers.then(|| report_header_lines(&mail.headers).into());
+        let sending_mta = report_template(&failure, &mail);
         Context {
+            sending_mta,
             report_headers,
             mail,
             raw,
@@ -574,7 +579,33 @@ fn status_from(
     s.remote_host = d.host.clone();
     s.stage = d.stage;
     s.outcome = Some(outcome.to_string());
+    s.sending_mta = ctx.sending_mta;
     s
+}
+
+/// The MTA whose own report template the text is: Postfix's bounce(8) ("This is the mail
+/// system at host ...", its `X-Postfix-Queue-ID` field), Exim's deliver.c ("This message
+/// was created automatically by mail delivery software"), Sendmail's savemail.c ("The
+/// original message was received at ..."), Exchange's NDR ("Diagnostic information for
+/// administrators").
+fn report_template(failure: &str, mail: &Mail) -> Option<Mta> {
+    let text = failure.to_ascii_lowercase();
+    let says = |words: &str| text.contains(words);
+    let postfix_field = mail.parts.iter().any(|p| {
+        p.kind == PartKind::DeliveryStatus
+            && scan::contains_any_ignore_case(&p.text, &["x-postfix-queue-id:"])
+    });
+    if postfix_field || says("this is the mail system at host") {
+        Some(Mta::Postfix)
+    } else if says("this message was created automatically by mail delivery software") {
+        Some(Mta::Exim)
+    } else if says("the original message was received at") {
+        Some(Mta::Sendmail)
+    } else if says("diagnostic information for administrators") {
+        Some(Mta::Exchange)
+    } else {
+        None
+    }
 }
 
 /// RFC 3464 reports: a delivery-status part, or its fields pasted into the text.
