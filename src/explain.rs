@@ -102,6 +102,9 @@ pub struct Retry {
     /// The id of the `mta` that holds this message, when the input shows which (a log
     /// line's program, a report's own template); null when it does not.
     pub sending_mta: Option<String>,
+    /// What the report itself says of how long its MTA keeps retrying, in its words
+    /// ("It will be retried until it is 5 day(s) old"); null when it says nothing.
+    pub report_horizon: Option<String>,
     /// Whether `step_in` is the code's own (then the reason's does not replace it).
     #[serde(skip)]
     pub own_step_in: bool,
@@ -190,6 +193,7 @@ fn retry_for(kb: &Kb, own: Option<&RawRetry>, reason: Reason) -> Option<Retry> {
         step_in: own.step_in.clone(),
         mta: kb.mtas().iter().map(MtaRetry::from).collect(),
         sending_mta: None,
+        report_horizon: None,
         own_step_in: own.step_in.is_some(),
     };
     refine_retry(kb, &mut retry, reason);
@@ -518,6 +522,7 @@ pub fn explain(kb: &Kb, status: &Status) -> Option<Finding> {
                 .map(|m| m.id())
                 .filter(|id| kb.mta(id).is_some())
                 .map(str::to_string);
+            retry.report_horizon = status.retry_horizon.clone();
         }
     }
     Some(f)

@@ -250,6 +250,43 @@ fn the_mta_holding_the_message_is_named_when_the_input_shows_it() {
     // A reply alone does not say who holds the message.
     let f = &findings(&["explain", "--json", "451 4.3.2 try later"])[0];
     assert!(f["retry"]["sending_mta"].is_null());
+    assert!(f["retry"]["report_horizon"].is_null());
+}
+
+/// A delay notice that says how long its MTA keeps retrying is quoted: the configured queue
+/// lifetime, which may not be the default.
+#[test]
+fn a_delay_notice_says_how_long_its_mta_keeps_retrying() {
+    let notice = "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n\
+        Subject: Delayed Mail (still being retried)\n\
+        \n\
+        This is the mail system at host mx.example.org.\n\
+        \n\
+        ####################################################################\n\
+        # THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n\
+        ####################################################################\n\
+        \n\
+        Your message could not be delivered for more than 4 hour(s).\n\
+        It will be retried until it is 2 day(s) old.\n\
+        \n\
+        <dee@example.net>: host mx.example.net[192.0.2.9] said: 451 4.3.0 Temporary\n\
+        \x20   failure, try again later (in reply to RCPT TO command)\n";
+    let doc = json_of(bouncex().args(["explain", "--json"]).write_stdin(notice));
+    let retry = &doc["findings"][0]["retry"];
+    assert_eq!(
+        retry["report_horizon"], "It will be retried until it is 2 day(s) old",
+        "{doc:#}"
+    );
+    assert_eq!(retry["sending_mta"], "postfix");
+    bouncex()
+        .env("COLUMNS", "200")
+        .args(["explain"])
+        .write_stdin(notice)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "The report says: It will be retried until it is 2 day(s) old.",
+        ));
 }
 
 /// A scratch directory of its own for each test.

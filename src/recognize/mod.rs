@@ -69,6 +69,9 @@ pub struct Status {
     /// The MTA that holds the message and retries it, when the input shows which: a log
     /// line's program, a report's own template.
     pub sending_mta: Option<log::Mta>,
+    /// A delay notice's own words on how long its MTA keeps retrying ("It will be retried
+    /// until it is 5 day(s) old").
+    pub retry_horizon: Option<String>,
 }
 
 impl Status {
@@ -89,6 +92,7 @@ impl Status {
             code_inferred: false,
             expired_as: None,
             sending_mta: None,
+            retry_horizon: None,
         }
     }
 

@@ -311,6 +311,10 @@ fn retry(out: &mut dyn Write, p: &Painter, r: &Retry) -> io::Result<()> {
             )?;
         }
     }
+    if let Some(words) = &r.report_horizon {
+        let line = format!("The report says: {}.", super::sanitize(words));
+        writeln!(out, "{}", p.wrap(&line, "  ", "  "))?;
+    }
     // The short form keeps what is particular to this finding: when to step in only when the
     // code says so itself ("at once: no retry can succeed"); the general advice is in --full.
     let step_in = r.step_in.as_ref().filter(|_| p.opts.full || r.own_step_in);

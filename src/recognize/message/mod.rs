@@ -259,6 +259,8 @@ pub(crate) struct Context<'a> {
     skipped: std::cell::Cell<usize>,
     /// The MTA whose report template this is, which holds the message and retries it.
     sending_mta: Option<Mta>,
+    /// What the notice says of how long its MTA keeps retrying.
+    retry_horizon: Option<String>,
 }
 
 impl<'a> Context<'a> {
@@ -310,8 +312,10 @@ impl<'a> Context<'a> {
         );
         let report_headers = has_headers.then(|| report_header_lines(&mail.headers).into());
         let sending_mta = report_template(&failure, &mail);
+        let retry_horizon = plain::retry_horizon(&failure);
         Context {
             sending_mta,
+            retry_horizon,
             report_headers,
             mail,
             raw,
@@ -580,6 +584,7 @@ fn status_from(
     s.stage = d.stage;
     s.outcome = Some(outcome.to_string());
     s.sending_mta = ctx.sending_mta;
+    s.retry_horizon = ctx.retry_horizon.clone();
     s
 }
 

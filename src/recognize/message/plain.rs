@@ -522,6 +522,37 @@ pub fn says_retries_ran_out(text: &str) -> bool {
         .is_match(text)
 }
 
+/// What a delay notice says of how long its MTA keeps retrying, in its own words: Postfix's
+/// "It will be retried until it is 5 day(s) old" (bounce(8) delay template), Sendmail's "Will
+/// keep trying until message is 5 days old" (savemail.c), Exchange's "The server will keep
+/// trying to deliver this message for the next 1 days, 19 hours and 53 minutes", Gmail's
+/// "Message will be retried for 2 more day(s)" / "Gmail will retry for 46 more hours",
+/// OpenSMTPD's "The message is kept in the queue for up to 7 days".
+pub fn retry_horizon(text: &str) -> Option<String> {
+    static HORIZON: OnceLock<Regex> = OnceLock::new();
+    let words = ["retried", "retry", "trying", "kept in the queue"];
+    if !scan::contains_any_ignore_case(text, &words) {
+        return None;
+    }
+    let m = re_across_lines(
+        &HORIZON,
+        concat!(
+            r"(?i)\b(?:it will be retried until it is [0-9][0-9a-z.,() ]{0,40}? old",
+            r"|will keep trying until (?:the )?message is [0-9][0-9a-z., ]{0,40}? old",
+            r"|(?:the server )?will keep trying to deliver this message for the next [0-9][0-9a-z, ]{0,60}[a-z]",
+            r"|(?:message|delivery) will be retried for [0-9]+ more (?:day|hour)s?(?:\(s\))?",
+            r"|(?:gmail )?will retry for [0-9]+ more (?:day|hour)s?",
+            r"|(?:the message is )?kept in the queue for up to [0-9]+ (?:day|hour)s?)",
+        ),
+    )
+    .find(text)?;
+    let words = crate::recognize::fold_whitespace(m.as_str());
+    // A sentence of its own, as it is shown ("Gmail will retry ...").
+    let mut chars = words.chars();
+    let first = chars.next()?.to_ascii_uppercase();
+    Some(std::iter::once(first).chain(chars).collect())
+}
+
 /// Words of a challenge-response notice: the sender must prove to be a person before the
 /// message is delivered.
 pub fn asks_sender_to_verify(text: &str) -> bool {
@@ -598,6 +629,45 @@ mod tests {
 
     fn none(_: &str) -> bool {
         false
+    }
+
+    #[test]
+    fn delay_notices_say_how_long_they_keep_retrying() {
+        for (text, want) in [
+            (
+                "Your message could not be delivered for more than 4 hour(s).\nIt will be retried until it is 5 day(s) old.",
+                Some("It will be retried until it is 5 day(s) old"),
+            ),
+            (
+                "It will be retried until it is 5 days, 0 hours, 0 minutes old.",
+                Some("It will be retried until it is 5 days, 0 hours, 0 minutes old"),
+            ),
+            (
+                "   **********************************************\n   **      THIS IS A WARNING MESSAGE ONLY      **\n\n   Will keep trying until message is 5 days old",
+                Some("Will keep trying until message is 5 days old"),
+            ),
+            (
+                "The server will keep trying to deliver this message for the next 1 days, 19 hours\nand 53 minutes. You'll be notified if the message can't be delivered by that time.",
+                Some(
+                    "The server will keep trying to deliver this message for the next 1 days, 19 hours and 53 minutes",
+                ),
+            ),
+            (
+                "Message will be retried for 2 more day(s)",
+                Some("Message will be retried for 2 more day(s)"),
+            ),
+            (
+                "Gmail will retry for 46 more hours. You'll be notified if the delivery fails permanently.",
+                Some("Gmail will retry for 46 more hours"),
+            ),
+            (
+                "The message is kept in the queue for up to 7 days.",
+                Some("The message is kept in the queue for up to 7 days"),
+            ),
+            ("Please retry later.", None),
+        ] {
+            assert_eq!(retry_horizon(text).as_deref(), want, "{text}");
+        }
     }
 
     #[test]
