@@ -285,7 +285,10 @@ fn no_invented_retry_schedules() {
 fn the_mta_defaults_are_written_once_with_their_sources() {
     let kb = codes_toml();
     let ids: Vec<&str> = kb.mta.iter().map(|m| m.id.as_str()).collect();
-    assert_eq!(ids, ["postfix", "exim", "sendmail", "exchange"]);
+    assert_eq!(
+        ids,
+        ["postfix", "exim", "sendmail", "exchange", "opensmtpd"]
+    );
     let defaults = kb.retry_defaults.as_ref().unwrap();
     assert_eq!(defaults.reference, "postfix");
     for m in &kb.mta {

@@ -224,7 +224,7 @@ fn the_mta_holding_the_message_is_named_when_the_input_shows_it() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("Postfix keeps the message queued")
+            predicate::str::contains("Postfix retries on its own")
                 .and(predicate::str::contains("Exchange Server").not()),
         );
     let exim_delay = "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\

@@ -15,6 +15,8 @@ pub enum Mta {
     Exim,
     Sendmail,
     Exchange,
+    /// Known by its reports only: no log format of its is read.
+    OpenSmtpd,
 }
 
 impl Mta {
@@ -25,6 +27,7 @@ impl Mta {
             Mta::Exim => "exim",
             Mta::Sendmail => "sendmail",
             Mta::Exchange => "exchange",
+            Mta::OpenSmtpd => "opensmtpd",
         }
     }
 }

@@ -279,8 +279,7 @@ fn retry(out: &mut dyn Write, p: &Painter, r: &Retry) -> io::Result<()> {
     {
         // The input shows which MTA holds the message: its own default, not everyone's.
         let line = format!(
-            "{} keeps the message queued, retries on its own and, by default, returns it \
-             after {}.",
+            "{} retries on its own and by default returns the message after {}.",
             m.name, m.gives_up_after
         );
         writeln!(out, "{}", p.wrap(&line, "  ", "  "))?;
@@ -292,8 +291,7 @@ fn retry(out: &mut dyn Write, p: &Painter, r: &Retry) -> io::Result<()> {
             .map(|m| format!("{} {}", m.name, m.gives_up_after))
             .collect();
         let line = format!(
-            "The sending MTA keeps the message queued, retries on its own and, by default, \
-             returns it after: {}.",
+            "The sending MTA retries on its own and by default returns the message after: {}.",
             ends.join(", ")
         );
         writeln!(out, "{}", p.wrap(&line, "  ", "  "))?;

@@ -592,7 +592,8 @@ fn status_from(
 /// system at host ...", its `X-Postfix-Queue-ID` field), Exim's deliver.c ("This message
 /// was created automatically by mail delivery software"), Sendmail's savemail.c ("The
 /// original message was received at ..."), Exchange's NDR ("Diagnostic information for
-/// administrators").
+/// administrators"), OpenSMTPD's bounce.c ("This is the MAILER-DAEMON, please DO NOT REPLY
+/// to this email").
 fn report_template(failure: &str, mail: &Mail) -> Option<Mta> {
     let text = failure.to_ascii_lowercase();
     let says = |words: &str| text.contains(words);
@@ -608,6 +609,8 @@ fn report_template(failure: &str, mail: &Mail) -> Option<Mta> {
         Some(Mta::Sendmail)
     } else if says("diagnostic information for administrators") {
         Some(Mta::Exchange)
+    } else if says("this is the mailer-daemon, please do not reply to this email") {
+        Some(Mta::OpenSmtpd)
     } else {
         None
     }
