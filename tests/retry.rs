@@ -247,6 +247,31 @@ fn the_mta_holding_the_message_is_named_when_the_input_shows_it() {
         doc["findings"][0]["retry"]["sending_mta"], "exim",
         "{doc:#}"
     );
+    let opensmtpd_delay = "From: Mailer Daemon <MAILER-DAEMON@mx.example.org>\n\
+        Subject: Delivery status notification: delayed\n\
+        \n\
+        \x20   Hi!\n\
+        \n\
+        \x20   This is the MAILER-DAEMON, please DO NOT REPLY to this email.\n\
+        \n\
+        \x20   A message is delayed for more than 4 hours for the following\n\
+        \x20   list of recipients:\n\
+        \n\
+        bob@example.net: Network error on destination MXs\n\
+        \n\
+        \x20   Please note that this is only a temporary failure report.\n\
+        \x20   The message is kept in the queue for up to 4 days.\n";
+    let doc = json_of(
+        bouncex()
+            .args(["explain", "--json"])
+            .write_stdin(opensmtpd_delay),
+    );
+    let retry = &doc["findings"][0]["retry"];
+    assert_eq!(retry["sending_mta"], "opensmtpd", "{doc:#}");
+    assert_eq!(
+        retry["report_horizon"],
+        "The message is kept in the queue for up to 4 days"
+    );
     // A reply alone does not say who holds the message.
     let f = &findings(&["explain", "--json", "451 4.3.2 try later"])[0];
     assert!(f["retry"]["sending_mta"].is_null());
