@@ -467,3 +467,42 @@ fn a_bounce_whose_original_follows_unmarked_reads_only_its_own_words() {
     assert_eq!(found.len(), 1, "{doc:#}");
     assert_eq!(found[0]["recipient"], "ann@example.net");
 }
+
+/// A report of a thousand recipients whose prose names a thousand other addresses: each
+/// recipient is looked up among the prose blocks once, by name or by the address it was
+/// redirected from, not by reading every block's lines again.
+#[test]
+fn a_thousand_recipients_against_a_thousand_prose_blocks() {
+    let n = 1000;
+    let prose: String = (0..n)
+        .map(|i| {
+            let lines: String = (0..20)
+                .map(|j| format!("    line {j} of the text\n"))
+                .collect();
+            format!("  other{i}@example.net\n{lines}")
+        })
+        .collect();
+    let fields: String = (0..n)
+        .map(|i| {
+            format!(
+                "Final-Recipient: rfc822; user{i}@example.org\nAction: failed\nStatus: 5.0.0\n\n"
+            )
+        })
+        .collect();
+    let doc = explain_json(&format!(
+        "From: MAILER-DAEMON@example.net\n\
+         Subject: Undelivered Mail Returned to Sender\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\n\
+         --B\nContent-Type: text/plain\n\nThe following address(es) failed:\n\n{prose}\
+         --B\nContent-Type: message/delivery-status\n\n\
+         Reporting-MTA: dns; mx.example.net\n\n{fields}--B--\n"
+    ));
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), n);
+    // No prose block names these recipients: their words are the fields' alone.
+    assert!(
+        findings.iter().all(|f| f["server_text"].is_null()),
+        "{:#}",
+        findings[0]
+    );
+}

@@ -669,6 +669,7 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
     if recipients.is_empty() {
         return false;
     }
+    let prose = Prose::of(&blocks);
     let mut seen: HashSet<(String, &str)> = HashSet::new();
     for (addr, r) in recipients {
         if !seen.insert((addr.to_ascii_lowercase(), r.action.as_deref().unwrap_or(""))) {
@@ -683,12 +684,12 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
         };
         // The prose about this recipient: the block that names it, else the one about the
         // address it was redirected to, else the only one there is.
-        let prose: Vec<&plain::Block> = blocks.iter().filter(|b| !b.is_report_fields()).collect();
+        let key = addr.to_ascii_lowercase();
         let block = prose
-            .iter()
-            .find(|b| b.recipient.eq_ignore_ascii_case(addr))
-            .or_else(|| prose.iter().find(|b| b.is_generated_from(addr)))
-            .or_else(|| (prose.len() == 1).then(|| &prose[0]))
+            .by_recipient
+            .get(&key)
+            .or_else(|| prose.by_origin.get(&key))
+            .or(prose.only.as_ref())
             .copied();
         let block_text = block.map(|b| b.text());
         // The block is read when the fields hold no status; its stage then counts below.
@@ -762,6 +763,44 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
         out.push(status);
     }
     true
+}
+
+/// The prose blocks of a report's text, found by the recipient they name or by the address
+/// it was redirected from; report fields pasted in the text are no prose.
+struct Prose<'b> {
+    by_recipient: std::collections::HashMap<String, &'b plain::Block>,
+    by_origin: std::collections::HashMap<String, &'b plain::Block>,
+    /// The only prose block, which a report with one recipient is about.
+    only: Option<&'b plain::Block>,
+}
+
+impl<'b> Prose<'b> {
+    fn of(blocks: &'b [plain::Block]) -> Prose<'b> {
+        let mut prose = Prose {
+            by_recipient: Default::default(),
+            by_origin: Default::default(),
+            only: None,
+        };
+        let mut count = 0;
+        for b in blocks.iter().filter(|b| !b.is_report_fields()) {
+            count += 1;
+            prose.only = Some(b);
+            prose
+                .by_recipient
+                .entry(b.recipient.to_ascii_lowercase())
+                .or_insert(b);
+            for origin in b.redirected_from() {
+                prose
+                    .by_origin
+                    .entry(origin.to_ascii_lowercase())
+                    .or_insert(b);
+            }
+        }
+        if count != 1 {
+            prose.only = None;
+        }
+        prose
+    }
 }
 
 /// The host an MTA field names: `dns; mx.example.org (TCP|192.0.2.1|25)` → `mx.example.org`

@@ -273,14 +273,19 @@ impl Block {
         self.lines.first().is_some_and(|l| dsn::has_fields(l))
     }
 
-    /// Whether the block is about an address that `addr` was redirected to: Exim prints
-    /// `(generated from addr)` or `(ultimately generated from addr)` under it
-    /// (deliver.c print_address_information), and reports the failure for `addr`.
-    pub fn is_generated_from(&self, addr: &str) -> bool {
-        let needle = format!("generated from {}", addr.to_ascii_lowercase());
-        self.lines
-            .iter()
-            .any(|l| l.to_ascii_lowercase().contains(&needle))
+    /// The addresses this block's address was redirected from: Exim prints `(generated from
+    /// a@x)` or `(ultimately generated from a@x)` under it (deliver.c
+    /// print_address_information), and reports the failure for `a@x`.
+    pub fn redirected_from(&self) -> impl Iterator<Item = &str> {
+        self.lines.iter().filter_map(|l| {
+            let t = l.trim();
+            is_redirect_note(t).then(|| {
+                let at = t
+                    .find("generated from ")
+                    .map_or(0, |i| i + "generated from ".len());
+                t[at..].trim_end_matches(')').trim()
+            })
+        })
     }
 }
 
@@ -683,8 +688,10 @@ mod tests {
             ],
         };
         assert_eq!(block.words(), "Address unknown");
-        assert!(block.is_generated_from("INFO@example.org"));
-        assert!(!block.is_generated_from("bob@example.net"));
+        assert_eq!(
+            block.redirected_from().collect::<Vec<_>>(),
+            ["info@example.org"]
+        );
         assert!(!block.is_report_fields());
         let fields = Block {
             recipient: "info@example.org".into(),
