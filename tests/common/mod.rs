@@ -69,3 +69,50 @@ pub const REGISTERED: &[&str] = &[
     "X.7.19", "X.7.20", "X.7.21", "X.7.22", "X.7.23", "X.7.24", "X.7.25", "X.7.26", "X.7.27",
     "X.7.28", "X.7.29", "X.7.30",
 ];
+
+/// An Exim bounce as a `multipart/report`: `prose` as its text part (none when empty) and a
+/// delivery-status part of `Reporting-MTA: dns; mx.example.org` and one recipient's `fields`.
+pub fn exim_report(prose: &str, fields: &str) -> String {
+    let text_part = if prose.is_empty() {
+        String::new()
+    } else {
+        format!("--B\nContent-Type: text/plain\n\n{prose}\n")
+    };
+    format!(
+        "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\
+         Subject: Mail delivery failed: returning message to sender\n\
+         MIME-Version: 1.0\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\
+         \n\
+         {text_part}\
+         --B\n\
+         Content-Type: message/delivery-status\n\
+         \n\
+         Reporting-MTA: dns; mx.example.org\n\
+         \n\
+         {fields}\
+         \n\
+         --B--\n"
+    )
+}
+
+/// OpenSMTPD's delay notice (bounce.c), naming one recipient and why it waits.
+pub fn opensmtpd_delay(recipient: &str, why: &str) -> String {
+    format!(
+        "From: MAILER-DAEMON@mx.example.org\n\
+         To: sender@example.org\n\
+         Subject: Delivery status notification: delayed\n\
+         \n\
+         \x20   Hi!\n\
+         \n\
+         \x20   This is the MAILER-DAEMON, please DO NOT REPLY to this email.\n\
+         \n\
+         \x20   A message is delayed for more than 4 hours for the following\n\
+         \x20   list of recipients:\n\
+         \n\
+         {recipient}: {why}\n\
+         \n\
+         \x20   Please note that this is only a temporary failure report.\n\
+         \x20   The message is kept in the queue for up to 7 days.\n"
+    )
+}

@@ -776,30 +776,22 @@ struct Prose<'b> {
 
 impl<'b> Prose<'b> {
     fn of(blocks: &'b [plain::Block]) -> Prose<'b> {
-        let mut prose = Prose {
-            by_recipient: Default::default(),
-            by_origin: Default::default(),
-            only: None,
-        };
-        let mut count = 0;
-        for b in blocks.iter().filter(|b| !b.is_report_fields()) {
-            count += 1;
-            prose.only = Some(b);
-            prose
-                .by_recipient
+        let prose: Vec<&plain::Block> = blocks.iter().filter(|b| !b.is_report_fields()).collect();
+        let mut by_recipient = std::collections::HashMap::new();
+        let mut by_origin = std::collections::HashMap::new();
+        for &b in &prose {
+            by_recipient
                 .entry(b.recipient.to_ascii_lowercase())
                 .or_insert(b);
             for origin in b.redirected_from() {
-                prose
-                    .by_origin
-                    .entry(origin.to_ascii_lowercase())
-                    .or_insert(b);
+                by_origin.entry(origin.to_ascii_lowercase()).or_insert(b);
             }
         }
-        if count != 1 {
-            prose.only = None;
+        Prose {
+            by_recipient,
+            by_origin,
+            only: (prose.len() == 1).then(|| prose[0]),
         }
-        prose
     }
 }
 

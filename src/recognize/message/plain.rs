@@ -252,7 +252,8 @@ impl Block {
         for line in &self.lines {
             let t = line.trim();
             let rest = strip_address_lead(t, &self.recipient);
-            if rest.is_empty() || is_rule(rest) || is_redirect_note(t) || dsn::is_field_line(t) {
+            let skipped = is_rule(rest) || redirect_note(t).is_some() || dsn::is_field_line(t);
+            if rest.is_empty() || skipped {
                 continue;
             }
             if !out.is_empty() {
@@ -277,23 +278,19 @@ impl Block {
     /// a@x)` or `(ultimately generated from a@x)` under it (deliver.c
     /// print_address_information), and reports the failure for `a@x`.
     pub fn redirected_from(&self) -> impl Iterator<Item = &str> {
-        self.lines.iter().filter_map(|l| {
-            let t = l.trim();
-            is_redirect_note(t).then(|| {
-                let at = t
-                    .find("generated from ")
-                    .map_or(0, |i| i + "generated from ".len());
-                t[at..].trim_end_matches(')').trim()
-            })
-        })
+        self.lines.iter().filter_map(|l| redirect_note(l.trim()))
     }
 }
 
-/// Exim's `(generated from a@x)` / `(ultimately generated from a@x)` under an address.
-fn is_redirect_note(line: &str) -> bool {
-    let t = line.trim_start_matches('(').to_ascii_lowercase();
-    (t.starts_with("generated from ") || t.starts_with("ultimately generated from "))
-        && line.ends_with(')')
+/// The address of Exim's `(generated from a@x)` / `(ultimately generated from a@x)` note
+/// under an address, when `line` is one.
+fn redirect_note(line: &str) -> Option<&str> {
+    let inner = line.strip_prefix('(')?.strip_suffix(')')?;
+    let lower = inner.to_ascii_lowercase();
+    let lead = ["generated from ", "ultimately generated from "]
+        .into_iter()
+        .find(|lead| lower.starts_with(lead))?;
+    Some(inner[lead.len()..].trim())
 }
 
 /// `<a@x>: text` → `text`; `a@x` → ``; other lines unchanged.
