@@ -369,6 +369,7 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
             code_stated: Some(code_source == Some(CodeSource::Stated)),
             code_strength: kb.reason(reason).map(|k| k.strength),
             basic_known: status.basic.is_some(),
+            server_words: status.has_server_words(),
         };
         reason = kb.decide_reason(&context, evidence, provider_reason, Some(reason));
         if code_open && let Some(c) = class.and_then(|class| kb.reason_code(reason, class)) {

@@ -1154,3 +1154,87 @@ fn pasted_exim_redirect_failure_is_read_from_the_generated_address() {
     assert!(!text.contains("generated from"), "{text}");
     assert!(!text.contains("Action:"), "{text}");
 }
+
+/// A sender who wrote to themselves gets the bounce at the failed address: the report's
+/// own `To:` is then its failed recipient, and the prose under that address still explains
+/// it (Exim's "Unrouteable address", Exim's X-Failed-Recipients in a plain bounce).
+#[test]
+fn a_failed_recipient_that_is_also_the_bounces_addressee_keeps_its_prose() {
+    let prose = "A message that you sent could not be delivered to one or more of its\n\
+                 recipients. This is a permanent error. The following address(es) failed:\n\
+                 \n\
+                 \x20 ann@example.org\n\
+                 \x20   Unrouteable address\n";
+    let fields = "Action: failed\nFinal-Recipient: rfc822;ann@example.org\nStatus: 5.0.0\n";
+    let report = format!(
+        "To: ann@example.org\n{}",
+        common::exim_report(prose, fields)
+    );
+    let f = by_recipient(&explain_json(&report), "ann@example.org").clone();
+    assert_eq!(f["reason"], "hostunknown", "{f:#}");
+    let plain = format!(
+        "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\
+         To: ann@example.org\n\
+         X-Failed-Recipients: ann@example.org\n\
+         Subject: Mail delivery failed: returning message to sender\n\
+         \n\
+         This message was created automatically by mail delivery software.\n\
+         \n\
+         {prose}\n\
+         ------ This is a copy of the message, including all the headers. ------\n\
+         From: ann@example.org\n\
+         To: ann@example.org\n"
+    );
+    let f = by_recipient(&explain_json(&plain), "ann@example.org").clone();
+    assert_eq!(f["reason"], "hostunknown", "{f:#}");
+}
+
+/// A report that gives a Status and no words at all (Exim when the failure had no message,
+/// Postfix's "Delivery report unavailable") is `undefined`; words nobody recognises are
+/// `onhold`, for a person to read.
+#[test]
+fn a_report_without_words_is_undefined_and_unread_words_are_onhold() {
+    let fields = "Action: failed\nFinal-Recipient: rfc822;dee@example.net\nStatus: 5.0.0\n";
+    let reason = |prose: &str| {
+        let doc = explain_json(&common::exim_report(prose, fields));
+        by_recipient(&doc, "dee@example.net")["reason"].clone()
+    };
+    let failed = "A message that you sent could not be delivered to one or more of its\n\
+                  recipients. This is a permanent error. The following address(es) failed:\n\
+                  \n\
+                  \x20 dee@example.net\n";
+    assert_eq!(reason(failed), "undefined");
+    assert_eq!(reason(""), "undefined");
+    assert_eq!(
+        reason(&format!("{failed}\x20   Number 2 has come to grief\n")),
+        "onhold"
+    );
+    let postfix = "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n\
+                   Subject: Undelivered Mail Returned to Sender\n\
+                   Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\
+                   \n\
+                   --B\n\
+                   Content-Type: text/plain\n\
+                   \n\
+                   This is the mail system at host mx.example.org.\n\
+                   \n\
+                   I'm sorry to have to inform you that your message could not\n\
+                   be delivered to one or more recipients. It's attached below.\n\
+                   \n\
+                   \x20                  The mail system\n\
+                   \n\
+                   \t--- Delivery report unavailable ---\n\
+                   \n\
+                   --B\n\
+                   Content-Type: message/delivery-status\n\
+                   \n\
+                   Reporting-MTA: dns; mx.example.org\n\
+                   \n\
+                   Final-Recipient: rfc822; dee@example.net\n\
+                   Action: failed\n\
+                   Status: 5.0.0\n\
+                   \n\
+                   --B--\n";
+    let doc = explain_json(postfix);
+    assert_eq!(by_recipient(&doc, "dee@example.net")["reason"], "undefined");
+}

@@ -96,6 +96,18 @@ impl Status {
         }
     }
 
+    /// Whether the status carries the server's own words. A report's are its diagnostic or
+    /// the prose about the recipient, never its fields; a bare code carries none.
+    pub fn has_server_words(&self) -> bool {
+        match self.server_text.as_deref() {
+            Some(t) => !t.trim().is_empty(),
+            None => !matches!(
+                self.kind,
+                InputKind::Dsn | InputKind::Code | InputKind::Basic
+            ),
+        }
+    }
+
     /// The host whose words the status carries: the remote host, else the host that wrote
     /// the report. A report names the remote MTA it tried (RFC 3464 §2.3.5); one that names
     /// none was decided where it was written, so a provider's own report speaks for it.

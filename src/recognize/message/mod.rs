@@ -339,9 +339,13 @@ impl<'a> Context<'a> {
             .or_else(|| self.header("from").and_then(|v| plain::addresses(v).next()))
     }
 
-    fn is_excluded(&self, addr: &str) -> bool {
+    /// An address that is nobody's failed recipient: the bounce's own, the original's
+    /// sender, a help address. `failed` lists those the report itself names as failed,
+    /// which stand even when they are also one of these (a sender who wrote to themselves).
+    fn is_excluded(&self, addr: &str, failed: &HashSet<String>) -> bool {
         let lower = addr.to_ascii_lowercase();
-        lower.starts_with("mailer-daemon@") || self.excluded.contains(&lower)
+        lower.starts_with("mailer-daemon@")
+            || (self.excluded.contains(&lower) && !failed.contains(&lower))
     }
 
     fn header(&self, name: &str) -> Option<&str> {
@@ -654,7 +658,15 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
     }
     ctx.skipped.set(ctx.skipped.get() + skipped);
     // The human-readable part often says more than the fields (a transcript, the reply).
-    let (_, blocks) = plain::blocks(&ctx.failure, &|a| ctx.is_excluded(a));
+    // A reported recipient keeps its prose even when it is also the bounce's own address
+    // (a sender who wrote to themselves).
+    let reported: HashSet<String> = report
+        .recipients
+        .iter()
+        .filter_map(|r| r.address())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let (_, blocks) = plain::blocks(&ctx.failure, &|a| ctx.is_excluded(a, &reported));
     // A block whose recipient field is broken takes the address the text names, when the
     // text names just one.
     let recipients: Vec<(&str, &dsn::DsnRecipient)> = report
@@ -834,12 +846,18 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
         ));
         return;
     }
-    let excluded = |a: &str| ctx.is_excluded(a);
-    let (preamble, mut blocks) = plain::blocks(&ctx.failure, &excluded);
     let failed_header: Vec<String> = ctx
         .header("x-failed-recipients")
         .map(|v| plain::addresses(v).map(str::to_string).collect())
         .unwrap_or_default();
+    // A listed failed recipient keeps its prose even when it is also the bounce's own
+    // address (a sender who wrote to themselves).
+    let listed: HashSet<String> = failed_header
+        .iter()
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
+    let excluded = |a: &str| ctx.is_excluded(a, &listed);
+    let (preamble, mut blocks) = plain::blocks(&ctx.failure, &excluded);
     if !failed_header.is_empty() {
         // Exim and others list the failed recipients in a header: trust it over the text.
         let listed = |b: &plain::Block| {

@@ -552,6 +552,10 @@ pub struct RuleWhen {
     /// `true`: only when the input carries a basic reply code (550); `false`: only without.
     #[serde(default)]
     pub basic_known: Option<bool>,
+    /// `false`: only when the input carries none of the server's own words (a report with
+    /// a Status and nothing else); `true`: only when it carries some.
+    #[serde(default)]
+    pub server_words: Option<bool>,
     /// Recast rules only: `true` when the reason to recast was read from the server's words,
     /// `false` when it came from the code or the provider.
     #[serde(default)]
@@ -578,6 +582,7 @@ impl RuleWhen {
             && (self.code_stated.is_none() || self.code_stated == other.code_stated)
             && covers(&self.code_strength, &other.code_strength)
             && (self.basic_known.is_none() || self.basic_known == other.basic_known)
+            && (self.server_words.is_none() || self.server_words == other.server_words)
             && (self.reason_worded.is_none() || self.reason_worded == other.reason_worded)
     }
 }
@@ -597,6 +602,8 @@ pub struct RuleContext {
     pub code_strength: Option<Strength>,
     /// Whether the input carries a basic reply code.
     pub basic_known: bool,
+    /// Whether the input carries any of the server's own words.
+    pub server_words: bool,
 }
 
 impl RuleWhen {
@@ -615,6 +622,7 @@ impl RuleWhen {
             && self.code_stated.is_none_or(|k| Some(k) == ctx.code_stated)
             && has(&self.code_strength, ctx.code_strength.as_ref())
             && self.basic_known.is_none_or(|k| k == ctx.basic_known)
+            && self.server_words.is_none_or(|k| k == ctx.server_words)
     }
 }
 
