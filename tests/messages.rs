@@ -1237,4 +1237,13 @@ fn a_report_without_words_is_undefined_and_unread_words_are_onhold() {
                    --B--\n";
     let doc = explain_json(postfix);
     assert_eq!(by_recipient(&doc, "dee@example.net")["reason"], "undefined");
+    // Pasted without its headers and MIME lines, as a user copies it.
+    let pasted: String = postfix
+        .lines()
+        .skip_while(|l| !l.starts_with("This is the mail system"))
+        .filter(|l| !l.starts_with("--B") && !l.starts_with("Content-Type"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let doc = explain_json(&pasted);
+    assert_eq!(first(&doc)["reason"], "undefined", "{doc:#}");
 }
