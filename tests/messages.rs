@@ -1205,6 +1205,12 @@ fn a_report_without_words_is_undefined_and_unread_words_are_onhold() {
                   \x20 dee@example.net\n";
     assert_eq!(reason(failed), "undefined");
     assert_eq!(reason(""), "undefined");
+    // The text says there are no words to read, and where they are.
+    let text = common::wide_text(&[], &common::exim_report(failed, fields));
+    assert!(
+        text.contains("none: the report gives no reason; the reporting MTA's log has it"),
+        "{text}"
+    );
     assert_eq!(
         reason(&format!("{failed}\x20   Number 2 has come to grief\n")),
         "onhold"

@@ -12,19 +12,6 @@ fn findings(args: &[&str]) -> Vec<Value> {
     doc["findings"].as_array().unwrap().clone()
 }
 
-/// The text `explain` writes for `args` (and `stdin`), wide enough that no phrase wraps.
-fn wide_text(args: &[&str], stdin: &str) -> String {
-    let out = bouncex()
-        .env("COLUMNS", "200")
-        .arg("explain")
-        .args(args)
-        .write_stdin(stdin)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// The first finding `explain --json` gives for `stdin`.
 fn first_of_stdin(stdin: &str) -> Value {
     json_of(bouncex().args(["explain", "--json"]).write_stdin(stdin))["findings"][0].clone()
@@ -203,18 +190,18 @@ fn the_short_form_gives_the_reason_note_instead_of_the_codes() {
     let reply = "451 4.7.1 Greylisted, see http://postgrey.schweikert.ch/help/example.org.html";
     let reason_note = "Greylisting lets the message in on the first retry";
     let code_note = "When the text names greylisting";
-    let short = wide_text(&[reply], "");
+    let short = common::wide_text(&[reply], "");
     assert!(
         short.contains(reason_note) && !short.contains(code_note),
         "{short}"
     );
-    let full = wide_text(&["--full", reply], "");
+    let full = common::wide_text(&["--full", reply], "");
     assert!(
         full.contains(reason_note) && full.contains(code_note),
         "{full}"
     );
     // Without a reason note, the code's own note is the one shown.
-    let other = wide_text(&["451 4.7.1 Service unavailable, try again later"], "");
+    let other = common::wide_text(&["451 4.7.1 Service unavailable, try again later"], "");
     assert!(other.contains(code_note), "{other}");
 }
 
@@ -228,7 +215,7 @@ fn the_mta_holding_the_message_is_named_when_the_input_shows_it() {
         to RCPT TO command))";
     let f = &findings(&["explain", "--json", log])[0];
     assert_eq!(f["retry"]["sending_mta"], "postfix");
-    let text = wide_text(&[log], "");
+    let text = common::wide_text(&[log], "");
     assert!(
         text.contains("Postfix retries on its own") && !text.contains("Exchange Server"),
         "{text}"
@@ -285,7 +272,7 @@ fn a_delay_notice_says_how_long_its_mta_keeps_retrying() {
         "{f:#}"
     );
     assert_eq!(f["retry"]["sending_mta"], "postfix");
-    let text = wide_text(&[], notice);
+    let text = common::wide_text(&[], notice);
     assert!(
         text.contains("The report says: It will be retried until it is 2 day(s) old."),
         "{text}"

@@ -660,8 +660,16 @@ fn parsed(out: &mut dyn Write, f: &Finding, p: &Painter) -> io::Result<()> {
         };
         rows.push(("enhanced code", format!("{c}{source}")));
     }
-    if let Some(t) = &f.server_text {
-        rows.push(("server text", t.clone()));
+    match &f.server_text {
+        Some(t) => rows.push(("server text", t.clone())),
+        // A report with fields and no words: say so, and where the words are.
+        None if f.input.kind == "dsn" => rows.push((
+            "server text",
+            "none: the report gives no reason; the reporting MTA's log has it (search it \
+             for the recipient)"
+                .to_string(),
+        )),
+        None => {}
     }
     if let Some(r) = &f.recipient {
         rows.push(("recipient", r.clone()));

@@ -116,3 +116,16 @@ pub fn opensmtpd_delay(recipient: &str, why: &str) -> String {
          \x20   The message is kept in the queue for up to 7 days.\n"
     )
 }
+
+/// The text `explain` writes for `args` (and `stdin`), wide enough that no phrase wraps.
+pub fn wide_text(args: &[&str], stdin: &str) -> String {
+    let out = bouncex()
+        .env("COLUMNS", "200")
+        .arg("explain")
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    String::from_utf8(out.stdout).unwrap()
+}
