@@ -339,8 +339,8 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
         }
     }
     let (class, mut reason, mut action) = match (code, status.basic) {
-        (Some(code), basic) => {
-            let (class, reason, action) = code_base(kb, code, basic);
+        (Some(code), _) => {
+            let (class, reason, action) = code_base(kb, code, effective_class(status, code));
             (Some(class), reason, action)
         }
         (None, Some(basic)) => basic_base(kb, basic),
@@ -399,13 +399,24 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
     })
 }
 
+/// The class of a failure with `code`: the basic reply code's when the two disagree (RFC
+/// 3463 with RFC 2034 §4: the sending MTA acts on the basic code), unless the MTA's own
+/// outcome sides with the enhanced code. Postfix logs `dsn=4.0.0, status=deferred` for a
+/// `554` greeting (smtp_skip_5xx_greeting) and then tries again: it was deferred, whatever
+/// the remote said.
+fn effective_class(status: &Status, code: EnhancedCode) -> Class {
+    if outcome_class(status) == Some(code.class) {
+        return code.class;
+    }
+    status.basic.and_then(basic_class).unwrap_or(code.class)
+}
+
 /// The class, reason and action a code gives before its wording is read. When the basic
 /// code disagrees in class, the basic code decides the class, and the action follows the
 /// sibling entry of that class (same subject and detail) when there is one.
-fn code_base(kb: &Kb, code: EnhancedCode, basic: Option<u16>) -> (Class, Reason, Action) {
+fn code_base(kb: &Kb, code: EnhancedCode, effective: Class) -> (Class, Reason, Action) {
     let (matched, entry) = kb.lookup(&code);
     let stated = code.class;
-    let effective = basic.and_then(basic_class).unwrap_or(stated);
     let class_entry = kb.class(effective);
     let acting = if effective != stated {
         kb.code(&EnhancedCode::new(effective, code.subject, code.detail))
@@ -675,7 +686,7 @@ fn mask_local_parts(text: &str) -> String {
 fn from_code(kb: &Kb, status: &Status, code: EnhancedCode) -> Finding {
     let (matched, entry) = kb.lookup(&code);
     let stated_class = code.class;
-    let effective = status.basic.and_then(basic_class).unwrap_or(stated_class);
+    let effective = effective_class(status, code);
     let mut warnings = Vec::new();
     if let Some(expired) = status.expired_as {
         warnings.push(format!(

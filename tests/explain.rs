@@ -447,3 +447,28 @@ fn outlooks_mailbox_unavailable_under_5_5_0_is_a_missing_mailbox() {
     let f = explain_json("550 5.5.0 Syntax error, command unrecognized");
     assert_eq!(first(&f)["reason"], "syntaxerror");
 }
+
+/// Postfix skips a server whose greeting is a 5xx (smtp_skip_5xx_greeting) and logs the
+/// attempt as `dsn=4.0.0, status=deferred`: the message is queued for another try, so the
+/// MTA's outcome and its code side against the remote's 554, and nothing warns.
+#[test]
+fn a_deferral_the_mta_logged_stays_temporary_whatever_the_remote_said() {
+    let line = "Dec 07 10:54:39 mx postfix/smtp[19195]: 2C90EF0190: to=<ann@example.net>, \
+                relay=mx.example.net[192.0.2.8]:25, delay=0, delays=0/0/0/0, dsn=4.0.0, \
+                status=deferred (host mx.example.net[192.0.2.8] refused to talk to me: 554 \
+                mx.example.net ESMTP not accepting messages)";
+    let doc = explain_json(line);
+    let f = first(&doc);
+    assert_eq!(f["basic"], 554, "{f:#}");
+    assert_eq!(f["class"], "transient");
+    assert_eq!(f["bounce"], "soft");
+    assert_eq!(f["action"], "retry");
+    assert_eq!(f["warnings"].as_array().map_or(0, Vec::len), 0, "{f:#}");
+    let scan = common::json_of(
+        bouncex()
+            .args(["scan", "--format", "json"])
+            .write_stdin(format!("{line}\n")),
+    );
+    assert_eq!(scan["soft"], 1, "{scan:#}");
+    assert_eq!(scan["hard"], 0);
+}
