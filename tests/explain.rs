@@ -472,3 +472,21 @@ fn a_deferral_the_mta_logged_stays_temporary_whatever_the_remote_said() {
     assert_eq!(scan["soft"], 1, "{scan:#}");
     assert_eq!(scan["hard"], 0);
 }
+
+/// An OpenSMTPD delivery attempt: its reply, recipient and relay, and OpenSMTPD's own
+/// retry defaults (it holds the message).
+#[test]
+fn opensmtpd_log_line_is_explained_with_its_retry_defaults() {
+    let line = "Dec  7 10:54:39 mx smtpd[4211]: 7a4e3bec204bdd86 mta delivery \
+                evpid=3e39e3b8d7773964 from=<ann@example.org> to=<bob@example.net> rcpt=<-> \
+                source=\"192.0.2.4\" relay=\"mx.example.net (192.0.2.8)\" delay=0s \
+                result=\"TempFail\" stat=\"452 4.2.2 Mailbox full\"";
+    let doc = explain_json(line);
+    let f = first(&doc);
+    assert_eq!(f["input"]["kind"], "log", "{f:#}");
+    assert_eq!(f["code"], "4.2.2");
+    assert_eq!(f["recipient"], "bob@example.net");
+    assert_eq!(f["remote_host"], "mx.example.net");
+    assert_eq!(f["outcome"], "deferred");
+    assert_eq!(f["retry"]["sending_mta"], "opensmtpd");
+}

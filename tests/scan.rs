@@ -206,3 +206,36 @@ fn unreadable_path_is_an_error_and_no_events_is_exit_1() {
         .assert()
         .code(1);
 }
+
+/// OpenSMTPD's log (6.x `mta delivery` lines, queue.c's `relay: Expire for` lines): an
+/// envelope id's first 8 digits are its message's id, so a deferral and its later delivery
+/// or expiry are one (message, recipient) pair.
+#[test]
+fn opensmtpd_log_ties_deferrals_to_their_delivery_or_expiry() {
+    let log = "\
+Dec  7 10:00:00 mx smtpd[4211]: 7a4e3bec204bdd86 mta delivery evpid=3e39e3b8d7773964 from=<ann@example.org> to=<bob@example.net> rcpt=<-> source=\"192.0.2.4\" relay=\"mx.example.net (192.0.2.8)\" delay=0s result=\"TempFail\" stat=\"451 4.7.1 Greylisted, please try again later\"
+Dec  7 10:06:40 mx smtpd[4211]: 7a4e3bec204bdd87 mta delivery evpid=3e39e3b8d7773964 from=<ann@example.org> to=<bob@example.net> rcpt=<-> source=\"192.0.2.4\" relay=\"mx.example.net (192.0.2.8)\" delay=6m result=\"Ok\" stat=\"250 2.0.0 Ok: queued as 4F1A2B\"
+Dec  7 10:10:00 mx smtpd[4211]: 7a4e3bec204bdd88 mta delivery evpid=91aa00c2a1b2c3d4 from=<ann@example.org> to=<cat@example.com> rcpt=<-> source=\"192.0.2.4\" relay=\"mx.example.com (192.0.2.9)\" delay=0s result=\"TempFail\" stat=\"452 4.2.2 Mailbox full\"
+Dec 11 10:10:01 mx smtpd[4209]: relay: Expire for 91aa00c2a1b2c3d4: from=<ann@example.org>, to=<cat@example.com>, rcpt=<->, delay=4d, stat=Envelope expired
+Dec 11 11:00:00 mx smtpd[4211]: 7a4e3bec204bdd89 mta delivery evpid=5b5b5b5b01020304 from=<ann@example.org> to=<dan@example.org> rcpt=<-> source=\"192.0.2.4\" relay=\"mx.example.org (192.0.2.10)\" delay=0s result=\"PermFail\" stat=\"550 5.1.1 <dan@example.org>: Recipient address rejected: User unknown\"
+";
+    let r = scan_json(&["-"], Some(log.as_bytes()));
+    assert_eq!(r["by_status"]["sent"], 1, "{r:#}");
+    assert_eq!(r["by_status"]["deferred"], 2);
+    assert_eq!(r["by_status"]["bounced"], 1);
+    assert_eq!(r["by_status"]["expired"], 1);
+    assert_eq!((r["soft"].clone(), r["hard"].clone()), (2.into(), 1.into()));
+    let d = &r["deferrals"];
+    assert_eq!(d["messages"], 2, "{d:#}");
+    assert_eq!(d["delivered_later"], 1);
+    assert_eq!(d["expired"], 1);
+    assert_eq!(d["time_to_delivery_s"]["median"], 400.0);
+    assert_eq!(r["greylisted"], 1);
+    let hosts: Vec<&str> = r["remote_hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["host"].as_str())
+        .collect();
+    assert!(hosts.contains(&"mx.example.com"), "{hosts:?}");
+}

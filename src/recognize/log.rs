@@ -15,7 +15,6 @@ pub enum Mta {
     Exim,
     Sendmail,
     Exchange,
-    /// Known by its reports only: no log format of its is read.
     OpenSmtpd,
 }
 
@@ -178,8 +177,10 @@ pub fn parse_reading_stage<'a>(
 pub fn parse_event(line: &str) -> Option<LogRecord<'_>> {
     static POSTFIX: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
     let finder = POSTFIX.get_or_init(|| memchr::memmem::Finder::new(b"postfix"));
-    if let Some(at) = finder.find(line.as_bytes()) {
-        return postfix(line, at);
+    if let Some(at) = finder.find(line.as_bytes())
+        && let Some(rec) = postfix(line, at)
+    {
+        return Some(rec);
     }
     if line.contains("sendmail[") || line.contains("sm-mta[") || line.contains("sm-msp-queue[") {
         return sendmail(line);
@@ -189,7 +190,7 @@ pub fn parse_event(line: &str) -> Option<LogRecord<'_>> {
     if b.len() > 20 && b[4] == b'-' && b[10] == b' ' && b[0].is_ascii_digit() {
         return exim(line);
     }
-    None
+    opensmtpd(line)
 }
 
 /// A line of a log that `scan` may read: a delivery attempt (`status=`, Sendmail's `stat=`,
@@ -800,6 +801,97 @@ fn sendmail(line: &str) -> Option<LogRecord<'_>> {
     Some(rec)
 }
 
+/// OpenSMTPD, in both of its formats: 6.x's `mta_log`/`mda_log` (mta.c, mda.c)
+/// `7a4e3bec204bdd86 mta delivery evpid=3e39e3b8d7773964 from=<a@x> to=<b@y> rcpt=<->
+/// source="192.0.2.1" relay="mx.example.net (192.0.2.8)" delay=0s result="TempFail"
+/// stat="452 4.2.2 ..."`, and `queue_log` (queue.c, and every line of 5.x)
+/// `relay: Expire for 3e39e3b8d7773964: from=<a@x>, to=<b@y>, rcpt=<->, delay=4d,
+/// stat=Envelope expired`.
+fn opensmtpd(line: &str) -> Option<LogRecord<'_>> {
+    let (result, evpid, fields) = match line.find(" delivery evpid=") {
+        Some(at) => {
+            let fields = &line[at + " delivery ".len()..];
+            (
+                opensmtpd_field(fields, "result")?,
+                opensmtpd_field(fields, "evpid")?,
+                fields,
+            )
+        }
+        None => {
+            let at = line.find("relay: ").or_else(|| line.find("delivery: "))?;
+            let (_, rest) = line[at..].split_once(": ")?;
+            let (result, rest) = rest.split_once(" for ")?;
+            let (evpid, fields) = rest.split_once(": ")?;
+            (result, evpid, fields)
+        }
+    };
+    if evpid.len() != 16 || !evpid.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let outcome = match result {
+        "Ok" => Outcome::Sent,
+        "TempFail" => Outcome::Deferred,
+        "PermFail" | "Loop" => Outcome::Bounced,
+        "Expire" => Outcome::Expired,
+        _ => return None,
+    };
+    let stat = &fields[fields.find("stat=")? + "stat=".len()..];
+    let stat = stat.trim_end();
+    let stat = stat
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(stat);
+    let mut rec = LogRecord {
+        mta: Some(Mta::OpenSmtpd),
+        timestamp: leading_timestamp(line),
+        // An envelope id is its message's id and 32 random bits (queue.c
+        // queue_generate_evpid): the message's attempts share its first 8 digits.
+        queue_id: Some(&evpid[..8]),
+        recipient: opensmtpd_field(fields, "to").map(strip_angle),
+        remote_host: opensmtpd_field(fields, "relay")
+            .and_then(|r| r.split_whitespace().next())
+            .map(host_of),
+        outcome: Some(outcome),
+        detail: Some(stat),
+        ..LogRecord::default()
+    };
+    if outcome != Outcome::Sent {
+        read_reply(stat, &mut rec);
+        rec.stage = stage_marker(stat);
+        // A multi-line reply's lines are joined as they came, each still led by its
+        // enhanced code: `... risk to the5.7.26 sender and ...`.
+        if let (Some(code), Some(text)) = (rec.reply_code, rec.server_text.as_deref()) {
+            let lead = format!("{code} ");
+            if text.contains(&lead) {
+                let joined = text.replace(&lead, " ");
+                rec.server_text = Some(Cow::Owned(
+                    joined.split_whitespace().collect::<Vec<_>>().join(" "),
+                ));
+            }
+        }
+    }
+    Some(rec)
+}
+
+/// The value of `key=` in an OpenSMTPD line: quoted, else up to the next space or comma.
+fn opensmtpd_field<'a>(fields: &'a str, key: &str) -> Option<&'a str> {
+    let mut from = 0;
+    let start = loop {
+        let at = from + fields[from..].find(key)?;
+        let after = at + key.len();
+        let starts_field = at == 0 || fields[..at].ends_with([' ', ',']);
+        if starts_field && fields[after..].starts_with('=') {
+            break after + 1;
+        }
+        from = after;
+    };
+    let value = &fields[start..];
+    match value.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next(),
+        None => value.split([' ', ',']).next(),
+    }
+}
+
 /// Exchange NDR wrappers: `Remote Server returned '550 5.1.1 ...'`, `#550 5.1.1 ... ##`,
 /// `#< #5.5.0 smtp;554 ...> #SMTP#`.
 fn exchange(line: &str) -> Option<LogRecord<'_>> {
@@ -1399,6 +1491,60 @@ Jun 10 00:00:05 mail postfix/smtp[1]: BBBBB22222: to=<b@example.org>, status=sen
         assert_eq!(
             stage_marker("connect to mx.example.org[192.0.2.1]:25: Connection timed out"),
             Some(Stage::Connect)
+        );
+    }
+
+    /// Lines written by OpenSMTPD 6.8 (mta.c `mta_log`, mda.c `mda_log`, queue.c
+    /// `queue_log`), with the syslog prefix a real log adds.
+    #[test]
+    fn opensmtpd_attempts_deliveries_and_expiries() {
+        let r = parse("Dec  7 10:54:39 mx smtpd[4211]: 7a4e3bec204bdd86 mta delivery evpid=3e39e3b8d7773964 from=<alice@mx.example.test> to=<quota@fake04.test> rcpt=<-> source=\"127.0.0.1\" relay=\"127.0.0.104 (127.0.0.104)\" delay=0s result=\"TempFail\" stat=\"452 4.2.2 The email account that you tried to reach is over quota\"").unwrap();
+        assert_eq!(r.mta, Some(Mta::OpenSmtpd));
+        assert_eq!(r.queue_id, Some("3e39e3b8"));
+        assert_eq!(r.recipient, Some("quota@fake04.test"));
+        assert_eq!(r.remote_host, Some("127.0.0.104"));
+        assert_eq!(r.outcome, Some(Outcome::Deferred));
+        assert_eq!((r.basic, code(&r)), (Some(452), "4.2.2".into()));
+        assert_eq!(r.timestamp, Some("Dec  7 10:54:39"));
+        let r = parse("Dec  7 10:56:01 mx smtpd[4211]: 7a4e3bf8eeb51c92 mda delivery evpid=743e97359fa54d6a from=<> to=<alice@mx.example.test> rcpt=<alice@mx.example.test> user=alice delay=0s result=Ok stat=Delivered").unwrap();
+        assert_eq!(
+            (r.outcome, r.queue_id, r.remote_host),
+            (Some(Outcome::Sent), Some("743e9735"), None)
+        );
+        let r = parse("Dec  7 10:58:40 mx smtpd[4209]: relay: Expire for 3e39e3b8d7773964: from=<alice@mx.example.test>, to=<quota@fake04.test>, rcpt=<->, delay=2m, stat=Envelope expired").unwrap();
+        assert_eq!(
+            (r.outcome, r.queue_id, r.recipient),
+            (
+                Some(Outcome::Expired),
+                Some("3e39e3b8"),
+                Some("quota@fake04.test")
+            )
+        );
+        // A relay whose name says postfix is still OpenSMTPD's line.
+        let r = parse("Dec  7 11:00:00 mx smtpd[4211]: 7a4e3c24c36f5337 mta delivery evpid=fa842d6939ee2920 from=<a@example.org> to=<b@example.net> rcpt=<-> source=\"192.0.2.4\" relay=\"postfix.example.net (192.0.2.9)\" delay=0s result=\"PermFail\" stat=\"550 5.1.1 <b@example.net>: Recipient address rejected: User unknown\"").unwrap();
+        assert_eq!(
+            (r.mta, r.outcome, r.remote_host),
+            (
+                Some(Mta::OpenSmtpd),
+                Some(Outcome::Bounced),
+                Some("postfix.example.net")
+            )
+        );
+        // Not an envelope id: not OpenSMTPD's.
+        assert!(parse("relay: Expire for 3e39e3b8: from=<a@x>, to=<b@y>, stat=x").is_none());
+    }
+
+    /// OpenSMTPD joins a multi-line reply's lines as they came, each led by its code.
+    #[test]
+    fn opensmtpd_multi_line_reply_is_one_text() {
+        let r = parse("7a4e3c19042378c0 mta delivery evpid=4014ddb0db2d7330 from=<a@example.org> to=<b@example.net> rcpt=<-> source=\"192.0.2.4\" relay=\"192.0.2.13 (192.0.2.13)\" delay=1s result=\"PermFail\" stat=\"550-5.7.26 This mail is unauthenticated, which poses a security risk to the5.7.26 sender and Gmail users, and has been blocked. - gsmtp\"").unwrap();
+        assert_eq!(code(&r), "5.7.26");
+        assert_eq!(
+            r.server_text.as_deref(),
+            Some(
+                "This mail is unauthenticated, which poses a security risk to the sender and \
+                 Gmail users, and has been blocked. - gsmtp"
+            )
         );
     }
 }
