@@ -1253,3 +1253,131 @@ fn a_report_without_words_is_undefined_and_unread_words_are_onhold() {
     let doc = explain_json(&pasted);
     assert_eq!(first(&doc)["reason"], "undefined", "{doc:#}");
 }
+
+/// A Sendmail report in its own template: `text` above the DSN part, `fields` in it.
+fn sendmail_report(text: &str, fields: &str) -> String {
+    format!(
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n\
+         To: ann@example.org\n\
+         Subject: Returned mail: see transcript for details\n\
+         MIME-Version: 1.0\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\
+         \n\
+         --B\n\
+         \n\
+         The original message was received at Mon, 7 Dec 2026 13:44:14 GMT\n\
+         from localhost [127.0.0.1]\n\
+         \n\
+         {text}\n\
+         --B\n\
+         Content-Type: message/delivery-status\n\
+         \n\
+         Reporting-MTA: dns; mx.example.org\n\
+         \n\
+         {fields}\n\
+         --B--\n"
+    )
+}
+
+/// Sendmail records the last reply it got, which after a refused greeting is its QUIT's
+/// `221 2.0.0 Bye`: the failure is the greeting in the transcript, not a delivery.
+#[test]
+fn sendmail_recorded_quit_reply_is_no_delivery() {
+    let doc = explain_json(&sendmail_report(
+        "   ----- Transcript of session follows -----\n\
+         ... while talking to mx.example.net.:\n\
+         <<< 421 4.7.0 mx.example.net Too many connections from your IP\n\
+         <bob@example.net>... Deferred: 421 4.7.0 mx.example.net Too many connections from your IP\n\
+         Warning: message still undelivered after 4 hours\n",
+        "Final-Recipient: RFC822; bob@example.net\n\
+         Action: delayed\n\
+         Status: 4.5.0\n\
+         Diagnostic-Code: SMTP; 221 2.0.0 Bye\n",
+    ));
+    let f = by_recipient(&doc, "bob@example.net");
+    assert_eq!(f["class"], "transient", "{f:#}");
+    assert_eq!(f["code"], "4.7.0");
+    assert_eq!(f["reason"], "toomanyconn");
+    assert_eq!(f["stage"], "connect");
+}
+
+/// A local mailer's failure: Sendmail's fields say only `X-Unix; 1`, and its transcript
+/// holds `554 5.3.0 unknown mailer error 1` (deliver.c); a one-recipient report's
+/// transcript is that recipient's.
+#[test]
+fn sendmail_local_mailer_error_is_read_from_the_transcript() {
+    let doc = explain_json(&sendmail_report(
+        "   ----- The following addresses had permanent fatal errors -----\n\
+         |/usr/local/bin/ticket\n\
+         \x20   (reason: 1)\n\
+         \x20   (expanded from: <help@example.org>)\n\
+         \n\
+         \x20  ----- Transcript of session follows -----\n\
+         554 5.3.0 unknown mailer error 1\n",
+        "Final-Recipient: RFC822; help@example.org\n\
+         X-Actual-Recipient: X-Unix; |/usr/local/bin/ticket\n\
+         Action: failed\n\
+         Status: 5.0.0\n\
+         Diagnostic-Code: X-Unix; 1\n",
+    ));
+    let f = by_recipient(&doc, "help@example.org");
+    assert_eq!(f["code"], "5.3.0", "{f:#}");
+    assert_eq!(f["reason"], "mailererror");
+}
+
+/// A 554 greeting, which Sendmail reports under `Status: 5.5.0` with the reply right after
+/// `... while talking to`: the stage is the connection, and nothing was sent that could be
+/// malformed, so the client was refused (RFC 5321 §3.1).
+#[test]
+fn sendmail_greeting_refusal_is_a_block_at_connect() {
+    let doc = explain_json(&sendmail_report(
+        "   ----- The following addresses had permanent fatal errors -----\n\
+         <bob@example.net>\n\
+         \x20   (reason: 554 mx.example.net ESMTP not accepting messages)\n\
+         \n\
+         \x20  ----- Transcript of session follows -----\n\
+         ... while talking to mx.example.net.:\n\
+         <<< 554 mx.example.net ESMTP not accepting messages\n\
+         554 5.0.0 Service unavailable\n",
+        "Final-Recipient: RFC822; bob@example.net\n\
+         Action: failed\n\
+         Status: 5.5.0\n\
+         Diagnostic-Code: SMTP; 554 mx.example.net ESMTP not accepting messages\n",
+    ));
+    let f = by_recipient(&doc, "bob@example.net");
+    assert_eq!(f["stage"], "connect", "{f:#}");
+    assert_eq!(f["reason"], "blocked");
+}
+
+/// DMA (the DragonFly Mail Agent, bounce.c) names the failed recipient in its bounce's
+/// `X-Original-To:`, and the returned headers name the message's other recipients.
+#[test]
+fn dma_bounce_names_the_failed_recipient_in_x_original_to() {
+    let doc = explain_json(
+        "Received: from MAILER-DAEMON\n\
+         \tid f0167\n\
+         \tby mx.example.org (DragonFly Mail Agent v0.13);\n\
+         \tMon, 07 Dec 2026 13:52:29 +0000\n\
+         X-Original-To: <bad@example.net>\n\
+         From: MAILER-DAEMON <>\n\
+         To: ann@example.org\n\
+         Subject: Mail delivery failed\n\
+         \n\
+         This is the DragonFly Mail Agent v0.13 at mx.example.org.\n\
+         \n\
+         There was an error delivering your mail to <bad@example.net>.\n\
+         \n\
+         mx.example.net [192.0.2.8] did not like our RCPT TO:\n\
+         550 5.1.1 <bad@example.net>: Recipient address rejected: User unknown\n\
+         \n\
+         Message headers follow.\n\
+         \n\
+         From: Ann <ann@example.org>\n\
+         To: good@example.net, bad@example.net\n\
+         Subject: hello\n",
+    );
+    assert_eq!(findings(&doc).len(), 1, "{doc:#}");
+    let f = by_recipient(&doc, "bad@example.net");
+    assert_eq!(f["code"], "5.1.1", "{f:#}");
+    assert_eq!(f["stage"], "rcpt");
+}

@@ -156,7 +156,10 @@ pub fn diagnose(text: &str) -> Diagnosis {
 fn transcript_refusal_stage(lines: &[&str]) -> Option<Stage> {
     let mut stage = None;
     for line in lines.iter().map(|l| l.trim_start()) {
-        if let Some(command) = line.strip_prefix(">>> ") {
+        if line.starts_with("... while talking to ") {
+            // A new session: until a command is sent, a reply is the greeting's.
+            stage = Some(Stage::Connect);
+        } else if let Some(command) = line.strip_prefix(">>> ") {
             stage = crate::recognize::log::command_stage(command).or(stage);
         } else if let Some(reply) = line.strip_prefix("<<< ")
             && let Some((_, basic)) = reply_in_line(reply)
@@ -793,6 +796,11 @@ mod tests {
             "(reason: 550 Refused)\n>>> MAIL From:<s@example.com>\n<<< 250 OK\n>>> RCPT To:<a@example.org>\n",
         );
         assert_eq!(d.stage, Some(Stage::Rcpt));
+        // A refusal before any command: the greeting.
+        let d = diagnose(
+            "<a@example.org>\n    (reason: 554 mx.example.org not accepting messages)\n\n... while talking to mx.example.org.:\n<<< 554 mx.example.org not accepting messages\n554 5.0.0 Service unavailable\n",
+        );
+        assert_eq!((d.basic, d.stage), (Some(554), Some(Stage::Connect)));
     }
 
     #[test]

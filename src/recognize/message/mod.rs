@@ -276,7 +276,6 @@ impl<'a> Context<'a> {
             "sender",
             "return-path",
             "delivered-to",
-            "x-original-to",
             "envelope-to",
         ] {
             for (n, v) in &mail.headers {
@@ -694,6 +693,19 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
             }
             None => (Diagnosis::default(), None),
         };
+        // A success is no failure's reply: Sendmail records the last reply it got, which
+        // after a refused greeting is its QUIT's `221 2.0.0 Bye` (seen from 8.17 under
+        // `Status: 4.4.7`). The failing reply is then in the session transcript.
+        let failing = !matches!(
+            r.action.as_deref(),
+            Some("delivered" | "relayed" | "expanded")
+        ) && r.status.is_none_or(|s| s.class != Class::Success);
+        let succeeded = |d: &Diagnosis| {
+            d.basic.and_then(basic_class).or(d.code.map(|c| c.class)) == Some(Class::Success)
+        };
+        if failing && succeeded(&d) {
+            (d, words) = (Diagnosis::default(), None);
+        }
         // The prose about this recipient: the block that names it, else the one about the
         // address it was redirected to, else the only one there is.
         let key = addr.to_ascii_lowercase();
@@ -706,8 +718,22 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
         let block_text = block.map(|b| b.text());
         // The block is read when the fields hold no status; its stage then counts below.
         let block_read = !d.has_status() && block_text.is_some();
-        if block_read && let (Some(b), Some(text)) = (block, block_text.as_deref()) {
-            let from_text = diagnose(text);
+        if !d.has_status() {
+            let mut from_text = block_text.as_deref().map(diagnose).unwrap_or_default();
+            if failing && succeeded(&from_text) {
+                // The block quotes the same recorded success (`(reason: 221 2.0.0 Bye)`).
+                from_text = Diagnosis::default();
+            }
+            // Neither the fields nor the block hold the reply, and the report is about one
+            // recipient: the reply anywhere in its text is that recipient's. Sendmail puts
+            // a local mailer's `554 5.3.0 unknown mailer error 1` (deliver.c) and a refused
+            // greeting in the transcript below the address list.
+            if !from_text.has_status() && report.recipients.len() == 1 {
+                let whole = diagnose(&ctx.failure);
+                if whole.has_status() && !(failing && succeeded(&whole)) {
+                    from_text = whole;
+                }
+            }
             if from_text.has_status() {
                 d.basic = from_text.basic;
                 d.code = d.code.or(from_text.code);
@@ -717,9 +743,9 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
             }
             d.host = d.host.or(from_text.host);
             d.stage = d.stage.or(from_text.stage);
-            if words.is_none() {
-                words = Some(b.words()).filter(|w| !w.is_empty());
-            }
+        }
+        if block_read && words.is_none() {
+            words = block.map(|b| b.words()).filter(|w| !w.is_empty());
         }
         // The fields rarely name the stage; the text part often does (`in reply to RCPT TO`).
         // A session transcript (`>>> RCPT TO:<...>` then `<<< 553 ...`) names it too; when
