@@ -342,3 +342,27 @@ fn size_wording_without_an_enhanced_code_is_the_systems_limit() {
     assert_eq!(read("message too large"), "mesgtoobig 5.3.4 null");
     assert_reason("exceedlimit", &["552 5.2.3 Message too large"]);
 }
+
+/// Exim's notices about a message it refused while receiving it (moan.c), and its routers'
+/// refusal to route to itself (rf_self_action.c): no code of their own, so one is inferred.
+#[test]
+fn exim_receive_time_notices_and_self_routing() {
+    assert_eq!(
+        read(
+            "A message that you sent was longer than the maximum size allowed on this\n\
+             system. It was not delivered to any recipients."
+        ),
+        "mesgtoobig 5.3.4 null"
+    );
+    assert_eq!(
+        read(
+            "A message that you sent contained more recipients than allowed on this\n\
+             system. It was not delivered to any recipients."
+        ),
+        "exceedlimit 5.5.3 null"
+    );
+    assert_eq!(
+        read("lowest numbered MX record points to local host"),
+        "systemerror 5.4.6 null"
+    );
+}
