@@ -268,6 +268,8 @@ impl<'a> Context<'a> {
         let (failure, cut) = failure_text(&mail);
         let failure = plain::unwrap_address_paragraphs(&failure);
         let mut excluded = HashSet::new();
+        // Not X-Original-To: DMA names the failed recipient there, and where a delivery
+        // agent adds it to the bounce it repeats the To.
         for name in [
             "from",
             "to",
