@@ -371,6 +371,7 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
             basic_known: status.basic.is_some(),
             server_words: status.has_server_words(),
         };
+        let code_reason = reason;
         reason = kb.decide_reason(&context, evidence, provider_reason, Some(reason));
         if code_open && let Some(c) = class.and_then(|class| kb.reason_code(reason, class)) {
             // "User mailbox exceeds allowed size" with no code is a 5.2.2 (RFC 3463 §3.3),
@@ -378,7 +379,14 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
             code = Some(c);
             code_source = Some(CodeSource::Inferred);
         }
-        action = kb.action_for(class, reason, action);
+        // The code's own action speaks for the code's own reason only: a bare 552 says
+        // "storage exceeded" (ask the recipient), but not when its words name a header fault.
+        let stated = if reason == code_reason {
+            action
+        } else {
+            Action::Retry
+        };
+        action = kb.action_for(class, reason, stated);
         // A provider row's action stands when its reason held (or it named none): the provider
         // knows, for instance, that a deferral of its own will never clear ("Retrying will NOT
         // succeed").

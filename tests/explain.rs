@@ -490,3 +490,15 @@ fn opensmtpd_log_line_is_explained_with_its_retry_defaults() {
     assert_eq!(f["outcome"], "deferred");
     assert_eq!(f["retry"]["sending_mta"], "opensmtpd");
 }
+
+/// A bare 552 asks the recipient to make room (RFC 5321 §4.2.2, storage exceeded); when its
+/// words name another reason, that reason's action applies, not the code's.
+#[test]
+fn a_codes_action_follows_its_own_reason_only() {
+    let storage = explain_json("552 Requested mail action aborted: exceeded storage allocation");
+    assert_eq!(first(&storage)["reason"], "mailboxfull");
+    assert_eq!(first(&storage)["action"], "contact-recipient");
+    let header = explain_json("552 A message header line is too long");
+    assert_eq!(first(&header)["reason"], "contenterror");
+    assert_eq!(first(&header)["action"], "fix-sender");
+}

@@ -366,3 +366,127 @@ fn exim_receive_time_notices_and_self_routing() {
         "systemerror 5.4.6 null"
     );
 }
+
+/// Courier's own wordings (module.local/local.C, submit.C, libesmtp.C, a ratelimit filter
+/// example): its local module names the user in angle brackets, and a HELO check is about
+/// the client, never about the recipient's mailbox.
+#[test]
+fn courier_wordings() {
+    assert_reason("userunknown", &["550 User <bob> unknown"]);
+    assert_reason(
+        "blocked",
+        &[
+            "517 HELO mail.invalid.example does not exist.",
+            "517 HELO mail.example.net does not match 192.0.2.1",
+        ],
+    );
+    assert_reason(
+        "speeding",
+        &["552 192.0.2.1 is sending too much mail, slow down."],
+    );
+    assert_reason(
+        "mesgtoobig",
+        &["523 Message length (2000000 bytes) exceeds administrative limit(1000000)."],
+    );
+}
+
+/// A receiver that could not finish checking an address (Postfix reject_unverified_recipient,
+/// Exim callouts) or that stopped taking recipients from a client naming too many bad ones has
+/// said nothing about this mailbox: never `userunknown`, never suppress.
+#[test]
+fn unfinished_address_checks_and_bad_recipient_guards_do_not_suppress() {
+    for text in [
+        "450 4.1.1 <bob@example.org>: Recipient address rejected: address verification problem",
+        "450 4.1.1 <bob@example.org>: Recipient address rejected: unverified address: Address verification in progress",
+        "451 Could not complete recipient verify callout",
+        "421 4.7.0 mail.example.com Too many bad recipients; closing connection",
+        "550 Rejected for too many bad recipients",
+        "450 4.1.2 <bob@example.org>... MX lookup failure for example.org",
+    ] {
+        let doc = explain_json(text);
+        let f = first(&doc);
+        assert_ne!(f["reason"], "userunknown", "{text}");
+        assert_ne!(f["reason"], "hostunknown", "{text}");
+        assert_ne!(f["action"], "suppress", "{text}");
+    }
+    // The verifier's own verdict, quoted after "unverified address:", still decides.
+    assert_reason(
+        "userunknown",
+        &[
+            "550 5.1.1 <bob@example.org>: Recipient address rejected: unverified address: host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown",
+        ],
+    );
+}
+
+/// Local delivery agents that cannot write a mailbox because of the receiving host's set-up
+/// (Postfix local/virtual, Exim appendfile, Sendmail mail.local): the receiver's fault, not a
+/// recipient's filter; a quota that stopped the write stays a full mailbox.
+#[test]
+fn local_mailbox_write_failures_are_the_receivers() {
+    assert_reason(
+        "systemerror",
+        &[
+            "450 4.2.0 cannot update mailbox /var/mail/bob for user bob. destination /var/mail/bob is not owned by recipient",
+            "550 5.2.0 maildir delivery failed: create maildir file /home/bob/Maildir/tmp/1.P2.mx: Permission denied",
+            "450 4.2.0 cannot update mailbox /var/mail/bob for user bob. unable to lock for exclusive access: Resource temporarily unavailable",
+            "550 5.2.0 /var/mail/bob: too many links",
+        ],
+    );
+    assert_reason(
+        "mailboxfull",
+        &[
+            "550 5.2.2 cannot update mailbox /var/mail/bob for user bob. unable to create lock file /var/mail/bob.lock: Disk quota exceeded",
+        ],
+    );
+}
+
+/// Postfix, Exim and Sendmail wordings whose reason the words name, whatever the code's own.
+#[test]
+fn postfix_exim_and_sendmail_server_wordings() {
+    assert_reason(
+        "speeding",
+        &["450 4.7.1 Error: too many recipients from 198.51.100.7"],
+    );
+    assert_reason("toomanyconn", &["452 4.5.3 Error: too many recipients"]);
+    assert_reason(
+        "expired",
+        &["451 4.7.0 message is administratively expired"],
+    );
+    assert_reason(
+        "hostunknown",
+        &[
+            "550 5.1.2 Name service error for exa_mple.org: invalid host or domain name",
+            "2025-01-06 10:00:00 1tXyZa-000AbC-2D ** jdoe@example.org R=dnslookup T=remote_smtp: all host address lookups for 'example.org' failed permanently",
+        ],
+    );
+    assert_reason(
+        "contenterror",
+        &[
+            "552 A message header line is too long",
+            "550 maximum allowed line length is 998 octets, got 1200",
+        ],
+    );
+    assert_reason("toomanyconn", &["452 4.3.2 Too many open connections."]);
+    assert_reason(
+        "requireptr",
+        &["451 4.1.8 Client IP address 192.0.2.1 does not resolve"],
+    );
+    assert_reason(
+        "networkerror",
+        &["451 4.4.3 Temporary lookup failure of 192.0.2.1 at zen.spamhaus.org"],
+    );
+    assert_reason(
+        "syntaxerror",
+        &[
+            "554 SMTP synchronization error",
+            "503 5.0.0 Need MAIL before RCPT",
+        ],
+    );
+    assert_reason("syntaxerror", &["550 Restricted characters in address"]);
+    assert_reason(
+        "securityerror",
+        &[
+            "2025-01-06 10:00:00 1tXyZa-000AbC-2D ** jdoe@example.org R=dnslookup T=remote_smtp: a TLS session is required, but the server did not offer TLS support",
+        ],
+    );
+}
