@@ -951,6 +951,11 @@ fn explain_text(text: &str, sink: &mut FindingSink) -> Result<()> {
     if text.is_empty() {
         return Ok(());
     }
+    // A pasted report or message (several lines in one quoted argument) is read as it would
+    // be from standard input: a delivery-status block or a whole bounce, not line by line.
+    if text.contains('\n') {
+        return explain_reader(text.as_bytes(), sink);
+    }
     let mut recognizer = Recognizer::new();
     let mut statuses = Vec::new();
     for line in text.lines() {

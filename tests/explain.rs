@@ -502,3 +502,24 @@ fn a_codes_action_follows_its_own_reason_only() {
     assert_eq!(first(&header)["reason"], "contenterror");
     assert_eq!(first(&header)["action"], "fix-sender");
 }
+
+/// A delivery-status block pasted as one quoted argument reads as it does from standard input:
+/// its Final-Recipient and Diagnostic-Code belong together.
+#[test]
+fn a_multi_line_argument_reads_like_standard_input() {
+    let block = "Final-Recipient: rfc822; bob@example.org\nAction: failed\nStatus: 5.0.0\n\
+                 Diagnostic-Code: smtp; 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown in local recipient table\n";
+    let from_argument = explain_json(block);
+    let piped = bouncex()
+        .args(["explain", "--format", "json"])
+        .write_stdin(block)
+        .output()
+        .unwrap();
+    let piped: serde_json::Value = serde_json::from_slice(&piped.stdout).unwrap();
+    assert_eq!(from_argument["findings"], piped["findings"]);
+    let f = first(&from_argument);
+    assert_eq!(f["recipient"], "bob@example.org");
+    assert_eq!(f["code"], "5.1.1");
+    assert_eq!(f["reason"], "userunknown");
+    assert_eq!(from_argument["findings"].as_array().unwrap().len(), 1);
+}
