@@ -381,7 +381,7 @@ fn courier_wordings() {
         ],
     );
     assert_reason(
-        "speeding",
+        "ratelimited",
         &["552 192.0.2.1 is sending too much mail, slow down."],
     );
     assert_reason(
@@ -444,7 +444,7 @@ fn local_mailbox_write_failures_are_the_receivers() {
 #[test]
 fn postfix_exim_and_sendmail_server_wordings() {
     assert_reason(
-        "speeding",
+        "ratelimited",
         &["450 4.7.1 Error: too many recipients from 198.51.100.7"],
     );
     assert_reason("toomanyconn", &["452 4.5.3 Error: too many recipients"]);

@@ -943,7 +943,7 @@ fn tencent_phrases_through_its_mx() {
          550 Mail is rejected by recipients | RCPT TO | rejected | contact-recipient
          550 Spam is embedded in the email | end of DATA | spamdetected | fix-sender
          550 Mail content denied. https://service.mail.qq.com/detail/122/171 | end of DATA | spamdetected | fix-sender
-         550 Mailbox unavailable or access denied | RCPT TO | speeding | fix-sender
+         550 Mailbox unavailable or access denied | RCPT TO | ratelimited | fix-sender
          550 wang@qq.com is a deactivated mailbox | RCPT TO | suspend | contact-recipient
          501 Bad address syntax | RCPT TO | syntaxerror | fix-sender
          550 Ip frequency limited | RCPT TO | toomanyconn | fix-sender

@@ -695,12 +695,13 @@ pub enum Reason {
     Notcompliantrfc,
     Onhold,
     Policyviolation,
+    /// Sending faster than the receiver allows. Sisimai 5.1 and older overlays say `speeding`.
+    #[serde(alias = "speeding")]
     Ratelimited,
     Rejected,
     Requireptr,
     Securityerror,
     Spamdetected,
-    Speeding,
     Suspend,
     Syntaxerror,
     Systemerror,
@@ -713,7 +714,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 36] = [
+    pub const ALL: [Reason; 35] = [
         Reason::Authfailure,
         Reason::Badreputation,
         Reason::Blocked,
@@ -740,7 +741,6 @@ impl Reason {
         Reason::Requireptr,
         Reason::Securityerror,
         Reason::Spamdetected,
-        Reason::Speeding,
         Reason::Suspend,
         Reason::Syntaxerror,
         Reason::Systemerror,
@@ -780,7 +780,6 @@ impl Reason {
             Reason::Requireptr => "requireptr",
             Reason::Securityerror => "securityerror",
             Reason::Spamdetected => "spamdetected",
-            Reason::Speeding => "speeding",
             Reason::Suspend => "suspend",
             Reason::Syntaxerror => "syntaxerror",
             Reason::Systemerror => "systemerror",
