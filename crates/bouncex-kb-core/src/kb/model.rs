@@ -969,3 +969,20 @@ impl From<&RawRule> for RuleHead {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Reason;
+
+    #[derive(serde::Deserialize)]
+    struct Row {
+        reason: Reason,
+    }
+
+    #[test]
+    fn sisimai_5_1_speeding_reads_as_ratelimited() {
+        let row: Row = toml::from_str("reason = \"speeding\"").unwrap();
+        assert_eq!(row.reason, Reason::Ratelimited);
+        assert_eq!(Reason::Ratelimited.to_string(), "ratelimited");
+    }
+}
