@@ -490,3 +490,86 @@ fn postfix_exim_and_sendmail_server_wordings() {
         ],
     );
 }
+
+/// Mail stores behind LMTP (Dovecot, Cyrus, Zimbra) report their own trouble with mailbox
+/// codes: the words say the store failed, so the address is kept; a recipient's Sieve reject
+/// is that recipient's filter.
+#[test]
+fn mail_store_wordings() {
+    for text in [
+        "451 4.3.0 <bob@example.org> Invalid user settings. Refer to server log for more information.",
+        "451 4.2.0 <bob@example.org> Mailbox doesn't exist: INBOX",
+        "451 4.2.1 Mailbox has been moved to another server",
+        "451 4.2.0 Mailbox has an invalid format",
+    ] {
+        let doc = explain_json(text);
+        assert_eq!(first(&doc)["reason"], "systemerror", "{text}");
+        assert_eq!(first(&doc)["action"], "retry", "{text}");
+    }
+    // A permanent "mailbox doesn't exist" is still the missing user it says.
+    assert_reason(
+        "userunknown",
+        &["550 5.1.1 <bob@example.org> Mailbox doesn't exist: bob"],
+    );
+    assert_reason(
+        "mailboxfull",
+        &["552 5.2.2 <bob@example.org> Too many messages in the mailbox"],
+    );
+    assert_reason(
+        "securityerror",
+        &["451 4.2.2 Server accepts messages only on TLS connection"],
+    );
+    assert_reason(
+        "filtered",
+        &["550 5.7.1 Your message to <bob@example.org> was automatically rejected: not wanted"],
+    );
+}
+
+/// RFC 7505: 5.7.27 is the sender's null MX (a refusal of the sender), 5.1.10 the
+/// recipient's (the recipient's domain takes no mail, so the address is dead).
+#[test]
+fn null_mx_of_the_sender_is_no_reason_to_drop_the_recipient() {
+    for text in [
+        "550 5.7.27 Null MX: example.com does not send mail",
+        "501 5.7.27 Domain in MAIL FROM does not have any MX records",
+    ] {
+        let doc = explain_json(text);
+        assert_eq!(first(&doc)["reason"], "rejected", "{text}");
+        assert_ne!(first(&doc)["action"], "suppress", "{text}");
+    }
+    let recipient = explain_json(
+        "556 5.1.10 <bob@example.org>: Recipient address rejected: Domain example.org does not accept mail (nullMX)",
+    );
+    assert_eq!(first(&recipient)["reason"], "notaccept");
+    assert_eq!(first(&recipient)["action"], "suppress");
+}
+
+/// Haraka, hMailServer, Stalwart, IceWarp and filtering services: the client's HELO, a relay
+/// refusal per domain and a sender block list are never the recipient's mailbox.
+#[test]
+fn smaller_mtas_and_filtering_services() {
+    assert_reason(
+        "blocked",
+        &[
+            "550 Invalid address format in HELO",
+            "550 5.5.2 Invalid address format in HELO",
+            "550 HELO host has no forward DNS match",
+            "550 5.5.0 Invalid EHLO domain.",
+        ],
+    );
+    assert_reason(
+        "norelaying",
+        &["550 Mail for that recipient is not accepted here."],
+    );
+    assert_reason("rejected", &["551 Sender is on domain's blacklist"]);
+    assert_reason("suspend", &["550 Account is not active."]);
+    assert_reason("mesgtoobig", &["501 5.7.1 Message is too long"]);
+    assert_reason("spamdetected", &["550 Mail matches a known spam signature"]);
+    assert_reason("requireptr", &["550 Sorry, no FCrDNS match found"]);
+    assert_reason(
+        "userunknown",
+        &[
+            "550 5.7.1 <bob@example.org>: Recipient address rejected: User email address is marked as invalid.",
+        ],
+    );
+}
