@@ -573,3 +573,11 @@ fn smaller_mtas_and_filtering_services() {
         ],
     );
 }
+
+/// Amazon SES's own sending quota is the sender's rate limit, not a recipient's full mailbox.
+#[test]
+fn a_senders_daily_quota_is_a_rate_limit() {
+    let doc = explain_json("554 Throttling failure: Daily message quota exceeded.");
+    assert_eq!(first(&doc)["reason"], "ratelimited");
+    assert_ne!(first(&doc)["action"], "contact-recipient");
+}
