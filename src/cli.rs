@@ -946,28 +946,13 @@ fn explain_cmd(
     sink.finish()
 }
 
-/// Explains one text given as arguments.
+/// Explains one text given as arguments, read exactly as the same text from standard input
+/// (a pasted report or bounce line gives the same findings either way).
 fn explain_text(text: &str, sink: &mut FindingSink) -> Result<()> {
     if text.is_empty() {
         return Ok(());
     }
-    // A pasted report or message (several lines in one quoted argument) is read as it would
-    // be from standard input: a delivery-status block or a whole bounce, not line by line.
-    if text.contains('\n') {
-        return explain_reader(text.as_bytes(), sink);
-    }
-    let mut recognizer = Recognizer::new();
-    let mut statuses = Vec::new();
-    for line in text.lines() {
-        recognizer.push_line(line, &mut statuses);
-        sink.take(&mut statuses)?;
-    }
-    if let Some(cut) = recognizer.cut() {
-        say(cut);
-    }
-    let rest = recognizer.finish(&mut statuses);
-    statuses.extend(rest);
-    sink.take(&mut statuses)
+    explain_reader(text.as_bytes(), sink)
 }
 
 /// Explains a stream: a whole bounce message, or lines (a log, replies, text); gzip

@@ -523,3 +523,18 @@ fn a_multi_line_argument_reads_like_standard_input() {
     assert_eq!(f["reason"], "userunknown");
     assert_eq!(from_argument["findings"].as_array().unwrap().len(), 1);
 }
+
+/// A line copied out of a Postfix bounce reads the same as an argument and piped: the failed
+/// recipient it names is kept either way.
+#[test]
+fn a_bounce_line_as_an_argument_keeps_its_recipient() {
+    let line = "<bob@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command)";
+    let out = bouncex()
+        .args(["explain", "--format", "json", line])
+        .output()
+        .unwrap();
+    let from_argument: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(from_argument["findings"], explain_json(line)["findings"]);
+    assert_eq!(first(&from_argument)["recipient"], "bob@example.org");
+    assert_eq!(first(&from_argument)["stage"], "rcpt");
+}

@@ -581,3 +581,30 @@ fn a_senders_daily_quota_is_a_rate_limit() {
     assert_eq!(first(&doc)["reason"], "ratelimited");
     assert_ne!(first(&doc)["action"], "contact-recipient");
 }
+
+/// Postfix's own texts for a failure it saw itself state no code in a report's
+/// `Diagnostic-Code: X-Postfix;` line; Postfix's own DSN for each wording (smtp_connect.c,
+/// smtp_addr.c, smtp_proto.c) is inferred.
+#[test]
+fn postfix_client_texts_without_a_code_infer_postfixs_own() {
+    for (text, want) in [
+        (
+            "connect to mx.example.org[192.0.2.1]:25: Network is unreachable",
+            "networkerror 4.4.1 null",
+        ),
+        (
+            "Cannot start TLS: handshake failure",
+            "securityerror 4.7.5 null",
+        ),
+        (
+            "message size 30000000 exceeds size limit 20000000 of server mx.example.org[192.0.2.1]",
+            "mesgtoobig 5.3.4 null",
+        ),
+        (
+            "unable to look up host example.org: Name or service not known",
+            "hostunknown 5.4.4 null",
+        ),
+    ] {
+        assert_eq!(read(&format!("Diagnostic-Code: X-Postfix; {text}")), want);
+    }
+}
