@@ -260,6 +260,14 @@ fn other_mta_wordings() {
         "systemerror",
         &["550 5.0.0 This domain's DNS violates RFC 1035."],
     );
+    // au (KDDI) EZweb: a stopped account.
+    assert_reason(
+        "suspend",
+        &[
+            "550 The user(s) account is disabled.",
+            "550 The user(s) account is temporarily limited.",
+        ],
+    );
 }
 
 /// qmail-remote names the command that failed ("does not like recipient.", "failed on DATA
