@@ -616,3 +616,21 @@ fn postfix_client_texts_without_a_code_infer_postfixs_own() {
         assert_eq!(read(&format!("Diagnostic-Code: X-Postfix; {text}")), want);
     }
 }
+
+/// Exim's router and transport texts, pasted alone as a bounce shows them (no code of their
+/// own), infer the code of what they say (routers/dnslookup.c, transports/smtp.c).
+#[test]
+fn exim_router_texts_alone_infer_a_code() {
+    assert_eq!(
+        read("an MX or SRV record indicated no SMTP service"),
+        "notaccept 5.1.10 null"
+    );
+    assert_eq!(
+        read("all host address lookups for 'example.com' failed permanently"),
+        "hostunknown 5.4.4 null"
+    );
+    assert_eq!(
+        read("failed to lookup IP address for mx.example.com"),
+        "hostunknown 5.4.4 null"
+    );
+}
