@@ -634,3 +634,51 @@ fn exim_router_texts_alone_infer_a_code() {
         "hostunknown 5.4.4 null"
     );
 }
+
+/// Replies from the providers' reference tables whose words name the cause whatever the code.
+#[test]
+fn provider_replies_whose_words_decide() {
+    let rows = [
+        (
+            "550 5.1.4 Recipient address reserved by RFC 2606",
+            "hostunknown",
+            "suppress",
+        ),
+        (
+            "450 4.7.1 <bob@example.org>: Recipient address rejected: 192.0.2.1 is not yet authorized to deliver mail from <a@example.net> to <bob@example.org>. Please try later.",
+            "greylisted",
+            "retry",
+        ),
+        (
+            "550 5.2.2 Submission quota exceeded",
+            "ratelimited",
+            "fix-sender",
+        ),
+        (
+            "550 5.2.1 Content Filter agent quarantined this message",
+            "spamdetected",
+            "fix-sender",
+        ),
+        (
+            "451 VS1-IP Excessive unknown recipients - possible Open Relay (#4.1.8)",
+            "blocked",
+            "retry",
+        ),
+        (
+            "450 4.1.1 <bob@example.org>: Recipient address rejected: unverified address: host mx.example.org[192.0.2.1] said: 450 4.2.0 Temporary failure",
+            "systemerror",
+            "retry",
+        ),
+        // Exchange address book policy routing: the mailbox exists.
+        (
+            "550 5.3.2 STOREDRV.Deliver: Missing or bad StoreDriver MDB properties",
+            "notaccept",
+            "contact-recipient",
+        ),
+    ];
+    for (text, reason, action) in rows {
+        let doc = explain_json(text);
+        assert_eq!(first(&doc)["reason"], reason, "{text}");
+        assert_eq!(first(&doc)["action"], action, "{text}");
+    }
+}
