@@ -676,6 +676,13 @@ fn provider_replies_whose_words_decide() {
             "contact-recipient",
         ),
     ];
+    // Google Workspace's own bounce text states no code: the address is unknown (5.1.1).
+    assert_eq!(
+        read(
+            "Your message wasn't delivered to bob@example.com because the address couldn't be found. Check for typos or unnecessary spaces and try again."
+        ),
+        "userunknown 5.1.1 null"
+    );
     for (text, reason, action) in rows {
         let doc = explain_json(text);
         assert_eq!(first(&doc)["reason"], reason, "{text}");
