@@ -1089,3 +1089,39 @@ fn a_gateway_recognised_by_its_report_headers_reads_its_own_reports() {
     );
     assert_eq!(first(&explain_json(&relayed))["provider"]["id"], "gmail");
 }
+
+/// NetEase's reply tags name the check that refused (help.mail.163.com): a rate limit, a
+/// blocklisted IP and a DMARC failure are told apart, not all read as spam from the help link.
+#[test]
+fn netease_tags_name_the_check() {
+    let link =
+        "http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.80&hostid=mx43&time=1543897442";
+    let relay = "163mx01.mxmail.netease.com";
+    let rate = postfix(
+        "bob@163.com",
+        relay,
+        "4.0.0",
+        "deferred",
+        &format!("421 HL:IFC mx43,WsCowEAp_0p0 1543897442 {link}"),
+    );
+    check(&rate, "netease", "ratelimited", "retry");
+    let rbl = postfix(
+        "bob@163.com",
+        relay,
+        "4.0.0",
+        "deferred",
+        &format!("450 DT:RBL mx43,WsCowEAp_0p0 1543897442 {link}"),
+    );
+    check(&rbl, "netease", "blocked", "retry");
+    let dmarc = postfix_at(
+        "bob@126.com",
+        relay,
+        "5.0.0",
+        "bounced",
+        &format!("550 MI:DMA mx43,WsCowEAp_0p0 1543897442 {link}"),
+        "end of DATA",
+    );
+    check(&dmarc, "netease", "authfailure", "fix-sender");
+    let spam = format!("554 DT:SPM 163 mx43,WsCowEAp_0p0 1543897442 {link}");
+    check(&spam, "netease", "spamdetected", "fix-sender");
+}
