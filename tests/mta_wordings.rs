@@ -689,3 +689,20 @@ fn provider_replies_whose_words_decide() {
         assert_eq!(first(&doc)["action"], action, "{text}");
     }
 }
+
+/// A refusal of MAIL FROM concerns the sender in a mail log as in a bounce (RFC 5321 §3.3):
+/// "<domain> does not exist" there is the sender's domain, never a reason to drop the
+/// recipient. And an IP blocked for naming too many unknown users is no unknown user.
+#[test]
+fn a_refusal_at_mail_from_in_a_log_is_the_senders() {
+    let line = "Dec  7 10:00:00 mx postfix/smtp[1]: ABC123: to=<bob@example.jp>, relay=mx.example.jp[192.0.2.9]:25, delay=1, delays=0/0/1/0, dsn=5.0.0, status=bounced (host mx.example.jp[192.0.2.9] said: 553 example-nodns.jp does not exist (in reply to MAIL FROM command))";
+    let doc = explain_json(line);
+    assert_eq!(first(&doc)["stage"], "mail");
+    assert_eq!(first(&doc)["reason"], "rejected");
+    assert_eq!(first(&doc)["action"], "fix-sender");
+    let sfr = explain_json(
+        "450 4.7.1 Service refused due to bad behavior - Too many unknown users (SFR_IN_104)",
+    );
+    assert_eq!(first(&sfr)["reason"], "blocked");
+    assert_eq!(first(&sfr)["action"], "retry");
+}
