@@ -706,3 +706,27 @@ fn a_refusal_at_mail_from_in_a_log_is_the_senders() {
     assert_eq!(first(&sfr)["reason"], "blocked");
     assert_eq!(first(&sfr)["action"], "retry");
 }
+
+/// Regional providers' documented refusals (Naver, Libero, Interia, Aliyun, QQ).
+#[test]
+fn regional_provider_refusals() {
+    let rows = [
+        (
+            "421 4.3.2 Your IP(198.51.100.7) is filtered. You must register your IP to http://realip.naver.com",
+            "blocked",
+        ),
+        ("550 Relay Disabled", "norelaying"),
+        ("550 5.7.1 Recipient doesn't want your mail", "filtered"),
+        (
+            "554 5.7.1 (13)ESO_LOCAL_SPAM: spamed by local spam engine",
+            "spamdetected",
+        ),
+        (
+            "550 Frequency of receiving messages is limited. https://service.mail.qq.com/detail/122/1011",
+            "ratelimited",
+        ),
+    ];
+    for (text, reason) in rows {
+        assert_reason(reason, &[text]);
+    }
+}
