@@ -700,6 +700,12 @@ fn a_refusal_at_mail_from_in_a_log_is_the_senders() {
     assert_eq!(first(&doc)["stage"], "mail");
     assert_eq!(first(&doc)["reason"], "rejected");
     assert_eq!(first(&doc)["action"], "fix-sender");
+    // Words that name a TLS requirement keep it, whatever command they answered.
+    let tls = explain_json(&line.replace(
+        "553 example-nodns.jp does not exist",
+        "530 5.7.0 Must issue a STARTTLS command first",
+    ));
+    assert_eq!(first(&tls)["reason"], "securityerror");
     let sfr = explain_json(
         "450 4.7.1 Service refused due to bad behavior - Too many unknown users (SFR_IN_104)",
     );
