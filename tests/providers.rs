@@ -89,6 +89,13 @@ fn yandex_blocked_account_is_the_recipients_problem() {
     );
     let f = check(&line, "yandex", "suspend", "contact-recipient");
     meaning_mentions(&f, "user agreement");
+    // The wording alone is Yandex's, pasted without the host it came from.
+    check(
+        "550 5.7.1 Policy rejection on the target address",
+        "yandex",
+        "suspend",
+        "contact-recipient",
+    );
 }
 
 #[test]
