@@ -381,11 +381,7 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
         }
         // The code's own action speaks for the code's own reason only: a bare 552 says
         // "storage exceeded" (ask the recipient), but not when its words name a header fault.
-        let stated = if reason == code_reason {
-            action
-        } else {
-            Action::Retry
-        };
+        let stated = (reason == code_reason).then_some(action);
         action = kb.action_for(class, reason, stated);
         // A provider row's action stands when its reason held (or it named none): the provider
         // knows, for instance, that a deferral of its own will never clear ("Retrying will NOT
@@ -1014,7 +1010,7 @@ mod tests {
     #[test]
     fn actions_follow_the_reason_table() {
         let kb = Kb::builtin();
-        let act = |c, r| kb.action_for(Some(c), r, Action::Retry);
+        let act = |c, r| kb.action_for(Some(c), r, None);
         assert_eq!(act(Class::Transient, Reason::Userunknown), Action::Suppress);
         assert_eq!(act(Class::Transient, Reason::Mailboxfull), Action::Retry);
         assert_eq!(act(Class::Permanent, Reason::Notaccept), Action::Suppress);

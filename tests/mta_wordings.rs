@@ -30,6 +30,14 @@ fn assert_reason(want: &str, texts: &[&str]) {
     }
 }
 
+/// The reason and the action `explain` gives for `text`.
+fn assert_verdict(text: &str, reason: &str, action: &str) {
+    let doc = explain_json(text);
+    let f = first(&doc);
+    assert_eq!(f["reason"], reason, "{text}");
+    assert_eq!(f["action"], action, "{text}");
+}
+
 #[test]
 fn amavis_verdicts_and_relay_failures() {
     assert_reason(
@@ -510,9 +518,7 @@ fn mail_store_wordings() {
         "451 4.2.1 Mailbox has been moved to another server",
         "451 4.2.0 Mailbox has an invalid format",
     ] {
-        let doc = explain_json(text);
-        assert_eq!(first(&doc)["reason"], "systemerror", "{text}");
-        assert_eq!(first(&doc)["action"], "retry", "{text}");
+        assert_verdict(text, "systemerror", "retry");
     }
     // A permanent "mailbox doesn't exist" is still the missing user it says.
     assert_reason(
@@ -545,11 +551,11 @@ fn null_mx_of_the_sender_is_no_reason_to_drop_the_recipient() {
         assert_eq!(first(&doc)["reason"], "rejected", "{text}");
         assert_ne!(first(&doc)["action"], "suppress", "{text}");
     }
-    let recipient = explain_json(
+    assert_verdict(
         "556 5.1.10 <bob@example.org>: Recipient address rejected: Domain example.org does not accept mail (nullMX)",
+        "notaccept",
+        "suppress",
     );
-    assert_eq!(first(&recipient)["reason"], "notaccept");
-    assert_eq!(first(&recipient)["action"], "suppress");
 }
 
 /// Haraka, hMailServer, Stalwart, IceWarp and filtering services: the client's HELO, a relay
@@ -684,9 +690,7 @@ fn provider_replies_whose_words_decide() {
         "userunknown 5.1.1 null"
     );
     for (text, reason, action) in rows {
-        let doc = explain_json(text);
-        assert_eq!(first(&doc)["reason"], reason, "{text}");
-        assert_eq!(first(&doc)["action"], action, "{text}");
+        assert_verdict(text, reason, action);
     }
 }
 
@@ -706,11 +710,11 @@ fn a_refusal_at_mail_from_in_a_log_is_the_senders() {
         "530 5.7.0 Must issue a STARTTLS command first",
     ));
     assert_eq!(first(&tls)["reason"], "securityerror");
-    let sfr = explain_json(
+    assert_verdict(
         "450 4.7.1 Service refused due to bad behavior - Too many unknown users (SFR_IN_104)",
+        "blocked",
+        "retry",
     );
-    assert_eq!(first(&sfr)["reason"], "blocked");
-    assert_eq!(first(&sfr)["action"], "retry");
 }
 
 /// Regional providers' documented refusals (Naver, Libero, Interia, Aliyun, QQ).

@@ -1104,31 +1104,40 @@ fn netease_tags_name_the_check() {
     let link =
         "http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.80&hostid=mx43&time=1543897442";
     let relay = "163mx01.mxmail.netease.com";
-    let rate = postfix(
-        "bob@163.com",
-        relay,
-        "4.0.0",
-        "deferred",
-        &format!("421 HL:IFC mx43,WsCowEAp_0p0 1543897442 {link}"),
+    let reply = |tag: &str| format!("{tag} mx43,WsCowEAp_0p0 1543897442 {link}");
+    for (tag, dsn, status, command, reason, action) in [
+        (
+            "421 HL:IFC",
+            "4.0.0",
+            "deferred",
+            "RCPT TO",
+            "ratelimited",
+            "retry",
+        ),
+        (
+            "450 DT:RBL",
+            "4.0.0",
+            "deferred",
+            "RCPT TO",
+            "blocked",
+            "retry",
+        ),
+        (
+            "550 MI:DMA",
+            "5.0.0",
+            "bounced",
+            "end of DATA",
+            "authfailure",
+            "fix-sender",
+        ),
+    ] {
+        let line = postfix_at("bob@163.com", relay, dsn, status, &reply(tag), command);
+        check(&line, "netease", reason, action);
+    }
+    check(
+        &reply("554 DT:SPM 163"),
+        "netease",
+        "spamdetected",
+        "fix-sender",
     );
-    check(&rate, "netease", "ratelimited", "retry");
-    let rbl = postfix(
-        "bob@163.com",
-        relay,
-        "4.0.0",
-        "deferred",
-        &format!("450 DT:RBL mx43,WsCowEAp_0p0 1543897442 {link}"),
-    );
-    check(&rbl, "netease", "blocked", "retry");
-    let dmarc = postfix_at(
-        "bob@126.com",
-        relay,
-        "5.0.0",
-        "bounced",
-        &format!("550 MI:DMA mx43,WsCowEAp_0p0 1543897442 {link}"),
-        "end of DATA",
-    );
-    check(&dmarc, "netease", "authfailure", "fix-sender");
-    let spam = format!("554 DT:SPM 163 mx43,WsCowEAp_0p0 1543897442 {link}");
-    check(&spam, "netease", "spamdetected", "fix-sender");
 }

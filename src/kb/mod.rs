@@ -674,8 +674,14 @@ impl Kb {
             .map_or(chosen, |&i| rules(i).reason)
     }
 
-    /// What a failure of `class` with `reason` calls for; `stated` is the code's own.
-    pub fn action_for(&self, class: Option<Class>, reason: Reason, stated: Action) -> Action {
+    /// What a failure of `class` with `reason` calls for; `stated` is the code's own action,
+    /// when the code's own reason is the one decided.
+    pub fn action_for(
+        &self,
+        class: Option<Class>,
+        reason: Reason,
+        stated: Option<Action>,
+    ) -> Action {
         let kind = self.reason(reason);
         match class {
             Some(Class::Success) => Action::None,
@@ -687,11 +693,13 @@ impl Kb {
                     .unwrap_or(match stated {
                         // A permanent failure whose reason is not the address: the sender has
                         // something to change.
-                        Action::Suppress | Action::None | Action::Retry => Action::FixSender,
-                        other => other,
+                        None | Some(Action::Suppress | Action::None | Action::Retry) => {
+                            Action::FixSender
+                        }
+                        Some(other) => other,
                     })
             }
-            None => stated,
+            None => stated.unwrap_or(Action::None),
         }
     }
 
