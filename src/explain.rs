@@ -363,6 +363,7 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
                 _ => None,
             },
             subject: code.map(|c| c.subject),
+            detail: code.map(|c| c.detail),
             outcome: status.outcome.clone(),
             // No enhanced code at all is no stated one: whether the words also infer a code
             // must not decide the rules.

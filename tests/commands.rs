@@ -137,6 +137,18 @@ fn kb_check_accepts_the_builtin_and_rejects_bad_files_with_position() {
             "code X.2.99 is not X.subject.detail with a 5.x entry",
         ),
         (
+            "rulecode.toml",
+            "[[rule]]\nid = \"local\"\nreason = \"rejected\"\npriority = 400\nsource = \"x\"\nwhen = { code = [\"X.1.99\"] }\nreplaces = [\"userunknown\"]\n",
+            "rulecode.toml:6:",
+            "code X.1.99 has no entry in either class",
+        ),
+        (
+            "rulecodeform.toml",
+            "[[rule]]\nid = \"local\"\nreason = \"rejected\"\npriority = 400\nsource = \"x\"\nwhen = { code = [\"5.1.7\"] }\n",
+            "rulecodeform.toml:6:",
+            "written like `X.1.7`",
+        ),
+        (
             "badreason.toml",
             "[[rule]]\nid = \"local\"\nreason = \"greylist\"\npriority = 400\nsource = \"x\"\n",
             "badreason.toml:3:",

@@ -740,3 +740,17 @@ fn regional_provider_refusals() {
         assert_reason(reason, &[text]);
     }
 }
+
+/// RFC 3463's X.1.7 and X.1.8 name the envelope sender: a server's vague "Invalid address"
+/// under them must not make the recipient look unknown (and be suppressed).
+#[test]
+fn sender_address_codes_fault_the_sender() {
+    assert_verdict("501 5.1.7 Invalid address", "rejected", "fix-sender");
+    assert_verdict(
+        "550 5.1.8 <a@gone.example>: Sender address rejected: Domain not found",
+        "rejected",
+        "fix-sender",
+    );
+    // The same words under a recipient's code still mean the recipient's address.
+    assert_verdict("553 5.1.3 Invalid address", "userunknown", "suppress");
+}

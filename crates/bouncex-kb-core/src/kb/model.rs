@@ -537,6 +537,10 @@ pub struct RuleWhen {
     /// Subjects the code must not have; a finding with no code passes.
     #[serde(default)]
     pub subject_not: Vec<u16>,
+    /// Exact codes of either class, as `X.1.7`: for the few codes whose detail, not their
+    /// subject, says whom the failure is about.
+    #[serde(default)]
+    pub code: Vec<AnyClassCode>,
     #[serde(default)]
     pub outcome: Vec<String>,
     /// `false`: only when the input names no SMTP stage; `true`: only when it names one.
@@ -577,6 +581,7 @@ impl RuleWhen {
                 other.subject_not.contains(s)
                     || (!other.subject.is_empty() && !other.subject.contains(s))
             })
+            && covers(&self.code, &other.code)
             && covers(&self.outcome, &other.outcome)
             && (self.stage_known.is_none() || self.stage_known == other.stage_known)
             && (self.code_stated.is_none() || self.code_stated == other.code_stated)
@@ -587,6 +592,52 @@ impl RuleWhen {
     }
 }
 
+/// An enhanced code's subject and detail, written `X.1.7`: the same code in either class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AnyClassCode {
+    pub subject: u16,
+    pub detail: u16,
+}
+
+impl std::str::FromStr for AnyClassCode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("`{s}` is not a code of either class, written like `X.1.7`");
+        let rest = s.strip_prefix("X.").ok_or_else(bad)?;
+        let (subject, detail) = rest.split_once('.').ok_or_else(bad)?;
+        let number = |n: &str| {
+            (!n.is_empty() && n.len() <= 3 && n.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| n.parse().ok())
+                .flatten()
+                .ok_or_else(bad)
+        };
+        Ok(AnyClassCode {
+            subject: number(subject)?,
+            detail: number(detail)?,
+        })
+    }
+}
+
+impl std::fmt::Display for AnyClassCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "X.{}.{}", self.subject, self.detail)
+    }
+}
+
+impl<'de> Deserialize<'de> for AnyClassCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for AnyClassCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// What a rule's conditions are checked against: the finding being explained.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RuleContext {
@@ -594,6 +645,7 @@ pub struct RuleContext {
     pub stage: Option<Stage>,
     pub class: Option<FailureClass>,
     pub subject: Option<u16>,
+    pub detail: Option<u16>,
     pub outcome: Option<String>,
     /// Whether the input states an enhanced code (`Some(false)` when it was inferred or
     /// there is none; `None` only where no finding is being decided).
@@ -617,6 +669,13 @@ impl RuleWhen {
             && has(&self.class, ctx.class.as_ref())
             && has(&self.subject, ctx.subject.as_ref())
             && ctx.subject.is_none_or(|s| !self.subject_not.contains(&s))
+            && (self.code.is_empty()
+                || ctx
+                    .subject
+                    .zip(ctx.detail)
+                    .is_some_and(|(subject, detail)| {
+                        self.code.contains(&AnyClassCode { subject, detail })
+                    }))
             && has(&self.outcome, ctx.outcome.as_ref())
             && self.stage_known.is_none_or(|k| k == ctx.stage.is_some())
             && self.code_stated.is_none_or(|k| Some(k) == ctx.code_stated)
@@ -972,7 +1031,7 @@ impl From<&RawRule> for RuleHead {
 
 #[cfg(test)]
 mod tests {
-    use super::Reason;
+    use super::{AnyClassCode, Reason, RuleContext, RuleWhen};
 
     #[derive(serde::Deserialize)]
     struct Row {
@@ -984,5 +1043,31 @@ mod tests {
         let row: Row = toml::from_str("reason = \"speeding\"").unwrap();
         assert_eq!(row.reason, Reason::Ratelimited);
         assert_eq!(Reason::Ratelimited.to_string(), "ratelimited");
+    }
+
+    #[test]
+    fn a_rule_names_a_code_of_either_class() {
+        let when: RuleWhen = toml::from_str("code = [\"X.1.7\", \"X.1.8\"]").unwrap();
+        assert_eq!(
+            when.code[1],
+            AnyClassCode {
+                subject: 1,
+                detail: 8
+            }
+        );
+        assert_eq!(when.code[0].to_string(), "X.1.7");
+        let ctx = |subject, detail| RuleContext {
+            subject,
+            detail,
+            ..RuleContext::default()
+        };
+        assert!(when.holds(&ctx(Some(1), Some(7))));
+        assert!(!when.holds(&ctx(Some(1), Some(1))));
+        assert!(!when.holds(&ctx(None, None)), "no code is not X.1.7");
+        for bad in ["5.1.7", "X.1", "X.1.x", "X.1.7.2", "X.1234.1", "X..7"] {
+            let text = format!("code = [\"{bad}\"]");
+            let err = toml::from_str::<RuleWhen>(&text).unwrap_err().to_string();
+            assert!(err.contains("written like `X.1.7`"), "{bad}: {err}");
+        }
     }
 }

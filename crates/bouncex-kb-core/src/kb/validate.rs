@@ -76,7 +76,7 @@ pub fn validate(file: &RawKb, base: Option<&RawKb>) -> Vec<Problem> {
     v.providers(file);
     v.blocklists(file);
     v.reasons(file, base.is_none(), &known_codes);
-    v.rules(file, base);
+    v.rules(file, base, &known_codes);
     let known_sources: Vec<&RawSource> = file
         .source
         .iter()
@@ -858,7 +858,7 @@ impl Validator {
     /// Each rule is well-formed, and each of its examples is decided by it: it matches one of
     /// the rule's patterns, and no rule tried earlier in the same context catches it first
     /// (as rustc's tidy checks its error index). Rules of the base count as earlier too.
-    fn rules(&mut self, file: &RawKb, base: Option<&RawKb>) {
+    fn rules(&mut self, file: &RawKb, base: Option<&RawKb>, known: &KnownCodes) {
         let mut seen = HashSet::new();
         for (i, r) in file.rule.iter().enumerate() {
             if !seen.insert(r.id.as_str()) {
@@ -882,6 +882,20 @@ impl Validator {
                         r.id
                     ),
                 );
+            }
+            for code in &r.when.code {
+                let rest = format!("{}.{}", code.subject, code.detail);
+                if ![4, 5]
+                    .iter()
+                    .any(|c| known.resolves(&format!("{c}.{rest}")))
+                {
+                    self.push(
+                        "rule",
+                        i,
+                        "when",
+                        format!("rule {}: code {code} has no entry in either class", r.id),
+                    );
+                }
             }
             if !r.patterns.is_empty() && r.examples.is_empty() && r.replaces.is_empty() {
                 self.push(
