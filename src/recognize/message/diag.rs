@@ -556,7 +556,7 @@ pub fn stage_in(text: &str) -> Option<Stage> {
     }
     let r = re(
         &STAGE,
-        r"(?i)(?:\bafter|\bin reply to|did not like our|while sending|most progress was|SMTP:|SMTP command\s*:?\s*)\s*(?:pipelined\s+)?(?P<s>final DATA|end of data|RCPT\b|RCPT TO|MAIL FROM|MAIL\b|DATA|HELO|EHLO|STARTTLS|AUTH|initial connection|connection)|\[(?P<t>RCPT_TO|MAIL_FROM|DATA)\]|(?P<v>sender) was rejected|\((?P<u>DATA|RCPT TO|MAIL FROM)\)",
+        r"(?i)(?:\bafter|\bin reply to|did not like our|while sending|most progress was|SMTP:|SMTP command\s*:?\s*)\s*(?:pipelined\s+)?(?P<s>final DATA|end of data|RCPT\b|RCPT TO|MAIL FROM|MAIL\b|DATA|HELO|EHLO|STARTTLS|AUTH|initial connection|connection|connect\b)|\[(?P<t>RCPT_TO|MAIL_FROM|DATA)\]|(?P<v>sender) was rejected|\((?P<u>DATA|RCPT TO|MAIL FROM)\)",
     );
     let c = r.captures(text)?;
     let word = c
@@ -573,7 +573,8 @@ pub fn stage_in(text: &str) -> Option<Stage> {
         "helo" | "ehlo" => Stage::Helo,
         "starttls" => Stage::Starttls,
         "auth" => Stage::Auth,
-        "initial connection" | "connection" => Stage::Connect,
+        // DragonFly Mail Agent names the greeting "connect" (net.c READ_REMOTE_CHECK).
+        "initial connection" | "connection" | "connect" => Stage::Connect,
         _ => Stage::Rcpt,
     })
 }
@@ -707,6 +708,25 @@ mod tests {
         ] {
             assert_eq!(diagnose(text).stage, Some(stage), "{text}");
             assert_eq!(diagnose(text).host.as_deref(), Some("192.0.2.25"), "{text}");
+        }
+    }
+
+    /// DragonFly Mail Agent names each command it sent (net.c READ_REMOTE_CHECK): "connect"
+    /// for the greeting, then "EHLO", "MAIL FROM", "RCPT TO", "DATA", "final DATA".
+    #[test]
+    fn dragonfly_names_the_command_it_sent() {
+        for (said, stage) in [
+            ("connect", Stage::Connect),
+            ("EHLO", Stage::Helo),
+            ("MAIL FROM", Stage::Mail),
+            ("RCPT TO", Stage::Rcpt),
+            ("DATA", Stage::Data),
+            ("final DATA", Stage::EndOfData),
+        ] {
+            let text = format!(
+                "mx.example.net [192.0.2.25] did not like our {said}:\n554 5.7.1 mx.example.net not accepting messages\n\nMessage headers follow."
+            );
+            assert_eq!(diagnose(&text).stage, Some(stage), "{text}");
         }
     }
 
