@@ -170,6 +170,44 @@ Jun 10 11:02:18 mail sm-mta[1240]: 5AAB2I3o001240: to=<gina@example.com>, delay=
     assert_eq!(r["by_status"]["bounced"], 1);
 }
 
+/// Sendmail 8.17 (Debian 12), relaying through a mailertable entry `[127.0.0.1]`: one line
+/// for both recipients of a delivery, the server's reply in `reply=`, and an address
+/// literal as the relay.
+const SENDMAIL_8_17: &str = "\
+Dec  7 17:18:49 vm sendmail[16446]: 6B7HInCh016444: to=<ok3@test.example>,<ok2@test.example>, ctladdr=<carol@localhost> (1003/1003), delay=00:00:00, xdelay=00:00:00, mailer=esmtp, pri=60335, relay=[192.0.2.7] [192.0.2.7], dsn=4.7.1, reply=450 4.7.1 <ok3@test.example>: Recipient address rejected: Rate limit exceeded, please try again later, stat=Deferred: 450 4.7.1 <ok3@test.example>: Recipient address rejected: Rate limit exceeded, please try again later
+Dec  7 17:19:49 vm sendmail[16447]: 6B7HInCh016444: to=<ok3@test.example>,<ok2@test.example>, ctladdr=<carol@localhost> (1003/1003), delay=00:01:00, xdelay=00:00:00, mailer=esmtp, pri=60335, relay=[192.0.2.7] [192.0.2.7], dsn=2.0.0, stat=Sent (Ok: queued as 4Fake)
+Dec  7 17:18:42 vm sendmail[16238]: 6B7HIgJp016236: to=<r01@test.example>, ctladdr=<alice@localhost> (1001/1001), delay=00:00:00, xdelay=00:00:00, mailer=esmtp, pri=30299, relay=[192.0.2.7] [192.0.2.7], dsn=5.7.1, reply=550 5.7.606 Access denied, banned sending IP [192.0.2.1]. To request removal from this list please visit https://sender.office.com/, stat=User unknown
+";
+
+#[test]
+fn sendmail_lines_count_each_recipient_and_read_the_servers_reply() {
+    let r = scan_json(&[], Some(SENDMAIL_8_17.as_bytes()));
+    assert_eq!(r["events"], 5, "{r}");
+    assert_eq!(r["deferrals"]["delivered_later"], 2, "{r}");
+    assert_eq!(r["remote_hosts"][0]["host"], "192.0.2.7", "{r}");
+    let doc = json_of(
+        bouncex()
+            .args(["explain", "--json"])
+            .write_stdin(SENDMAIL_8_17.lines().next().unwrap()),
+    );
+    let findings = doc["findings"].as_array().unwrap();
+    let recipients: Vec<&str> = findings
+        .iter()
+        .map(|f| f["recipient"].as_str().unwrap())
+        .collect();
+    assert_eq!(recipients, ["ok3@test.example", "ok2@test.example"]);
+    assert_eq!(findings[1]["reason"], "ratelimited");
+    // "User unknown" is Sendmail's summary of any 550 at RCPT; the reply names an IP block.
+    let doc = json_of(
+        bouncex()
+            .args(["explain", "--json"])
+            .write_stdin(SENDMAIL_8_17.lines().nth(2).unwrap()),
+    );
+    assert_eq!(doc["findings"][0]["reason"], "blocked");
+    assert_eq!(doc["findings"][0]["action"], "fix-sender");
+    assert_eq!(doc["findings"][0]["code"], "5.7.606");
+}
+
 #[test]
 fn bounce_messages_in_a_maildir_and_an_mbox() {
     let dsn = "From: MAILER-DAEMON@example.org\r\nTo: sender@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you that your message could not be delivered.\r\n\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mail.example.org\r\n\r\nFinal-Recipient: rfc822; gone@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\nRemote-MTA: dns; mx.example.org\r\nDiagnostic-Code: smtp; 550 5.1.1 <gone@example.org>: Recipient address rejected: User unknown\r\n\r\n--B--\r\n";

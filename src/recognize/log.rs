@@ -58,6 +58,9 @@ pub struct LogRecord<'a> {
     pub timestamp: Option<&'a str>,
     pub queue_id: Option<&'a str>,
     pub recipient: Option<&'a str>,
+    /// The rest of a recipient list after `recipient`, as logged: Sendmail logs one line
+    /// for all the recipients one delivery carried (`to=<a@x>,<b@y>`).
+    pub more_recipients: Option<&'a str>,
     pub remote_host: Option<&'a str>,
     pub outcome: Option<Outcome>,
     /// The `dsn=` field.
@@ -72,7 +75,20 @@ pub struct LogRecord<'a> {
     pub detail: Option<&'a str>,
 }
 
-impl LogRecord<'_> {
+impl<'a> LogRecord<'a> {
+    /// Every recipient the line reports on, in its order.
+    pub fn recipients(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        let more = self
+            .more_recipients
+            .unwrap_or("")
+            .split(',')
+            .map(strip_angle);
+        self.recipient
+            .into_iter()
+            .chain(more)
+            .filter(|r| !r.is_empty())
+    }
+
     /// The status the line reports: its reply's code, else its `dsn=`.
     pub fn code(&self) -> Option<EnhancedCode> {
         self.reply_code.or(self.dsn)
@@ -761,7 +777,19 @@ fn sendmail(line: &str) -> Option<LogRecord<'_>> {
     );
     let caps = r.captures(line)?;
     let rest = caps.name("rest")?.as_str();
-    let (fields, stat) = rest.split_once("stat=")?;
+    // Sendmail 8.16 and later log the server's own reply as `reply=` before `stat=`, which
+    // is Sendmail's summary of it ("User unknown" for any 550 to RCPT). The reply may hold
+    // commas, so it runs to the last `, stat=`.
+    let (fields, reply, stat) = match rest.find("reply=") {
+        Some(at) if at == 0 || rest[..at].ends_with(", ") => {
+            let (reply, stat) = rest[at + "reply=".len()..].rsplit_once(", stat=")?;
+            (&rest[..at], Some(reply), stat)
+        }
+        _ => {
+            let (fields, stat) = rest.split_once("stat=")?;
+            (fields, None, stat)
+        }
+    };
     let mut rec = LogRecord {
         mta: Some(Mta::Sendmail),
         timestamp: leading_timestamp(line),
@@ -775,10 +803,18 @@ fn sendmail(line: &str) -> Option<LogRecord<'_>> {
         };
         let value = value.trim_end_matches([',', ' ']);
         match key.trim() {
-            "to" => rec.recipient = value.split(',').next().map(strip_angle),
-            "relay" => {
-                rec.remote_host = Some(host_of(value.split_whitespace().next().unwrap_or(value)))
+            "to" => {
+                // A quoted program or file recipient ("|/usr/bin/procmail -a x,y") is one.
+                let (first, more) = match value.starts_with('"') {
+                    true => (value, None),
+                    false => value
+                        .split_once(',')
+                        .map_or((value, None), |(f, m)| (f, Some(m))),
+                };
+                rec.recipient = Some(strip_angle(first));
+                rec.more_recipients = more;
             }
+            "relay" => rec.remote_host = sendmail_relay(value),
             "dsn" => rec.dsn = EnhancedCode::read(value),
             _ => {}
         }
@@ -795,10 +831,22 @@ fn sendmail(line: &str) -> Option<LogRecord<'_>> {
     } else {
         Outcome::Bounced
     });
-    let reply = stat.split_once(": ").map_or(stat, |(_, r)| r);
+    let reply = reply.unwrap_or_else(|| stat.split_once(": ").map_or(stat, |(_, r)| r));
     read_reply(reply, &mut rec);
     rec.stage = stage_marker(stat);
     Some(rec)
+}
+
+/// Sendmail's `relay=mx.example.com. [192.0.2.1]`: the host name, or the address when the
+/// relay was given as an address literal (`relay=[192.0.2.1] [192.0.2.1]`, a mailertable
+/// or smart host written `[host]`).
+fn sendmail_relay(value: &str) -> Option<&str> {
+    let name = value.split_whitespace().next()?;
+    let host = match name.strip_prefix('[') {
+        Some(literal) => literal.split(']').next().unwrap_or(literal),
+        None => host_of(name),
+    };
+    non_empty_str(host)
 }
 
 /// OpenSMTPD, in both of its formats: 6.x's `mta_log`/`mda_log` (mta.c, mda.c)
@@ -1069,6 +1117,20 @@ fn non_empty_str(s: &str) -> Option<&str> {
 }
 
 /// The status a log line reports, for `explain`.
+/// The statuses a log line reports: one per recipient (one with none when it names none).
+pub fn to_statuses(rec: &LogRecord<'_>, line_no: usize, line: &str) -> Vec<Status> {
+    let first = to_status(rec, line_no, line);
+    let more: Vec<Status> = rec
+        .recipients()
+        .skip(1)
+        .map(|r| Status {
+            recipient: Some(r.to_string()),
+            ..first.clone()
+        })
+        .collect();
+    std::iter::once(first).chain(more).collect()
+}
+
 pub fn to_status(rec: &LogRecord<'_>, line_no: usize, line: &str) -> Status {
     let mut s = Status::new(InputKind::Log, line_no, line.trim());
     s.basic = rec.basic;
@@ -1328,6 +1390,33 @@ mod tests {
         assert_eq!(
             (r.outcome, r.basic, code(&r)),
             (Some(Outcome::Deferred), Some(451), "4.3.2".into())
+        );
+    }
+
+    /// Sendmail 8.16+ logs the server's reply in `reply=`; `stat=` is its own summary
+    /// ("User unknown" for any 550 at RCPT), so the reply's words and code lead. Lines from
+    /// Sendmail 8.17.1 (Debian 12) relaying through a mailertable entry `[127.0.0.1]`.
+    #[test]
+    fn sendmail_reply_field_leads_over_its_summary() {
+        let r = parse("Dec  7 17:18:42 vm sendmail[16238]: 6B7HIgJp016236: to=<r01@test.example>, ctladdr=<alice@localhost> (1001/1001), delay=00:00:00, xdelay=00:00:00, mailer=esmtp, pri=30299, relay=[127.0.0.1] [127.0.0.1], dsn=5.7.1, reply=550 5.7.606 Access denied, banned sending IP [192.0.2.1]. To request removal from this list please v...directions. AS(1430), stat=User unknown").unwrap();
+        assert_eq!((r.basic, code(&r)), (Some(550), "5.7.606".into()));
+        assert!(
+            r.server_text
+                .as_deref()
+                .is_some_and(|t| t.starts_with("Access denied, banned"))
+        );
+        assert_eq!(r.remote_host, Some("127.0.0.1"));
+        assert_eq!(r.detail, Some("User unknown"));
+        assert_eq!(r.outcome, Some(Outcome::Bounced));
+        // The greeting's 421 names the refusal; stat= only says the connection dropped.
+        let r = parse("Dec  7 17:18:53 vm sendmail[16501]: 6B7HIr45016499: to=<x01@t421.example>, ctladdr=<alice@localhost> (1001/1001), delay=00:00:00, xdelay=00:00:00, mailer=esmtp, pri=30299, relay=[127.0.0.6] [127.0.0.6], dsn=4.3.2, reply=421 4.3.2 Service not available, closing transmission channel, stat=Deferred: Connection reset by [127.0.0.6]").unwrap();
+        assert_eq!((r.basic, code(&r)), (Some(421), "4.3.2".into()));
+        assert_eq!(r.outcome, Some(Outcome::Deferred));
+        // No reply field (older Sendmail): stat= is all there is.
+        let r = parse("Jun 10 11:02:18 mail sm-mta[1240]: 5AAB2I3o001240: to=<gina@example.com>, relay=mx.example.com. [198.51.100.30], dsn=5.1.1, stat=User unknown").unwrap();
+        assert_eq!(
+            (r.basic, r.server_text.as_deref()),
+            (None, Some("User unknown"))
         );
     }
 

@@ -206,7 +206,7 @@ impl Recognizer {
         if parsed.is_none()
             && let Some(rec) = log::parse(line)
         {
-            out.push(log::to_status(&rec, self.line_no, line));
+            out.extend(log::to_statuses(&rec, self.line_no, line));
             return;
         }
         if let Some(rl) = parsed {

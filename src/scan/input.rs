@@ -971,7 +971,7 @@ fn record_piece(
     let base = scanner.file_lines();
     let events = records
         .iter()
-        .filter_map(|(n, rec)| scanner.record_parsed(rec, base + *n as u64 + 1, want))
+        .flat_map(|(n, rec)| scanner.record_parsed(rec, base + *n as u64 + 1, want))
         .collect();
     scanner.count_lines(lines);
     events

@@ -408,13 +408,15 @@ impl<'k> Scanner<'k> {
         }
     }
 
-    /// Reads one log line; returns the event it records, if any, when `want_event`.
-    pub fn line(&mut self, line: &str, want_event: bool) -> Option<Event> {
+    /// Reads one log line; returns the events it records when `want_event`.
+    pub fn line(&mut self, line: &str, want_event: bool) -> Vec<Event> {
         self.count_lines(1);
         let no = self.file_lines as usize;
         let kb = self.kb;
-        let parsed = parse_line(line, no, kb, &mut self.cache)?;
-        self.record_parsed(&parsed, self.file_lines, want_event)
+        match parse_line(line, no, kb, &mut self.cache) {
+            Some(parsed) => self.record_parsed(&parsed, self.file_lines, want_event),
+            None => Vec::new(),
+        }
     }
 
     /// Counts lines read (recorded or not).
@@ -435,13 +437,13 @@ impl<'k> Scanner<'k> {
     }
 
     /// Records a line already parsed (by `parse_line`, possibly on another thread); `line`
-    /// is its number in its file.
+    /// is its number in its file. Returns its events when `want_event`: one per recipient.
     pub fn record_parsed(
         &mut self,
         parsed: &Parsed<'_>,
         line: u64,
         want_event: bool,
-    ) -> Option<Event> {
+    ) -> Vec<Event> {
         match parsed {
             Parsed::Reject {
                 reject,
@@ -452,41 +454,52 @@ impl<'k> Scanner<'k> {
                     self.saw(s);
                 }
                 self.reject(reject, verdict.as_ref());
-                None
+                Vec::new()
             }
             Parsed::Attempt { rec, host, verdict } => {
                 let stamp = rec.timestamp.and_then(|t| self.clock.read(t));
-                let outcome = rec.outcome?;
+                let Some(outcome) = rec.outcome else {
+                    return Vec::new();
+                };
                 let host = match host {
                     Some(h) => self.host_id(h),
                     None => self.source_host_id(),
                 };
-                let ended = self.record(
-                    host,
-                    rec.queue_id,
-                    rec.recipient,
-                    rec.remote_host,
-                    outcome,
-                    verdict.as_ref(),
-                    stamp,
-                    want_event,
-                );
-                want_event.then(|| Event {
-                    host: Some(self.per_host[host].name.clone()).filter(|h| !h.is_empty()),
-                    file: self.source.file.clone(),
-                    line,
-                    time: stamp.map(|s| s.rfc3339()),
-                    queue_id: rec.queue_id.map(str::to_string),
-                    recipient: rec.recipient.map(str::to_string),
-                    recipients: ended,
-                    domain: rec.recipient.and_then(domain_of),
-                    remote_host: rec.remote_host.map(str::to_string),
-                    status: outcome.as_str(),
-                    code: verdict.and_then(|v| v.code).map(|c| c.to_string()),
-                    bounce: verdict.map(|v| v.bounce),
-                    reason: verdict.map(|v| v.reason),
-                    action: verdict.map(|v| v.action),
-                })
+                let mut events = Vec::new();
+                let mut recipients = rec.recipients().peekable();
+                // A line naming no recipient is still one event.
+                let none = recipients.peek().is_none();
+                for recipient in recipients.map(Some).chain(none.then_some(None)) {
+                    let ended = self.record(
+                        host,
+                        rec.queue_id,
+                        recipient,
+                        rec.remote_host,
+                        outcome,
+                        verdict.as_ref(),
+                        stamp,
+                        want_event,
+                    );
+                    if want_event {
+                        events.push(Event {
+                            host: Some(self.per_host[host].name.clone()).filter(|h| !h.is_empty()),
+                            file: self.source.file.clone(),
+                            line,
+                            time: stamp.map(|s| s.rfc3339()),
+                            queue_id: rec.queue_id.map(str::to_string),
+                            recipient: recipient.map(str::to_string),
+                            recipients: ended,
+                            domain: recipient.and_then(domain_of),
+                            remote_host: rec.remote_host.map(str::to_string),
+                            status: outcome.as_str(),
+                            code: verdict.and_then(|v| v.code).map(|c| c.to_string()),
+                            bounce: verdict.map(|v| v.bounce),
+                            reason: verdict.map(|v| v.reason),
+                            action: verdict.map(|v| v.action),
+                        });
+                    }
+                }
+                events
             }
         }
     }
