@@ -365,6 +365,7 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
             subject: code.map(|c| c.subject),
             detail: code.map(|c| c.detail),
             outcome: status.outcome.clone(),
+            diagnostic_type: status.diagnostic_type.clone(),
             // No enhanced code at all is no stated one: whether the words also infer a code
             // must not decide the rules.
             code_stated: Some(code_source == Some(CodeSource::Stated)),

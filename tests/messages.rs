@@ -1381,3 +1381,98 @@ fn dma_bounce_names_the_failed_recipient_in_x_original_to() {
     assert_eq!(f["code"], "5.1.1", "{f:#}");
     assert_eq!(f["stage"], "rcpt");
 }
+
+/// A Sendmail 8.17 report about three recipients, in the shape Debian's Sendmail writes it:
+/// a local program that failed (`X-Unix; 1` under `Status: 5.0.0`), a remote refusal whose
+/// multi-line reply the `Diagnostic-Code` cuts after its first line, and a domain with no
+/// DNS whose fields carry no diagnostic (its transcript line names it).
+#[test]
+fn sendmail_report_about_a_program_a_cut_reply_and_a_dns_failure() {
+    let report = "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n\
+To: <ann@example.org>\n\
+Subject: Returned mail: see transcript for details\n\
+MIME-Version: 1.0\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\
+\n\
+--B\n\
+\n\
+   ----- The following addresses had permanent fatal errors -----\n\
+\"|/usr/local/bin/filter\"\n\
+    (reason: 1)\n\
+    (expanded from: <hank@mx.example.org>)\n\
+<bob@example.net>\n\
+    (reason: 550-5.7.1 [192.0.2.1] Our system has detected that this message is likely)\n\
+<info@nohost.invalid>\n\
+\n\
+   ----- Transcript of session follows -----\n\
+554 5.3.0 unknown mailer error 1\n\
+... while talking to mx.example.net.:\n\
+>>> DATA\n\
+<<< 550-5.7.1 [192.0.2.1] Our system has detected that this message is likely\n\
+<<< 550-5.7.1 suspicious due to the very low reputation of the sending IP address.\n\
+<<< 550 5.7.1 Please visit https://support.google.com/mail/answer/188131 - gsmtp\n\
+554 5.0.0 Service unavailable\n\
+550 5.1.2 <info@nohost.invalid>... Host unknown (Name server: nohost.invalid: host not found)\n\
+\n\
+--B\n\
+Content-Type: message/delivery-status\n\
+\n\
+Reporting-MTA: dns; mx.example.org\n\
+\n\
+Final-Recipient: RFC822; hank@mx.example.org\n\
+X-Actual-Recipient: X-Unix; |/usr/local/bin/filter\n\
+Action: failed\n\
+Status: 5.0.0\n\
+Diagnostic-Code: X-Unix; 1\n\
+\n\
+Final-Recipient: RFC822; bob@example.net\n\
+Action: failed\n\
+Status: 5.7.1\n\
+Remote-MTA: DNS; mx.example.net\n\
+Diagnostic-Code: SMTP; 550-5.7.1 [192.0.2.1] Our system has detected that this message is likely\n\
+\n\
+Final-Recipient: RFC822; info@nohost.invalid\n\
+Action: failed\n\
+Status: 5.1.2\n\
+Remote-MTA: DNS; nohost.invalid\n\
+\n\
+--B--\n";
+    let doc = explain_json(report);
+    assert_eq!(findings(&doc).len(), 3, "{doc:#}");
+    let program = by_recipient(&doc, "hank@mx.example.org");
+    assert_eq!(program["reason"], "mailererror", "{program:#}");
+    let remote = by_recipient(&doc, "bob@example.net");
+    assert_eq!(remote["reason"], "badreputation", "{remote:#}");
+    let words = remote["server_text"].as_str().unwrap();
+    assert!(words.ends_with("- gsmtp"), "{words}");
+    let dns = by_recipient(&doc, "info@nohost.invalid");
+    assert_eq!(
+        (&dns["code"], &dns["reason"]),
+        (&"5.1.2".into(), &"hostunknown".into()),
+        "{dns:#}"
+    );
+}
+
+/// DragonFly Mail Agent names the greeting "connect" when the server refuses it.
+#[test]
+fn dma_bounce_of_a_refused_greeting_names_the_connect_stage() {
+    let doc = explain_json(
+        "From: MAILER-DAEMON <>\n\
+         Subject: Mail delivery failed\n\
+         \n\
+         This is the DragonFly Mail Agent v0.13 at mx.example.org.\n\
+         \n\
+         There was an error delivering your mail to <bob@example.net>.\n\
+         \n\
+         mx.example.net [192.0.2.8] did not like our connect:\n\
+         554 5.7.1 mx.example.net ESMTP not accepting messages from 192.0.2.1: listed at bl.spamcop.net\n\
+         \n\
+         Message headers follow.\n",
+    );
+    let f = by_recipient(&doc, "bob@example.net");
+    assert_eq!(
+        (&f["stage"], &f["reason"]),
+        (&"connect".into(), &"blocked".into()),
+        "{f:#}"
+    );
+}

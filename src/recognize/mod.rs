@@ -72,6 +72,8 @@ pub struct Status {
     /// A delay notice's own words on how long its MTA keeps retrying ("It will be retried
     /// until it is 5 day(s) old").
     pub retry_horizon: Option<String>,
+    /// A report's `Diagnostic-Code` type, lower-cased (`smtp`, `x-unix`).
+    pub diagnostic_type: Option<String>,
 }
 
 impl Status {
@@ -93,6 +95,7 @@ impl Status {
             expired_as: None,
             sending_mta: None,
             retry_horizon: None,
+            diagnostic_type: None,
         }
     }
 

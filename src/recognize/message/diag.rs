@@ -50,20 +50,59 @@ pub fn diagnostic_code(value: &str) -> (Diagnosis, String) {
     (d, words)
 }
 
+/// The whole reply, read from the report's text, when a `Diagnostic-Code` holds only the
+/// first lines of a multi-line one: its last line is a continuation (`550-5.7.1 ...`; RFC
+/// 5321 §4.2.1: more lines follow). Sendmail keeps only the first line there, and the
+/// whole reply in its transcript (`<<< 550-5.7.1 ...` through `<<< 550 5.7.1 ...`).
+pub fn whole_reply(value: &str, text: &str) -> Option<Diagnosis> {
+    let value = strip_diagnostic_type(value.trim());
+    let last = value.lines().map(str::trim).rfind(|l| !l.is_empty())?;
+    let b = last.as_bytes();
+    let unfinished = b.len() > 4 && b[..3].iter().all(u8::is_ascii_digit) && b[3] == b'-';
+    if !unfinished {
+        return None;
+    }
+    let first = value.lines().next()?.trim();
+    // The line that starts with it, as the transcript quotes the server (`<<< `).
+    let unquote = |line: &'_ str| -> String {
+        let t = line.trim_start();
+        t.strip_prefix("<<<").map_or(t, str::trim_start).to_string()
+    };
+    let mut lines = text
+        .lines()
+        .skip_while(|l| !unquote(l).starts_with(first))
+        .peekable();
+    // A quoted reply ends where the quoting does: Sendmail's own line follows it.
+    let quoted = lines
+        .peek()
+        .is_some_and(|l| l.trim_start().starts_with("<<<"));
+    let reply: Vec<String> = lines
+        .take_while(|l| !quoted || l.trim_start().starts_with("<<<"))
+        .take(MAX_REPLY_LINES)
+        .map(unquote)
+        .collect();
+    let whole = diagnose(&reply.join("\n"));
+    whole.reply_text.is_some().then_some(whole)
+}
+
 /// `smtp; 550 ...` → `550 ...`; `X-Postfix; connect to ...` → `connect to ...`.
 fn strip_diagnostic_type(value: &str) -> &str {
-    match value.split_once(';') {
-        Some((kind, rest))
-            if !kind.is_empty()
-                && kind.len() <= 24
-                && kind
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.') =>
-        {
-            rest.trim_start()
-        }
-        _ => value,
-    }
+    split_diagnostic_type(value).map_or(value, |(_, rest)| rest)
+}
+
+/// A `Diagnostic-Code` value's type (RFC 3464 §2.3.6), lower-cased: `smtp`, `x-unix`.
+pub fn diagnostic_type(value: &str) -> Option<String> {
+    split_diagnostic_type(value.trim()).map(|(kind, _)| kind.to_ascii_lowercase())
+}
+
+fn split_diagnostic_type(value: &str) -> Option<(&str, &str)> {
+    let (kind, rest) = value.split_once(';')?;
+    let kind_like = !kind.is_empty()
+        && kind.len() <= 24
+        && kind
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    kind_like.then(|| (kind, rest.trim_start()))
 }
 
 /// Words of a value that starts with a bare enhanced code: `5.1.0 - Unknown address`.
@@ -74,6 +113,22 @@ fn strip_leading_code(value: &str) -> String {
         _ => t,
     };
     fold_whitespace(rest.trim_start_matches(['-', ' ', ':']))
+}
+
+/// The line of `text` in which the reporting MTA states its reply for `addr`: Sendmail's
+/// transcript gives each failed address a line `550 5.1.2 <addr>... Host unknown (...)`
+/// (err.c prefixes the address and "... " to the message), so in a transcript about several
+/// recipients that line, not the first reply, is the one about `addr`.
+pub fn reply_naming<'t>(text: &'t str, addr: &str) -> Option<&'t str> {
+    let named = format!("<{}>... ", addr.to_ascii_lowercase());
+    text.lines().find(|line| {
+        let t = line.trim_start();
+        let b = t.as_bytes();
+        b.len() > named.len() + 4
+            && b[..3].iter().all(u8::is_ascii_digit)
+            && matches!(b[3], b' ' | b'-')
+            && t.to_ascii_lowercase().contains(&named)
+    })
 }
 
 /// Reads the reply and its context out of a chunk of bounce text (one or more lines).
@@ -728,6 +783,26 @@ mod tests {
             );
             assert_eq!(diagnose(&text).stage, Some(stage), "{text}");
         }
+    }
+
+    /// Sendmail 8.17 keeps the first line of a multi-line reply in `Diagnostic-Code` and the
+    /// whole reply in its transcript.
+    #[test]
+    fn a_cut_diagnostic_reads_the_whole_reply_from_the_transcript() {
+        let transcript = "   ----- Transcript of session follows -----\n... while talking to mx.example.net.:\n>>> DATA\n<<< 550-5.7.1 [192.0.2.1] Our system has detected that this message is likely\n<<< 550-5.7.1 suspicious due to the very low reputation of the sending IP address.\n<<< 550 5.7.1 Please visit https://support.google.com/mail/answer/188131 - gsmtp\n550 5.7.1 <a@example.net>... Service unavailable\n";
+        let value =
+            "SMTP; 550-5.7.1 [192.0.2.1] Our system has detected that this message is likely";
+        let whole = whole_reply(value, transcript).unwrap();
+        assert_eq!((whole.basic, code(&whole)), (Some(550), "5.7.1".into()));
+        let words = whole.reply_text.unwrap();
+        assert!(words.contains("very low reputation"), "{words}");
+        assert!(
+            !words.contains("<<<") && !words.contains("Service unavailable"),
+            "{words}"
+        );
+        // A finished reply, or one the text does not quote, is left as it is.
+        assert!(whole_reply("smtp; 550 5.1.1 No such user", transcript).is_none());
+        assert!(whole_reply("smtp; 550-5.1.1 Gone", transcript).is_none());
     }
 
     #[test]

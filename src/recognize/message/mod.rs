@@ -691,7 +691,16 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
         let (mut d, mut words) = match r.diagnostic.as_deref() {
             Some(v) => {
                 let (d, w) = diag::diagnostic_code(v);
-                (d, Some(w).filter(|w| !w.is_empty()))
+                // `X-Unix; 75` is a local program's exit status, no words: the prose then
+                // says what happened ("prog mailer (/bin/sh) exited with EX_TEMPFAIL").
+                let exit_status = w.bytes().all(|b| b.is_ascii_digit());
+                let mut w = Some(w).filter(|_| !exit_status);
+                if let Some(whole) = diag::whole_reply(v, &ctx.failure)
+                    && (whole.basic, whole.code) == (d.basic, d.code)
+                {
+                    w = whole.reply_text;
+                }
+                (d, w)
             }
             None => (Diagnosis::default(), None),
         };
@@ -721,7 +730,10 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
         // The block is read when the fields hold no status; its stage then counts below.
         let block_read = !d.has_status() && block_text.is_some();
         if !d.has_status() {
-            let mut from_text = block_text.as_deref().map(diagnose).unwrap_or_default();
+            let about_addr = block_text
+                .as_deref()
+                .map(|t| diag::reply_naming(t, addr).unwrap_or(t));
+            let mut from_text = about_addr.map(diagnose).unwrap_or_default();
             if failing && succeeded(&from_text) {
                 // The block quotes the same recorded success (`(reason: 221 2.0.0 Bye)`).
                 from_text = Diagnosis::default();
@@ -800,6 +812,7 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
         let mut status = status_from(ctx, Some(addr), &text, &d, words, &outcome);
         status.reporting_host = report.reporting_mta.as_deref().and_then(mta_name);
         status.expired_as = expired.filter(|&e| d.code != Some(e));
+        status.diagnostic_type = r.diagnostic.as_deref().and_then(diag::diagnostic_type);
         out.push(status);
     }
     true

@@ -543,6 +543,10 @@ pub struct RuleWhen {
     pub code: Vec<AnyClassCode>,
     #[serde(default)]
     pub outcome: Vec<String>,
+    /// A report's `Diagnostic-Code` type, lower-case (`x-unix`: a local program's exit
+    /// status, RFC 3464 §2.3.6).
+    #[serde(default)]
+    pub diagnostic_type: Vec<String>,
     /// `false`: only when the input names no SMTP stage; `true`: only when it names one.
     #[serde(default)]
     pub stage_known: Option<bool>,
@@ -583,6 +587,7 @@ impl RuleWhen {
             })
             && covers(&self.code, &other.code)
             && covers(&self.outcome, &other.outcome)
+            && covers(&self.diagnostic_type, &other.diagnostic_type)
             && (self.stage_known.is_none() || self.stage_known == other.stage_known)
             && (self.code_stated.is_none() || self.code_stated == other.code_stated)
             && covers(&self.code_strength, &other.code_strength)
@@ -647,6 +652,8 @@ pub struct RuleContext {
     pub subject: Option<u16>,
     pub detail: Option<u16>,
     pub outcome: Option<String>,
+    /// A report's `Diagnostic-Code` type, lower-cased.
+    pub diagnostic_type: Option<String>,
     /// Whether the input states an enhanced code (`Some(false)` when it was inferred or
     /// there is none; `None` only where no finding is being decided).
     pub code_stated: Option<bool>,
@@ -677,6 +684,7 @@ impl RuleWhen {
                         self.code.contains(&AnyClassCode { subject, detail })
                     }))
             && has(&self.outcome, ctx.outcome.as_ref())
+            && has(&self.diagnostic_type, ctx.diagnostic_type.as_ref())
             && self.stage_known.is_none_or(|k| k == ctx.stage.is_some())
             && self.code_stated.is_none_or(|k| Some(k) == ctx.code_stated)
             && has(&self.code_strength, ctx.code_strength.as_ref())
