@@ -688,13 +688,19 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
         if !seen.insert((addr.to_ascii_lowercase(), r.action.as_deref().unwrap_or(""))) {
             continue;
         }
+        // `X-Unix; 75` is a local program's exit status, no words: the prose then says what
+        // happened ("prog mailer (/bin/sh) exited with EX_TEMPFAIL"), else the field itself.
+        let mut exit_status = None;
         let (mut d, mut words) = match r.diagnostic.as_deref() {
             Some(v) => {
                 let (d, w) = diag::diagnostic_code(v);
-                // `X-Unix; 75` is a local program's exit status, no words: the prose then
-                // says what happened ("prog mailer (/bin/sh) exited with EX_TEMPFAIL").
-                let exit_status = w.bytes().all(|b| b.is_ascii_digit());
-                let mut w = Some(w).filter(|_| !exit_status);
+                let mut w = Some(w).filter(|w| !w.is_empty());
+                if w.as_ref()
+                    .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    exit_status = Some(v.trim().to_string());
+                    w = None;
+                }
                 if let Some(whole) = diag::whole_reply(v, &ctx.failure)
                     && (whole.basic, whole.code) == (d.basic, d.code)
                 {
@@ -761,6 +767,7 @@ fn delivery_status(ctx: &Context<'_>, out: &mut Vec<Status>) -> bool {
         if block_read && words.is_none() {
             words = block.map(|b| b.words()).filter(|w| !w.is_empty());
         }
+        words = words.or(exit_status);
         // The fields rarely name the stage; the text part often does (`in reply to RCPT TO`).
         // A session transcript (`>>> RCPT TO:<...>` then `<<< 553 ...`) names it too; when
         // the report has one recipient, a transcript anywhere in the text is that one's.
