@@ -754,3 +754,58 @@ fn sender_address_codes_fault_the_sender() {
     // The same words under a recipient's code still mean the recipient's address.
     assert_verdict("553 5.1.3 Invalid address", "userunknown", "suppress");
 }
+
+/// The qmail family's own wordings (notqmail qmail-smtpd.c and qmail-send.c, sagredo-dev's
+/// qmail patches, chkuser, simscan), as replies and pasted alone. Their codes sit at the end
+/// in parentheses, `(#5.1.1)` or `(#5.1.1 - chkuser)`: the words are before them.
+#[test]
+fn qmail_family_wordings() {
+    let doc = explain_json("User over quota. (#5.1.1)");
+    assert_eq!(first(&doc)["server_text"], "User over quota.");
+    assert_eq!(first(&doc)["reason"], "mailboxfull");
+    assert_verdict(
+        "553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)",
+        "rejected",
+        "fix-sender",
+    );
+    assert_verdict(
+        "511 sorry, can't find a valid MX for sender domain (#5.1.1 - chkuser)",
+        "rejected",
+        "fix-sender",
+    );
+    // A client that named too many bad recipients: nothing is known of this address.
+    assert_verdict(
+        "421 too many invalid addresses, goodbye (#4.3.0)",
+        "blocked",
+        "retry",
+    );
+    assert_verdict(
+        "571 sorry, you are violating our security policies (#5.1.1 - chkuser)",
+        "blocked",
+        "fix-sender",
+    );
+    assert_reason("norelaying", &["553 we don't relay (#5.7.1)"]);
+    assert_reason(
+        "networkerror",
+        &["451 DNS temporary failure (#4.5.1 - chkuser)"],
+    );
+    assert_reason(
+        "ratelimited",
+        &["421 you have exceeded your messaging limits (#4.3.0)"],
+    );
+    assert_reason(
+        "spamdetected",
+        &["554 Your email is considered spam (12.30 spam-hits)"],
+    );
+    assert_reason(
+        "virusdetected",
+        &["554 Your email was rejected because it contains the Eicar-Test-Signature virus"],
+    );
+    // qmail-send gives up on a message that outlived its queue lifetime.
+    let doc =
+        explain_json("I'm not going to try again; this message has been in the queue too long.");
+    assert_eq!(
+        (&first(&doc)["code"], &first(&doc)["reason"]),
+        (&"5.4.7".into(), &"expired".into())
+    );
+}

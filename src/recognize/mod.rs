@@ -286,10 +286,33 @@ impl Recognizer {
             s.code = Some(loc.code);
             s.basic = basic;
             if kind != InputKind::Code {
-                // The server's words run from this code to the next one on the line.
+                // The server's words run from this code to the next one on the line. Words
+                // with no basic code may put theirs around it instead: before a code that
+                // closes them ("mailbox full 5.2.2"), around one in parentheses (qmail's
+                // "No mailbox here by that name. (#5.1.1)", chkuser's "(#5.1.1 - chkuser)",
+                // "Delivery failed (5.1.1) because ...").
                 let end = located.get(n + 1).map_or(line.len(), |next| next.start);
                 let end = reply::trim_basic_suffix(&line[..end], loc.end);
-                s.server_text = non_empty(&line[loc.end..end]);
+                let after = &line[loc.end..end];
+                let start = n.checked_sub(1).map_or(0, |p| located[p].end);
+                let opening = line[start..loc.start].trim_end_matches('#').rfind('(');
+                let closing = opening.and_then(|_| after.find(')'));
+                s.server_text = match (kind, opening, closing) {
+                    (InputKind::Text, Some(open), Some(close)) => {
+                        let before = line[start..start + open].trim_end();
+                        let rest = after[close + 1..].trim_start();
+                        non_empty(&format!("{before} {rest}"))
+                    }
+                    (InputKind::Text, _, _)
+                        if !after.bytes().any(|b| b.is_ascii_alphanumeric()) =>
+                    {
+                        non_empty(
+                            line[start..loc.start]
+                                .trim_end_matches(['(', '#', '[', ' ', '\t', '-', ':']),
+                        )
+                    }
+                    _ => non_empty(after),
+                };
             }
             out.push(s);
         }
