@@ -801,6 +801,29 @@ fn qmail_family_wordings() {
         "virusdetected",
         &["554 Your email was rejected because it contains the Eicar-Test-Signature virus"],
     );
+    assert_reason("rejected", &["503 from and auth not the same (#5.5.1)"]);
+    assert_reason("securityerror", &["530 Authorization required (#5.7.1)"]);
+    assert_reason(
+        "networkerror",
+        &["CNAME lookup failed temporarily. (#4.4.3)"],
+    );
+    assert_reason(
+        "notcompliantrfc",
+        &["451 See https://cr.yp.to/docs/smtplf.html."],
+    );
+    // qmail-local's deferrals for the receiving host's own broken setup: neither a policy
+    // block (#4.7.0) nor a disabled mailbox (#4.2.1).
+    assert_reason(
+        "systemerror",
+        &[
+            "Uh-oh: home directory is writable. (#4.7.0)",
+            "Unable to chdir to maildir. (#4.2.1)",
+        ],
+    );
+    assert_reason(
+        "systemfull",
+        &["Unable to write ./Mailbox: out of disk space. (#4.3.0)"],
+    );
     // qmail-send gives up on a message that outlived its queue lifetime.
     let doc =
         explain_json("I'm not going to try again; this message has been in the queue too long.");
