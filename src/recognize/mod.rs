@@ -295,7 +295,9 @@ impl Recognizer {
                 let end = reply::trim_basic_suffix(&line[..end], loc.end);
                 let after = &line[loc.end..end];
                 let start = n.checked_sub(1).map_or(0, |p| located[p].end);
-                let opening = line[start..loc.start].trim_end_matches('#').rfind('(');
+                // Only a code right inside the parentheses: "(#5.1.1", "(5.1.1".
+                let before = line[start..loc.start].trim_end_matches('#').trim_end();
+                let opening = before.ends_with('(').then(|| before.len() - 1);
                 let closing = opening.and_then(|_| after.find(')'));
                 s.server_text = match (kind, opening, closing) {
                     (InputKind::Text, Some(open), Some(close)) => {
@@ -466,6 +468,35 @@ mod tests {
             )
         );
         assert!(!s[0].server_text.as_deref().unwrap().contains("550"));
+    }
+
+    /// Words with a code and no basic code: the words after the code, else around it.
+    #[test]
+    fn words_around_a_code_in_text() {
+        let words = |text: &str| recognise(text).0[0].server_text.clone();
+        for (text, want) in [
+            (
+                "Sorry, no mailbox here by that name. (#5.1.1)",
+                "Sorry, no mailbox here by that name.",
+            ),
+            (
+                "sorry, that domain isn't mine (#5.7.1 - chkuser)",
+                "sorry, that domain isn't mine",
+            ),
+            (
+                "Delivery failed (5.1.1) because the user is unknown",
+                "Delivery failed because the user is unknown",
+            ),
+            ("mailbox full 5.2.2", "mailbox full"),
+            ("status 5.2.2: mailbox full", "mailbox full"),
+            // A parenthesis further away is no code's own.
+            (
+                "Delivery (first try) failed: 5.1.1 user unknown (bob)",
+                "user unknown (bob)",
+            ),
+        ] {
+            assert_eq!(words(text).as_deref(), Some(want), "{text}");
+        }
     }
 
     #[test]
