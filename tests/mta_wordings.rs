@@ -832,3 +832,36 @@ fn qmail_family_wordings() {
         (&"5.4.7".into(), &"expired".into())
     );
 }
+
+/// spamdyke's fixed refusal texts (spamdyke.h): the reply codes are generic, the words name
+/// the check.
+#[test]
+fn spamdyke_refusals() {
+    let rows = [
+        (
+            "554 Refused. You are not following the SMTP protocol.",
+            "blocked",
+        ),
+        ("554 Refused. Access is denied.", "blocked"),
+        (
+            "554 Refused. Mail is not being accepted at this address.",
+            "filtered",
+        ),
+        (
+            "554 Refused. Identical sender and recipient addresses are not allowed.",
+            "policyviolation",
+        ),
+        ("421 Timeout. Talk faster next time.", "networkerror"),
+        (
+            "554 Refused. Sending to remote addresses (relaying) is not allowed.",
+            "norelaying",
+        ),
+        (
+            "421 Refused. The domain of your sender address has no mail exchanger (MX).",
+            "rejected",
+        ),
+    ];
+    for (text, reason) in rows {
+        assert_reason(reason, &[text]);
+    }
+}
