@@ -184,6 +184,15 @@ fn sendmail_lines_count_each_recipient_and_read_the_servers_reply() {
     let r = scan_json(&[], Some(SENDMAIL_8_17.as_bytes()));
     assert_eq!(r["events"], 5, "{r}");
     assert_eq!(r["deferrals"]["delivered_later"], 2, "{r}");
+    // A deferred message Sendmail returns after Timeout.queuereturn: its notice has no stat=.
+    let expiring = "\
+Dec  7 17:18:51 vm sendmail[16472]: 6B7HIpQP016470: to=<r04@test.example>, delay=00:00:00, xdelay=00:00:00, mailer=esmtp, pri=30299, relay=[192.0.2.7] [192.0.2.7], dsn=4.2.2, reply=452 4.2.2 Over quota, stat=Deferred: 452 4.2.2 Over quota
+Dec  7 17:23:16 vm sendmail[17844]: 6B7HIpQP016470: 6B7HNG8b017844: sender notify: Cannot send message for 4 minutes
+";
+    let r = scan_json(&[], Some(expiring.as_bytes()));
+    assert_eq!(r["by_status"]["expired"], 1, "{r}");
+    assert_eq!(r["deferrals"]["expired"], 1, "{r}");
+    assert_eq!(r["deferrals"]["pending"], 0, "{r}");
     assert_eq!(r["remote_hosts"][0]["host"], "192.0.2.7", "{r}");
     let doc = json_of(
         bouncex()

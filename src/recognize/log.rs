@@ -232,6 +232,9 @@ pub fn candidate_lines<'t>(text: &'t [u8], mut visit: impl FnMut(Candidate<'t>))
         LazyLock::new(|| memchr::memmem::Finder::new(b"stat"));
     static REJECT: LazyLock<memchr::memmem::Finder<'static>> =
         LazyLock::new(|| memchr::memmem::Finder::new(b"reject: "));
+    // Sendmail's expiry notice has no `stat=` (see `sendmail_expiry`).
+    static EXPIRY: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"Cannot send message for "));
     // `status=` or `stat=`: neither holds a line break, so a hit lies inside one line.
     let mut statuses = STAT
         .find_iter(text)
@@ -241,6 +244,7 @@ pub fn candidate_lines<'t>(text: &'t [u8], mut visit: impl FnMut(Candidate<'t>))
         })
         .peekable();
     let mut rejects = REJECT.find_iter(text).peekable();
+    let mut expiries = EXPIRY.find_iter(text).peekable();
     let mut index = 0;
     let mut start = 0;
     let unended = (!text.is_empty() && !text.ends_with(b"\n")).then_some(text.len());
@@ -248,7 +252,8 @@ pub fn candidate_lines<'t>(text: &'t [u8], mut visit: impl FnMut(Candidate<'t>))
         let line = &text[start..end];
         let status = hit_within(&mut statuses, start, end);
         let may_be_reject = hit_within(&mut rejects, start, end);
-        if status || may_be_reject || exim_flagged(line) {
+        let expiry = hit_within(&mut expiries, start, end);
+        if status || may_be_reject || expiry || exim_flagged(line) {
             visit(Candidate {
                 index,
                 line,
@@ -777,6 +782,16 @@ fn sendmail(line: &str) -> Option<LogRecord<'_>> {
     );
     let caps = r.captures(line)?;
     let rest = caps.name("rest")?.as_str();
+    if let Some(expiry) = sendmail_expiry(rest) {
+        return Some(LogRecord {
+            mta: Some(Mta::Sendmail),
+            timestamp: leading_timestamp(line),
+            queue_id: caps.name("qid").map(|m| m.as_str()),
+            outcome: Some(Outcome::Expired),
+            detail: Some(expiry),
+            ..LogRecord::default()
+        });
+    }
     // Sendmail 8.16 and later log the server's own reply as `reply=` before `stat=`, which
     // is Sendmail's summary of it ("User unknown" for any 550 to RCPT). The reply may hold
     // commas, so it runs to the last `, stat=`.
@@ -835,6 +850,22 @@ fn sendmail(line: &str) -> Option<LogRecord<'_>> {
     read_reply(reply, &mut rec);
     rec.stage = stage_marker(stat);
     Some(rec)
+}
+
+/// Sendmail's notice that it returns a message it kept past `Timeout.queuereturn`, logged
+/// under the message's queue id with the id of the bounce it writes:
+/// `QID: BOUNCEID: sender notify: Cannot send message for 5 days` (8.17; older releases say
+/// `DSN:` or `return to sender:`).
+fn sendmail_expiry(rest: &str) -> Option<&str> {
+    let (bounce_id, notice) = rest.split_once(": ")?;
+    if !(8..=20).contains(&bounce_id.len()) || !bounce_id.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    let (_, words) = notice.split_once(": ")?;
+    words
+        .starts_with("Cannot send message for ")
+        .then_some(words)
 }
 
 /// Sendmail's `relay=mx.example.com. [192.0.2.1]`: the host name, or the address when the
@@ -1418,6 +1449,21 @@ mod tests {
             (r.basic, r.server_text.as_deref()),
             (None, Some("User unknown"))
         );
+    }
+
+    #[test]
+    fn sendmail_expiry_notice() {
+        for line in [
+            "Dec  7 17:23:16 vm sendmail[17844]: 6B7HIpQP016470: 6B7HNG8b017844: sender notify: Cannot send message for 4 minutes",
+            "Jun 10 11:02:18 mail sm-mta[1240]: 5AAB2I3o001240: 5AAB2I3o001241: DSN: Cannot send message for 5 days",
+        ] {
+            let r = parse(line).unwrap();
+            assert_eq!(r.outcome, Some(Outcome::Expired), "{line}");
+            assert_eq!(r.recipient, None);
+            assert_eq!(r.status_code(), (Some("5.4.7".parse().unwrap()), true));
+        }
+        // The warning before it is no event.
+        assert!(parse("Dec  7 17:20:17 vm sendmail[17460]: 6B7HIpQP016470: 6B7HKG8b017460: sender notify: Warning: could not send message for past 1 minute").is_none());
     }
 
     #[test]
