@@ -2,7 +2,7 @@
 //! read from the failure part only. Every fixture is synthetic and written here.
 
 mod common;
-use common::{bouncex, explain_json, explain_stdin, first};
+use common::{bouncex, explain_json, explain_stdin, first, qmail_bounce};
 use serde_json::Value;
 
 fn findings(doc: &Value) -> &Vec<Value> {
@@ -1481,21 +1481,12 @@ fn dma_bounce_of_a_refused_greeting_names_the_connect_stage() {
 /// expiry, even when the reply's basic code is one qmail passes on unparsed (chkuser's 571).
 #[test]
 fn qmail_giving_up_on_a_host_is_no_expiry() {
-    let doc = explain_json(
-        "From: MAILER-DAEMON@mail.example.org\n\
-         Subject: failure notice\n\
-         \n\
-         Hi. This is the qmail-send program at mail.example.org.\n\
-         I'm afraid I wasn't able to deliver your message to the following addresses.\n\
-         This is a permanent error; I've given up. Sorry it didn't work out.\n\
-         \n\
-         <bob@example.net>:\n\
-         192.0.2.25 does not like recipient.\n\
+    let doc = explain_json(&qmail_bounce(
+        "bob@example.net",
+        "192.0.2.25 does not like recipient.\n\
          Remote host said: 571 sorry, sender address has invalid format (#5.7.1 - chkuser)\n\
-         Giving up on 192.0.2.25.\n\
-         \n\
-         --- Below this line is a copy of the message.\n",
-    );
+         Giving up on 192.0.2.25.",
+    ));
     let f = by_recipient(&doc, "bob@example.net");
     assert_eq!(
         (&f["reason"], &f["action"]),

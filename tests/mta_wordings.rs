@@ -3,7 +3,7 @@
 //! the MTAs' sources). Every line is synthetic and written here.
 
 mod common;
-use common::{explain_json, first};
+use common::{explain_json, first, qmail_bounce};
 
 /// The reason `explain` gives for `text`, with its code and stage, as one line to compare.
 fn read(text: &str) -> String {
@@ -293,27 +293,9 @@ fn qmail_remote_stage_words_set_the_stage() {
         "securityerror 5.7.1 data"
     );
     let bounce = |line: &str, reply: &str| {
-        format!(
-            "From: MAILER-DAEMON@mx.example.net\n\
-             To: alice@example.net\n\
-             Subject: failure notice\n\
-             \n\
-             Hi. This is the qmail-send program at mx.example.net.\n\
-             I'm afraid I wasn't able to deliver your message to the following addresses.\n\
-             This is a permanent error; I've given up. Sorry it didn't work out.\n\
-             \n\
-             <bob@example.org>:\n\
-             {line}\n\
-             Remote host said: {reply}\n\
-             Giving up on 192.0.2.25.\n\
-             \n\
-             --- Below this line is a copy of the message.\n\
-             \n\
-             From: alice@example.net\n\
-             To: bob@example.org\n\
-             Subject: hello\n\
-             \n\
-             hi\n"
+        qmail_bounce(
+            "bob@example.org",
+            &format!("{line}\nRemote host said: {reply}\nGiving up on 192.0.2.25."),
         )
     };
     for (line, reply, want) in [

@@ -782,14 +782,17 @@ fn sendmail(line: &str) -> Option<LogRecord<'_>> {
     );
     let caps = r.captures(line)?;
     let rest = caps.name("rest")?.as_str();
+    let message = LogRecord {
+        mta: Some(Mta::Sendmail),
+        timestamp: leading_timestamp(line),
+        queue_id: caps.name("qid").map(|m| m.as_str()),
+        ..LogRecord::default()
+    };
     if let Some(expiry) = sendmail_expiry(rest) {
         return Some(LogRecord {
-            mta: Some(Mta::Sendmail),
-            timestamp: leading_timestamp(line),
-            queue_id: caps.name("qid").map(|m| m.as_str()),
             outcome: Some(Outcome::Expired),
             detail: Some(expiry),
-            ..LogRecord::default()
+            ..message
         });
     }
     // Sendmail 8.16 and later log the server's own reply as `reply=` before `stat=`, which
@@ -806,11 +809,8 @@ fn sendmail(line: &str) -> Option<LogRecord<'_>> {
         }
     };
     let mut rec = LogRecord {
-        mta: Some(Mta::Sendmail),
-        timestamp: leading_timestamp(line),
-        queue_id: caps.name("qid").map(|m| m.as_str()),
         detail: Some(stat),
-        ..LogRecord::default()
+        ..message
     };
     for field in fields.split(", ") {
         let Some((key, value)) = field.split_once('=') else {
@@ -820,11 +820,12 @@ fn sendmail(line: &str) -> Option<LogRecord<'_>> {
         match key.trim() {
             "to" => {
                 // A quoted program or file recipient ("|/usr/bin/procmail -a x,y") is one.
-                let (first, more) = match value.starts_with('"') {
-                    true => (value, None),
-                    false => value
+                let (first, more) = if value.starts_with('"') {
+                    (value, None)
+                } else {
+                    value
                         .split_once(',')
-                        .map_or((value, None), |(f, m)| (f, Some(m))),
+                        .map_or((value, None), |(f, m)| (f, Some(m)))
                 };
                 rec.recipient = Some(strip_angle(first));
                 rec.more_recipients = more;

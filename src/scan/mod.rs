@@ -71,6 +71,16 @@ pub struct Event {
     pub action: Option<Action>,
 }
 
+/// Where and when an event happened, and what came of it.
+#[derive(Clone, Copy)]
+struct EventAt {
+    /// The index of its host's state.
+    host: usize,
+    line: u64,
+    stamp: Option<Stamp>,
+    outcome: Outcome,
+}
+
 /// What one log line holds for `scan`, read on any thread.
 #[derive(Debug)]
 pub enum Parsed<'a> {
@@ -481,26 +491,48 @@ impl<'k> Scanner<'k> {
                         want_event,
                     );
                     if want_event {
-                        events.push(Event {
-                            host: Some(self.per_host[host].name.clone()).filter(|h| !h.is_empty()),
-                            file: self.source.file.clone(),
+                        let at = EventAt {
+                            host,
                             line,
-                            time: stamp.map(|s| s.rfc3339()),
+                            stamp,
+                            outcome,
+                        };
+                        events.push(Event {
                             queue_id: rec.queue_id.map(str::to_string),
-                            recipient: recipient.map(str::to_string),
                             recipients: ended,
-                            domain: recipient.and_then(domain_of),
-                            remote_host: rec.remote_host.map(str::to_string),
-                            status: outcome.as_str(),
-                            code: verdict.and_then(|v| v.code).map(|c| c.to_string()),
-                            bounce: verdict.map(|v| v.bounce),
-                            reason: verdict.map(|v| v.reason),
-                            action: verdict.map(|v| v.action),
+                            ..self.event(at, recipient, rec.remote_host, verdict.as_ref())
                         });
                     }
                 }
                 events
             }
+        }
+    }
+
+    /// The event of one recipient's attempt; no queue id and no recipients ended, which
+    /// the caller adds where the input has them.
+    fn event(
+        &self,
+        at: EventAt,
+        recipient: Option<&str>,
+        remote_host: Option<&str>,
+        verdict: Option<&Verdict>,
+    ) -> Event {
+        Event {
+            host: Some(self.per_host[at.host].name.clone()).filter(|h| !h.is_empty()),
+            file: self.source.file.clone(),
+            line: at.line,
+            time: at.stamp.map(|s| s.rfc3339()),
+            queue_id: None,
+            recipient: recipient.map(str::to_string),
+            recipients: Vec::new(),
+            domain: recipient.and_then(domain_of),
+            remote_host: remote_host.map(str::to_string),
+            status: at.outcome.as_str(),
+            code: verdict.and_then(|v| v.code).map(|c| c.to_string()),
+            bounce: verdict.map(|v| v.bounce),
+            reason: verdict.map(|v| v.reason),
+            action: verdict.map(|v| v.action),
         }
     }
 
@@ -782,22 +814,18 @@ impl<'k> Scanner<'k> {
                 false,
             );
             if want_events {
-                events.push(Event {
-                    host: Some(self.per_host[host].name.clone()).filter(|h| !h.is_empty()),
-                    file: self.source.file.clone(),
+                let at = EventAt {
+                    host,
                     line: s.line as u64,
-                    time: date.map(|d| d.rfc3339()),
-                    queue_id: None,
-                    recipient: s.recipient.clone(),
-                    recipients: Vec::new(),
-                    domain: s.recipient.as_deref().and_then(domain_of),
-                    remote_host: s.remote_host.clone(),
-                    status: outcome.as_str(),
-                    code: v.and_then(|v| v.code).map(|c| c.to_string()),
-                    bounce: v.map(|v| v.bounce),
-                    reason: v.map(|v| v.reason),
-                    action: v.map(|v| v.action),
-                });
+                    stamp: date,
+                    outcome,
+                };
+                events.push(self.event(
+                    at,
+                    s.recipient.as_deref(),
+                    s.remote_host.as_deref(),
+                    v.as_ref(),
+                ));
             }
         }
         events

@@ -96,6 +96,31 @@ pub fn exim_report(prose: &str, fields: &str) -> String {
     )
 }
 
+/// A qmail-send bounce (qmail-send.c's template) about one recipient: `failure` is what
+/// qmail-remote or qmail-local wrote for it.
+pub fn qmail_bounce(recipient: &str, failure: &str) -> String {
+    format!(
+        "From: MAILER-DAEMON@mx.example.net\n\
+         To: alice@example.net\n\
+         Subject: failure notice\n\
+         \n\
+         Hi. This is the qmail-send program at mx.example.net.\n\
+         I'm afraid I wasn't able to deliver your message to the following addresses.\n\
+         This is a permanent error; I've given up. Sorry it didn't work out.\n\
+         \n\
+         <{recipient}>:\n\
+         {failure}\n\
+         \n\
+         --- Below this line is a copy of the message.\n\
+         \n\
+         From: alice@example.net\n\
+         To: {recipient}\n\
+         Subject: hello\n\
+         \n\
+         hi\n"
+    )
+}
+
 /// OpenSMTPD's delay notice (bounce.c), naming one recipient and why it waits.
 pub fn opensmtpd_delay(recipient: &str, why: &str) -> String {
     format!(

@@ -76,7 +76,7 @@ impl fmt::Display for CodeSyntaxError {
 impl std::error::Error for CodeSyntaxError {}
 
 /// Parses one numeric sub-code: 1–3 digits, no leading zero (RFC 3463 §2).
-fn sub_code(s: &str) -> Option<u16> {
+pub(crate) fn sub_code(s: &str) -> Option<u16> {
     let b = s.as_bytes();
     let ok = !b.is_empty()
         && b.len() <= 3

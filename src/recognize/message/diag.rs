@@ -64,20 +64,18 @@ pub fn whole_reply(value: &str, text: &str) -> Option<Diagnosis> {
     }
     let first = value.lines().next()?.trim();
     // The line that starts with it, as the transcript quotes the server (`<<< `).
-    let unquote = |line: &'_ str| -> String {
-        let t = line.trim_start();
-        t.strip_prefix("<<<").map_or(t, str::trim_start).to_string()
-    };
+    fn quoted(line: &str) -> Option<&str> {
+        line.trim_start().strip_prefix("<<<").map(str::trim_start)
+    }
+    let unquote = |line| quoted(line).unwrap_or(line.trim_start());
     let mut lines = text
         .lines()
         .skip_while(|l| !unquote(l).starts_with(first))
         .peekable();
     // A quoted reply ends where the quoting does: Sendmail's own line follows it.
-    let quoted = lines
-        .peek()
-        .is_some_and(|l| l.trim_start().starts_with("<<<"));
-    let reply: Vec<String> = lines
-        .take_while(|l| !quoted || l.trim_start().starts_with("<<<"))
+    let is_quoted = lines.peek().is_some_and(|l| quoted(l).is_some());
+    let reply: Vec<&str> = lines
+        .take_while(|l| !is_quoted || quoted(l).is_some())
         .take(MAX_REPLY_LINES)
         .map(unquote)
         .collect();

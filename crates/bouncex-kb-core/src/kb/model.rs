@@ -611,12 +611,7 @@ impl std::str::FromStr for AnyClassCode {
         let bad = || format!("`{s}` is not a code of either class, written like `X.1.7`");
         let rest = s.strip_prefix("X.").ok_or_else(bad)?;
         let (subject, detail) = rest.split_once('.').ok_or_else(bad)?;
-        let number = |n: &str| {
-            (!n.is_empty() && n.len() <= 3 && n.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| n.parse().ok())
-                .flatten()
-                .ok_or_else(bad)
-        };
+        let number = |n: &str| crate::code::sub_code(n).ok_or_else(bad);
         Ok(AnyClassCode {
             subject: number(subject)?,
             detail: number(detail)?,
