@@ -540,12 +540,15 @@ fn a_bounce_line_as_an_argument_keeps_its_recipient() {
 }
 
 /// The case proptest found: Postfix's own `status=expired` with a 451 left over in the text is
-/// an expiry (5.4.7, permanent): the MTA's outcome sides with the enhanced code.
+/// an expiry: 4.4.7, transient, as RFC 3463 §3.5 says X.4.7 is, and a soft bounce to retry
+/// later, not a refusal.
 #[test]
 fn an_expired_outcome_outranks_a_stray_451() {
     let doc = explain_json("postfix/smtp[123]: 4B7C21F3A9: status=expired 451");
     let f = first(&doc);
-    assert_eq!(f["code"], "5.4.7");
-    assert_eq!(f["class"], "permanent");
+    assert_eq!(f["code"], "4.4.7");
+    assert_eq!(f["class"], "transient");
+    assert_eq!(f["bounce"], "soft");
     assert_eq!(f["reason"], "expired");
+    assert_eq!(f["action"], "retry");
 }

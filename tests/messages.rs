@@ -1074,6 +1074,64 @@ fn a_delay_keeps_the_network_trouble_its_notice_names() {
 }
 
 #[test]
+fn the_paragraph_after_the_recipient_list_is_the_templates_not_the_recipients() {
+    // OpenSMTPD goes on after the list with "Please note that this is only a temporary
+    // failure report."; it is no part of why the recipient waits.
+    let notice = common::opensmtpd_delay("ivy@example.net", "Connection closed unexpectedly");
+    let f = first(&explain_json(&notice)).clone();
+    assert_eq!(f["server_text"], "Connection closed unexpectedly", "{f:#}");
+    assert_eq!(f["reason"], "networkerror", "{f:#}");
+    // Exim's delay warning closes with "No action is required on your part."
+    let warning = "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\
+        To: sender@example.org\n\
+        Subject: Warning: message 1xaeZO-0005y5-1f delayed 24 hours\n\
+        \n\
+        This message was created automatically by mail delivery software.\n\
+        A message that you sent has not yet been delivered to one or more of its\n\
+        recipients after more than 24 hours on the queue on mx.example.org.\n\
+        \n\
+        The address to which the message has not yet been delivered is:\n\
+        \n\
+        \x20 kim@example.net\n\
+        \x20   Delay reason: mailbox is full\n\
+        \n\
+        No action is required on your part. Delivery attempts will continue for\n\
+        some time, and this warning may be repeated at intervals if the message\n\
+        remains undelivered.\n";
+    let f = first(&explain_json(warning)).clone();
+    assert_eq!(f["server_text"], "Delay reason: mailbox is full", "{f:#}");
+    assert_eq!(f["reason"], "mailboxfull", "{f:#}");
+    assert_eq!(f["class"], "transient", "{f:#}");
+}
+
+#[test]
+fn a_local_program_under_a_broad_status_is_a_mailer_error() {
+    // Postfix pipe(8)/local(8): `Diagnostic-Code: x-unix; ...` under 5.3.0.
+    let doc = explain_json(&common::exim_report(
+        "",
+        "Final-Recipient: rfc822; lee@example.org\n\
+         Action: failed\n\
+         Status: 5.3.0\n\
+         Diagnostic-Code: x-unix; unknown mail system error 1\n",
+    ));
+    let f = first(&doc);
+    assert_eq!(
+        (&f["code"], &f["reason"]),
+        (&"5.3.0".into(), &"mailererror".into()),
+        "{f:#}"
+    );
+    // A security status keeps its own reading.
+    let doc = explain_json(&common::exim_report(
+        "",
+        "Final-Recipient: rfc822; lee@example.org\n\
+         Action: failed\n\
+         Status: 5.7.0\n\
+         Diagnostic-Code: x-unix; permission denied\n",
+    ));
+    assert_ne!(first(&doc)["reason"], "mailererror", "{doc:#}");
+}
+
+#[test]
 fn whether_words_also_infer_a_code_does_not_change_the_reason() {
     // Exim, refused after the message was sent, with a basic code only. "no such user"
     // happens to infer 5.1.1 and "mailbox not found" infers no code; both are the same

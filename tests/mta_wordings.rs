@@ -586,7 +586,7 @@ fn postfix_client_texts_without_a_code_infer_postfixs_own() {
     for (text, want) in [
         (
             "connect to mx.example.org[192.0.2.1]:25: Network is unreachable",
-            "networkerror 4.4.1 null",
+            "networkerror 4.4.1 connect",
         ),
         (
             "Cannot start TLS: handshake failure",
@@ -806,12 +806,13 @@ fn qmail_family_wordings() {
         "systemfull",
         &["Unable to write ./Mailbox: out of disk space. (#4.3.0)"],
     );
-    // qmail-send gives up on a message that outlived its queue lifetime.
+    // qmail-send gives up on a message that outlived its queue lifetime: a temporary
+    // failure that lasted (RFC 3463 §3.5, X.4.7).
     let doc =
         explain_json("I'm not going to try again; this message has been in the queue too long.");
     assert_eq!(
         (&first(&doc)["code"], &first(&doc)["reason"]),
-        (&"5.4.7".into(), &"expired".into())
+        (&"4.4.7".into(), &"expired".into())
     );
 }
 
@@ -846,4 +847,116 @@ fn spamdyke_refusals() {
     for (text, reason) in rows {
         assert_reason(reason, &[text]);
     }
+}
+
+/// What live OpenSMTPD 6.8, Exim 4.96 and Postfix 3.7 runs wrote themselves, read from
+/// their logs and alone: the stage their words name, and the reason.
+#[test]
+fn sending_mtas_own_session_failures() {
+    // OpenSMTPD (mta_session.c, mta.c, mda.c), pasted alone: each infers a code.
+    assert_eq!(
+        read("Connection closed unexpectedly"),
+        "networkerror 4.4.2 null"
+    );
+    assert_eq!(
+        read("IO Error: Connection reset by peer"),
+        "networkerror 4.4.2 null"
+    );
+    assert_eq!(
+        read("Network error on destination MXs"),
+        "networkerror 4.4.1 null"
+    );
+    assert_eq!(
+        read("TLS required but not supported by remote host"),
+        "securityerror 4.7.4 starttls"
+    );
+    assert_eq!(
+        read(
+            r#"Dec  7 19:33:58 mx smtpd[14671]: 54a6137cb7ce7fd0 mda delivery evpid=e37868322362cab7 from=<a@example.org> to=<b@example.org> rcpt=<b@example.org> user=b delay=0s result=TempFail stat=Error (temporary failure: "mail.maildir: No such file or directory")"#
+        ),
+        "mailererror 4.0.0 null"
+    );
+    // Exim (transports/smtp.c): the command named after the system's error text.
+    assert_eq!(
+        read(
+            "2026-12-07 19:40:30 1xaeZO-0005xp-16 == bob@example.net R=dnslookup T=remote_smtp defer (110): Connection timed out H=mx.example.net [192.0.2.28]: SMTP timeout after RCPT TO:<bob@example.net>"
+        ),
+        "networkerror 4.4.1 rcpt"
+    );
+    assert_eq!(
+        read(
+            "2026-12-07 19:40:30 1xaeZO-0005xq-18 == bob@example.net R=dnslookup T=remote_smtp defer (-18) H=mx.example.net [192.0.2.29]: Remote host closed connection in response to RCPT TO:<bob@example.net>"
+        ),
+        "networkerror 4.4.2 rcpt"
+    );
+    assert_eq!(
+        read(
+            "2026-12-07 19:40:18 1xaeZO-0005xc-0d == bob@example.net R=dnslookup T=remote_smtp defer (-38) H=mx.example.net [192.0.2.16]: a TLS session is required, but the server did not offer TLS support"
+        ),
+        "securityerror 4.7.4 starttls"
+    );
+    // Postfix (smtp_proto.c): the EHLO handshake, and a refused STARTTLS whose reply says
+    // the receiver's TLS is broken.
+    assert_eq!(
+        read(
+            "Dec  7 19:41:02 mx postfix/smtp[2202]: 4ABC123: to=<bob@example.net>, relay=mx.example.net[192.0.2.9]:25, delay=1, delays=0/0/1/0, dsn=4.4.2, status=deferred (lost connection with mx.example.net[192.0.2.9] while performing the EHLO handshake)"
+        ),
+        "networkerror 4.4.2 helo"
+    );
+    assert_eq!(
+        reason(
+            "Dec  7 19:41:02 mx postfix/smtp[2202]: 4ABC124: to=<bob@example.net>, relay=mx.example.net[192.0.2.9]:25, delay=1, delays=0/0/1/0, dsn=4.7.0, status=deferred (TLS is required, but host mx.example.net[192.0.2.9] refused to start TLS: 454 4.7.0 TLS not available due to local problem)"
+        ),
+        "systemerror"
+    );
+    // Postfix local(8) delivering to a file it cannot create.
+    assert_eq!(
+        reason(
+            "Dec  7 19:41:05 mx postfix/local[2210]: 4ABC125: to=<keep@example.org>, relay=local, delay=0, delays=0/0/0/0, dsn=5.2.0, status=bounced (cannot append message to file /srv/archive/keep: cannot create file exclusively: No such file or directory)"
+        ),
+        "systemerror"
+    );
+}
+
+/// An expiry is "delivery time expired" in its transient form (RFC 3463 §3.5): a soft
+/// bounce to send again later, from the log of any MTA that writes one.
+#[test]
+fn expiries_in_logs_are_transient() {
+    for line in [
+        "Jun 15 11:07:30 mail postfix/qmgr[900]: E5F6A7B8C9: from=<noreply@example.com>, status=expired, returned to sender",
+        "Dec  7 19:36:43 mx smtpd[14671]: relay: Expire for 22abb5cebf0ffa1f: from=<a@example.org>, to=<b@example.net>, rcpt=<->, delay=4d, stat=Envelope expired",
+        "2026-12-07 19:44:10 1xaeZO-0005xq-18 ** bob@example.net: retry timeout exceeded",
+    ] {
+        let doc = explain_json(line);
+        let f = first(&doc);
+        assert_eq!(
+            (
+                &f["code"],
+                &f["class"],
+                &f["bounce"],
+                &f["reason"],
+                &f["action"]
+            ),
+            (
+                &"4.4.7".into(),
+                &"transient".into(),
+                &"soft".into(),
+                &"expired".into(),
+                &"retry".into()
+            ),
+            "{line}"
+        );
+    }
+}
+
+/// Exim logs a delivery to a pipe or file with the address that generated it in angle
+/// brackets; that address is the recipient.
+#[test]
+fn exim_pipe_failures_name_the_generating_address() {
+    let doc = explain_json(
+        "2026-12-07 19:40:19 1xaeZO-0005xv-1J ** |/usr/local/bin/autoreply <pat@example.org> R=system_aliases T=address_pipe: Child process of address_pipe transport returned 69 (could mean service or program unavailable) from command: /usr/local/bin/autoreply",
+    );
+    let f = first(&doc);
+    assert_eq!(f["recipient"], "pat@example.org", "{f:#}");
+    assert_eq!(f["reason"], "mailererror", "{f:#}");
 }

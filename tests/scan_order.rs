@@ -223,8 +223,12 @@ fn exim_defer_and_timeout_get_explains_codes() {
             assert_eq!(e[key], f[key], "{key} for {line}");
         }
     }
+    // "retry timeout exceeded" is Exim's expiry (retry.c): counted as expired, like
+    // Postfix's `status=expired`, not as a second failed attempt.
     let r = scan_json(&[path.to_str().unwrap()]);
-    assert_eq!((r["soft"].as_u64(), r["hard"].as_u64()), (Some(1), Some(1)));
+    assert_eq!((r["soft"].as_u64(), r["hard"].as_u64()), (Some(1), Some(0)));
+    assert_eq!(r["by_status"]["expired"], 1, "{r:#}");
+    assert_eq!(events[1]["status"], "expired");
 }
 
 #[test]

@@ -95,11 +95,13 @@ impl<'a> LogRecord<'a> {
     }
 
     /// The code its status carries, and whether it was inferred: a message that stayed
-    /// queued past its lifetime without a code is "delivery time expired" (X.4.7).
+    /// queued past its lifetime without a code is "delivery time expired", 4.4.7: RFC 3463
+    /// §3.5 calls X.4.7 useful only as a persistent transient error, and the MTAs' own
+    /// reports of an expiry agree (Postfix keeps the last 4.x.x, OpenSMTPD writes 4.4.7).
     pub fn status_code(&self) -> (Option<EnhancedCode>, bool) {
         match self.code() {
             None if self.outcome == Some(Outcome::Expired) => (
-                Some(EnhancedCode::new(crate::code::Class::Permanent, 4, 7)),
+                Some(EnhancedCode::new(crate::code::Class::Transient, 4, 7)),
                 true,
             ),
             code => (code, false),
@@ -700,16 +702,16 @@ fn exim(line: &str) -> Option<LogRecord<'_>> {
         r"^(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [+-]\d{4})?) (?:\[\d+\] )?(?P<id>[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) (?P<flag>\*\*|==|=>|->|\*>) (?P<rest>.*)$",
     );
     let caps = r.captures(line)?;
+    let rest = caps.name("rest")?.as_str();
     let outcome = match caps.name("flag")?.as_str() {
+        // Exim gives up on an address whose retry time ran out with "retry timeout
+        // exceeded" (retry.c), after the last error when there is one: the expiry.
+        "**" if says_ignore_case(rest, "retry timeout exceeded") => Outcome::Expired,
         "**" => Outcome::Bounced,
         "==" => Outcome::Deferred,
         _ => Outcome::Sent,
     };
-    let rest = caps.name("rest")?.as_str();
-    let recipient = rest
-        .split_whitespace()
-        .next()
-        .map(|r| strip_angle(r.trim_end_matches(':')));
+    let recipient = exim_recipient(rest);
     let mut rec = LogRecord {
         mta: Some(Mta::Exim),
         timestamp: caps.name("ts").map(|m| m.as_str()),
@@ -743,6 +745,27 @@ fn exim(line: &str) -> Option<LogRecord<'_>> {
         }
     }
     Some(rec)
+}
+
+fn says_ignore_case(text: &str, words: &str) -> bool {
+    text.as_bytes()
+        .windows(words.len())
+        .any(|w| w.eq_ignore_ascii_case(words.as_bytes()))
+}
+
+/// The address an Exim delivery line is about. A delivery to a pipe or a file names the
+/// command or path first and the address that generated it in angle brackets after it
+/// (`** |/bin/sh -c "exit 75" <bob@example.org> R=aliases T=address_pipe: ...`); that
+/// address is the recipient whose mail failed.
+fn exim_recipient(rest: &str) -> Option<&str> {
+    let first = rest.split_whitespace().next()?;
+    if first.starts_with(['|', '/']) {
+        let options = rest.find(" R=").unwrap_or(rest.len());
+        let open = rest[..options].rfind(" <")? + 2;
+        let close = rest[open..options].find('>')? + open;
+        return Some(&rest[open..close]);
+    }
+    Some(strip_angle(first.trim_end_matches(':')))
 }
 
 /// The stage an SMTP command (or the moment an MTA names) starts: a Sendmail transcript's
@@ -1002,10 +1025,11 @@ fn exchange(line: &str) -> Option<LogRecord<'_>> {
 
 /// Where the first of the words that start a stage marker (`in reply to`, `after `, ...)
 /// starts in `text`, ignoring ASCII case. Read by hand, two bytes at a time: `scan` asks
-/// this of most replies it reads, and their markers start with one of five letter pairs.
+/// this of most replies it reads, and their markers start with one of six letter pairs.
 fn first_marker(text: &[u8]) -> Option<usize> {
-    const MARKERS: [&[u8]; 8] = [
+    const MARKERS: [&[u8]; 13] = [
         b"in reply to",
+        b"in response to",
         b"after ",
         b"refused to talk",
         b"connection refused",
@@ -1013,10 +1037,14 @@ fn first_marker(text: &[u8]) -> Option<usize> {
         b"connect to",
         b"while receiving",
         b"while sending",
+        b"while performing the",
+        b"tls is required",
+        b"tls session is required",
+        b"tls required but",
     ];
     // `| 0x20` folds ASCII case; it maps some other bytes onto letters too, which only costs
     // a compare below. Positions are tested 32 at a time in a loop the compiler vectorises.
-    const PAIRS: [[u8; 2]; 5] = [*b"in", *b"af", *b"re", *b"co", *b"wh"];
+    const PAIRS: [[u8; 2]; 6] = [*b"in", *b"af", *b"re", *b"co", *b"wh", *b"tl"];
     const CHUNK: usize = 32;
     let is_marker_at = |i: usize| {
         MARKERS.iter().any(|m| {
@@ -1100,11 +1128,31 @@ fn marker_words(text: &str) -> Option<Stage> {
         return Some(Stage::Connect);
     }
     static MARK: OnceLock<Regex> = OnceLock::new();
+    // `in response to` is Exim's "Remote host closed connection in response to RCPT TO"
+    // (transports/smtp.c); `while performing the EHLO handshake` is Postfix's (smtp_proto.c);
+    // "TLS is required, but ..." (Postfix), "a TLS session is required, but ..." (Exim) and
+    // "TLS required but not supported by remote host" (OpenSMTPD mta_session.c) fail at
+    // STARTTLS.
     let r = re(
         &MARK,
-        r"(?i)in reply to (?P<pf>(?:end of )?DATA|MAIL FROM|RCPT TO|HELO|EHLO|STARTTLS|AUTH|BDAT|XFORWARD|RSET|QUIT)\b|after (?P<ex>(?:pipelined )?(?:end of data|RCPT TO|MAIL FROM|DATA|initial connection|EHLO|HELO|STARTTLS|AUTH))|(?P<refused>refused to talk to me)|(?P<connect>connect to \S+: (?:connection (?:refused|timed out)|no route to host|network is unreachable)|while receiving the initial server greeting|\bconnection (?:refused|timed out)\b)|while sending (?P<sending>RCPT TO|MAIL FROM|end of data|DATA|message body)",
+        r"(?i)in reply to (?P<pf>(?:end of )?DATA|MAIL FROM|RCPT TO|HELO|EHLO|STARTTLS|AUTH|BDAT|XFORWARD|RSET|QUIT)\b|(?:after|in response to) (?P<ex>(?:pipelined )?(?:end of data|RCPT TO|MAIL FROM|DATA|initial connection|EHLO|HELO|STARTTLS|AUTH))|(?P<refused>refused to talk to me)|(?P<connect>connect to \S+: (?:connection (?:refused|timed out)|no route to host|network is unreachable)|while receiving the initial server greeting)|(?P<errno>\bconnection (?:refused|timed out)\b)|while sending (?P<sending>RCPT TO|MAIL FROM|end of data|DATA|message body)|while performing the (?P<handshake>EHLO|HELO|LHLO) handshake|(?P<tls>\btls (?:session )?is required|\btls required but)",
     );
-    let c = r.captures_at(text, start)?;
+    let mut c = r.captures_at(text, start)?;
+    // A bare "Connection timed out" is the system's error text; a command named after it
+    // says where it happened (Exim: "defer (110): Connection timed out H=...: SMTP timeout
+    // after RCPT TO:<a@x>").
+    if let Some(errno) = c.name("errno") {
+        match r.captures_at(text, errno.end()) {
+            Some(later) if later.name("errno").is_none() => c = later,
+            _ => return Some(Stage::Connect),
+        }
+    }
+    if c.name("handshake").is_some() {
+        return Some(Stage::Helo);
+    }
+    if c.name("tls").is_some() {
+        return Some(Stage::Starttls);
+    }
     if let Some(m) = c.name("pf") {
         let t = m.as_str().to_ascii_lowercase();
         return match t.as_str() {
@@ -1270,6 +1318,17 @@ mod tests {
     }
 
     #[test]
+    fn exim_pipe_and_file_deliveries_name_the_address_that_generated_them() {
+        let r = parse("2026-12-07 19:40:19 1xaeZO-0005xv-1J ** |/bin/false <pipefail@example.org> R=system_aliases T=address_pipe: Child process of address_pipe transport returned 1 from command: /bin/false").unwrap();
+        assert_eq!(r.recipient, Some("pipefail@example.org"));
+        let r = parse(r#"2026-12-07 19:40:30 1xaeZO-0005xw-1L == |/bin/sh -c "exit 75" <pipe75@example.org> R=system_aliases T=address_pipe defer (0): Child process of address_pipe transport returned 75 (could mean temporary error) from command: /bin/sh"#).unwrap();
+        assert_eq!(r.recipient, Some("pipe75@example.org"));
+        assert_eq!(r.outcome, Some(Outcome::Deferred));
+        let r = parse("2026-12-07 19:40:31 1xaeZO-0005xx-1M ** /var/mail/archive <keep@example.org> R=file_alias T=address_file: failed to open file").unwrap();
+        assert_eq!(r.recipient, Some("keep@example.org"));
+    }
+
+    #[test]
     fn exim_failures_and_deferrals() {
         let line = "2026-06-10 12:00:01 1sGxyz-000200-CD ** eve@example.com R=dnslookup T=remote_smtp H=aspmx.l.google.com [142.250.0.26] X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes: SMTP error from remote mail server after pipelined end of data: 550-5.7.1 [203.0.113.9] Our system has detected that this message is likely unsolicited mail. - gsmtp";
         let r = parse(line).unwrap();
@@ -1294,9 +1353,10 @@ mod tests {
             "2026-06-10 12:03:00 1sGxyz-000203-CD ** old@example.net: retry timeout exceeded",
         )
         .unwrap();
+        // Exim's expiry (retry.c): the address failed because its retry time ran out.
         assert_eq!(
             (r.outcome, r.server_text.as_deref()),
-            (Some(Outcome::Bounced), Some("retry timeout exceeded"))
+            (Some(Outcome::Expired), Some("retry timeout exceeded"))
         );
     }
 
@@ -1461,7 +1521,7 @@ mod tests {
             let r = parse(line).unwrap();
             assert_eq!(r.outcome, Some(Outcome::Expired), "{line}");
             assert_eq!(r.recipient, None);
-            assert_eq!(r.status_code(), (Some("5.4.7".parse().unwrap()), true));
+            assert_eq!(r.status_code(), (Some("4.4.7".parse().unwrap()), true));
         }
         // The warning before it is no event.
         assert!(parse("Dec  7 17:20:17 vm sendmail[17460]: 6B7HIpQP016470: 6B7HKG8b017460: sender notify: Warning: could not send message for past 1 minute").is_none());

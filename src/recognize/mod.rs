@@ -331,6 +331,9 @@ impl Recognizer {
         (self.emitted == 0 && !self.plain.trim().is_empty()).then(|| {
             let text = self.plain.trim_end().to_string();
             let mut s = Status::new(InputKind::Text, self.plain_start, text.as_str());
+            // Words pasted without a code still say where the session broke ("Remote host
+            // closed connection in response to RCPT TO").
+            s.stage = log::stage_marker(&text);
             s.server_text = Some(text);
             s
         })

@@ -605,13 +605,16 @@ pub fn stage_in(text: &str) -> Option<Stage> {
         "(mail from)",
     ];
     if !super::scan::contains_any_ignore_case(text, &words) {
-        return None;
+        return crate::recognize::log::stage_marker(text);
     }
     let r = re(
         &STAGE,
         r"(?i)(?:\bafter|\bin reply to|did not like our|while sending|most progress was|SMTP:|SMTP command\s*:?\s*)\s*(?:pipelined\s+)?(?P<s>final DATA|end of data|RCPT\b|RCPT TO|MAIL FROM|MAIL\b|DATA|HELO|EHLO|STARTTLS|AUTH|initial connection|connection|connect\b)|\[(?P<t>RCPT_TO|MAIL_FROM|DATA)\]|(?P<v>sender) was rejected|\((?P<u>DATA|RCPT TO|MAIL FROM)\)",
     );
-    let c = r.captures(text)?;
+    let Some(c) = r.captures(text) else {
+        // The markers MTAs write in their own logs name the stage in a bounce too.
+        return crate::recognize::log::stage_marker(text);
+    };
     let word = c
         .name("s")
         .or(c.name("t"))

@@ -320,6 +320,7 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
     let mut blocks: Vec<Block> = Vec::new();
     let mut by_address: std::collections::HashMap<String, usize> = Default::default();
     let mut current: Option<usize> = None;
+    let mut closed = false;
     let mut previous = "";
     for line in text.lines() {
         // Exim names a sender other than the reader on a line of its own, after "A message
@@ -331,6 +332,11 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
         let before = previous;
         if !line.trim().is_empty() {
             previous = line;
+        }
+        if closes_recipient_list(line) {
+            current = None;
+            closed = true;
+            continue;
         }
         if let Some(addr) = recipient_on_line(line, excluded).filter(|_| !introduces_sender) {
             let idx: Option<usize> = match by_address.get(&addr.to_ascii_lowercase()) {
@@ -354,7 +360,7 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
         match current {
             Some(i) if blocks[i].lines.len() < 200 => blocks[i].lines.push(line.to_string()),
             Some(_) => {}
-            None if preamble.len() < 16 * 1024 => {
+            None if !closed && preamble.len() < 16 * 1024 => {
                 preamble.push_str(line);
                 preamble.push('\n');
             }
@@ -362,6 +368,23 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
         }
     }
     (preamble, blocks)
+}
+
+/// The paragraph a bounce template puts after its list of recipients: its words are the
+/// template's, not any recipient's. OpenSMTPD's delay notice (bounce.c: "Please note that
+/// this is only a temporary failure report.") and Exim's delay warning (its built-in
+/// warning message: "No action is required on your part. Delivery attempts will
+/// continue ...").
+fn closes_recipient_list(line: &str) -> bool {
+    const CLOSINGS: [&str; 2] = [
+        "please note that this is only a temporary failure report",
+        "no action is required on your part. delivery attempts will continue",
+    ];
+    let t = line.trim_start();
+    CLOSINGS.iter().any(|c| {
+        t.get(..c.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(c))
+    })
 }
 
 /// Exim's line for a delivery an address generated: `  pipe to |/usr/bin/cmd`,
