@@ -876,6 +876,11 @@ fn sending_mtas_own_session_failures() {
         ),
         "mailererror 4.0.0 null"
     );
+    // Courier (esmtpclient.c): a route that requires TLS to a server without STARTTLS.
+    assert_eq!(
+        read("/SECURITY=REQUIRED set, but TLS is not available"),
+        "securityerror 4.7.4 null"
+    );
     // Exim (transports/smtp.c): the command named after the system's error text.
     assert_eq!(
         read(
