@@ -287,7 +287,14 @@ fn the_mta_defaults_are_written_once_with_their_sources() {
     let ids: Vec<&str> = kb.mta.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["postfix", "exim", "sendmail", "exchange", "opensmtpd"]
+        [
+            "postfix",
+            "exim",
+            "sendmail",
+            "exchange",
+            "courier",
+            "opensmtpd"
+        ]
     );
     let defaults = kb.retry_defaults.as_ref().unwrap();
     assert_eq!(defaults.reference, "postfix");

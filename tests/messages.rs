@@ -535,6 +535,10 @@ fn exim_retry_timeout_is_a_temporary_failure_returned() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("stopped retrying"), "{text}");
     assert!(!text.contains("retries on its own"), "{text}");
+    assert!(
+        !text.contains("by default returns the message after"),
+        "{text}"
+    );
     // Its report part says `Status: 5.0.0` (failed): the code stated stands, and the
     // message was still never refused, so sending again later is the remedy.
     let doc = explain_json(&common::exim_report(

@@ -159,7 +159,7 @@ fn the_text_retry_section_names_each_mta_and_its_settings() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "Postfix 5d, Exim 4d, Sendmail 5d, Exchange Server 2d",
+            "Exim 4d, Sendmail 5d, Exchange Server 2d, Courier 7d, OpenSMTPD 4d.",
         ));
     bouncex()
         .args(["explain", "--full", "4.3.2"])
@@ -170,6 +170,8 @@ fn the_text_retry_section_names_each_mta_and_its_settings() {
                 .and(predicate::str::contains("- Postfix: "))
                 .and(predicate::str::contains("maximal_backoff_time (4000s)"))
                 .and(predicate::str::contains("- Exim: "))
+                .and(predicate::str::contains("- Courier: "))
+                .and(predicate::str::contains("warntime (4h)"))
                 .and(predicate::str::contains("F,2h,15m; G,16h,1h,1.5; F,4d,6h"))
                 .and(predicate::str::contains("Timeout.queuewarn (4h)"))
                 .and(predicate::str::contains("MessageExpirationTimeout (2d)"))

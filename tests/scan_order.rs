@@ -331,3 +331,82 @@ fn message_events_take_their_time_from_date() {
     assert_eq!(e["time"], "2026-06-10T10:00:02+02:00");
     assert_eq!(e["reason"], "userunknown");
 }
+
+/// Courier logs a reply line by line, then the attempt's outcome with no reply
+/// (`,status: failure`); a delivery is `,success: `. Its events take the reply logged before
+/// them, and `explain` reads the same lines the same way.
+#[test]
+fn courier_outcomes_take_the_reply_logged_before_them() {
+    let log = "\
+2026-12-07T20:41:23.279218+00:00 vm courierd: started,id=00000000000C06C5.000000006B1719F3.00006B82,from=<s@example.org>,module=esmtp,host=example.net,addr=<bob@example.net>
+2026-12-07T20:41:23.285230+00:00 vm courieresmtp: id=00000000000C06C5.000000006B1719F3.00006B82,from=<s@example.org>,addr=<bob@example.net>: 550-5.1.1 The email account that you tried to reach does not exist. Please try
+2026-12-07T20:41:23.285240+00:00 vm courieresmtp: id=00000000000C06C5.000000006B1719F3.00006B82,from=<s@example.org>,addr=<bob@example.net>: 550 5.1.1 double-checking the recipient's email address for typos - gsmtp
+2026-12-07T20:41:23.285257+00:00 vm courieresmtp: id=00000000000C06C5.000000006B1719F3.00006B82,from=<s@example.org>,addr=<bob@example.net>,status: failure
+2026-12-07T20:41:24.100000+00:00 vm courieresmtp: id=00000000000C0741.000000006B1719F8.00006C1B,from=<s@example.org>,addr=<ann@example.net>: 450 4.2.0 <ann@example.net>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.net.html
+2026-12-07T20:41:24.100020+00:00 vm courieresmtp: id=00000000000C0741.000000006B1719F8.00006C1B,from=<s@example.org>,addr=<ann@example.net>,status: deferred
+2026-12-07T20:46:24.200000+00:00 vm courieresmtp: id=00000000000C0741.000000006B1719F8.00006C1B,from=<s@example.org>,addr=<ann@example.net>,size=2799,success: delivered: mx.example.net [192.0.2.7]
+";
+    let d = dir("courier");
+    let path = d.join("mail.log");
+    std::fs::write(&path, log).unwrap();
+    let out = bouncex()
+        .args(["scan", "--format", "ndjson"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let events: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary: Vec<_> = events
+        .iter()
+        .map(|e| {
+            (
+                e["status"].as_str(),
+                e["recipient"].as_str(),
+                e["code"].as_str(),
+                e["reason"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                Some("bounced"),
+                Some("bob@example.net"),
+                Some("5.1.1"),
+                Some("userunknown")
+            ),
+            (
+                Some("deferred"),
+                Some("ann@example.net"),
+                Some("4.2.0"),
+                Some("greylisted")
+            ),
+            (
+                Some("sent"),
+                Some("ann@example.net"),
+                Some("2.0.0"),
+                Some("delivered")
+            ),
+        ],
+        "{events:#?}"
+    );
+    let r = scan_json(&[path.to_str().unwrap()]);
+    assert_eq!(r["deferrals"]["delivered_later"], 1, "{r:#}");
+    // `explain` over the same lines gives each outcome line the same verdict.
+    let doc = common::json_of(bouncex().args(["explain", "--json"]).arg(&path));
+    for e in &events {
+        let f = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["input"]["line"] == e["line"])
+            .unwrap();
+        for key in ["code", "reason", "bounce"] {
+            assert_eq!(f[key], e[key], "{key} at line {}", e["line"]);
+        }
+    }
+}

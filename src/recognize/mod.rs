@@ -143,6 +143,9 @@ pub struct Recognizer {
     transcript_stage: Option<Stage>,
     /// What was left out to stay bounded, for the caller to report (one note per kind).
     cut: Option<String>,
+    /// Courier's last lines (at most 64), for the outcome line that follows its reply lines,
+    /// as `scan` pairs them (`log::courier_reply`).
+    courier_replies: std::collections::VecDeque<String>,
 }
 
 impl Recognizer {
@@ -207,8 +210,11 @@ impl Recognizer {
             out.extend(self.pending.take().map(PendingReply::finish));
         }
         if parsed.is_none()
-            && let Some(rec) = log::parse(line)
+            && let Some(mut rec) = log::parse(line)
         {
+            if rec.mta == Some(log::Mta::Courier) {
+                self.pair_courier(line, &mut rec);
+            }
             out.extend(log::to_statuses(&rec, self.line_no, line));
             return;
         }
@@ -232,6 +238,21 @@ impl Recognizer {
             self.plain.push_str(truncate_at_char(line, room));
             self.plain.push('\n');
         }
+    }
+
+    /// Courier logs a reply line by line, then the attempt's outcome with no reply: the
+    /// outcome takes the reply lines logged for it just before.
+    fn pair_courier(&mut self, line: &str, rec: &mut log::LogRecord<'_>) {
+        if log::needs_reply_before(rec) {
+            let before: Vec<&str> = self.courier_replies.iter().map(String::as_str).collect();
+            if let Some(reply) = log::courier_reply(&before.join("\n"), line) {
+                log::take_reply(rec, &reply);
+            }
+        }
+        if self.courier_replies.len() == 64 {
+            self.courier_replies.pop_front();
+        }
+        self.courier_replies.push_back(line.to_string());
     }
 
     /// Codes inside a line that is not itself a reply: `4.3.2` alone, `dsn=5.1.1`,

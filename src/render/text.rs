@@ -291,7 +291,7 @@ fn retry(out: &mut dyn Write, p: &Painter, r: &Retry) -> io::Result<()> {
             .map(|m| format!("{} {}", m.name, m.gives_up_after))
             .collect();
         let line = format!(
-            "The sending MTA retries on its own and by default returns the message after: {}.",
+            "The sending MTA retries, then by default returns the message after: {}.",
             ends.join(", ")
         );
         writeln!(out, "{}", p.wrap(&line, "  ", "  "))?;

@@ -934,10 +934,14 @@ fn parse_piece<'t>(
     let mut decoded = Vec::new();
     let n = crate::recognize::log::candidate_lines(bytes, |c| {
         let line = c.line.strip_suffix(b"\r").unwrap_or(c.line);
+        // The piece before the line, for an outcome whose reply was logged before it.
+        let before = &bytes[..c.line.as_ptr() as usize - bytes.as_ptr() as usize];
         match std::str::from_utf8(line) {
             Ok(s) => records.extend(
-                super::parse_candidate(s, c.index + 1, c.may_be_reject, kb, cache)
-                    .map(|p| (c.index, p)),
+                super::parse_candidate(s, c.index + 1, c.may_be_reject, kb, cache).map(|mut p| {
+                    super::take_reply_before(&mut p, before, s, c.index + 1, kb, cache);
+                    (c.index, p)
+                }),
             ),
             Err(_) => {
                 fixed.push(String::from_utf8_lossy(line).into_owned());

@@ -285,6 +285,30 @@ pub fn parse_candidate<'a>(
     })
 }
 
+/// A Courier outcome line (`...,addr=<r>,status: failure`) carries no reply: the reply lines
+/// logged for the same attempt come just before it (`log::courier_reply`). The attempt takes
+/// their code, words and stage, and its verdict is read from them, as `explain` reads the
+/// same lines.
+#[inline]
+pub fn take_reply_before(
+    parsed: &mut Parsed<'_>,
+    before: &[u8],
+    line: &str,
+    line_no: usize,
+    kb: &Kb,
+    cache: &mut VerdictCache,
+) {
+    if let Parsed::Attempt { rec, verdict, .. } = parsed
+        && log::needs_reply_before(rec)
+    {
+        let window = &before[before.len().saturating_sub(16 * 1024)..];
+        if let Some(reply) = log::courier_reply(&String::from_utf8_lossy(window), line) {
+            log::take_reply(rec, &reply);
+            *verdict = cache.log_verdict(kb, rec, line_no, line);
+        }
+    }
+}
+
 /// One host's figures and the messages of its still in flight: queue ids are unique per
 /// host only.
 #[derive(Debug, Default)]
