@@ -3,7 +3,7 @@
 //! here; `gen-maillog.py` logs and the eval cases' log lines when `../shared` is present).
 
 mod common;
-use common::bouncex;
+use common::{bouncex, ndjson};
 use proptest::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -14,20 +14,6 @@ fn temp(name: &str, data: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, data).unwrap();
     path
-}
-
-fn ndjson(args: &[&str], path: &Path) -> Vec<serde_json::Value> {
-    let out = bouncex()
-        .args(args)
-        .args(["--format", "ndjson"])
-        .arg(path)
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 /// Compares scan's events with explain's findings over one log; returns how many events

@@ -204,16 +204,7 @@ fn exim_defer_and_timeout_get_explains_codes() {
     let d = dir("exim");
     let path = d.join("mainlog");
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    let out = bouncex()
-        .args(["scan", "--format", "ndjson"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let events: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let events = common::ndjson(&["scan"], &path);
     assert_eq!(events.len(), 2);
     for (e, line) in events.iter().zip(lines) {
         let f = common::explain_json(line);
@@ -349,16 +340,7 @@ fn courier_outcomes_take_the_reply_logged_before_them() {
     let d = dir("courier");
     let path = d.join("mail.log");
     std::fs::write(&path, log).unwrap();
-    let out = bouncex()
-        .args(["scan", "--format", "ndjson"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let events: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let events = common::ndjson(&["scan"], &path);
     let summary: Vec<_> = events
         .iter()
         .map(|e| {

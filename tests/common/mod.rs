@@ -154,3 +154,18 @@ pub fn wide_text(args: &[&str], stdin: &str) -> String {
     assert_eq!(out.status.code(), Some(0));
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// The objects `bouncex <args> --format ndjson <path>` writes, one per line.
+pub fn ndjson(args: &[&str], path: &std::path::Path) -> Vec<serde_json::Value> {
+    let out = bouncex()
+        .args(args)
+        .args(["--format", "ndjson"])
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
