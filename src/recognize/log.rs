@@ -721,7 +721,9 @@ fn exim(line: &str) -> Option<LogRecord<'_>> {
     let outcome = match caps.name("flag")?.as_str() {
         // Exim gives up on an address whose retry time ran out with "retry timeout
         // exceeded" (retry.c), after the last error when there is one: the expiry.
-        "**" if says_ignore_case(rest, "retry timeout exceeded") => Outcome::Expired,
+        "**" if super::contains_any_ignore_case(rest, &["retry timeout exceeded"]) => {
+            Outcome::Expired
+        }
         "**" => Outcome::Bounced,
         "==" => Outcome::Deferred,
         _ => Outcome::Sent,
@@ -760,12 +762,6 @@ fn exim(line: &str) -> Option<LogRecord<'_>> {
         }
     }
     Some(rec)
-}
-
-fn says_ignore_case(text: &str, words: &str) -> bool {
-    text.as_bytes()
-        .windows(words.len())
-        .any(|w| w.eq_ignore_ascii_case(words.as_bytes()))
 }
 
 /// The address an Exim delivery line is about. A delivery to a pipe or a file names the
@@ -998,7 +994,7 @@ fn opensmtpd(line: &str) -> Option<LogRecord<'_>> {
 /// Courier 1.0.16. The outcome line holds no reply: `scan` reads the reply lines before it
 /// (`courier_reply`).
 fn courier(line: &str) -> Option<LogRecord<'_>> {
-    let (id, recipient, after) = courier_attempt(line)?;
+    let (_, id, recipient, after) = courier_attempt(line)?;
     let mut rec = LogRecord {
         mta: Some(Mta::Courier),
         timestamp: leading_timestamp(line),
@@ -1027,8 +1023,9 @@ fn courier(line: &str) -> Option<LogRecord<'_>> {
     Some(rec)
 }
 
-/// A Courier attempt line split as (queue id, recipient, what follows the recipient's `>`).
-fn courier_attempt(line: &str) -> Option<(&str, &str, &str)> {
+/// A Courier attempt line split as (its key `id=<id>,from=<s>,addr=<r>`, queue id,
+/// recipient, what follows the recipient's `>`).
+fn courier_attempt(line: &str) -> Option<(&str, &str, &str, &str)> {
     let at = line.find(": id=")?;
     let program = line[..at].rsplit(' ').next()?;
     if !program.starts_with("courier") {
@@ -1038,7 +1035,8 @@ fn courier_attempt(line: &str) -> Option<(&str, &str, &str)> {
     let (id, rest) = fields.split_once(",from=<")?;
     let (_, rest) = rest.split_once(">,addr=<")?;
     let (recipient, after) = rest.split_once('>')?;
-    Some((id, recipient, after))
+    let key = &line[at + ": ".len()..line.len() - after.len()];
+    Some((key, id, recipient, after))
 }
 
 /// The reply a Courier outcome line (`...,addr=<r>,status: failure`) reports, from the reply
@@ -1047,8 +1045,7 @@ fn courier_attempt(line: &str) -> Option<(&str, &str, &str)> {
 /// the attempt before (a retry has the same id and address). Only the last 64 lines are
 /// looked at; Courier writes them together.
 pub fn courier_reply(before: &str, line: &str) -> Option<String> {
-    let (_, _, after) = courier_attempt(line)?;
-    let key = &line[line.find(": id=")? + 2..line.len() - after.len()];
+    let (key, ..) = courier_attempt(line)?;
     let mut parts: Vec<&str> = Vec::new();
     for l in before.lines().rev().take(64) {
         let Some(i) = l.find(key) else { continue };

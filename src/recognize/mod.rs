@@ -361,6 +361,14 @@ impl Recognizer {
     }
 }
 
+/// Whether `hay` holds any of `needles` (lower-case ASCII), ignoring ASCII case.
+pub(crate) fn contains_any_ignore_case(hay: &str, needles: &[&str]) -> bool {
+    let lower = hay.to_ascii_lowercase();
+    needles
+        .iter()
+        .any(|n| memchr::memmem::find(lower.as_bytes(), n.as_bytes()).is_some())
+}
+
 /// Whether input starting with `head` is a whole email message, or a bounce body pasted
 /// without its headers, rather than lines to read one by one. A log line's timestamp
 /// (`2026-06-10T00:00:09+00:00 ...`) can look like a header name followed by a colon, so a

@@ -91,13 +91,7 @@ pub(super) fn address_matches(text: &str) -> impl Iterator<Item = (usize, &str)>
     })
 }
 
-/// Whether `hay` holds any of `needles` (lower-case ASCII), ignoring ASCII case.
-pub(super) fn contains_any_ignore_case(hay: &str, needles: &[&str]) -> bool {
-    let lower = hay.to_ascii_lowercase();
-    needles
-        .iter()
-        .any(|n| memchr::memmem::find(lower.as_bytes(), n.as_bytes()).is_some())
-}
+pub(super) use crate::recognize::contains_any_ignore_case;
 
 /// A header field quoted in text:
 /// `(?i)^[\s>]*(?:x-[a-z0-9-]+|received|...|xref):` (see [`super::plain::is_header_line`]).
