@@ -1191,8 +1191,17 @@ fn first_marker(text: &[u8]) -> Option<usize> {
     None
 }
 
-/// The SMTP stage named by the markers MTAs write around a reply.
+/// The SMTP stage a reply's text names or implies: its markers first, then what the words
+/// of the refusal imply ([`implied_stage`]).
 pub fn stage_marker(text: &str) -> Option<Stage> {
+    explicit_stage_marker(text).or_else(|| implied_stage(text))
+}
+
+/// The SMTP stage named by the markers MTAs write around a reply (`in reply to RCPT TO
+/// command`, `after end of data`, qmail-remote's `does not like recipient`). A bounce
+/// with several texts (fields, prose, transcript) asks all of them this before it falls
+/// back on [`implied_stage`].
+pub fn explicit_stage_marker(text: &str) -> Option<Stage> {
     marker_words(text).or_else(|| qmail_remote_stage(text))
 }
 
@@ -1209,6 +1218,30 @@ fn tls_required(text: &str) -> bool {
     ["is required", "session is required", "required but"]
         .iter()
         .any(|w| rest.starts_with(w))
+}
+
+/// The stage a refusal's own words imply when no marker names one. Postfix smtpd(8) names
+/// the restriction class that refused before "rejected:" (smtpd_check.c, `SMTPD_NAME_*`:
+/// "Recipient address rejected: ...", "Data command rejected: ...", "End-of-data
+/// rejected: ..."). Client, HELO and sender restrictions answer at RCPT TO too by default
+/// (postconf(5) smtpd_delay_reject = yes); a marker ("in reply to MAIL FROM command")
+/// outranks this.
+pub fn implied_stage(text: &str) -> Option<Stage> {
+    const CLASSES: [(&str, Stage); 7] = [
+        ("Recipient address", Stage::Rcpt),
+        ("Sender address", Stage::Rcpt),
+        ("Client host", Stage::Rcpt),
+        ("Helo command", Stage::Rcpt),
+        ("Client certificate", Stage::Rcpt),
+        ("Data command", Stage::Data),
+        ("End-of-data", Stage::EndOfData),
+    ];
+    let at = memchr::memmem::find(text.as_bytes(), b" rejected: ")?;
+    let before = &text[..at];
+    CLASSES
+        .iter()
+        .find(|(class, _)| before.ends_with(class))
+        .map(|&(_, stage)| stage)
 }
 
 /// The command qmail-remote names in its own words before the reply it quotes
@@ -1790,6 +1823,33 @@ Jun 10 00:00:05 mail postfix/smtp[1]: BBBBB22222: to=<b@example.org>, status=sen
             ),
         ] {
             assert_eq!(stage_marker(text), Some(stage), "{text}");
+        }
+        // Postfix smtpd's restriction classes (smtpd_check.c), and a marker that outranks one.
+        for (text, stage) in [
+            (
+                "554 5.7.1 <a@example.org>: Recipient address rejected: Access denied",
+                Some(Stage::Rcpt),
+            ),
+            (
+                "450 4.7.1 Client host rejected: cannot find your hostname, [192.0.2.9]",
+                Some(Stage::Rcpt),
+            ),
+            (
+                "550 5.7.1 <DATA>: Data command rejected: Multi-recipient bounce",
+                Some(Stage::Data),
+            ),
+            (
+                "554 5.7.1 <END-OF-MESSAGE>: End-of-data rejected: too many hops",
+                Some(Stage::EndOfData),
+            ),
+            (
+                "553 5.1.8 <b@example.net>: Sender address rejected: Domain not found \
+                 (in reply to MAIL FROM command)",
+                Some(Stage::Mail),
+            ),
+            ("550 Message rejected: spam", None),
+        ] {
+            assert_eq!(stage_marker(text), stage, "{text}");
         }
         assert_eq!(command_stage("RCPT To:<a@example.org>"), Some(Stage::Rcpt));
         assert_eq!(

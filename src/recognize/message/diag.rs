@@ -200,7 +200,7 @@ pub fn diagnose(text: &str) -> Diagnosis {
     d.host = remote_host(text);
     d.stage = reply_stage
         .or_else(|| stage_in(text))
-        .or_else(|| crate::recognize::log::stage_marker(&fold_whitespace(text)));
+        .or_else(|| crate::recognize::log::explicit_stage_marker(&fold_whitespace(text)));
     d
 }
 
@@ -605,7 +605,7 @@ pub fn stage_in(text: &str) -> Option<Stage> {
         "(mail from)",
     ];
     if !super::scan::contains_any_ignore_case(text, &words) {
-        return crate::recognize::log::stage_marker(text);
+        return crate::recognize::log::explicit_stage_marker(text);
     }
     let r = re(
         &STAGE,
@@ -613,7 +613,7 @@ pub fn stage_in(text: &str) -> Option<Stage> {
     );
     let Some(c) = r.captures(text) else {
         // The markers MTAs write in their own logs name the stage in a bounce too.
-        return crate::recognize::log::stage_marker(text);
+        return crate::recognize::log::explicit_stage_marker(text);
     };
     let word = c
         .name("s")

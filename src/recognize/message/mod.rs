@@ -586,7 +586,10 @@ fn status_from(
     s.server_text = words.and_then(|w| non_empty(bounded(&w, 2048)));
     s.recipient = recipient.map(str::to_string);
     s.remote_host = d.host.clone();
-    s.stage = d.stage;
+    // No text named the stage: the refusal's own words may still imply it.
+    s.stage = d.stage.or_else(|| {
+        crate::recognize::log::implied_stage(s.server_text.as_deref().unwrap_or(&s.text))
+    });
     s.outcome = Some(outcome.to_string());
     s.sending_mta = ctx.sending_mta;
     s.retry_horizon = ctx.retry_horizon.clone();
