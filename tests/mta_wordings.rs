@@ -965,3 +965,52 @@ fn exim_pipe_failures_name_the_generating_address() {
     assert_eq!(f["recipient"], "pat@example.org", "{f:#}");
     assert_eq!(f["reason"], "mailererror", "{f:#}");
 }
+
+/// Wordings of servers and senders outside the big MTAs, each as its software writes it:
+/// Go's resolver error quoted by Go MTAs, Apache James, Citadel, SmarterMail, Kerio,
+/// ZoneMTA, Dovecot LMTP, nodemailer's smtp-server, rspamd, OpenBSD spamd and Yandex.
+#[test]
+fn wordings_of_less_common_servers() {
+    for (text, want) in [
+        (
+            "Could not find mail server: lookup example.org on 192.0.2.53:53: no such host",
+            "hostunknown 5.1.2 null",
+        ),
+        (
+            "There are no DNS entries for the hostname example.org.  I cannot determine where to send this message.",
+            "hostunknown 5.1.2 null",
+        ),
+        (
+            "bob@example.org: No MX hosts found for <example.org>",
+            "hostunknown 5.1.2 null",
+        ),
+        (
+            "Failed all attempts to connect to the recipients mail server. Attempted to send the message to the following ip's: 192.0.2.25",
+            "networkerror 4.4.1 null",
+        ),
+        (
+            "Network error: Unable to establish a connection with any of the Mail Exchange (MX) servers listed for \"example.org\"",
+            "networkerror 4.4.1 null",
+        ),
+        ("Mailbox size exceeded", "mailboxfull 5.2.2 null"),
+        (
+            "451 4.3.0 <bob@example.org> Too many concurrent deliveries for user",
+            "toomanyconn 4.3.0 null",
+        ),
+        (
+            "421 mx.example.org Too many connected clients, try again in a moment",
+            "toomanyconn null null",
+        ),
+        (
+            "451 4.7.1 Ratelimit \"to_ip_from\" exceeded",
+            "ratelimited 4.7.1 null",
+        ),
+        ("550 5.7.1 Relaying is denied", "norelaying 5.7.1 null"),
+        (
+            "550-Sorry 192.0.2.10\n550-You are trying to send mail from an address listed by one\n550 or more IP-based registries as being a SPAM source.",
+            "blocked null null",
+        ),
+    ] {
+        assert_eq!(read(text), want, "{text}");
+    }
+}
