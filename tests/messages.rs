@@ -1556,3 +1556,44 @@ fn qmail_giving_up_on_a_host_is_no_expiry() {
         "{f:#}"
     );
 }
+
+#[test]
+fn local_addresses_under_a_dotless_domain_keep_their_own_words() {
+    // Exim with a dotless qualify_domain lists `user@localhost` on a line of its own; the
+    // remote address above it has no words of its own and must not take theirs.
+    let prose = "A message that you sent has not yet been delivered to one or more of its\n\
+                 recipients after more than 1 minutes on the queue on mx.example.org.\n\
+                 \n\
+                 The addresses to which the message has not yet been delivered are:\n\
+                 \n\
+                 \x20 info@refused.example\n\
+                 \x20 quotauser@localhost\n\
+                 \x20   Delay reason: mailbox is full\n";
+    let doc = explain_json(&common::exim_report(
+        prose,
+        "Action: delayed\n\
+         Final-Recipient: rfc822;info@refused.example\n\
+         Status: 4.0.0\n\
+         \n\
+         Action: delayed\n\
+         Final-Recipient: rfc822;quotauser@localhost\n\
+         Status: 4.0.0\n",
+    ));
+    let findings = doc["findings"].as_array().expect("findings");
+    let of = |rcpt: &str| {
+        findings
+            .iter()
+            .find(|f| f["recipient"] == rcpt)
+            .unwrap_or_else(|| panic!("{rcpt}: {doc:#}"))
+    };
+    assert_eq!(
+        of("quotauser@localhost")["reason"],
+        "mailboxfull",
+        "{doc:#}"
+    );
+    assert_ne!(
+        of("info@refused.example")["reason"],
+        "mailboxfull",
+        "{doc:#}"
+    );
+}

@@ -113,7 +113,14 @@ pub fn recipient_on_line<'a>(line: &'a str, excluded: &dyn Fn(&str) -> bool) -> 
             return Some(addr);
         }
     }
-    None
+    // A line that holds an address and nothing else names it even when its domain has one
+    // label: Exim lists a local address qualified with a dotless qualify_domain
+    // (`user@localhost`) on a line of its own (deliver.c).
+    let alone = line
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches(['>', ':']);
+    (scan::is_dotless_address(alone) && !excluded(alone)).then_some(alone)
 }
 
 /// A prefix that `LEAD` in [`recipient_on_line`] matches with its first alternative and no
@@ -775,6 +782,11 @@ mod tests {
             ("550 5.7.0 <x@example.jp>... Please use your ISP", None),
             ("MAIL FROM: someone@example.com", None),
             (" 250 <s@example.org>, Sender ok", None),
+            // Exim's list of local addresses under a dotless qualify_domain.
+            ("  nosuchuser@localhost", Some("nosuchuser@localhost")),
+            ("  <root@mailhost>:", Some("root@mailhost")),
+            ("  mail to nosuchuser@localhost failed", None),
+            ("  @localhost", None),
             (
                 "    SMTP error from remote mail server after MAIL FROM:<s@example.jp> SIZE=1:",
                 None,

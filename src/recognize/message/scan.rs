@@ -80,6 +80,19 @@ fn next_address(h: &[u8], mut i: usize) -> Option<(usize, usize)> {
     None
 }
 
+/// Whether `text` is one address whose domain is a single label (`root@localhost`,
+/// `jo@mailhost`), which [`next_address`] leaves out of running text.
+pub(super) fn is_dotless_address(text: &str) -> bool {
+    let h = text.as_bytes();
+    let Some(at) = h.iter().position(|&b| b == b'@') else {
+        return false;
+    };
+    at > 0
+        && is_local_first(h[0])
+        && h[1..at].iter().all(|&b| is_local(b))
+        && label_end(h, at + 1) == Some(h.len())
+}
+
 /// Email addresses in running text, in order, with where each starts.
 pub(super) fn address_matches(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut at = 0;
