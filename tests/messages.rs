@@ -1597,3 +1597,28 @@ fn local_addresses_under_a_dotless_domain_keep_their_own_words() {
         "{doc:#}"
     );
 }
+
+#[test]
+fn a_daemon_sender_or_a_failure_subject_alone_is_no_bounce() {
+    // A test mail from MAILER-DAEMON, an "Undeliverable:" subject over a test body, and a
+    // phishing mail sent as "postmaster@": nothing in their text says a delivery failed.
+    for raw in [
+        "From: MAILER-DAEMON@mta.example.net (Mail Delivery System)\nTo: me@example.com\n\
+         Subject: Test\n\nHi\n",
+        "From: postmaster@example.net\nTo: me@example.com\nSubject: Undeliverable: Some subject\n\n\
+         Test message\n",
+        "From: Account Team <postmaster@mg.example.net>\nTo: me@example.com\n\
+         Subject: Verify your account\n\nYour account will be blocked unless you verify it today.\n",
+    ] {
+        let out = explain_stdin(raw);
+        assert_eq!(out.status.code(), Some(1), "{raw}");
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(doc["findings"], serde_json::json!([]), "{raw}");
+    }
+    // The same daemon naming the address it failed for is a bounce.
+    let doc = explain_json(
+        "From: MAILER-DAEMON@mta.example.net\nTo: me@example.com\nSubject: Test\n\n\
+         <bob@example.org>: 550 5.1.1 User unknown\n",
+    );
+    assert_eq!(first(&doc)["recipient"], "bob@example.org", "{doc:#}");
+}

@@ -454,10 +454,22 @@ impl<'a> Context<'a> {
             .iter()
             .any(|d| f.contains(d))
         });
+        // The body's own say: failure words, or a failing status.
+        let body_says_so = || {
+            plain::says_undeliverable(&self.failure)
+                || recognise(&self.failure).0.iter().any(|s| {
+                    s.code.is_some_and(|c| c.class != Class::Success)
+                        || s.basic
+                            .and_then(basic_class)
+                            .is_some_and(|c| c != Class::Success)
+                })
+        };
         // A null return path is no evidence: RFC 3834 auto-replies, RFC 8098 §2.1 read
-        // receipts and ticket systems' notifications are sent from one too.
+        // receipts and ticket systems' notifications are sent from one too. Nor are a
+        // daemon's sender address or a failure subject alone: a bounce's text says what
+        // failed (RFC 3464 §2), and a message from "postmaster@" whose body says nothing
+        // of a failure (a test, a phishing mail) reports none.
         self.pasted
-            || daemon
             || (self.is_list_manager() && plain::post_refusal(&self.failure).is_some())
             || self.header("x-failed-recipients").is_some()
             || self.mail.report_type.as_deref() == Some("delivery-status")
@@ -466,14 +478,15 @@ impl<'a> Context<'a> {
                 .parts
                 .iter()
                 .any(|p| p.kind == PartKind::DeliveryStatus)
-            || plain::says_undeliverable(&self.mail.subject)
-            || plain::says_undeliverable(&self.failure)
-            || recognise(&self.failure).0.iter().any(|s| {
-                s.code.is_some_and(|c| c.class != Class::Success)
-                    || s.basic
-                        .and_then(basic_class)
-                        .is_some_and(|c| c != Class::Success)
-            })
+            || body_says_so()
+            || ((daemon || plain::says_undeliverable(&self.mail.subject))
+                && self.failure_names_an_address())
+    }
+
+    /// Whether the failure text names any address: the recipient a bounce from a mail
+    /// daemon lists, however few words it says about it.
+    fn failure_names_an_address(&self) -> bool {
+        plain::addresses(&self.failure).next().is_some()
     }
 
     /// `failed` or `delayed`, for a bounce that has no DSN `Action:`.
