@@ -1622,3 +1622,17 @@ fn a_daemon_sender_or_a_failure_subject_alone_is_no_bounce() {
     );
     assert_eq!(first(&doc)["recipient"], "bob@example.org", "{doc:#}");
 }
+
+#[test]
+fn a_help_address_whose_sentence_wraps_is_no_recipient() {
+    let raw = "From: Mail Delivery Subsystem <mailer-daemon@example.edu>\nTo: me@example.com\n\
+               Subject: Delivery Status Notification (Failure)\n\n\
+               Your message could not be delivered: at least one invalid address in the\n\
+               @example.edu domain.\n\n\
+               If you need help determining the cause of the delivery failure, please contact\n\
+               the IT Service Desk at 707 555-0100 or via email at desk@example.edu.\n";
+    let doc = explain_json(raw);
+    for f in doc["findings"].as_array().expect("findings") {
+        assert_ne!(f["recipient"], "desk@example.edu", "{doc:#}");
+    }
+}

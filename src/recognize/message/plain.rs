@@ -218,12 +218,19 @@ pub fn listed_screen_names(text: &str) -> Vec<&str> {
     names
 }
 
-/// The addresses the text offers for help (`please contact <postmaster@...>`).
+/// The addresses the text offers for help (`please contact <postmaster@...>`). The
+/// sentence may wrap onto the address's line ("please contact the Service Desk at 707\n
+/// 638-5424 or via email at desk@..."), so the line before counts too; the pattern stops
+/// at a sentence's end.
 pub fn help_addresses(text: &str) -> impl Iterator<Item = &str> {
     address_matches(text)
         .filter(|&(start, _)| {
-            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-            is_help_address(&text[line_start..start])
+            let before = &text[..start];
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let previous_start = before[..line_start.saturating_sub(1)]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            is_help_address(&text[previous_start..start])
         })
         .map(|(_, m)| m.trim_end_matches(['.', '-']))
 }
@@ -964,6 +971,16 @@ mod tests {
             assert_eq!(recipient_on_line(line, &none), None, "{line}");
             assert_eq!(named_addresses(line, &none).next(), None, "{line}");
         }
+        // A help sentence wrapped onto the address's line; a sentence that ended before the
+        // line break offers no help address.
+        let wrapped = "delivery failure, please contact the Service Desk at 707\n\
+                       638-5424 or via email at desk@example.edu.";
+        assert_eq!(
+            help_addresses(wrapped).collect::<Vec<_>>(),
+            ["desk@example.edu"]
+        );
+        let ended = "For help, please contact the Service Desk.\nMail to bob@example.org failed.";
+        assert_eq!(help_addresses(ended).next(), None);
     }
 
     #[test]
