@@ -968,7 +968,8 @@ fn exim_pipe_failures_name_the_generating_address() {
 
 /// Wordings of servers and senders outside the big MTAs, each as its software writes it:
 /// Go's resolver error quoted by Go MTAs, Apache James, Citadel, SmarterMail, Kerio,
-/// ZoneMTA, Dovecot LMTP, nodemailer's smtp-server, rspamd, OpenBSD spamd and Yandex.
+/// ZoneMTA, Dovecot LMTP, nodemailer's smtp-server, rspamd, OpenBSD spamd, Yandex, and
+/// Haraka's scanner and bare-LF refusals.
 #[test]
 fn wordings_of_less_common_servers() {
     for (text, want) in [
@@ -1006,6 +1007,15 @@ fn wordings_of_less_common_servers() {
             "ratelimited 4.7.1 null",
         ),
         ("550 5.7.1 Relaying is denied", "norelaying 5.7.1 null"),
+        (
+            "450 Error connecting to virus scanner",
+            "systemerror null null",
+        ),
+        ("450 spamd scan timeout", "systemerror null null"),
+        (
+            "451 Bare line-feed; see http://haraka.github.io/barelf/",
+            "notcompliantrfc null null",
+        ),
         (
             "550-Sorry 192.0.2.10\n550-You are trying to send mail from an address listed by one\n550 or more IP-based registries as being a SPAM source.",
             "blocked null null",
