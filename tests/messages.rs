@@ -1636,3 +1636,31 @@ fn a_help_address_whose_sentence_wraps_is_no_recipient() {
         assert_ne!(f["recipient"], "desk@example.edu", "{doc:#}");
     }
 }
+
+#[test]
+fn quoted_header_fields_and_their_folded_lines_name_no_recipient() {
+    // Sun Internet Mail Server quotes the returned message's fields, `Message-id:` folded
+    // onto the next line; Exchange 5.5 quotes a `To:` list that a client re-wrapped.
+    let raw = "From: Internet Mail Delivery <postmaster@mail.example.net>\nTo: me@example.com\n\
+               Subject: Delivery Notification: Delivery has failed\n\n\
+               This report relates to a message you sent with the following header fields:\n\n\
+               \x20 Message-id:\n   <3891F8E9@mbx.example.com>\n\
+               \x20 To:      a@example.com; b@example.com;\n\
+               c@example.net; d@example.net\n\n\
+               Your message cannot be delivered to the following recipients:\n\n\
+               \x20 Recipient address: roger@mail.example.net\n\
+               \x20 Reason: recipient reached disk quota\n";
+    let doc = explain_json(raw);
+    let recipients: Vec<_> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["recipient"].clone())
+        .collect();
+    assert_eq!(
+        recipients,
+        [Value::from("roger@mail.example.net")],
+        "{doc:#}"
+    );
+    assert_eq!(first(&doc)["reason"], "mailboxfull", "{doc:#}");
+}

@@ -133,6 +133,40 @@ fn bare_lead(prefix: &str) -> bool {
     rest.bytes().all(scan::is_space)
 }
 
+/// Follows the header fields a bounce quotes, line by line, with their folded continuation
+/// lines (RFC 5322 §2.2.3): a Sun Internet Mail Server report quotes `  Message-id:` with
+/// the `<id@host>` on the next, deeper indented line, which is no recipient either. A field
+/// whose line ends in a list separator (`To: a@x; b@y;`) goes on on the next line however
+/// a mail client re-wrapped it.
+#[derive(Default)]
+struct QuotedHeader {
+    /// The indentation of the header field being followed, if any.
+    indent: Option<usize>,
+    /// Whether the last line of that field ended inside an address list.
+    list_open: bool,
+}
+
+impl QuotedHeader {
+    /// Whether `line` is a quoted header field or continues the one before it.
+    fn holds(&mut self, line: &str) -> bool {
+        let indent = line.len() - line.trim_start().len();
+        let ends_in_list = line.trim_end().ends_with([',', ';']);
+        if is_header_line(line) {
+            self.indent = Some(indent);
+            self.list_open = ends_in_list;
+            return true;
+        }
+        let continues =
+            !line.trim().is_empty() && self.indent.is_some_and(|i| indent > i || self.list_open);
+        if continues {
+            self.list_open = ends_in_list;
+        } else {
+            self.indent = None;
+        }
+        continues
+    }
+}
+
 /// A header field quoted in the bounce's text (`Subject: ...`, `  To:  list@example.org`,
 /// `>Received: from ...`, `X-Mailman-Version: 2.0.5`): the original message's, or Exchange's
 /// "Your message / To: / Subject: / Sent:" summary. Never a failed recipient, never a status.
@@ -171,8 +205,9 @@ pub fn named_addresses<'a>(
     text: &'a str,
     excluded: &'a dyn Fn(&str) -> bool,
 ) -> impl Iterator<Item = &'a str> + 'a {
+    let mut header = QuotedHeader::default();
     text.lines()
-        .filter(|l| !is_header_line(l))
+        .filter(move |l| !header.holds(l))
         .flat_map(move |line| {
             address_matches(line).filter_map(move |(start, m)| {
                 let addr = m.trim_end_matches(['.', '-']);
@@ -336,6 +371,7 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
     let mut current: Option<usize> = None;
     let mut closed = false;
     let mut previous = "";
+    let mut header = QuotedHeader::default();
     for line in text.lines() {
         // Exim names a sender other than the reader on a line of its own, after "A message
         // sent by" (its bounce template): the address is the sender's.
@@ -352,7 +388,10 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
             closed = true;
             continue;
         }
-        if let Some(addr) = recipient_on_line(line, excluded).filter(|_| !introduces_sender) {
+        let in_header = header.holds(line);
+        if let Some(addr) =
+            recipient_on_line(line, excluded).filter(|_| !introduces_sender && !in_header)
+        {
             let idx: Option<usize> = match by_address.get(&addr.to_ascii_lowercase()) {
                 Some(&i) => Some(i),
                 None if blocks.len() >= MAX_RECIPIENTS => None,
@@ -971,6 +1010,25 @@ mod tests {
             assert_eq!(recipient_on_line(line, &none), None, "{line}");
             assert_eq!(named_addresses(line, &none).next(), None, "{line}");
         }
+        // Folded and re-wrapped quoted header fields: the id on the line after
+        // `Message-id:`, a `To:` list wrapped at column 0 after a separator.
+        let quoted = "  Message-id:\n   <3891F8E9@mbx.example.com>\n\
+                      \x20 To:      a@example.com; b@example.com;\n\
+                      c@example.net; d@example.net\n\
+                      \x20 Subject: x\n\n\
+                      bob@example.org on Thu, 17 May 2001 14:28:20 -0400\n";
+        assert_eq!(
+            named_addresses(quoted, &none).collect::<Vec<_>>(),
+            ["bob@example.org"]
+        );
+        let (_, found) = blocks(quoted, &none);
+        assert_eq!(
+            found
+                .iter()
+                .map(|b| b.recipient.as_str())
+                .collect::<Vec<_>>(),
+            ["bob@example.org"]
+        );
         // A help sentence wrapped onto the address's line; a sentence that ended before the
         // line break offers no help address.
         let wrapped = "delivery failure, please contact the Service Desk at 707\n\
