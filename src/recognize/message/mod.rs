@@ -489,9 +489,12 @@ impl<'a> Context<'a> {
         plain::addresses(&self.failure).next().is_some()
     }
 
-    /// `failed` or `delayed`, for a bounce that has no DSN `Action:`.
+    /// `failed`, `delayed`, `delivered` or `relayed`, for a report that has no DSN
+    /// `Action:`.
     fn plain_outcome(&self) -> &'static str {
-        if plain::is_delay_notice(&self.mail.subject, &self.failure) {
+        if let Some(success) = plain::success_notice(&self.mail.subject, &self.failure) {
+            success
+        } else if plain::is_delay_notice(&self.mail.subject, &self.failure) {
             "delayed"
         } else {
             "failed"
