@@ -969,7 +969,7 @@ fn exim_pipe_failures_name_the_generating_address() {
 /// Wordings of servers and senders outside the big MTAs, each as its software writes it:
 /// Go's resolver error quoted by Go MTAs, Apache James, Citadel, SmarterMail, Kerio,
 /// ZoneMTA, Dovecot LMTP, nodemailer's smtp-server, rspamd, OpenBSD spamd, Yandex, and
-/// Haraka's scanner and bare-LF refusals.
+/// Haraka's scanner and bare-LF refusals; Postfix's and ZoneMTA's DANE and MTA-STS failures.
 #[test]
 fn wordings_of_less_common_servers() {
     for (text, want) in [
@@ -1012,6 +1012,14 @@ fn wordings_of_less_common_servers() {
             "systemerror null null",
         ),
         ("450 spamd scan timeout", "systemerror null null"),
+        (
+            "TLSA lookup error for mx.example.org:25",
+            "securityerror 4.7.5 null",
+        ),
+        (
+            "Policy error: MTA-STS policy check failed for mx.example.org[192.0.2.10] for example.org",
+            "securityerror 4.7.5 null",
+        ),
         (
             "451 Bare line-feed; see http://haraka.github.io/barelf/",
             "notcompliantrfc null null",
