@@ -1579,13 +1579,7 @@ fn local_addresses_under_a_dotless_domain_keep_their_own_words() {
          Final-Recipient: rfc822;quotauser@localhost\n\
          Status: 4.0.0\n",
     ));
-    let findings = doc["findings"].as_array().expect("findings");
-    let of = |rcpt: &str| {
-        findings
-            .iter()
-            .find(|f| f["recipient"] == rcpt)
-            .unwrap_or_else(|| panic!("{rcpt}: {doc:#}"))
-    };
+    let of = |rcpt: &str| by_recipient(&doc, rcpt);
     assert_eq!(
         of("quotauser@localhost")["reason"],
         "mailboxfull",
@@ -1632,7 +1626,7 @@ fn a_help_address_whose_sentence_wraps_is_no_recipient() {
                If you need help determining the cause of the delivery failure, please contact\n\
                the IT Service Desk at 707 555-0100 or via email at desk@example.edu.\n";
     let doc = explain_json(raw);
-    for f in doc["findings"].as_array().expect("findings") {
+    for f in findings(&doc) {
         assert_ne!(f["recipient"], "desk@example.edu", "{doc:#}");
     }
 }
@@ -1651,9 +1645,7 @@ fn quoted_header_fields_and_their_folded_lines_name_no_recipient() {
                \x20 Recipient address: roger@mail.example.net\n\
                \x20 Reason: recipient reached disk quota\n";
     let doc = explain_json(raw);
-    let recipients: Vec<_> = doc["findings"]
-        .as_array()
-        .expect("findings")
+    let recipients: Vec<_> = findings(&doc)
         .iter()
         .map(|f| f["recipient"].clone())
         .collect();

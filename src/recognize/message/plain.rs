@@ -578,10 +578,8 @@ pub fn unwrap_address_paragraphs(text: &str) -> String {
 pub fn success_notice(subject: &str, text: &str) -> Option<&'static str> {
     static SUCCESS: OnceLock<Regex> = OnceLock::new();
     static FAILURE: OnceLock<Regex> = OnceLock::new();
-    let words = ["success", "delivered", "relayed"];
-    if !scan::contains_any_ignore_case(subject, &words)
-        && !scan::contains_any_ignore_case(text, &words)
-    {
+    // Words every alternative below holds: most reports have none, and skip the patterns.
+    if !scan::contains_any_ignore_case(text, &["success", "delivered", "relayed", "complete"]) {
         return None;
     }
     let success = re_across_lines(
