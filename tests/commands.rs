@@ -149,6 +149,18 @@ fn kb_check_accepts_the_builtin_and_rejects_bad_files_with_position() {
             "written like `X.1.7`",
         ),
         (
+            "twice.toml",
+            "[[code]]\ncode = \"4.3.2\"\ntitle = \"t\"\nsummary = \"s\"\nbounce = \"soft\"\nseverity = \"low\"\nreason = \"toomanyconn\"\naction = \"retry\"\npatterns = ['too many open connections']\n",
+            "twice.toml:9:",
+            "is written in rule too-many-connections too",
+        ),
+        (
+            "infersrange.toml",
+            "[[rule]]\nid = \"local\"\nreason = \"blocked\"\npriority = 400\nsource = \"x\"\nexamples = ['550 go away now']\n[[rule.infers]]\ncodes = [\"5.7.606-649\"]\npatterns = ['go away now']\n",
+            "infersrange.toml:8:",
+            "infers code 5.7.606-649, which has no entry of its own",
+        ),
+        (
             "badreason.toml",
             "[[rule]]\nid = \"local\"\nreason = \"greylist\"\npriority = 400\nsource = \"x\"\n",
             "badreason.toml:3:",
@@ -206,6 +218,42 @@ fn kb_overlay_rule_decides_the_reason() {
         .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_ne!(doc["findings"][0]["reason"], "filtered");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn kb_overlay_rule_wording_infers_its_code_in_bare_text() {
+    let dir = std::env::temp_dir().join(format!("bouncex-infers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("local.toml");
+    std::fs::write(
+        &path,
+        "[[rule]]\nid = \"local-frozen\"\nreason = \"mailboxfull\"\npriority = 400\nsource = \"our own store's refusal\"\nexamples = ['mailbox froze solid']\n[[rule.infers]]\ncodes = [\"4.2.2\", \"5.2.2\"]\npatterns = ['mailbox froze (solid|hard)']\n",
+    )
+    .unwrap();
+    let explain = |args: &[&str]| -> serde_json::Value {
+        let out = bouncex()
+            .args(["explain", "--json"])
+            .args(args)
+            .arg("--kb")
+            .arg(&path)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // Pasted alone: the permanent code; after a 4xx reply: its transient twin.
+    let doc = explain(&["The mailbox froze solid overnight"]);
+    assert_eq!(doc["findings"][0]["code"], "5.2.2");
+    assert_eq!(doc["findings"][0]["code_source"], "inferred");
+    assert_eq!(doc["findings"][0]["reason"], "mailboxfull");
+    let doc = explain(&["452 the mailbox froze hard"]);
+    assert_eq!(doc["findings"][0]["code"], "4.2.2");
+    // Without the overlay the words place no code.
+    let out = bouncex()
+        .args(["explain", "--json", "The mailbox froze solid overnight"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("5.2.2"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -450,7 +450,9 @@ impl Kb {
     fn code_patterns(&self) -> &PatternList {
         self.code_patterns.get_or_init(|| {
             self.pattern_list(PatternSet::Codes, || {
-                PatternList::new(code_patterns(self.codes()))
+                let codes: Vec<&RawCode> = self.codes().collect();
+                let rules = self.rules.iter().map(|(_, r)| r.get());
+                PatternList::new(code_patterns(&codes, rules))
             })
         })
     }
@@ -707,10 +709,19 @@ impl Kb {
     pub fn search(&self, words: &[String]) -> Vec<&RawCode> {
         let words: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
         let phrase = words.join(" ");
+        // The wording servers use for a code: its own patterns and the rules' infers rows.
+        let rules: Vec<&RawRule> = self.rules.iter().map(|(_, r)| r.get()).collect();
         let mut scored: Vec<(u32, usize)> = self
             .codes()
             .enumerate()
             .filter_map(|(i, c)| {
+                let inferred = (rules.iter().flat_map(|r| &r.infers))
+                    .filter(|inference| inference.codes.contains(&c.code))
+                    .flat_map(|inference| &inference.patterns);
+                let wordings: Vec<&str> = (c.patterns.iter())
+                    .chain(inferred)
+                    .map(String::as_str)
+                    .collect();
                 let key = c.code.parse::<CodeKey>().ok();
                 let provider_notes: Vec<&str> = self
                     .all_providers()
@@ -723,14 +734,14 @@ impl Kb {
                     .collect();
                 let mut total = 0;
                 for w in &words {
-                    let score = score_word(c, &provider_notes, w);
+                    let score = score_word(c, &wordings, &provider_notes, w);
                     if score == 0 {
                         return None;
                     }
                     total += score;
                 }
                 if words.len() > 1 {
-                    total += score_phrase(c, &phrase);
+                    total += score_phrase(c, &wordings, &phrase);
                 }
                 Some((total, i))
             })
@@ -745,11 +756,11 @@ impl Kb {
 
 /// How strongly the words together, in order, point at an entry: a phrase found in the
 /// title or the patterns (the wording servers use) outranks the same words scattered.
-fn score_phrase(c: &RawCode, phrase: &str) -> u32 {
+fn score_phrase(c: &RawCode, wordings: &[&str], phrase: &str) -> u32 {
     let has = |s: &str| s.to_lowercase().contains(phrase);
     if has(&c.title) {
         150
-    } else if c.patterns.iter().any(|p| has(p)) || c.examples.iter().any(|e| has(e)) {
+    } else if wordings.iter().any(|p| has(p)) || c.examples.iter().any(|e| has(e)) {
         120
     } else if has(&c.summary) {
         60
@@ -760,9 +771,9 @@ fn score_phrase(c: &RawCode, phrase: &str) -> u32 {
     }
 }
 
-/// How strongly one search word points at an entry: title beats patterns beats summary
+/// How strongly one search word points at an entry: title beats wordings beats summary
 /// beats meaning, causes and provider notes.
-fn score_word(c: &RawCode, provider_notes: &[&str], word: &str) -> u32 {
+fn score_word(c: &RawCode, wordings: &[&str], provider_notes: &[&str], word: &str) -> u32 {
     let has = |s: &str| s.to_lowercase().contains(word);
     let mut score = 0;
     if c.code == word {
@@ -771,7 +782,7 @@ fn score_word(c: &RawCode, provider_notes: &[&str], word: &str) -> u32 {
     if has(&c.title) {
         score += 40;
     }
-    if c.patterns.iter().any(|p| has(p)) {
+    if wordings.iter().any(|p| has(p)) {
         score += 25;
     }
     if has(&c.summary) {

@@ -507,13 +507,22 @@ pub enum PatternSet {
     Reports,
 }
 
+/// The wordings that place a code in text that states none, owned by the code entry's index
+/// in `codes`: each entry's own `patterns`, then the rules' `[[rule.infers]]` wordings.
 pub fn code_patterns<'a>(
-    codes: impl IntoIterator<Item = &'a RawCode>,
+    codes: &'a [&'a RawCode],
+    rules: impl IntoIterator<Item = &'a RawRule>,
 ) -> impl Iterator<Item = (usize, &'a str)> {
-    codes
-        .into_iter()
-        .enumerate()
-        .flat_map(|(i, c)| c.patterns.iter().map(move |p| (i, p.as_str())))
+    let own = (codes.iter().enumerate())
+        .flat_map(|(i, c)| c.patterns.iter().map(move |p| (i, p.as_str())));
+    let inferred = (rules.into_iter())
+        .flat_map(|r| &r.infers)
+        .flat_map(move |inference| {
+            (inference.codes.iter())
+                .filter_map(move |code| codes.iter().position(|c| c.code == *code))
+                .flat_map(move |i| inference.patterns.iter().map(move |p| (i, p.as_str())))
+        });
+    own.chain(inferred)
 }
 
 pub fn provider_patterns<'a>(
@@ -551,7 +560,7 @@ pub fn rule_patterns<'a>(
     rules
         .into_iter()
         .enumerate()
-        .flat_map(|(i, r)| r.patterns.iter().map(move |p| (i, p.as_str())))
+        .flat_map(|(i, r)| r.all_patterns().map(move |p| (i, p.as_str())))
 }
 
 /// Every `PatternSet`'s table for `codes` (in code order) and `tables`: a header of (offset,
@@ -560,7 +569,10 @@ pub fn rule_patterns<'a>(
 #[cfg_attr(not(test), allow(dead_code))]
 pub fn build_sets(codes: &[RawCode], tables: &RawKb) -> Vec<u8> {
     let sets = [
-        build(code_patterns(codes)),
+        build(code_patterns(
+            &codes.iter().collect::<Vec<_>>(),
+            &tables.rule,
+        )),
         build(provider_patterns(&tables.provider, |p| &p.hosts)),
         build(provider_patterns(&tables.provider, |p| &p.tokens)),
         build(meaning_patterns(&tables.provider)),

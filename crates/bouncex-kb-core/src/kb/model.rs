@@ -520,6 +520,27 @@ pub struct RawRule {
     /// Texts this rule must decide; `kb check` fails when another rule catches one first.
     #[serde(default)]
     pub examples: Vec<String>,
+    /// Wordings of this rule that also name a code: a text that states none and says one of
+    /// them is explained as that code. They count as the rule's patterns too.
+    #[serde(default)]
+    pub infers: Vec<RawInference>,
+}
+
+/// Some of a rule's wordings and the codes they name (`[[rule.infers]]`): written once, in
+/// the rule, rather than again in each code entry's `patterns`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInference {
+    /// Exact codes with an entry of their own; with one of each class, the text's class picks.
+    pub codes: Vec<String>,
+    pub patterns: Vec<String>,
+}
+
+impl RawRule {
+    /// Every wording of the rule: its own patterns, then those that also infer a code.
+    pub fn all_patterns(&self) -> impl Iterator<Item = &String> {
+        (self.patterns.iter()).chain(self.infers.iter().flat_map(|i| &i.patterns))
+    }
 }
 
 /// The context a rule needs; every list given must contain the input's value.
@@ -1025,7 +1046,7 @@ impl From<&RawRule> for RuleHead {
         RuleHead {
             reason: r.reason,
             priority: r.priority,
-            patterned: !r.patterns.is_empty(),
+            patterned: r.all_patterns().next().is_some(),
             when: r.when.clone(),
             replaces: r.replaces.clone(),
         }

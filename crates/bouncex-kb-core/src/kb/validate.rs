@@ -4,7 +4,7 @@
 
 use crate::code::{CodeKey, EnhancedCode};
 use crate::kb::model::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Where a problem is: the table (`code`), the entry's index among that table's entries,
 /// and a piece of text near the problem (a field name or value) to pin the column.
@@ -897,7 +897,7 @@ impl Validator {
                     );
                 }
             }
-            if !r.patterns.is_empty() && r.examples.is_empty() && r.replaces.is_empty() {
+            if r.all_patterns().next().is_some() && r.examples.is_empty() && r.replaces.is_empty() {
                 self.push(
                     "rule",
                     i,
@@ -906,6 +906,9 @@ impl Validator {
                 );
             }
             self.regexes("rule", i, &r.patterns);
+            for inference in &r.infers {
+                self.inference(i, r, inference, known);
+            }
         }
         if self.problems.iter().any(|p| p.table == "rule") {
             return;
@@ -918,11 +921,11 @@ impl Validator {
                 None => rules.push(r),
             }
         }
+        self.wordings_written_once(file, base, &rules);
         let compiled: Vec<Vec<regex::bytes::Regex>> = rules
             .iter()
             .map(|r| {
-                r.patterns
-                    .iter()
+                r.all_patterns()
                     .filter_map(|p| compile_pattern(p).ok())
                     .collect()
             })
@@ -972,6 +975,84 @@ impl Validator {
 }
 
 impl Validator {
+    /// A `[[rule.infers]]` row: codes that exist on their own (a range names no one code),
+    /// and at least one pattern.
+    fn inference(&mut self, i: usize, r: &RawRule, inference: &RawInference, known: &KnownCodes) {
+        if inference.codes.is_empty() || inference.patterns.is_empty() {
+            self.push(
+                "rule",
+                i,
+                "infers",
+                format!("rule {}: an infers row needs codes and patterns", r.id),
+            );
+        }
+        for code in &inference.codes {
+            if code.parse::<EnhancedCode>().is_err() || !known.keys.contains(code.as_str()) {
+                self.push(
+                    "rule",
+                    i,
+                    code,
+                    format!(
+                        "rule {}: infers code {code}, which has no entry of its own",
+                        r.id
+                    ),
+                );
+            }
+        }
+        self.regexes("rule", i, &inference.patterns);
+    }
+
+    /// A wording is written once: a code entry's pattern that a rule in force also holds
+    /// belongs in that rule's `[[rule.infers]]` (the rule decides its reason, the row its
+    /// code).
+    fn wordings_written_once(&mut self, file: &RawKb, base: Option<&RawKb>, rules: &[&RawRule]) {
+        let mut owner: HashMap<&str, (&str, bool)> = HashMap::new();
+        for r in rules {
+            // Suggest the rule without conditions: a row places its code whatever `when` says.
+            let plain = r.when == RuleWhen::default();
+            for p in r.all_patterns() {
+                let at = owner.entry(p.as_str()).or_insert((r.id.as_str(), plain));
+                if plain && !at.1 {
+                    *at = (r.id.as_str(), true);
+                }
+            }
+        }
+        let file_rules: HashSet<&str> = file.rule.iter().map(|r| r.id.as_str()).collect();
+        let replaced: HashSet<&str> = file.code.iter().map(|c| c.code.as_str()).collect();
+        let base_codes = base
+            .into_iter()
+            .flat_map(|b| &b.code)
+            .filter(|c| !replaced.contains(c.code.as_str()));
+        let codes = (file.code.iter().enumerate().map(|(i, c)| (Some(i), c)))
+            .chain(base_codes.map(|c| (None, c)));
+        for (at, c) in codes {
+            for p in &c.patterns {
+                let Some(&(rule, _)) = owner.get(p.as_str()) else {
+                    continue;
+                };
+                // A clash between two built-in rows is the built-in file's to report.
+                let (table, index) = match at {
+                    Some(i) => ("code", i),
+                    None if file_rules.contains(rule) => {
+                        let i = file.rule.iter().position(|r| r.id == rule).unwrap_or(0);
+                        ("rule", i)
+                    }
+                    None => continue,
+                };
+                self.push(
+                    table,
+                    index,
+                    p,
+                    format!(
+                        "pattern `{p}` of code {} is written in rule {rule} too: write it once, \
+                         in the rule's [[rule.infers]] with codes = [\"{}\"]",
+                        c.code, c.code
+                    ),
+                );
+            }
+        }
+    }
+
     fn source_rows(&mut self, file: &RawKb) {
         let mut seen = HashSet::new();
         for (i, s) in file.source.iter().enumerate() {
