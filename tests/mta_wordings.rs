@@ -268,6 +268,15 @@ fn other_mta_wordings() {
         "systemerror",
         &["550 5.0.0 This domain's DNS violates RFC 1035."],
     );
+    // SPF checkers (pypolicyd-spf, Exim's SPF module) may give the SPF project's page as
+    // the refusal's only words.
+    assert_reason(
+        "authfailure",
+        &[
+            "550 5.7.1 <bob@example.org>: Recipient address rejected: Please see http://www.openspf.net/Why?s=mfrom;id=alice@example.net;ip=192.0.2.7;r=bob@example.org",
+            "550 Please see http://www.open-spf.org/Why",
+        ],
+    );
     // au (KDDI) EZweb: a stopped account.
     assert_reason(
         "suspend",
