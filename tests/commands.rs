@@ -152,7 +152,7 @@ fn kb_check_accepts_the_builtin_and_rejects_bad_files_with_position() {
             "twice.toml",
             "[[code]]\ncode = \"4.3.2\"\ntitle = \"t\"\nsummary = \"s\"\nbounce = \"soft\"\nseverity = \"low\"\nreason = \"toomanyconn\"\naction = \"retry\"\npatterns = ['too many open connections']\n",
             "twice.toml:9:",
-            "is written in rule too-many-connections too",
+            "is written in rule too-many-connections too, which already infers 4.3.2 from it",
         ),
         (
             "infersrange.toml",

@@ -1039,16 +1039,23 @@ impl Validator {
                     }
                     None => continue,
                 };
-                self.push(
-                    table,
-                    index,
-                    p,
+                let already = (rules.iter().filter(|r| r.id == rule))
+                    .flat_map(|r| &r.infers)
+                    .any(|i| i.codes.contains(&c.code) && i.patterns.contains(p));
+                let message = if already {
+                    format!(
+                        "pattern `{p}` of code {} is written in rule {rule} too, which already \
+                         infers {} from it: leave it out here",
+                        c.code, c.code
+                    )
+                } else {
                     format!(
                         "pattern `{p}` of code {} is written in rule {rule} too: write it once, \
                          in the rule's [[rule.infers]] with codes = [\"{}\"]",
                         c.code, c.code
-                    ),
-                );
+                    )
+                };
+                self.push(table, index, p, message);
             }
         }
     }
