@@ -56,10 +56,32 @@ fn domain_end(h: &[u8], k: usize) -> Option<usize> {
     (labels > 1).then_some(end)
 }
 
+/// The end of a quoted local part (RFC 5321 §4.1.2 Quoted-string, without escapes) opening
+/// at `k`: `"[^"\\\r\n]{1,64}"`.
+fn quoted_end(h: &[u8], k: usize) -> Option<usize> {
+    let body = h.get(k + 1..)?;
+    let len = body
+        .iter()
+        .take(65)
+        .position(|&b| matches!(b, b'"' | b'\\' | b'\r' | b'\n'))?;
+    (len > 0 && body[len] == b'"').then_some(k + len + 2)
+}
+
 /// The first address at or after `from`, as `(start, end)`: what
-/// `(?i)[a-z0-9!#$%&*+=^_~-][a-z0-9!#$%&*+=^_~.-]*@<domain of two or more labels>` finds.
+/// `(?i)(?:"[^"\\\r\n]{1,64}"|[a-z0-9!#$%&*+=^_~-][a-z0-9!#$%&*+=^_~.-]*)@<domain of two
+/// or more labels>` finds.
 fn next_address(h: &[u8], mut i: usize) -> Option<(usize, usize)> {
     while i < h.len() {
+        if h[i] == b'"' {
+            if let Some(q) = quoted_end(h, i)
+                && h.get(q) == Some(&b'@')
+                && let Some(end) = domain_end(h, q + 1)
+            {
+                return Some((i, end));
+            }
+            i += 1;
+            continue;
+        }
         if !is_local_first(h[i]) {
             i += 1;
             continue;
@@ -75,7 +97,8 @@ fn next_address(h: &[u8], mut i: usize) -> Option<(usize, usize)> {
         {
             return Some((i, end));
         }
-        i = j + 1;
+        // A quote that ends the run may open a quoted local part.
+        i = if h.get(j) == Some(&b'"') { j } else { j + 1 };
     }
     None
 }
@@ -355,12 +378,12 @@ mod tests {
     #[test]
     fn addresses_agree_with_the_pattern() {
         let r = Regex::new(
-            r"(?i)[a-z0-9!#$%&*+=^_~-][a-z0-9!#$%&*+=^_~.-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+",
+            r#"(?i)(?:"[^"\\\r\n]{1,64}"|[a-z0-9!#$%&*+=^_~-][a-z0-9!#$%&*+=^_~.-]*)@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+"#,
         )
         .unwrap();
         let pieces = [
             "a", "Z", "0", "-", ".", "@", " ", "<", ">", "x.y", "b-", "!", "_", "é", "@a.b", "..",
-            "--",
+            "--", "\"", "\"j..d\"", "\\", "\n",
         ];
         let mut g = Gen(7);
         let samples = [
@@ -370,6 +393,9 @@ mod tests {
             "k@example.jp.",
             "ab-.cd@x.y",
             "mailto:a@b.c,d@e.f",
+            "<\"john..doe\"@example.org>: host",
+            "ab\"cd\"@x.y",
+            "\"\"@x.y \"a\\b\"@x.y \"a\nb\"@x.y",
         ];
         let generated = (0..50_000).map(|_| g.text(&pieces));
         let mut found = 0;
