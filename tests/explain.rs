@@ -539,6 +539,56 @@ fn a_bounce_line_as_an_argument_keeps_its_recipient() {
     assert_eq!(first(&from_argument)["stage"], "rcpt");
 }
 
+#[test]
+fn pasted_replies_and_rejection_lines_name_their_recipient() {
+    // Postfix's own reply format names the address it refuses (smtpd_check.c).
+    let f = first(&explain_json(
+        "554 5.7.1 <bob@example.org>: Relay access denied",
+    ))
+    .clone();
+    assert_eq!(f["recipient"], "bob@example.org");
+    assert_eq!(f["reason"], "norelaying");
+    // A sender refusal names no recipient.
+    let doc = explain_json("553 5.7.1 <a@example.net>: Sender address rejected: not owned by user");
+    assert!(first(&doc)["recipient"].is_null());
+    // Exim echoes the command it was answered for.
+    let doc = explain_json(
+        "H=mx.example.org [192.0.2.7]: SMTP error from remote mail server after RCPT TO:<bob@example.org>: 550 5.1.1 No such user",
+    );
+    assert_eq!(first(&doc)["recipient"], "bob@example.org");
+    // A Postfix rejection line: the recipient in `to=`, the command refused as the stage,
+    // and the envelope after the words left out of them.
+    let doc = explain_json(
+        "Jun  1 01:06:28 mx postfix/smtpd[2376]: NOQUEUE: reject: RCPT from mail.example.net[192.0.2.22]: 554 5.7.1 Service unavailable; Client host [192.0.2.22] blocked using zen.spamhaus.org; from=<a@example.net> to=<bob@example.org> proto=ESMTP helo=<mail.example.net>",
+    );
+    let f = first(&doc);
+    assert_eq!(f["recipient"], "bob@example.org");
+    assert_eq!(f["stage"], "rcpt");
+    assert_eq!(f["reason"], "blocked");
+    assert!(
+        !f["server_text"].as_str().unwrap().contains("proto=ESMTP"),
+        "{f:#}"
+    );
+    let doc = explain_json(
+        "May  7 23:04:43 mx postfix/cleanup[717]: 0437429007C5: milter-reject: END-OF-MESSAGE from mail.example.net[192.0.2.22]: 5.7.1 Spam message rejected; from=<a@example.net> to=<bob@example.org> proto=ESMTP helo=<mail.example.net>",
+    );
+    assert_eq!(first(&doc)["recipient"], "bob@example.org");
+    assert_eq!(first(&doc)["stage"], "end-of-data");
+}
+
+#[test]
+fn a_postfix_delivery_line_pasted_from_its_queue_id_on_is_a_log_line() {
+    let doc = explain_json(
+        "3019218337A: to=<bob@example.org>, relay=mx.example.org[192.0.2.27]:25, delay=2.9, delays=0.18/0.05/2.4/0.28, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.27] said: 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown in local recipient table (in reply to RCPT TO command))",
+    );
+    let f = first(&doc);
+    assert_eq!(f["input"]["kind"], "log");
+    assert_eq!(f["recipient"], "bob@example.org");
+    assert_eq!(f["remote_host"], "mx.example.org");
+    assert_eq!(f["outcome"], "bounced");
+    assert_eq!(f["reason"], "userunknown");
+}
+
 /// The case proptest found: Postfix's own `status=expired` with a 451 left over in the text is
 /// an expiry: 4.4.7, transient, as RFC 3463 §3.5 says X.4.7 is, and a soft bounce to retry
 /// later, not a refusal.

@@ -202,6 +202,9 @@ pub fn parse_event(line: &str) -> Option<LogRecord<'_>> {
     {
         return Some(rec);
     }
+    if let Some(rec) = postfix_unprefixed(line) {
+        return Some(rec);
+    }
     if line.contains("sendmail[") || line.contains("sm-mta[") || line.contains("sm-msp-queue[") {
         return sendmail(line);
     }
@@ -328,6 +331,9 @@ pub struct Reject<'a> {
     /// The client as Postfix names it: `name[address]`.
     pub client: Option<&'a str>,
     pub recipient: Option<&'a str>,
+    /// The command refused: `RCPT`, `END-OF-MESSAGE`, `CONNECT`, ... (smtpd.c names it
+    /// before ` from `).
+    pub stage: Option<Stage>,
 }
 
 /// Reads a Postfix rejection line (`NOQUEUE: reject:`, `QUEUEID: reject:`,
@@ -351,20 +357,34 @@ pub fn parse_reject(line: &str) -> Option<Reject<'_>> {
         return None;
     }
     let body = &rest[verb..];
-    let client = body
-        .split_once(" from ")
-        .and_then(|(_, c)| c.find("]:").map(|i| &c[..=i]))
+    let (command, after) = body.split_once(" from ").unzip();
+    let client = after
+        .and_then(|c| c.find("]:").map(|i| &c[..=i]))
         .filter(|c| c.contains('[') && !c.contains(' '));
+    // `to=<a@b>`; pasted through Markdown the angle brackets may be gone (`to=a@b proto=`).
     let recipient = body
-        .rsplit_once(" to=<")
-        .and_then(|(_, r)| r.split_once('>'))
-        .map(|(r, _)| r)
+        .rsplit_once(" to=")
+        .map(|(_, r)| match r.strip_prefix('<') {
+            Some(r) => r.split_once('>').map_or("", |(r, _)| r),
+            None => r.split(' ').next().unwrap_or_default(),
+        })
         .filter(|r| !r.is_empty());
+    let stage = command.and_then(|c| match c {
+        "END-OF-MESSAGE" => Some(Stage::EndOfData),
+        _ => command_stage(c),
+    });
     Some(Reject {
         timestamp: leading_timestamp(line),
         client,
         recipient,
+        stage,
     })
+}
+
+/// The server's words of a Postfix rejection line without the envelope Postfix logs after
+/// them (`; from=<x> to=<a@b> proto=ESMTP helo=<h>`, smtpd.c).
+pub fn reject_words(text: &str) -> &str {
+    text.rfind("; from=").map_or(text, |i| &text[..i])
 }
 
 /// Postfix names the host it tried in its own words when `relay=none`.
@@ -397,7 +417,6 @@ fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
     const DAEMONS: &[&str] = &[
         "smtp", "lmtp", "local", "virtual", "pipe", "error", "retry", "qmgr", "discard", "bounce",
     ];
-    static STATUS: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
     let rest = &line[at..];
     let bytes = rest.as_bytes();
     let open = memchr::memchr(b'[', bytes)?;
@@ -410,7 +429,24 @@ fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
     if bytes.get(close + 1..close + 3) != Some(b": ") {
         return None;
     }
-    let body = &rest[close + 3..];
+    postfix_delivery(line, &rest[close + 3..])
+}
+
+/// A Postfix delivery line pasted without its syslog prefix, from the queue id on:
+/// `3019218337A: to=<a@b>, relay=..., dsn=5.7.1, status=bounced (...)`.
+fn postfix_unprefixed(line: &str) -> Option<LogRecord<'_>> {
+    let body = line.trim_start();
+    let colon = memchr::memchr(b':', body.as_bytes())?;
+    body[colon..]
+        .starts_with(": to=")
+        .then(|| postfix_delivery(line, body))
+        .flatten()
+}
+
+/// The part of a Postfix delivery line after the program: `QUEUEID: to=<...>, ...,
+/// status=... (...)`.
+fn postfix_delivery<'a>(line: &'a str, body: &'a str) -> Option<LogRecord<'a>> {
+    static STATUS: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
     let colon = memchr::memchr(b':', body.as_bytes())?;
     let qid = &body[..colon];
     if !(5..=20).contains(&qid.len()) || !qid.bytes().all(|b| b.is_ascii_alphanumeric()) {

@@ -173,6 +173,9 @@ impl Recognizer {
         };
         let before = out.len();
         self.recognise_plain_line(line, out);
+        for s in &mut out[before..] {
+            name_recipient(s);
+        }
         // Statuses of one line share its text: read its stage marker once.
         let mut last: Option<(Arc<str>, Option<Stage>)> = None;
         for s in &mut out[before..] {
@@ -346,7 +349,9 @@ impl Recognizer {
     /// back the plain text for inference.
     pub fn finish(mut self, out: &mut Vec<Status>) -> Option<Status> {
         if let Some(p) = self.pending.take() {
-            out.push(p.finish());
+            let mut s = p.finish();
+            name_recipient(&mut s);
+            out.push(s);
             self.emitted += 1;
         }
         (self.emitted == 0 && !self.plain.trim().is_empty()).then(|| {
@@ -359,6 +364,26 @@ impl Recognizer {
             s
         })
     }
+}
+
+/// The recipient a pasted reply or rejection line names. A Postfix rejection line (`NOQUEUE:
+/// reject: RCPT from ...: 554 5.7.1 ...; from=<x> to=<a@b> ...`) names it in `to=`, and the
+/// command refused in its own words (smtpd.c), which outranks any marker in the reply; its
+/// envelope is no part of the server's words.
+fn name_recipient(s: &mut Status) {
+    if s.recipient.is_some() || !matches!(s.kind, InputKind::Reply | InputKind::Text) {
+        return;
+    }
+    if let Some(reject) = log::parse_reject(&s.text) {
+        s.recipient = reject.recipient.map(str::to_string);
+        s.stage = reject.stage.or(s.stage);
+        if let Some(words) = &mut s.server_text {
+            let kept = log::reject_words(words).len();
+            words.truncate(kept);
+        }
+        return;
+    }
+    s.recipient = reply::named_recipient(&s.text).map(str::to_string);
 }
 
 /// Whether `hay` holds any of `needles` (lower-case ASCII), ignoring ASCII case.

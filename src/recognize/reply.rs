@@ -169,6 +169,32 @@ pub fn embedded_basic_reply(line: &str) -> Option<(u16, &str)> {
     None
 }
 
+/// The recipient a reply names, when it names one the way servers do: Postfix's
+/// `<a@b>: Recipient address rejected: ...` and `<a@b>: Relay access denied`
+/// (smtpd_check.c), or an echo of the command the reply answers (Exim's `SMTP error from
+/// remote mail server after RCPT TO:<a@b>:`, a client's `RCPT TO <a@b> failed:`).
+pub fn named_recipient(text: &str) -> Option<&str> {
+    let lower = text.to_ascii_lowercase();
+    let bracketed = |open: usize| -> Option<&str> {
+        let close = open + text[open..].find('>')?;
+        let addr = &text[open + 1..close];
+        (addr.contains('@') && !addr.contains([' ', '<'])).then_some(addr)
+    };
+    if let Some(at) = lower.find("rcpt to") {
+        let rest = text[at + 7..].trim_start_matches([':', ' ']);
+        if rest.starts_with('<')
+            && let Some(addr) = bracketed(text.len() - rest.len())
+        {
+            return Some(addr);
+        }
+    }
+    [">: recipient address rejected", ">: relay access denied"]
+        .iter()
+        .find_map(|tail| lower.find(tail))
+        .and_then(|close| text[..close].rfind('<'))
+        .and_then(bracketed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +232,40 @@ mod tests {
             Some((550, "Mailbox unavailable"))
         );
         assert_eq!(embedded_basic_reply("waited 450 seconds"), None);
+    }
+
+    #[test]
+    fn replies_name_their_recipient_as_servers_write_it() {
+        for (text, want) in [
+            (
+                "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown in virtual mailbox table",
+                Some("bob@example.org"),
+            ),
+            (
+                "554 5.7.1 <bob@example.org>: Relay access denied",
+                Some("bob@example.org"),
+            ),
+            (
+                "H=mx.example.org [192.0.2.7]: SMTP error from remote mail server after RCPT TO:<bob@example.org>: 451 Internal resource temporarily unavailable",
+                Some("bob@example.org"),
+            ),
+            (
+                "RCPT TO <bob@example.org> failed: 5.7.1 <bob@example.org>: Relay access denied",
+                Some("bob@example.org"),
+            ),
+            // The sender, a client host, or no address at all: no recipient.
+            (
+                "553 5.7.1 <a@example.net>: Sender address rejected: not owned by user",
+                None,
+            ),
+            (
+                "450 4.7.1 Client host rejected: cannot find your hostname, [192.0.2.9]",
+                None,
+            ),
+            ("550 5.7.1 RCPT TO:<> refused", None),
+            ("421 4.7.0 Try again later", None),
+        ] {
+            assert_eq!(named_recipient(text), want, "{text}");
+        }
     }
 }
