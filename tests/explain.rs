@@ -356,6 +356,9 @@ fn greylisting_is_its_own_reason_and_is_retried() {
     for reply in [
         "450 4.2.0 <bob@example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.org.html",
         "451 4.7.1 Greylisting in action, please come back later",
+        // Rspamd's greylisting module says only this by default; postgrey by name.
+        "451 4.7.1 Try again later",
+        "450 4.7.1 <bob@example.org>: Recipient address rejected: Delayed by postgrey",
     ] {
         let doc = explain_json(reply);
         let f = first(&doc);
@@ -363,6 +366,9 @@ fn greylisting_is_its_own_reason_and_is_retried() {
         assert_eq!(f["action"], "retry", "{reply}");
         assert_eq!(f["bounce"], "soft", "{reply}");
     }
+    // A refusal that names its cause besides is not the greylisting delay.
+    let doc = explain_json("421 4.7.0 Service unavailable, try again later");
+    assert_ne!(first(&doc)["reason"], "greylisted");
 }
 
 #[test]
