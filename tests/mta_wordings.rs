@@ -277,6 +277,13 @@ fn other_mta_wordings() {
             "550 Please see http://www.open-spf.org/Why",
         ],
     );
+    // Outlook.com's refusal of a message whose headers break RFC 5322 asks to "ensure" it.
+    assert_reason(
+        "notcompliantrfc",
+        &[
+            "550 5.7.0 (COL004-MC4F14) Message could not be delivered. Please ensure the message is RFC 5322 compliant.",
+        ],
+    );
     // au (KDDI) EZweb: a stopped account.
     assert_reason(
         "suspend",
