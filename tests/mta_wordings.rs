@@ -284,6 +284,14 @@ fn other_mta_wordings() {
             "550 5.7.0 (COL004-MC4F14) Message could not be delivered. Please ensure the message is RFC 5322 compliant.",
         ],
     );
+    // PHPMailer prints its own "Mailer Error:" before the server's reply: no mailer failed.
+    assert_reason(
+        "securityerror",
+        &[
+            "Mailer Error: SMTP server error: MAIL FROM command failed Detail: 530 5.5.1 Authentication Required. Learn more at https://support.google.com/mail/?p=WantAuthError - gsmtp",
+        ],
+    );
+    assert_reason("mailererror", &["554 5.3.0 unknown mailer error 255"]);
     // au (KDDI) EZweb: a stopped account.
     assert_reason(
         "suspend",
