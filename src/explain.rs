@@ -335,7 +335,14 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
             code = Some(EnhancedCode::new(class, 0, 0));
             code_source = Some(CodeSource::Inferred);
         } else if status.basic.is_none() && status.outcome.is_none() {
-            return None;
+            // Words with no code and no class that a rule still recognises: the reason's
+            // class-level code, in the class its `[[reason]]` row reads such words in.
+            if status.outside_report {
+                return None;
+            }
+            let class = worded_class(kb, status, evidence)?;
+            code = Some(EnhancedCode::new(class, 0, 0));
+            code_source = Some(CodeSource::Inferred);
         }
     }
     let (class, mut reason, mut action) = match (code, status.basic) {
@@ -402,6 +409,27 @@ fn verdict_with(kb: &Kb, status: &Status, evidence: &str) -> Option<Verdict> {
         reason,
         action,
         not_a_bounce: false,
+    })
+}
+
+/// The class of words that state no code, no reply code and no outcome, when a rule
+/// recognises a reason in them (`undefined` and `onhold` are none): the reason's
+/// `worded_class`, else permanent.
+fn worded_class(kb: &Kb, status: &Status, evidence: &str) -> Option<Class> {
+    let context = RuleContext {
+        input: Some(input_scope(status.kind)),
+        stage: status.stage,
+        code_stated: Some(false),
+        server_words: status.has_server_words(),
+        ..RuleContext::default()
+    };
+    let reason = kb.decide_reason(&context, evidence, None, None);
+    if matches!(reason, Reason::Undefined | Reason::Onhold) {
+        return None;
+    }
+    Some(match kb.reason(reason).and_then(|k| k.worded_class) {
+        Some(FailureClass::Transient) => Class::Transient,
+        _ => Class::Permanent,
     })
 }
 

@@ -408,6 +408,37 @@ fn wording_without_a_class_is_read_as_permanent() {
 }
 
 #[test]
+fn words_a_rule_knows_give_a_finding_without_any_code() {
+    // No code, no reply code, no code entry's wording: the rule's reason still stands, at
+    // its class-level code, permanent unless the reason comes as a deferral by nature.
+    for (text, reason, code) in [
+        (
+            "Message is likely spam. Threshold is 5.0 and the message scored 7.2.",
+            "spamdetected",
+            "5.0.0",
+        ),
+        ("Message infected by virus", "virusdetected", "5.0.0"),
+        ("BAD DESTINATION MAILBOX ADDRESS", "userunknown", "5.1.1"),
+        (
+            "<bob@example.org> (too many concurrent connections to remote server)",
+            "toomanyconn",
+            "4.0.0",
+        ),
+    ] {
+        let doc = explain_json(text);
+        let f = first(&doc);
+        assert_eq!(f["reason"], reason, "{text}");
+        assert_eq!(f["code"], code, "{text}");
+        assert_eq!(f["code_source"], "inferred", "{text}");
+    }
+    // Words nothing recognises still give nothing (exit 1).
+    bouncex()
+        .args(["explain", "Thanks for your order, it ships tomorrow."])
+        .assert()
+        .code(1);
+}
+
+#[test]
 fn wording_refines_a_broad_code_and_the_stage_decides_a_bare_refusal() {
     let doc = explain_json("554 5.7.1 Spam message rejected");
     assert_eq!(first(&doc)["reason"], "spamdetected");

@@ -1641,6 +1641,21 @@ fn a_failed_pipe_is_its_dotless_owners_failure() {
 }
 
 #[test]
+fn a_message_that_is_no_report_gives_no_reason_from_its_words_alone() {
+    // A phishing mail in a failure's words: no reader takes it for a report, and a reason
+    // its words give is no failure of its own.
+    let raw = "From: IT Helpdesk <helpdesk@phish.example>\nTo: me@example.com\n\
+               Subject: Action required\n\n\
+               Dear user, a message infected by virus was found in your account.\n\
+               Verify your account within 24 hours at http://phish.example/verify\n";
+    bouncex()
+        .args(["explain", "--json"])
+        .write_stdin(raw)
+        .assert()
+        .code(1);
+}
+
+#[test]
 fn a_daemon_sender_or_a_failure_subject_alone_is_no_bounce() {
     // A test mail from MAILER-DAEMON, an "Undeliverable:" subject over a test body, and a
     // phishing mail sent as "postmaster@": nothing in their text says a delivery failed.

@@ -74,6 +74,10 @@ pub struct Status {
     pub retry_horizon: Option<String>,
     /// A report's `Diagnostic-Code` type, lower-cased (`smtp`, `x-unix`).
     pub diagnostic_type: Option<String>,
+    /// Words of a message that no reader took for a report: a code they state, or one a
+    /// code entry's wording places, still counts, but a reason recognised in them alone
+    /// does not make the message a failure (a phishing mail that mentions a full mailbox).
+    pub outside_report: bool,
 }
 
 impl Status {
@@ -96,6 +100,7 @@ impl Status {
             sending_mta: None,
             retry_horizon: None,
             diagnostic_type: None,
+            outside_report: false,
         }
     }
 

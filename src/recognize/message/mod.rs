@@ -222,7 +222,10 @@ fn fallback(text: &str, out: &mut Vec<Status>) {
             .into_iter()
             .filter(|s| !reports_success(s.code, s.basic)),
     );
-    out.extend(rest);
+    out.extend(rest.map(|mut s| {
+        s.outside_report = true;
+        s
+    }));
 }
 
 /// Whether a status read from text reports success: its enhanced code's class, else its

@@ -484,6 +484,10 @@ pub struct RawReasonKind {
     /// wording placed it. Only for reasons one code names.
     #[serde(default)]
     pub code: Option<String>,
+    /// The class words that give this reason but state no code and no class are read in;
+    /// absent: permanent (a wording such as "no such user" names a lasting condition).
+    #[serde(default)]
+    pub worded_class: Option<FailureClass>,
 }
 
 /// How firmly a status code's own reason holds against wording that refines it.
