@@ -292,6 +292,14 @@ fn other_mta_wordings() {
         ],
     );
     assert_reason("mailererror", &["554 5.3.0 unknown mailer error 255"]);
+    // Sending services refuse a From their account may not use.
+    assert_reason(
+        "rejected",
+        &[
+            "550 The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved. Visit https://sendgrid.com/docs/for-developers/sending-email/sender-identity/ to see the Sender Identity requirements",
+            "550 5.7.1 Unconfigured Sending Domain <example.net>",
+        ],
+    );
     // au (KDDI) EZweb: a stopped account.
     assert_reason(
         "suspend",
