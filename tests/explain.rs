@@ -588,6 +588,13 @@ fn pasted_replies_and_rejection_lines_name_their_recipient() {
     // A sender refusal names no recipient.
     let doc = explain_json("553 5.7.1 <a@example.net>: Sender address rejected: not owned by user");
     assert!(first(&doc)["recipient"].is_null());
+    // Exchange names it after "Unable to relay for", Haraka after "recipient".
+    let doc = explain_json("550 5.7.1 Unable to relay for bob@example.org");
+    assert_eq!(first(&doc)["recipient"], "bob@example.org");
+    let doc = explain_json(
+        "[outbound] recipient <bob@example.org> rejected: 550 5.1.1 The email account that you tried to reach does not exist.",
+    );
+    assert_eq!(first(&doc)["recipient"], "bob@example.org");
     // Exim echoes the command it was answered for.
     let doc = explain_json(
         "H=mx.example.org [192.0.2.7]: SMTP error from remote mail server after RCPT TO:<bob@example.org>: 550 5.1.1 No such user",

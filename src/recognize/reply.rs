@@ -171,8 +171,9 @@ pub fn embedded_basic_reply(line: &str) -> Option<(u16, &str)> {
 
 /// The recipient a reply names, when it names one the way servers do: Postfix's
 /// `<a@b>: Recipient address rejected: ...` and `<a@b>: Relay access denied`
-/// (smtpd_check.c), or an echo of the command the reply answers (Exim's `SMTP error from
-/// remote mail server after RCPT TO:<a@b>:`, a client's `RCPT TO <a@b> failed:`).
+/// (smtpd_check.c), Exchange's `Unable to relay for a@b`, `recipient <a@b>` (Haraka's
+/// outbound `recipient <a@b> rejected:`, `Recipient <a@b> unknown`), or an echo of the command the reply answers (Exim's `SMTP error from remote
+/// mail server after RCPT TO:<a@b>:`, a client's `RCPT TO <a@b> failed:`).
 pub fn named_recipient(text: &str) -> Option<&str> {
     let lower = text.to_ascii_lowercase();
     let bracketed = |open: usize| -> Option<&str> {
@@ -187,6 +188,21 @@ pub fn named_recipient(text: &str) -> Option<&str> {
         {
             return Some(addr);
         }
+    }
+    if let Some(at) = lower.find("unable to relay for ") {
+        let rest = &text[at + "unable to relay for ".len()..];
+        let word = rest.split([' ', ',', ';']).next().unwrap_or_default();
+        let word = word
+            .trim_end_matches(['.', '\'', '"'])
+            .trim_matches(['<', '>']);
+        if word.contains('@') && !word.contains(['<', '>']) {
+            return Some(word);
+        }
+    }
+    if let Some(at) = lower.find("recipient <")
+        && let Some(addr) = bracketed(at + "recipient ".len())
+    {
+        return Some(addr);
     }
     [">: recipient address rejected", ">: relay access denied"]
         .iter()
@@ -253,10 +269,22 @@ mod tests {
                 "RCPT TO <bob@example.org> failed: 5.7.1 <bob@example.org>: Relay access denied",
                 Some("bob@example.org"),
             ),
+            (
+                "550 5.7.1 Unable to relay for bob@example.org",
+                Some("bob@example.org"),
+            ),
+            (
+                "[outbound] recipient <bob@example.org> rejected: 550 5.1.1 The email account that you tried to reach does not exist.",
+                Some("bob@example.org"),
+            ),
             // The sender, a client host, or no address at all: no recipient.
             (
                 "553 5.7.1 <a@example.net>: Sender address rejected: not owned by user",
                 None,
+            ),
+            (
+                "550 Recipient <bob@example.org> unknown",
+                Some("bob@example.org"),
             ),
             (
                 "450 4.7.1 Client host rejected: cannot find your hostname, [192.0.2.9]",
