@@ -178,8 +178,15 @@ impl Recognizer {
         };
         let before = out.len();
         self.recognise_plain_line(line, out);
+        // Statuses of one line share its text: read the recipient it names once.
+        let mut named: Option<(Arc<str>, Naming)> = None;
         for s in &mut out[before..] {
-            name_recipient(s);
+            let naming = match &named {
+                Some((text, naming)) if Arc::ptr_eq(text, &s.text) => naming.clone(),
+                _ => Naming::of(s),
+            };
+            naming.apply(s);
+            named = Some((s.text.clone(), naming));
         }
         // Statuses of one line share its text: read its stage marker once.
         let mut last: Option<(Arc<str>, Option<Stage>)> = None;
@@ -355,7 +362,7 @@ impl Recognizer {
     pub fn finish(mut self, out: &mut Vec<Status>) -> Option<Status> {
         if let Some(p) = self.pending.take() {
             let mut s = p.finish();
-            name_recipient(&mut s);
+            Naming::of(&s).apply(&mut s);
             out.push(s);
             self.emitted += 1;
         }
@@ -371,24 +378,47 @@ impl Recognizer {
     }
 }
 
-/// The recipient a pasted reply or rejection line names. A Postfix rejection line (`NOQUEUE:
-/// reject: RCPT from ...: 554 5.7.1 ...; from=<x> to=<a@b> ...`) names it in `to=`, and the
-/// command refused in its own words (smtpd.c), which outranks any marker in the reply; its
-/// envelope is no part of the server's words.
-fn name_recipient(s: &mut Status) {
-    if s.recipient.is_some() || !matches!(s.kind, InputKind::Reply | InputKind::Text) {
-        return;
+/// What a pasted reply or rejection line says of its recipient. A Postfix rejection line
+/// (`NOQUEUE: reject: RCPT from ...: 554 5.7.1 ...; from=<x> to=<a@b> ...`) names it in
+/// `to=`, and the command refused in its own words (smtpd.c), which outranks any marker in
+/// the reply; its envelope is no part of the server's words.
+#[derive(Clone, Default)]
+struct Naming {
+    recipient: Option<String>,
+    stage: Option<Stage>,
+    rejection_line: bool,
+}
+
+impl Naming {
+    fn of(s: &Status) -> Naming {
+        if s.recipient.is_some() || !matches!(s.kind, InputKind::Reply | InputKind::Text) {
+            return Naming::default();
+        }
+        match log::parse_reject(&s.text) {
+            Some(reject) => Naming {
+                recipient: reject.recipient.map(str::to_string),
+                stage: reject.stage,
+                rejection_line: true,
+            },
+            None => Naming {
+                recipient: reply::named_recipient(&s.text).map(str::to_string),
+                ..Naming::default()
+            },
+        }
     }
-    if let Some(reject) = log::parse_reject(&s.text) {
-        s.recipient = reject.recipient.map(str::to_string);
-        s.stage = reject.stage.or(s.stage);
-        if let Some(words) = &mut s.server_text {
+
+    fn apply(&self, s: &mut Status) {
+        if s.recipient.is_none() {
+            s.recipient.clone_from(&self.recipient);
+        }
+        s.stage = self.stage.or(s.stage);
+        if self.rejection_line
+            && let Some(words) = &mut s.server_text
+        {
             let kept = log::reject_words(words).len();
             words.truncate(kept);
         }
-        return;
     }
-    s.recipient = reply::named_recipient(&s.text).map(str::to_string);
 }
 
 /// Whether `hay` holds any of `needles` (lower-case ASCII), ignoring ASCII case.
