@@ -333,7 +333,17 @@ pub struct Reject<'a> {
     pub recipient: Option<&'a str>,
     /// The command refused: `RCPT`, `END-OF-MESSAGE`, `CONNECT`, ... (smtpd.c names it
     /// before ` from `).
-    pub stage: Option<Stage>,
+    pub command: Option<&'a str>,
+}
+
+impl Reject<'_> {
+    /// The stage of the command refused.
+    pub fn stage(&self) -> Option<Stage> {
+        self.command.and_then(|c| match c {
+            "END-OF-MESSAGE" => Some(Stage::EndOfData),
+            _ => command_stage(c),
+        })
+    }
 }
 
 /// Reads a Postfix rejection line (`NOQUEUE: reject:`, `QUEUEID: reject:`,
@@ -369,15 +379,11 @@ pub fn parse_reject(line: &str) -> Option<Reject<'_>> {
             None => r.split(' ').next().unwrap_or_default(),
         })
         .filter(|r| !r.is_empty());
-    let stage = command.and_then(|c| match c {
-        "END-OF-MESSAGE" => Some(Stage::EndOfData),
-        _ => command_stage(c),
-    });
     Some(Reject {
         timestamp: leading_timestamp(line),
         client,
         recipient,
-        stage,
+        command,
     })
 }
 

@@ -397,7 +397,7 @@ impl Naming {
         match log::parse_reject(&s.text) {
             Some(reject) => Naming {
                 recipient: reject.recipient.map(str::to_string),
-                stage: reject.stage,
+                stage: reject.stage(),
                 rejection_line: true,
             },
             None => Naming {
