@@ -621,6 +621,17 @@ fn pasted_replies_and_rejection_lines_name_their_recipient() {
 }
 
 #[test]
+fn an_exim_reply_below_its_command_line_takes_that_stage() {
+    // Exim reports put the reply on the lines below "... after <command>:".
+    let text = "    SMTP error from remote mail server after end of data:\n\
+                \x20   550-5.7.1 This message is not RFC 5322 compliant. There are multiple\n\
+                \x20   550 5.7.1 Reply-To headers. - gsmtp\n";
+    let doc = explain_json(text);
+    assert_eq!(first(&doc)["stage"], "end-of-data", "{doc:#}");
+    assert_eq!(first(&doc)["reason"], "notcompliantrfc");
+}
+
+#[test]
 fn a_postfix_delivery_line_pasted_from_its_queue_id_on_is_a_log_line() {
     let doc = explain_json(
         "3019218337A: to=<bob@example.org>, relay=mx.example.org[192.0.2.27]:25, delay=2.9, delays=0.18/0.05/2.4/0.28, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.27] said: 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown in local recipient table (in reply to RCPT TO command))",

@@ -292,6 +292,13 @@ fn other_mta_wordings() {
         ],
     );
     assert_reason("mailererror", &["554 5.3.0 unknown mailer error 255"]);
+    // Outlook.com under the sending domain's DMARC policy.
+    assert_reason(
+        "authfailure",
+        &[
+            "550 5.7.0 (COL004-MC1F52) Unfortunately, messages from (192.0.2.7) on behalf of (example.net) could not be delivered due to domain owner policy restrictions.",
+        ],
+    );
     // Sending services refuse a From their account may not use.
     assert_reason(
         "rejected",

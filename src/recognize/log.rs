@@ -1269,6 +1269,11 @@ fn tls_required(text: &str) -> bool {
 /// (postconf(5) smtpd_delay_reject = yes); a marker ("in reply to MAIL FROM command")
 /// outranks this.
 pub fn implied_stage(text: &str) -> Option<Stage> {
+    refusal_class_stage(text).or_else(|| client_stage(text))
+}
+
+/// The stage a Postfix refusal's class implies (see [`implied_stage`]).
+fn refusal_class_stage(text: &str) -> Option<Stage> {
     const CLASSES: [(&str, Stage); 7] = [
         ("Recipient address", Stage::Rcpt),
         ("Sender address", Stage::Rcpt),
@@ -1284,6 +1289,41 @@ pub fn implied_stage(text: &str) -> Option<Stage> {
         .iter()
         .find(|(class, _)| before.ends_with(class))
         .map(|&(_, stage)| stage)
+}
+
+/// The command a sending client names in its own words around the reply it quotes, as the
+/// libraries write them: PHPMailer `MAIL FROM command failed`, `RCPT TO command failed`,
+/// `DATA END command failed` (SMTP.php); nodemailer `Mail command failed`, `Can't send mail -
+/// all recipients were rejected`; Stalwart's report `rejected command 'RCPT TO:<a@b>'`;
+/// Symfony Mailer `Expected response code "220"` (the greeting); and Postfix's
+/// `<a@b>: Relay access denied`, its answer to RCPT TO (smtpd_check.c
+/// reject_unauth_destination).
+fn client_stage(text: &str) -> Option<Stage> {
+    let b = text.as_bytes();
+    let find = |needle: &str| memchr::memmem::find(b, needle.as_bytes());
+    if let Some(at) = find(" command failed") {
+        let before = text[..at].to_ascii_uppercase();
+        const COMMANDS: [(&str, Stage); 5] = [
+            ("DATA END", Stage::EndOfData),
+            ("DATA", Stage::Data),
+            ("RCPT TO", Stage::Rcpt),
+            ("MAIL FROM", Stage::Mail),
+            ("MAIL", Stage::Mail),
+        ];
+        return COMMANDS
+            .iter()
+            .find(|(command, _)| before.ends_with(command))
+            .map(|&(_, stage)| stage);
+    }
+    if let Some(at) = find("rejected command '") {
+        return command_stage(&text[at + "rejected command '".len()..]);
+    }
+    if find("all recipients were rejected").is_some() || find(": Relay access denied").is_some() {
+        return Some(Stage::Rcpt);
+    }
+    find("Expected response code \"220\"")
+        .or_else(|| find("Expected response code 220 "))
+        .map(|_| Stage::Connect)
 }
 
 /// The command qmail-remote names in its own words before the reply it quotes
@@ -1892,6 +1932,43 @@ Jun 10 00:00:05 mail postfix/smtp[1]: BBBBB22222: to=<b@example.org>, status=sen
             ("550 Message rejected: spam", None),
         ] {
             assert_eq!(stage_marker(text), stage, "{text}");
+        }
+        // Sending clients name the command around the reply they quote.
+        for (text, stage) in [
+            (
+                "SMTP ERROR: MAIL FROM command failed: 530 5.7.57 Client not authenticated",
+                Stage::Mail,
+            ),
+            (
+                "SMTP ERROR: RCPT TO command failed: 550 5.1.1 No such user",
+                Stage::Rcpt,
+            ),
+            (
+                "SMTP ERROR: DATA END command failed: 550 Message classified as SPAM",
+                Stage::EndOfData,
+            ),
+            (
+                "Mail command failed: 550 5.7.0 From address is not one of your addresses.",
+                Stage::Mail,
+            ),
+            (
+                "Can't send mail - all recipients were rejected: 550 5.7.1 Service unavailable",
+                Stage::Rcpt,
+            ),
+            (
+                "<a@example.org> (host 'mx.example.org' rejected command 'DATA' with code 550 (5.7.1) 'Service unavailable')",
+                Stage::Data,
+            ),
+            (
+                "Expected response code \"220\" but got code \"421\", with message \"421 4.7.0 too many connections\".",
+                Stage::Connect,
+            ),
+            (
+                "454 4.7.1 <a@example.org>: Relay access denied",
+                Stage::Rcpt,
+            ),
+        ] {
+            assert_eq!(stage_marker(text), Some(stage), "{text}");
         }
         assert_eq!(command_stage("RCPT To:<a@example.org>"), Some(Stage::Rcpt));
         assert_eq!(

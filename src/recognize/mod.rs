@@ -146,6 +146,9 @@ pub struct Recognizer {
     /// The last command of a Sendmail-style transcript (`>>> RCPT To:<a>`), for the stage
     /// of the `<<<` reply that follows it.
     transcript_stage: Option<Stage>,
+    /// The command an Exim line names before the reply on the lines below it (`SMTP error
+    /// from remote mail server after end of data:`), for the next status read.
+    announced_stage: Option<Stage>,
     /// What was left out to stay bounded, for the caller to report (one note per kind).
     cut: Option<String>,
     /// Courier's last lines (at most 64), for the outcome line that follows its reply lines,
@@ -178,6 +181,18 @@ impl Recognizer {
         };
         let before = out.len();
         self.recognise_plain_line(line, out);
+        if let Some(stage) = self.announced_stage
+            && out.len() > before
+        {
+            self.announced_stage = None;
+            out[before..]
+                .iter_mut()
+                .filter(|s| s.stage.is_none())
+                .for_each(|s| s.stage = Some(stage));
+        }
+        if out.len() == before {
+            self.announced_stage = announced_stage(trimmed).or(self.announced_stage);
+        }
         // Statuses of one line share its text: read the recipient it names once.
         let mut named: Option<(Arc<str>, Naming)> = None;
         for s in &mut out[before..] {
@@ -376,6 +391,18 @@ impl Recognizer {
             s
         })
     }
+}
+
+/// The stage an Exim line announces for the reply on the lines below it: `SMTP error from
+/// remote mail server after RCPT TO:<a@b>:` with nothing after the colon (transports/smtp.c;
+/// Exim's reports put the reply on the next lines).
+fn announced_stage(line: &str) -> Option<Stage> {
+    let rest = line.strip_suffix(':')?;
+    let at = memchr::memmem::find(rest.as_bytes(), b" after ")?;
+    rest[..at]
+        .ends_with("remote mail server")
+        .then(|| log::command_stage(&rest[at + " after ".len()..]))
+        .flatten()
 }
 
 /// What a pasted reply or rejection line says of its recipient. A Postfix rejection line
