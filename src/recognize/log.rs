@@ -1284,10 +1284,14 @@ fn refusal_class_stage(text: &str) -> Option<Stage> {
         ("End-of-data", Stage::EndOfData),
     ];
     let at = memchr::memmem::find(text.as_bytes(), b" rejected: ")?;
-    let before = &text[..at];
-    CLASSES
+    stage_of_last_words(&text[..at], &CLASSES)
+}
+
+/// The stage of the first of `names` that `before` ends with.
+fn stage_of_last_words(before: &str, names: &[(&str, Stage)]) -> Option<Stage> {
+    names
         .iter()
-        .find(|(class, _)| before.ends_with(class))
+        .find(|(name, _)| before.ends_with(name))
         .map(|&(_, stage)| stage)
 }
 
@@ -1302,7 +1306,6 @@ fn client_stage(text: &str) -> Option<Stage> {
     let b = text.as_bytes();
     let find = |needle: &str| memchr::memmem::find(b, needle.as_bytes());
     if let Some(at) = find(" command failed") {
-        let before = text[..at].to_ascii_uppercase();
         const COMMANDS: [(&str, Stage); 5] = [
             ("DATA END", Stage::EndOfData),
             ("DATA", Stage::Data),
@@ -1310,10 +1313,7 @@ fn client_stage(text: &str) -> Option<Stage> {
             ("MAIL FROM", Stage::Mail),
             ("MAIL", Stage::Mail),
         ];
-        return COMMANDS
-            .iter()
-            .find(|(command, _)| before.ends_with(command))
-            .map(|&(_, stage)| stage);
+        return stage_of_last_words(&text[..at].to_ascii_uppercase(), &COMMANDS);
     }
     if let Some(at) = find("rejected command '") {
         return command_stage(&text[at + "rejected command '".len()..]);
