@@ -1071,3 +1071,64 @@ fn wordings_of_less_common_servers() {
         assert_eq!(read(text), want, "{text}");
     }
 }
+
+/// Refusals that name a URI blocklist judge the links in the body, not the sending host; a
+/// Postfix sender-domain check that happens to query one of those zones stays the sender's.
+#[test]
+fn uri_blocklists_judge_the_content() {
+    assert_reason(
+        "spamdetected",
+        &[
+            "554 Rejected by SURBL.",
+            "554 5.7.1 Message rejected: URL listed in multi.surbl.org",
+            "550 5.7.1 Message contains a link listed by multi.uribl.com",
+        ],
+    );
+    assert_reason(
+        "rejected",
+        &["554 5.7.1 <bob@example.net>: Sender address rejected: blocked using multi.uribl.com"],
+    );
+    assert_reason(
+        "blocked",
+        &["554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using zen.spamhaus.org"],
+    );
+}
+
+/// Application and queue wordings that name no code: Postal, Haraka, WildDuck, mox, James,
+/// Citadel, hMailServer and Exchange, each as its source writes it.
+#[test]
+fn queue_and_application_wordings() {
+    for (text, want) in [
+        (
+            "Maximum number of delivery attempts (18) has been reached.",
+            "expired",
+        ),
+        (
+            "Failure Reason: Too many failures (Tried all MXs)",
+            "expired",
+        ),
+        (
+            "No SMTP servers were available for example.com. Tried mx1.example.com and mx2.example.com.",
+            "networkerror",
+        ),
+        (
+            "550 5.1.1 You reached a daily sending limit for your account. Limit expires in 5 hours",
+            "ratelimited",
+        ),
+        (
+            "452 4.2.2 more than 500 messages in past 1m0s from your ip/network",
+            "ratelimited",
+        ),
+        (
+            "The following recipients do not have enough space for storing the email you sent them.",
+            "mailboxfull",
+        ),
+        ("550 message rejected by virus filter", "virusdetected"),
+        (
+            "451 4.7.0 Failed to establish appropriate TLS channel: Access Denied (in reply to RCPT TO command)",
+            "securityerror",
+        ),
+    ] {
+        assert_eq!(reason(text), want, "{text}");
+    }
+}
