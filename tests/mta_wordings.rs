@@ -1132,3 +1132,25 @@ fn queue_and_application_wordings() {
         assert_eq!(reason(text), want, "{text}");
     }
 }
+
+/// A list manager's refusal pasted alone (Mailman 2 and 3, Sympa) gives a finding with the
+/// reason its words state.
+#[test]
+fn list_manager_refusals() {
+    for (text, want) in [
+        (
+            "Your message to the Test mailing-list was rejected for the following reasons:\n\nThe message is not from a list member",
+            "rejected",
+        ),
+        (
+            "Your message could not be sent because its size (5120 kB) was over the maximum size (5000 kB) allowed on this list.",
+            "mesgtoobig",
+        ),
+        (
+            "The following address is not a known mailing list: nosuchlist@lists.example.org",
+            "userunknown",
+        ),
+    ] {
+        assert_eq!(reason(text), want, "{text}");
+    }
+}
