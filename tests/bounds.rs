@@ -3,16 +3,9 @@
 //! staying fast; the timings and peak memory of full-size inputs are in the notes.
 
 mod common;
-use common::{bouncex, explain_json};
+use common::{bouncex, explain_json, scratch_dir};
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::process::Stdio;
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bouncex-bounds-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// The binary as a plain `std::process::Command`, for tests that set up its streams.
 fn std_cmd() -> std::process::Command {
@@ -191,7 +184,8 @@ fn overlay_code(code: &str, title: &str) -> String {
 
 #[test]
 fn a_large_overlay_merges_by_key() {
-    let dir = temp_dir("overlay");
+    let scratch = scratch_dir("bounds-overlay");
+    let dir = scratch.path();
     let path = dir.join("big.toml");
     let mut text = String::new();
     for i in 0..5000 {
@@ -221,7 +215,6 @@ fn a_large_overlay_merges_by_key() {
     assert_ne!(doc["findings"][2]["title"], "Ours");
     let out = bouncex().args(["kb", "check"]).arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -258,12 +251,11 @@ fn an_empty_bouncex_kb_counts_as_unset() {
 }
 
 fn kb_check_of(name: &str, text: &str) -> std::process::Output {
-    let dir = temp_dir(name);
+    let scratch = scratch_dir(&format!("bounds-{name}"));
+    let dir = scratch.path();
     let path = dir.join("kb.toml");
     std::fs::write(&path, text).unwrap();
-    let out = bouncex().args(["kb", "check"]).arg(&path).output().unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
-    out
+    bouncex().args(["kb", "check"]).arg(&path).output().unwrap()
 }
 
 #[test]
@@ -329,7 +321,8 @@ fn to_full_device(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn an_output_error_names_standard_output_not_the_input() {
-    let dir = temp_dir("full");
+    let scratch = scratch_dir("bounds-full");
+    let dir = scratch.path();
     let log = dir.join("big.log");
     let line = "Jun 10 11:02:18 mail postfix/smtp[4242]: 4B7C21F3A9: to=<a@example.org>, relay=mx.example.org[192.0.2.10]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.10] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n";
     std::fs::write(&log, line.repeat(20_000)).unwrap();
@@ -349,7 +342,6 @@ fn an_output_error_names_standard_output_not_the_input() {
         );
         assert!(!err[0].contains("big.log"), "{err:?}");
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

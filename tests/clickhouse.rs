@@ -3,7 +3,7 @@
 //! carry the advice the scan report shows.
 
 mod common;
-use common::bouncex;
+use common::{bouncex, scratch_dir};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -165,8 +165,8 @@ fn events_carry_every_documented_field_and_expiries_their_recipients() {
 2026-06-10T10:00:02+02:00 mta1 postfix/smtpd[3]: connect from unknown[192.0.2.1]
 2026-06-15T10:00:02+02:00 mta1 postfix/qmgr[2]: AAAAA11111: from=<s@example.com>, status=expired, returned to sender
 ";
-    let dir = std::env::temp_dir().join(format!("bouncex-ch-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = scratch_dir("ch");
+    let dir = scratch.path();
     let path = dir.join("mail.log");
     std::fs::write(&path, log).unwrap();
     let out = bouncex()

@@ -1,7 +1,7 @@
 //! `list`, `search` and `kb check`, and loading a knowledge base with `--kb`.
 
 mod common;
-use common::{REGISTERED, bouncex, json_of};
+use common::{REGISTERED, bouncex, json_of, scratch_dir};
 use predicates::prelude::*;
 
 fn json(args: &[&str]) -> serde_json::Value {
@@ -79,8 +79,8 @@ fn kb_check_accepts_the_builtin_and_rejects_bad_files_with_position() {
         .assert()
         .success()
         .stdout(predicate::str::contains("ok"));
-    let dir = std::env::temp_dir().join(format!("bouncex-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = scratch_dir("test");
+    let dir = scratch.path();
     let cases = [
         (
             "typo.toml",
@@ -187,13 +187,12 @@ fn kb_check_accepts_the_builtin_and_rejects_bad_files_with_position() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("bouncex: "));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn kb_overlay_rule_decides_the_reason() {
-    let dir = std::env::temp_dir().join(format!("bouncex-rule-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = scratch_dir("rule");
+    let dir = scratch.path();
     let path = dir.join("local.toml");
     std::fs::write(
         &path,
@@ -218,13 +217,12 @@ fn kb_overlay_rule_decides_the_reason() {
         .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_ne!(doc["findings"][0]["reason"], "filtered");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn kb_overlay_rule_wording_infers_its_code_in_bare_text() {
-    let dir = std::env::temp_dir().join(format!("bouncex-infers-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = scratch_dir("infers");
+    let dir = scratch.path();
     let path = dir.join("local.toml");
     std::fs::write(
         &path,
@@ -254,13 +252,12 @@ fn kb_overlay_rule_wording_infers_its_code_in_bare_text() {
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("5.2.2"));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn kb_overlay_replaces_one_entry_and_keeps_the_rest() {
-    let dir = std::env::temp_dir().join(format!("bouncex-overlay-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = scratch_dir("overlay");
+    let dir = scratch.path();
     let path = dir.join("local.toml");
     std::fs::write(
         &path,
@@ -285,5 +282,4 @@ fn kb_overlay_replaces_one_entry_and_keeps_the_rest() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("nightly backup"));
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -9,29 +9,15 @@ fn finding(input: &str) -> serde_json::Value {
     first(&explain_json(input)).clone()
 }
 
-/// A knowledge-base file in a temporary directory, removed when dropped.
-struct Overlay(std::path::PathBuf);
-
-impl Overlay {
-    fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl Drop for Overlay {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-fn overlay(text: &str) -> Overlay {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("bouncex-ranges-{}-{n}.toml", std::process::id()));
-    let mut f = std::fs::File::create(&path).unwrap();
+/// A knowledge-base file in the temp dir, removed when dropped.
+fn overlay(text: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::Builder::new()
+        .prefix("bouncex-ranges-")
+        .suffix(".toml")
+        .tempfile()
+        .unwrap();
     f.write_all(text.as_bytes()).unwrap();
-    Overlay(path)
+    f
 }
 
 #[test]

@@ -5,14 +5,8 @@
 mod common;
 use bouncex::kb::Kb;
 use bouncex::kb::validate::{SourceKind, source_kind};
-use common::bouncex;
+use common::{bouncex, scratch_dir};
 use predicates::prelude::*;
-
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("bouncex-sources-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 const HEAD: &str = "title = \"Our relay is paused\"\nsummary = \"Local meaning.\"\nbounce = \"soft\"\nseverity = \"low\"\nreason = \"systemfull\"\naction = \"retry\"\n";
 
@@ -27,7 +21,8 @@ fn check_fails(file: &std::path::Path, position: &str, message: &str) {
 
 #[test]
 fn kb_check_rejects_an_overlay_entry_without_sources_or_checked_date() {
-    let dir = scratch("missing");
+    let scratch = scratch_dir("sources-missing");
+    let dir = scratch.path();
     let path = dir.join("missing.toml");
     std::fs::write(&path, format!("[[code]]\ncode = \"4.3.99\"\n{HEAD}")).unwrap();
     check_fails(
@@ -61,12 +56,12 @@ fn kb_check_rejects_an_overlay_entry_without_sources_or_checked_date() {
         .arg(&path)
         .assert()
         .success();
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn kb_check_rejects_a_source_that_is_not_public_and_a_bad_date() {
-    let dir = scratch("private");
+    let scratch = scratch_dir("sources-private");
+    let dir = scratch.path();
     let cases = [
         (
             "note.toml",
@@ -117,12 +112,12 @@ fn kb_check_rejects_a_source_that_is_not_public_and_a_bad_date() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn an_overlay_source_row_is_shown_as_its_title_and_url() {
-    let dir = scratch("row");
+    let scratch = scratch_dir("sources-row");
+    let dir = scratch.path();
     let path = dir.join("row.toml");
     std::fs::write(
         &path,
@@ -151,7 +146,6 @@ fn an_overlay_source_row_is_shown_as_its_title_and_url() {
             "Microsoft Learn: Email non-delivery reports and SMTP errors in Exchange Online https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/non-delivery-reports-in-exchange-online"
         ])
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// What a user-visible reference must look like: an RFC section, a URL, or a title

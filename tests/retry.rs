@@ -3,7 +3,7 @@
 //! `bouncex kb check`.
 
 mod common;
-use common::{bouncex, json_of};
+use common::{bouncex, json_of, scratch_dir};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -281,13 +281,6 @@ fn a_delay_notice_says_how_long_its_mta_keeps_retrying() {
     );
 }
 
-/// A scratch directory of its own for each test.
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("bouncex-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// What `kb check` asks of every overlay entry: public sources and a checked date.
 const SOURCED: &str = "sources = [\"RFC 3463 \u{a7}3.4\"]\nchecked = \"2026-12-06\"\n";
 
@@ -295,7 +288,8 @@ const CODE_HEAD: &str = "title = \"Test status\"\nsummary = \"A test.\"\nbounce 
 
 #[test]
 fn kb_check_fails_on_a_row_repeated_word_for_word() {
-    let dir = scratch("repeat");
+    let scratch = scratch_dir("repeat");
+    let dir = scratch.path();
     let path = dir.join("repeat.toml");
     let text = format!(
         "[[code]]\ncode = \"4.3.98\"\n{CODE_HEAD}causes = [\"The spool disk of the test host is full.\"]\n\n[[code]]\ncode = \"4.3.99\"\n{CODE_HEAD}causes = [\"The spool disk of the test host is full.\"]\n"
@@ -337,12 +331,12 @@ fn kb_check_fails_on_a_row_repeated_word_for_word() {
         .arg(&path)
         .assert()
         .success();
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn a_shared_row_is_written_once_and_referenced() {
-    let dir = scratch("shared");
+    let scratch = scratch_dir("shared");
+    let dir = scratch.path();
     let good = dir.join("good.toml");
     std::fs::write(
         &good,
@@ -409,7 +403,6 @@ fn a_shared_row_is_written_once_and_referenced() {
             .code(2)
             .stderr(predicate::str::contains(position).and(predicate::str::contains(message)));
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -426,7 +419,8 @@ fn kb_check_reports_how_much_of_the_builtin_is_repeated() {
 
 #[test]
 fn an_overlay_mta_replaces_the_builtin_one_by_id() {
-    let dir = scratch("mta");
+    let scratch = scratch_dir("mta");
+    let dir = scratch.path();
     let path = dir.join("mta.toml");
     std::fs::write(
         &path,
@@ -459,5 +453,4 @@ fn an_overlay_mta_replaces_the_builtin_one_by_id() {
                 .and(predicate::str::contains("names no source"))
                 .and(predicate::str::contains("`today` is not a date")),
         );
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,9 +1,8 @@
 //! `bouncex scan`: metrics over logs (plain, gzip, stdin) and bounce messages.
 
 mod common;
-use common::{bouncex, json_of};
+use common::{bouncex, json_of, scratch_dir, scratch_file};
 use std::io::Write;
-use std::path::PathBuf;
 
 const LOG: &str = "\
 Dec 31 23:50:00 mail postfix/smtp[1]: AAAAA11111: to=<a@example.org>, relay=mx.example.org[198.51.100.1]:25, delay=1, delays=0/0/0/1, dsn=4.3.2, status=deferred (host mx.example.org[198.51.100.1] said: 451 4.3.2 System not accepting network messages (in reply to RCPT TO command))
@@ -12,14 +11,6 @@ Jan  1 00:10:00 mail postfix/smtp[1]: AAAAA11111: to=<a@example.org>, relay=mx.e
 Jan  1 00:20:00 mail postfix/smtp[1]: CCCCC33333: to=<c@example.org>, relay=mx.example.org[198.51.100.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.example.org[198.51.100.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command))
 Jan  1 00:21:00 mail postfix/smtpd[2]: connect from unknown[192.0.2.1]
 ";
-
-fn temp(name: &str, data: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bouncex-scan-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, data).unwrap();
-    path
-}
 
 fn scan_json(args: &[&str], stdin: Option<&[u8]>) -> serde_json::Value {
     let mut cmd = bouncex();
@@ -32,7 +23,8 @@ fn scan_json(args: &[&str], stdin: Option<&[u8]>) -> serde_json::Value {
 
 #[test]
 fn json_report_over_a_log_crossing_new_year() {
-    let path = temp("mail.log", LOG.as_bytes());
+    let file = scratch_file("scan", "mail.log", LOG);
+    let path = file.path();
     let r = scan_json(&[path.to_str().unwrap()], None);
     assert_eq!(r["bouncex"], "1");
     assert_eq!(r["lines"], 5);
@@ -85,7 +77,8 @@ fn json_report_over_a_log_crossing_new_year() {
 fn gzip_and_stdin_give_the_same_report() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(LOG.as_bytes()).unwrap();
-    let path = temp("mail.log.gz", &gz.finish().unwrap());
+    let file = scratch_file("scan", "mail.log.gz", gz.finish().unwrap());
+    let path = file.path();
     let from_gz = scan_json(&[path.to_str().unwrap()], None);
     let from_stdin = scan_json(&[], Some(LOG.as_bytes()));
     assert_eq!(from_gz, from_stdin);
@@ -220,7 +213,8 @@ Dec  7 17:23:16 vm sendmail[17844]: 6B7HIpQP016470: 6B7HNG8b017844: sender notif
 #[test]
 fn bounce_messages_in_a_maildir_and_an_mbox() {
     let dsn = "From: MAILER-DAEMON@example.org\r\nTo: sender@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you that your message could not be delivered.\r\n\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mail.example.org\r\n\r\nFinal-Recipient: rfc822; gone@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\nRemote-MTA: dns; mx.example.org\r\nDiagnostic-Code: smtp; 550 5.1.1 <gone@example.org>: Recipient address rejected: User unknown\r\n\r\n--B--\r\n";
-    let dir = std::env::temp_dir().join(format!("bouncex-maildir-{}", std::process::id()));
+    let scratch = scratch_dir("maildir");
+    let dir = scratch.path();
     for sub in ["cur", "new", "tmp"] {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
     }
@@ -235,7 +229,8 @@ fn bounce_messages_in_a_maildir_and_an_mbox() {
         dsn.replace("\r\n", "\n"),
         dsn.replace("\r\n", "\n").replace("gone@", "other@")
     );
-    let path = temp("bounces.mbox", mbox.as_bytes());
+    let file = scratch_file("scan", "bounces.mbox", mbox);
+    let path = file.path();
     let r = scan_json(&[path.to_str().unwrap()], None);
     assert_eq!(r["events"], 2);
     assert_eq!(r["domains"][0]["domain"], "example.org");

@@ -2,9 +2,8 @@
 //! heavy hitters approximately (Space-Saving) and the report says so.
 
 mod common;
-use common::{bouncex, json_of};
+use common::{bouncex, json_of, scratch_file};
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 /// A log of bounces to `distinct` domains seen once, and three domains seen often.
 fn log_with_many_domains(distinct: usize) -> String {
@@ -32,18 +31,11 @@ fn log_with_many_domains(distinct: usize) -> String {
     log
 }
 
-fn temp(name: &str, data: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bouncex-bounds-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, data).unwrap();
-    path
-}
-
 #[test]
 fn a_table_past_its_limit_says_it_is_approximate_and_keeps_the_heavy_hitters() {
     let distinct = 30_000;
-    let path = temp("many.log", log_with_many_domains(distinct).as_bytes());
+    let file = scratch_file("scan-bounds", "many.log", log_with_many_domains(distinct));
+    let path = file.path();
     let r = json_of(bouncex().args(["scan", "--format", "json", path.to_str().unwrap()]));
     let domains = r["domains"].as_array().unwrap();
     assert_eq!(
@@ -98,7 +90,8 @@ fn a_table_past_its_limit_says_it_is_approximate_and_keeps_the_heavy_hitters() {
 
 #[test]
 fn a_table_within_its_limit_is_exact_and_says_nothing() {
-    let path = temp("few.log", log_with_many_domains(100).as_bytes());
+    let file = scratch_file("scan-bounds", "few.log", log_with_many_domains(100));
+    let path = file.path();
     let r = json_of(bouncex().args(["scan", "--format", "json", path.to_str().unwrap()]));
     assert!(r.get("approximate").is_none());
     assert_eq!(r["domains"].as_array().unwrap().len(), 103);

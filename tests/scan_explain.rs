@@ -3,24 +3,17 @@
 //! here; `gen-maillog.py` logs and the eval cases' log lines when `../shared` is present).
 
 mod common;
-use common::{bouncex, ndjson};
+use common::{bouncex, ndjson, scratch_dir, scratch_file};
 use proptest::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-fn temp(name: &str, data: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bouncex-same-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, data).unwrap();
-    path
-}
-
 /// Compares scan's events with explain's findings over one log; returns how many events
 /// were compared.
 fn same_answers(name: &str, log: &str) -> Result<usize, String> {
-    let path = temp(name, log);
-    let events = ndjson(&["scan"], &path);
+    let file = scratch_file("same", name, log);
+    let path = file.path();
+    let events = ndjson(&["scan"], path);
     let out = bouncex()
         .args(["explain", "--format", "ndjson"])
         .write_stdin(log.as_bytes().to_vec())
@@ -144,8 +137,8 @@ fn scan_and_explain_agree_on_gen_maillog_logs() {
         return;
     };
     for (seed, rfc3339) in [("3", false), ("11", true)] {
-        let dir = std::env::temp_dir().join(format!("bouncex-gen-{}-{seed}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = scratch_dir(&format!("gen-{seed}"));
+        let dir = scratch.path();
         let log = dir.join("mail.log");
         let mut cmd = std::process::Command::new("python3");
         cmd.arg(shared.join("tools/gen-maillog.py"))

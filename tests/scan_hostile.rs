@@ -3,21 +3,11 @@
 //! unreadable files among good ones, over-long lines and out-of-order times.
 
 mod common;
-use common::bouncex;
+use common::{bouncex, scratch_dir};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "bouncex-scan-hostile-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn std_cmd() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_bouncex"));
@@ -126,7 +116,8 @@ fn slow_pipe(args: &[&str], input: &[u8], first: usize) -> Output {
 
 #[test]
 fn a_gzip_on_a_slow_pipe_gives_the_events_of_the_file() {
-    let dir = temp_dir("slow-gzip");
+    let scratch = scratch_dir("scan-hostile-slow-gzip");
+    let dir = scratch.path();
     let gz = dir.join("mail.log.gz");
     std::fs::write(&gz, gzip(log(500).as_bytes())).unwrap();
     let args = ["scan", "--format", "json", "--year", "2026"];
@@ -141,7 +132,8 @@ fn a_gzip_on_a_slow_pipe_gives_the_events_of_the_file() {
 
 #[test]
 fn an_mbox_on_a_slow_pipe_gives_the_events_of_the_file() {
-    let dir = temp_dir("slow-mbox");
+    let scratch = scratch_dir("scan-hostile-slow-mbox");
+    let dir = scratch.path();
     let mbox = format!("From MAILER-DAEMON Wed Jun 10 11:02:18 2026\n{DSN}\nFrom x\n{DSN}");
     let path = dir.join("bounces.mbox");
     std::fs::write(&path, &mbox).unwrap();
@@ -159,7 +151,8 @@ fn an_mbox_on_a_slow_pipe_gives_the_events_of_the_file() {
 
 #[test]
 fn a_dsn_fed_slowly_to_explain_gives_the_findings_of_the_file() {
-    let dir = temp_dir("slow-dsn");
+    let scratch = scratch_dir("scan-hostile-slow-dsn");
+    let dir = scratch.path();
     let path = dir.join("bounce.eml");
     std::fs::write(&path, DSN).unwrap();
     let args = ["explain", "--format", "json"];
@@ -172,7 +165,8 @@ fn a_dsn_fed_slowly_to_explain_gives_the_findings_of_the_file() {
 
 #[test]
 fn a_named_pipe_is_read_once() {
-    let dir = temp_dir("fifo");
+    let scratch = scratch_dir("scan-hostile-fifo");
+    let dir = scratch.path();
     let fifo = dir.join("pipe.log");
     if !Command::new("mkfifo")
         .arg(&fifo)
@@ -208,7 +202,8 @@ status=bounced (host mx.example.org[192.0.2.10] said: 550 5.1.1 User unknown (in
 RCPT TO command))\n",
     );
     for how in ["stdin", "file"] {
-        let dir = temp_dir("latin1");
+        let scratch = scratch_dir("scan-hostile-latin1");
+        let dir = scratch.path();
         let path = dir.join("mail.log");
         std::fs::write(&path, &line).unwrap();
         let mut cmd = bouncex();
@@ -230,7 +225,8 @@ RCPT TO command))\n",
 
 #[test]
 fn a_corrupt_file_among_good_ones_still_prints_the_report_and_exits_2() {
-    let dir = temp_dir("corrupt");
+    let scratch = scratch_dir("scan-hostile-corrupt");
+    let dir = scratch.path();
     let good = dir.join("a.log");
     std::fs::write(&good, log(100)).unwrap();
     let whole = gzip(log(5000).as_bytes());
@@ -279,7 +275,8 @@ fn a_corrupt_file_among_good_ones_still_prints_the_report_and_exits_2() {
 #[cfg(target_os = "linux")]
 #[test]
 fn an_unreadable_file_in_a_maildir_is_reported_and_the_rest_scanned() {
-    let dir = temp_dir("maildir");
+    let scratch = scratch_dir("scan-hostile-maildir");
+    let dir = scratch.path();
     let cur = dir.join("cur");
     std::fs::create_dir_all(&cur).unwrap();
     std::fs::write(cur.join("1.eml"), DSN).unwrap();
@@ -288,7 +285,7 @@ fn an_unreadable_file_in_a_maildir_is_reported_and_the_rest_scanned() {
     std::os::unix::fs::symlink("/proc/self/mem", cur.join("2.eml")).unwrap();
     let out = bouncex()
         .args(["scan", "--format", "json"])
-        .arg(&dir)
+        .arg(dir)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -303,7 +300,8 @@ fn an_unreadable_file_in_a_maildir_is_reported_and_the_rest_scanned() {
 
 #[test]
 fn a_gzip_with_trailing_zeros_reads_as_gzip_d_reads_it() {
-    let dir = temp_dir("padding");
+    let scratch = scratch_dir("scan-hostile-padding");
+    let dir = scratch.path();
     let text = log(300);
     let plain = dir.join("mail.log");
     std::fs::write(&plain, &text).unwrap();
@@ -372,7 +370,8 @@ fn an_mbox_zero_bomb_is_cut_to_its_first_mebibyte() {
 
 #[test]
 fn a_line_over_a_mebibyte_reads_the_same_from_a_file_and_from_stdin() {
-    let dir = temp_dir("long-line");
+    let scratch = scratch_dir("scan-hostile-long-line");
+    let dir = scratch.path();
     let mut text = log(10);
     // A delivery line whose reply runs on for 3 MiB: cut, it is still an event.
     let long = log(1).lines().nth(1).unwrap().replace("Q00000000", "QLONG");
@@ -445,7 +444,8 @@ fn read_position(pid: u32, path: &Path) -> Option<u64> {
 #[test]
 fn truncation_during_scan_ends_it_early_without_a_signal() {
     use std::os::unix::process::ExitStatusExt;
-    let dir = temp_dir("truncate");
+    let scratch = scratch_dir("scan-hostile-truncate");
+    let dir = scratch.path();
     let path = dir.join("mail.log");
     std::fs::write(&path, log(30_000)).unwrap();
     let path = path.canonicalize().unwrap();

@@ -3,16 +3,8 @@
 //! unreadable inputs skipped with exit 2.
 
 mod common;
-use common::{bouncex, json_of};
+use common::{bouncex, json_of, scratch_dir};
 use std::io::Write;
-use std::path::PathBuf;
-
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("bouncex-order-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn scan_json(args: &[&str]) -> serde_json::Value {
     let mut cmd = bouncex();
@@ -72,7 +64,8 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 #[test]
 fn rotated_halves_named_newest_first_give_the_one_file_figures() {
     let log = postfix_log("mail", 400);
-    let d = dir("rotated");
+    let scratch = scratch_dir("order-rotated");
+    let d = scratch.path();
     let whole = d.join("whole.log");
     std::fs::write(&whole, &log).unwrap();
     let cut = log[..log.len() / 2].rfind('\n').unwrap() + 1;
@@ -97,7 +90,8 @@ fn logs_without_timestamps_order_by_logrotate_names() {
         .lines()
         .map(|l| format!("{}\n", &l[16..]))
         .collect();
-    let d = dir("names");
+    let scratch = scratch_dir("order-names");
+    let d = scratch.path();
     let cut = log[..log.len() / 2].rfind('\n').unwrap() + 1;
     std::fs::write(d.join("mail.log.2.gz"), gzip(&log.as_bytes()[..cut])).unwrap();
     std::fs::write(d.join("mail.log"), &log[cut..]).unwrap();
@@ -120,7 +114,8 @@ fn queue_ids_pair_per_host_from_the_syslog_field_or_the_folder() {
     // One syslog server: both hosts in one file, interleaved by time.
     let mut merged: Vec<&str> = a.lines().chain(b.lines()).collect();
     merged.sort_by_key(|l| &l[..15]);
-    let d = dir("hosts");
+    let scratch = scratch_dir("order-hosts");
+    let d = scratch.path();
     let both = d.join("all.log");
     std::fs::write(&both, merged.join("\n") + "\n").unwrap();
     let r = scan_json(&[both.to_str().unwrap()]);
@@ -150,7 +145,8 @@ fn queue_ids_pair_per_host_from_the_syslog_field_or_the_folder() {
 
 #[test]
 fn ndjson_times_are_rfc3339_with_file_and_line() {
-    let d = dir("ndjson");
+    let scratch = scratch_dir("order-ndjson");
+    let d = scratch.path();
     let path = d.join("mail.log");
     std::fs::write(&path, postfix_log("mail", 20)).unwrap();
     let out = bouncex()
@@ -201,7 +197,8 @@ fn exim_defer_and_timeout_get_explains_codes() {
         "2026-06-10 12:02:00 1sGxyz-000210-CD == ivy@slow.example R=dnslookup T=remote_smtp defer (110): Connection timed out",
         "2026-06-10 12:03:00 1sGxyz-000203-CD ** old@example.net: retry timeout exceeded",
     ];
-    let d = dir("exim");
+    let scratch = scratch_dir("order-exim");
+    let d = scratch.path();
     let path = d.join("mainlog");
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
     let events = common::ndjson(&["scan"], &path);
@@ -229,7 +226,8 @@ Jun 10 10:00:02 mx postfix/smtpd[123]: NOQUEUE: reject: RCPT from unknown[192.0.
 Jun 10 10:00:03 mx postfix/smtpd[123]: NOQUEUE: reject: RCPT from mail.example.net[198.51.100.9]: 450 4.2.0 <bob@example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.org.html; from=<c@example.net> to=<bob@example.org> proto=ESMTP helo=<mail.example.net>
 Jun 10 10:05:00 mx postfix/smtp[9]: ABCDE12345: to=<a@example.com>, relay=mx.example.com[198.51.100.30]:25, delay=1, delays=0/0/0/1, dsn=4.2.0, status=deferred (host mx.example.com[198.51.100.30] said: 450 4.2.0 <a@example.com>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.com.html (in reply to RCPT TO command))
 ";
-    let d = dir("rejects");
+    let scratch = scratch_dir("order-rejects");
+    let d = scratch.path();
     let path = d.join("mail.log");
     std::fs::write(&path, log).unwrap();
     let r = scan_json(&[path.to_str().unwrap()]);
@@ -279,7 +277,8 @@ Jun 10 10:05:00 mx postfix/smtp[9]: ABCDE12345: to=<a@example.com>, relay=mx.exa
 
 #[test]
 fn an_unreadable_entry_is_reported_and_skipped_with_exit_2() {
-    let d = dir("broken");
+    let scratch = scratch_dir("order-broken");
+    let d = scratch.path();
     let log = d.join("mail.log");
     std::fs::write(&log, postfix_log("mail", 8)).unwrap();
     let maildir = d.join("Maildir");
@@ -309,7 +308,8 @@ fn an_unreadable_entry_is_reported_and_skipped_with_exit_2() {
 #[test]
 fn message_events_take_their_time_from_date() {
     let dsn = "Date: Tue, 10 Jun 2026 10:00:02 +0200\r\nFrom: MAILER-DAEMON@example.org\r\nTo: sender@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mail.example.org\r\n\r\nFinal-Recipient: rfc822; gone@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n--B--\r\n";
-    let d = dir("date");
+    let scratch = scratch_dir("order-date");
+    let d = scratch.path();
     let path = d.join("bounce.eml");
     std::fs::write(&path, dsn).unwrap();
     let out = bouncex()
@@ -337,7 +337,8 @@ fn courier_outcomes_take_the_reply_logged_before_them() {
 2026-12-07T20:41:24.100020+00:00 vm courieresmtp: id=00000000000C0741.000000006B1719F8.00006C1B,from=<s@example.org>,addr=<ann@example.net>,status: deferred
 2026-12-07T20:46:24.200000+00:00 vm courieresmtp: id=00000000000C0741.000000006B1719F8.00006C1B,from=<s@example.org>,addr=<ann@example.net>,size=2799,success: delivered: mx.example.net [192.0.2.7]
 ";
-    let d = dir("courier");
+    let scratch = scratch_dir("order-courier");
+    let d = scratch.path();
     let path = d.join("mail.log");
     std::fs::write(&path, log).unwrap();
     let events = common::ndjson(&["scan"], &path);

@@ -3,9 +3,8 @@
 //! whatever `--color` says. The last test runs the binary in a real terminal (tmux).
 
 mod common;
-use common::bouncex;
+use common::{bouncex, scratch_dir};
 use predicates::prelude::*;
-use std::path::PathBuf;
 
 fn stdout_of(args: &[&str], columns: Option<&str>) -> String {
     let mut cmd = bouncex();
@@ -34,12 +33,6 @@ fn two_recipients(first_recipient: &str, remote_mta: &str) -> String {
          Final-Recipient: rfc822; b@example.org\r\nAction: delayed\r\nStatus: 4.2.2\r\n\
          Diagnostic-Code: smtp; 452 4.2.2 Mailbox full\r\n--B--\r\n"
     )
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bouncex-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]
@@ -139,7 +132,8 @@ fn the_delisting_link_is_near_the_top() {
 
 #[test]
 fn files_are_read_as_arguments() {
-    let dir = temp_dir("files");
+    let scratch = scratch_dir("files");
+    let dir = scratch.path();
     let eml = dir.join("bounce.eml");
     std::fs::write(&eml, two_recipients("a@example.org", "mx.example.org")).unwrap();
     let out = bouncex()
@@ -183,12 +177,12 @@ fn files_are_read_as_arguments() {
         .arg(&eml)
         .assert()
         .code(1);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn many_findings_from_a_file_suggest_scan() {
-    let dir = temp_dir("many");
+    let scratch = scratch_dir("many");
+    let dir = scratch.path();
     let log = dir.join("mail.log");
     let line = "Jun 10 10:00:00 mx postfix/smtp[1]: 1A2B3C: to=<a@example.org>, relay=mx.example.org[192.0.2.1]:25, delay=1, status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command))\n";
     std::fs::write(&log, line.repeat(30)).unwrap();
@@ -198,7 +192,6 @@ fn many_findings_from_a_file_suggest_scan() {
         .assert()
         .success()
         .stderr(predicate::str::contains("bouncex scan"));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Only Select Graphic Rendition sequences (`ESC [ digits ; m`) may reach the terminal.
@@ -317,7 +310,8 @@ fn file_names_and_kb_text_in_messages_are_escaped() {
         "{err}"
     );
 
-    let dir = temp_dir("kbtext");
+    let scratch = scratch_dir("kbtext");
+    let dir = scratch.path();
     let kb = dir.join("local.toml");
     std::fs::write(
         &kb,
@@ -355,7 +349,6 @@ checked = "2026-12-06"
             "{args:?}: {text}"
         );
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -616,7 +609,8 @@ fn in_a_real_terminal() {
 
     // A bounce whose Remote-MTA sets the window title: scan shows the sequence escaped,
     // and the title stays the terminal's own.
-    let dir = temp_dir("tmux");
+    let scratch = scratch_dir("tmux");
+    let dir = scratch.path();
     let eml = dir.join("osc.eml");
     std::fs::write(
         &eml,
@@ -635,7 +629,6 @@ fn in_a_real_terminal() {
         "{scan}"
     );
     assert!(!title.contains("pwned"), "the title was set: {title}");
-    std::fs::remove_dir_all(&dir).unwrap();
 
     let piped = tmux_screen("pipe", 80, &format!("'{bin}' explain 5.1.1 | cat"), true).unwrap();
     assert!(!piped.contains("\u{1b}[3"), "colour in a pipe:\n{piped}");

@@ -53,6 +53,34 @@ pub fn json_of(cmd: &mut Command) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// A fresh directory under the system temp dir, named `bouncex-<label>-<random>`, removed
+/// with its contents when the returned guard drops.
+pub fn scratch_dir(label: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("bouncex-{label}-"))
+        .tempdir()
+        .unwrap()
+}
+
+/// `data` written as `name` in a scratch dir of its own; both are removed on drop.
+pub struct ScratchFile {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl ScratchFile {
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+pub fn scratch_file(label: &str, name: &str, data: impl AsRef<[u8]>) -> ScratchFile {
+    let dir = scratch_dir(label);
+    let path = dir.path().join(name);
+    std::fs::write(&path, data).unwrap();
+    ScratchFile { _dir: dir, path }
+}
+
 pub fn first(doc: &serde_json::Value) -> &serde_json::Value {
     &doc["findings"][0]
 }
