@@ -161,6 +161,18 @@ fn kb_check_accepts_the_builtin_and_rejects_bad_files_with_position() {
             "infers code 5.7.606-649, which has no entry of its own",
         ),
         (
+            "decidedby.toml",
+            "[[rule]]\nid = \"late\"\nreason = \"expired\"\npriority = 500\nreplaces = [\"networkerror\"]\nsource = \"x\"\nwhen = { decided_by = [\"no-such-rule\"] }\n",
+            "decidedby.toml:7:",
+            "is decided_by rule no-such-rule, which does not exist",
+        ),
+        (
+            "decidedreason.toml",
+            "[[rule]]\nid = \"late\"\nreason = \"expired\"\npriority = 500\nreplaces = [\"networkerror\"]\nsource = \"x\"\nwhen = { decided_by = [\"mailbox-full\"] }\n",
+            "decidedreason.toml:7:",
+            "whose reason mailboxfull it does not replace",
+        ),
+        (
             "badreason.toml",
             "[[rule]]\nid = \"local\"\nreason = \"greylist\"\npriority = 400\nsource = \"x\"\n",
             "badreason.toml:3:",

@@ -645,6 +645,8 @@ impl Kb {
         let mut chosen = None;
         // Whether the reason was read from the server's words (a patterned rule).
         let mut worded = false;
+        // The rule that decided, when one did (not the provider or the code).
+        let mut decided = None;
         for &i in &patterns.decide {
             let beaten_by = implicit
                 .iter()
@@ -657,6 +659,7 @@ impl Kb {
             if applies(i) {
                 chosen = Some(rules(i).reason);
                 worded = rules(i).patterned;
+                decided = Some(i);
                 break;
             }
         }
@@ -669,8 +672,10 @@ impl Kb {
             .recast
             .iter()
             .find(|&&i| {
+                let by = &rules(i).when.decided_by;
                 rules(i).replaces.contains(&chosen)
                     && rules(i).when.reason_worded.is_none_or(|w| w == worded)
+                    && (by.is_empty() || decided.is_some_and(|d| by.contains(&rules(d).id)))
                     && applies(i)
             })
             .map_or(chosen, |&i| rules(i).reason)

@@ -593,6 +593,10 @@ pub struct RuleWhen {
     /// `false` when it came from the code or the provider.
     #[serde(default)]
     pub reason_worded: Option<bool>,
+    /// Recast rules only: the ids of the rules whose decision this recasts (a wording whose
+    /// reason depends on the input is written once, in the rule that reads it).
+    #[serde(default)]
+    pub decided_by: Vec<String>,
 }
 
 impl RuleWhen {
@@ -619,6 +623,7 @@ impl RuleWhen {
             && (self.basic_known.is_none() || self.basic_known == other.basic_known)
             && (self.server_words.is_none() || self.server_words == other.server_words)
             && (self.reason_worded.is_none() || self.reason_worded == other.reason_worded)
+            && covers(&self.decided_by, &other.decided_by)
     }
 }
 
@@ -1037,6 +1042,7 @@ pub struct EmbeddedIndex {
 /// tried for most inputs, and this much of it decodes in a fraction of the whole row.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct RuleHead {
+    pub id: String,
     pub reason: Reason,
     pub priority: u16,
     /// Whether the rule has patterns (then one of them must match).
@@ -1048,6 +1054,7 @@ pub struct RuleHead {
 impl From<&RawRule> for RuleHead {
     fn from(r: &RawRule) -> RuleHead {
         RuleHead {
+            id: r.id.clone(),
             reason: r.reason,
             priority: r.priority,
             patterned: r.all_patterns().next().is_some(),

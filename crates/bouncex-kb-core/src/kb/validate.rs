@@ -872,6 +872,30 @@ impl Validator {
                     format!("rule {} names no source", r.id),
                 );
             }
+            for id in &r.when.decided_by {
+                let decider = file
+                    .rule
+                    .iter()
+                    .chain(base.iter().flat_map(|b| &b.rule))
+                    .find(|d| &d.id == id);
+                let problem = match decider {
+                    _ if r.replaces.is_empty() => Some(
+                        "sets decided_by, which only a recast rule (replaces) reads".to_string(),
+                    ),
+                    None => Some(format!("is decided_by rule {id}, which does not exist")),
+                    Some(d) if !d.replaces.is_empty() => Some(format!(
+                        "is decided_by rule {id}, a recast rule, which decides nothing"
+                    )),
+                    Some(d) if !r.replaces.contains(&d.reason) => Some(format!(
+                        "is decided_by rule {id}, whose reason {} it does not replace",
+                        d.reason.as_str()
+                    )),
+                    Some(_) => None,
+                };
+                if let Some(problem) = problem {
+                    self.push("rule", i, "when", format!("rule {} {problem}", r.id));
+                }
+            }
             if r.when.reason_worded.is_some() && r.replaces.is_empty() {
                 self.push(
                     "rule",
