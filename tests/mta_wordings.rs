@@ -1154,3 +1154,17 @@ fn list_manager_refusals() {
         assert_eq!(reason(text), want, "{text}");
     }
 }
+
+/// "Try again later" only says the refusal is temporary: it places no code (4.7.1 would claim
+/// a policy refusal the words do not state), and the reply code's own meaning stands.
+#[test]
+fn try_again_later_names_no_policy() {
+    assert_eq!(
+        read("421 Too busy; please try again later"),
+        "systemerror null null"
+    );
+    assert_eq!(
+        read("450 4.7.1 Greylisted, please try again later"),
+        "greylisted 4.7.1 null"
+    );
+}
