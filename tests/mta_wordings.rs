@@ -1168,3 +1168,47 @@ fn try_again_later_names_no_policy() {
         "greylisted 4.7.1 null"
     );
 }
+
+/// Wordings found in bounces nobody tuned for (fresh7): SpamAssassin scores, vpopmail's
+/// Maildir failure, AT&T's "Addressee unknown", Domino's German directory miss.
+#[test]
+fn wordings_from_untuned_bounces() {
+    for (text, want) in [
+        (
+            "550 This message scored 9.8 points. Congratulations!",
+            "spamdetected",
+        ),
+        (
+            "user does not exist, but will deliver to /home/vpopmail/domains/example.pl/bob/ can not open new email file errno=2 file=/home/vpopmail/domains/example.pl/bob/Maildir/tmp/1.mx,S=3155 system error",
+            "systemerror",
+        ),
+        (
+            "553 5.3.0 <bob@example.net>... Addressee unknown, relay=[192.0.2.10] (in reply to RCPT TO command)",
+            "userunknown",
+        ),
+        (
+            "550 5.1.1 Benutzer bob (bob@example.org) nicht im Domino-Verzeichnis aufgeführt",
+            "userunknown",
+        ),
+    ] {
+        assert_eq!(reason(text), want, "{text}");
+    }
+}
+
+/// 1&1 / IONOS names the command a remote reply answered: "for TEXT command" is the
+/// message text, answered at its end.
+#[test]
+fn ionos_reports_name_their_stage() {
+    assert_eq!(
+        read(
+            "SMTP error from remote server for RCPT TO command, host: mail.example.org (192.0.2.23) reason: 550 No Such User Here"
+        ),
+        "userunknown 5.1.1 rcpt"
+    );
+    assert_eq!(
+        read(
+            "SMTP error from remote server for TEXT command, host: mx.example.org (192.0.2.50) reason: 550 This message scored 12.4 points. Congratulations!"
+        ),
+        "spamdetected null end-of-data"
+    );
+}

@@ -1173,7 +1173,7 @@ fn first_marker(text: &[u8]) -> Option<usize> {
     const MARKERS: [&[&[u8]]; 5] = [
         &[b"in reply to", b"in response to"],
         &[b"after "],
-        &[b"refused to talk"],
+        &[b"refused to talk", b"remote server for "],
         &[
             b"connection refused",
             b"connection timed out",
@@ -1372,10 +1372,13 @@ fn marker_words(text: &str) -> Option<Stage> {
     }
     static MARK: OnceLock<Regex> = OnceLock::new();
     // `in response to` is Exim's "Remote host closed connection in response to RCPT TO"
-    // (transports/smtp.c); `while performing the EHLO handshake` is Postfix's (smtp_proto.c).
+    // (transports/smtp.c); `while performing the EHLO handshake` is Postfix's (smtp_proto.c);
+    // `remote server for TEXT command` is 1&1 / IONOS's "SMTP error from remote server for
+    // <command> command", where TEXT is the message text, answered at its end (as recorded
+    // in Sisimai lib/Sisimai/Lhost/EinsUndEins.pm).
     let r = re(
         &MARK,
-        r"(?i)in reply to (?P<pf>(?:end of )?DATA|MAIL FROM|RCPT TO|HELO|EHLO|STARTTLS|AUTH|BDAT|XFORWARD|RSET|QUIT)\b|(?:after|in response to) (?P<ex>(?:pipelined )?(?:end of data|RCPT TO|MAIL FROM|DATA|initial connection|EHLO|HELO|STARTTLS|AUTH))|(?P<refused>refused to talk to me)|(?P<connect>connect to \S+: (?:connection (?:refused|timed out)|no route to host|network is unreachable)|while receiving the initial server greeting)|(?P<errno>\bconnection (?:refused|timed out)\b)|while sending (?P<sending>RCPT TO|MAIL FROM|end of data|DATA|message body)|while performing the (?P<handshake>EHLO|HELO|LHLO) handshake",
+        r"(?i)in reply to (?P<pf>(?:end of )?DATA|MAIL FROM|RCPT TO|HELO|EHLO|STARTTLS|AUTH|BDAT|XFORWARD|RSET|QUIT)\b|(?:after|in response to) (?P<ex>(?:pipelined )?(?:end of data|RCPT TO|MAIL FROM|DATA|initial connection|EHLO|HELO|STARTTLS|AUTH))|(?P<refused>refused to talk to me)|(?P<connect>connect to \S+: (?:connection (?:refused|timed out)|no route to host|network is unreachable)|while receiving the initial server greeting)|(?P<errno>\bconnection (?:refused|timed out)\b)|while sending (?P<sending>RCPT TO|MAIL FROM|end of data|DATA|message body)|while performing the (?P<handshake>EHLO|HELO|LHLO) handshake|remote server for (?P<ionos>RCPT TO|MAIL FROM|DATA|TEXT) command",
     );
     let mut c = r.captures_at(text, start)?;
     // A bare "Connection timed out" is the system's error text; a command named after it
@@ -1405,6 +1408,12 @@ fn marker_words(text: &str) -> Option<Stage> {
     }
     if let Some(m) = c.name("ex") {
         return command_stage(m.as_str());
+    }
+    if let Some(m) = c.name("ionos") {
+        return match m.as_str() {
+            t if t.eq_ignore_ascii_case("text") => Some(Stage::EndOfData),
+            t => command_stage(t),
+        };
     }
     if c.name("refused").is_some() || c.name("connect").is_some() {
         return Some(Stage::Connect);
@@ -1623,6 +1632,26 @@ mod tests {
             (r.outcome, r.server_text.as_deref()),
             (Some(Outcome::Expired), Some("retry timeout exceeded"))
         );
+    }
+
+    #[test]
+    fn ionos_names_the_command_it_was_answered_for() {
+        for (text, stage) in [
+            (
+                "SMTP error from remote server for RCPT TO command, host: mail.example.org (192.0.2.23) reason: 550 No Such User Here",
+                Stage::Rcpt,
+            ),
+            (
+                "SMTP error from remote server for TEXT command, host: mx.example.org (192.0.2.50) reason: 550 192.0.2.130 is not allowed to send mail from example.net",
+                Stage::EndOfData,
+            ),
+            (
+                "SMTP error from remote server for MAIL FROM command, host: mx.example.org (192.0.2.5) reason: 553 sorry",
+                Stage::Mail,
+            ),
+        ] {
+            assert_eq!(stage_marker(text), Some(stage), "{text}");
+        }
     }
 
     #[test]

@@ -373,8 +373,11 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
     let mut current: Option<usize> = None;
     let mut closed = false;
     let mut previous = "";
+    let mut last_line = "";
     let mut header = QuotedHeader::default();
     for line in text.lines() {
+        let wrapped = continues_wrapped_text(last_line, line);
+        last_line = line;
         // Exim names a sender other than the reader on a line of its own, after "A message
         // sent by" (its bounce template): the address is the sender's.
         let introduces_sender = previous
@@ -391,8 +394,8 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
             continue;
         }
         let in_header = header.holds(line);
-        if let Some(addr) =
-            recipient_on_line(line, excluded).filter(|_| !introduces_sender && !in_header)
+        if let Some(addr) = recipient_on_line(line, excluded)
+            .filter(|_| !introduces_sender && !in_header && !wrapped)
         {
             let idx: Option<usize> = match by_address.get(&addr.to_ascii_lowercase()) {
                 Some(&i) => Some(i),
@@ -423,6 +426,29 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
         }
     }
     (preamble, blocks)
+}
+
+/// Whether `line` carries on the text of the line before it rather than naming a recipient:
+/// a multi-line reply that the reporting MTA re-broke mid-word ("... identity list-dev" /
+/// "el@lists.example.org, and ip 192.0.2.1" in a 1&1 / IONOS report) leaves an address
+/// fragment at the start of a line, followed by more prose. A recipient line names its
+/// address alone or before `:`, `>`, `...`, `(` or a reply, never before ", and ...".
+fn continues_wrapped_text(before: &str, line: &str) -> bool {
+    let ends_mid_word = before
+        .as_bytes()
+        .last()
+        .is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if !ends_mid_word || line.starts_with(|c: char| c.is_whitespace() || c == '<') {
+        return false;
+    }
+    let Some(end) = line.find(|c: char| c.is_whitespace() || c == ',') else {
+        return false;
+    };
+    let (token, rest) = line.split_at(end);
+    let Some(rest) = rest.strip_prefix(", ") else {
+        return false;
+    };
+    token.contains('@') && !rest.contains('@') && rest.starts_with(|c: char| c.is_lowercase())
 }
 
 /// The paragraph a bounce template puts after its list of recipients: its words are the
@@ -826,6 +852,23 @@ mod tests {
             "Hello all,\n".repeat(9)
         );
         assert_eq!(post_refusal(&post), None);
+    }
+
+    #[test]
+    fn an_address_broken_across_a_reply_is_no_recipient() {
+        let text = "hello@example.org:\nSMTP error from remote server for TEXT command, host: mx.example.net (192.0.2.50) reason: 550 192.0.2.130 is not allowed to send mail from lists.example.net\n. Please see the SPF record, with scope mfrom, identity list-dev\nel@lists.example.net, and ip 192.0.2.130\n";
+        let (_, found) = blocks(text, &none);
+        let recipients: Vec<&str> = found.iter().map(|b| b.recipient.as_str()).collect();
+        assert_eq!(recipients, ["hello@example.org"]);
+        // A list of recipients on one line after a heading still names them.
+        let (_, found) = blocks(
+            "The following addresses failed\na@example.org, b@example.org\n",
+            &none,
+        );
+        assert_eq!(
+            found.first().map(|b| b.recipient.as_str()),
+            Some("a@example.org")
+        );
     }
 
     #[test]
