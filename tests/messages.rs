@@ -1742,3 +1742,18 @@ fn a_success_notice_in_prose_reports_delivery_not_failure() {
         "{doc:#}"
     );
 }
+
+/// A look-alike passed on by a mailing list: "Undeliverable" from "Postmaster", a greeting
+/// to the list's address, a link to click and the list's footer. It names no failed
+/// recipient and returns no original message, so it reports nothing.
+#[test]
+fn a_phishing_lure_through_a_list_reports_nothing() {
+    let lure = "From: Postmaster <devel@lists.example.org>\nTo: devel@lists.example.org\nSubject: [Devel] Undeliverable: Incoming messages failure\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/html\n\n<p>Dear devel@lists.example.org,</p><p>Your incoming messages have been placed on hold. Review them below.</p><a href=\"https://login.example.net/\">Email Account Settings</a>\n--b\nContent-Type: text/plain\n\n_______________________________________________\nDevel mailing list\ndevel@lists.example.org\nhttps://lists.example.org/mailman/listinfo/devel\n--b--\n";
+    let out = explain_stdin(lure);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(findings(&doc).len(), 0, "{doc}");
+    // A real notice that lost its own text but returns the original is still read.
+    let ndr = "From: exchange.administrator@example.com\nTo: bob@example.net\nSubject: Undeliverable: Weekend plans\n\n--------- Inline attachment follows ---------\n\nFrom: </O=EXAMPLE/OU=NA/CN=RECIPIENTS/CN=BOB>\nTo: 'alice@example.org'\nDate: Friday, November 23, 2001 3:22:00 GMT\nSubject: Weekend plans\n\nSee you there.\n";
+    let doc: serde_json::Value = serde_json::from_slice(&explain_stdin(ndr).stdout).unwrap();
+    assert_eq!(findings(&doc).len(), 1, "{doc}");
+}

@@ -483,13 +483,25 @@ impl<'a> Context<'a> {
                 .any(|p| p.kind == PartKind::DeliveryStatus)
             || body_says_so()
             || ((daemon || plain::says_undeliverable(&self.mail.subject))
-                && self.failure_names_an_address())
+                && (self.failure_names_an_address() || self.returns_original()))
     }
 
-    /// Whether the failure text names any address: the recipient a bounce from a mail
-    /// daemon lists, however few words it says about it.
+    /// Whether the notice returns the original message, as a bounce does (RFC 3464 §2: the
+    /// report's third part) and as an Exchange NDR does even when its own text is lost; a
+    /// look-alike that only asks the reader to click returns none.
+    fn returns_original(&self) -> bool {
+        self.cut || !self.mail.original.is_empty() || plain::quotes_message_headers(&self.failure)
+    }
+
+    /// Whether the failure text names an address that may have failed: the recipient a
+    /// bounce from a mail daemon lists, however few words it says about it. Not the
+    /// bounce's own sender or receiver, nor an address to write to for help or one greeted
+    /// ("Dear a@x,"): a look-alike names only those.
     fn failure_names_an_address(&self) -> bool {
-        plain::addresses(&self.failure).next().is_some()
+        let none = HashSet::new();
+        plain::named_addresses(&self.failure, &|a| self.is_excluded(a, &none))
+            .next()
+            .is_some()
     }
 
     /// `failed`, `delayed`, `delivered` or `relayed`, for a report that has no DSN
@@ -535,12 +547,14 @@ fn failure_text(mail: &Mail) -> (String, bool) {
 }
 
 fn failure_text_whole(mail: &Mail) -> (String, bool) {
-    let has_plain = mail.parts.iter().any(|p| p.kind == PartKind::Plain);
+    let has_plain = mail.parts.iter().any(|p| {
+        p.kind == PartKind::Plain && !plain::without_list_footer(&p.text).trim().is_empty()
+    });
     let mut out = String::new();
     for part in &mail.parts {
         let converted;
         let text = match part.kind {
-            PartKind::Plain => part.text.as_str(),
+            PartKind::Plain => plain::without_list_footer(&part.text),
             PartKind::Html if !has_plain => {
                 converted = mime::html_to_text(&part.text);
                 converted.as_str()

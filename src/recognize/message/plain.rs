@@ -181,7 +181,8 @@ pub fn is_header_line(line: &str) -> bool {
 /// An address the bounce names for help, not as a failed recipient: Postfix's "For further
 /// assistance, please contact <postmaster@...>", "Please contact Postmaster@... if you
 /// have any questions", "send mail to <postmaster@...>", GWAVA's "Any help or comment
-/// please send to sysadmin@...".
+/// please send to sysadmin@...", "Please reply to postmaster@... if you feel this message to
+/// be in error".
 fn is_help_address(prefix: &str) -> bool {
     static HELP: OnceLock<Regex> = OnceLock::new();
     // Words every alternative holds: most prefixes have none, and skip the pattern.
@@ -192,11 +193,12 @@ fn is_help_address(prefix: &str) -> bool {
         "send ",
         "write to",
         "forward ",
+        "reply to ",
     ];
     scan::contains_any_ignore_case(prefix, &words)
         && re(
         &HELP,
-        r"(?i)\b(?:contact|assistance|questions|send (?:e-?)?mail to|please send to|write to|forward (?:it|this(?: message)?) to)\b[^.;]*$",
+        r"(?i)\b(?:contact|assistance|questions|send (?:e-?)?mail to|please send to|write to|forward (?:it|this(?: message)?) to|please reply to)\b[^.;]*$",
     )
     .is_match(prefix)
 }
@@ -426,6 +428,50 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
         }
     }
     (preamble, blocks)
+}
+
+/// Whether `text` quotes a message's own header fields (at least two of `From:`, `To:`,
+/// `Subject:`, `Date:`), as a notice that returns the original inline does.
+pub fn quotes_message_headers(text: &str) -> bool {
+    let mut seen = [false; 4];
+    for line in text.lines().filter(|l| is_header_line(l)) {
+        let t = line.trim_start_matches(|c: char| c.is_whitespace() || c == '>');
+        let name = t.split(':').next().unwrap_or("").to_ascii_lowercase();
+        if let Some(i) = ["from", "to", "subject", "date"]
+            .iter()
+            .position(|n| *n == name)
+        {
+            seen[i] = true;
+        }
+        if seen.iter().filter(|s| **s).count() >= 2 {
+            return true;
+        }
+    }
+    false
+}
+
+/// `text` without the footer a mailing list manager appends to every message it passes on:
+/// GNU Mailman's default is a rule of underscores, then "<List> mailing list" (Mailman 2.1
+/// Defaults.py DEFAULT_MSG_FOOTER; Mailman 3 "<list> mailing list -- <address>"), then the
+/// list's addresses. Its words and addresses are the list's, never a failure's: a bounce or
+/// a look-alike that went through a list carries one.
+pub fn without_list_footer(text: &str) -> &str {
+    let mut offset = 0;
+    let mut lines = text.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
+        let rule = line.trim();
+        if rule.len() >= 20 && rule.bytes().all(|b| b == b'_') {
+            let names_list = lines.peek().is_some_and(|next| {
+                let next = next.to_ascii_lowercase();
+                next.contains(" mailing list")
+            });
+            if names_list {
+                return &text[..offset];
+            }
+        }
+        offset += line.len();
+    }
+    text
 }
 
 /// Whether `line` carries on the text of the line before it rather than naming a recipient:
@@ -852,6 +898,18 @@ mod tests {
             "Hello all,\n".repeat(9)
         );
         assert_eq!(post_refusal(&post), None);
+    }
+
+    #[test]
+    fn a_list_footer_is_left_out() {
+        let body = "Your message could not be delivered.\n\n_______________________________________________\nDevel mailing list\ndevel@lists.example.org\nhttps://lists.example.org/mailman/listinfo/devel\n";
+        assert_eq!(
+            without_list_footer(body),
+            "Your message could not be delivered.\n\n"
+        );
+        // A rule of underscores on its own is kept.
+        let ruled = "Reason:\n________________________\n550 5.1.1 User unknown\n";
+        assert_eq!(without_list_footer(ruled), ruled);
     }
 
     #[test]
