@@ -1757,3 +1757,13 @@ fn a_phishing_lure_through_a_list_reports_nothing() {
     let doc: serde_json::Value = serde_json::from_slice(&explain_stdin(ndr).stdout).unwrap();
     assert_eq!(findings(&doc).len(), 1, "{doc}");
 }
+
+/// Backscatter of spam forged "from" a list to the same list: the bounce's own receiver is
+/// the recipient that failed, listed alone under the notice's heading.
+#[test]
+fn a_bounce_to_the_address_that_failed_names_it() {
+    let ndr = "From: postmaster@mx.example.net\nTo: devel@lists.example.org\nSubject: Message undeliverable: Biggest giveaway\n\nYour message did not reach some or all of the intended recipients.\n\n   Sent: 6 May 2023 14:30:06 -0600\n   Subject: Biggest giveaway\n\nThe following recipient(s) could not be reached:\n\ndevel@lists.example.org\n   Error Type: SMTP\n   Remote server (192.0.2.136) issued an error.\n   hMailServer sent: RCPT TO:<devel@lists.example.org>\n   Remote server replied: 451 4.7.1 <devel@lists.example.org>: Recipient address rejected: Greylisted, please try again later\n";
+    let doc = explain_json(ndr);
+    assert_eq!(first(&doc)["recipient"], "devel@lists.example.org", "{doc}");
+    assert_eq!(first(&doc)["reason"], "greylisted", "{doc}");
+}

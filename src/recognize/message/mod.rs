@@ -962,6 +962,21 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
         }
     }
     if blocks.is_empty() {
+        // Backscatter of a forged message comes back to the address it failed for (spam
+        // "from" a mailing list to the list): the bounce's own receiver is then the failed
+        // recipient, listed alone on its line under the notice's heading.
+        let daemon = |a: &str| a.to_ascii_lowercase().starts_with("mailer-daemon@");
+        let (_, own) = plain::blocks(&ctx.failure, &daemon);
+        blocks = own
+            .into_iter()
+            .filter(|b| {
+                b.lines
+                    .first()
+                    .is_some_and(|l| plain::names_alone(l, &b.recipient))
+            })
+            .collect();
+    }
+    if blocks.is_empty() {
         // AOL lists screen names without their domain, which is the reporting system's.
         let domain = ctx
             .notice_from()

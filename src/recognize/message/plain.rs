@@ -430,6 +430,16 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
     (preamble, blocks)
 }
 
+/// Whether `line` names `addr` and nothing else (`  a@x`, `<a@x>`, `<a@x>:`).
+pub fn names_alone(line: &str, addr: &str) -> bool {
+    let t = line.trim().trim_end_matches(':');
+    let t = t
+        .strip_prefix('<')
+        .and_then(|t| t.strip_suffix('>'))
+        .unwrap_or(t);
+    t.eq_ignore_ascii_case(addr)
+}
+
 /// Whether `text` quotes a message's own header fields (at least two of `From:`, `To:`,
 /// `Subject:`, `Date:`), as a notice that returns the original inline does.
 pub fn quotes_message_headers(text: &str) -> bool {
