@@ -1212,3 +1212,27 @@ fn ionos_reports_name_their_stage() {
         "spamdetected null end-of-data"
     );
 }
+
+/// Stalwart's report lines, pasted alone or inside its report: the recipient first, the
+/// stage from the command or the connection it names.
+#[test]
+fn stalwart_report_lines() {
+    let doc = explain_json(
+        "<bob@example.org> (connection to 'mx.example.org' failed: Connection timeout)",
+    );
+    let f = first(&doc);
+    assert_eq!(
+        (&f["recipient"], &f["reason"], &f["stage"]),
+        (
+            &"bob@example.org".into(),
+            &"networkerror".into(),
+            &"connect".into()
+        )
+    );
+    assert_eq!(
+        read(
+            "<bob@example.org> (host 'mx.example.org' rejected command 'RCPT TO:<bob@example.org>' with code 550 (5.1.2) 'User does not exist')"
+        ),
+        "userunknown 5.1.2 rcpt"
+    );
+}

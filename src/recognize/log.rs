@@ -1244,7 +1244,26 @@ pub fn stage_marker(text: &str) -> Option<Stage> {
 /// with several texts (fields, prose, transcript) asks all of them this before it falls
 /// back on [`implied_stage`].
 pub fn explicit_stage_marker(text: &str) -> Option<Stage> {
-    marker_words(text).or_else(|| qmail_remote_stage(text))
+    marker_words(text)
+        .or_else(|| qmail_remote_stage(text))
+        .or_else(|| stalwart_stage(text))
+}
+
+/// The stage Stalwart names in its delivery reports (crates/smtp, queue/dsn.rs): `host 'mx'
+/// rejected command 'RCPT TO:<a@b>' with code 550 (5.1.1) '...'`, `connection to 'mx'
+/// failed: ...`. Literal searches: the words hold no letter case to fold.
+fn stalwart_stage(text: &str) -> Option<Stage> {
+    let b = text.as_bytes();
+    const COMMAND: &str = "rejected command '";
+    if let Some(at) = memchr::memmem::find(b, COMMAND.as_bytes()) {
+        return command_stage(&text[at + COMMAND.len()..]);
+    }
+    let at = memchr::memmem::find(b, b"connection to '")?;
+    let rest = &text[at + "connection to '".len()..];
+    let host_end = rest.find('\'')?;
+    rest[host_end..]
+        .starts_with("' failed")
+        .then_some(Stage::Connect)
 }
 
 /// Whether the sending MTA says it required TLS and did not get it, which fails at STARTTLS:
@@ -1298,8 +1317,7 @@ fn stage_of_last_words(before: &str, names: &[(&str, Stage)]) -> Option<Stage> {
 /// The command a sending client names in its own words around the reply it quotes, as the
 /// libraries write them: PHPMailer `MAIL FROM command failed`, `RCPT TO command failed`,
 /// `DATA END command failed` (SMTP.php); nodemailer `Mail command failed`, `Can't send mail -
-/// all recipients were rejected`; Stalwart's report `rejected command 'RCPT TO:<a@b>'`;
-/// Symfony Mailer `Expected response code "220"` (the greeting); and Postfix's
+/// all recipients were rejected`; Symfony Mailer `Expected response code "220"` (the greeting); and Postfix's
 /// `<a@b>: Relay access denied`, its answer to RCPT TO (smtpd_check.c
 /// reject_unauth_destination).
 fn client_stage(text: &str) -> Option<Stage> {
@@ -1314,9 +1332,6 @@ fn client_stage(text: &str) -> Option<Stage> {
             ("MAIL", Stage::Mail),
         ];
         return stage_of_last_words(&text[..at].to_ascii_uppercase(), &COMMANDS);
-    }
-    if let Some(at) = find("rejected command '") {
-        return command_stage(&text[at + "rejected command '".len()..]);
     }
     if find("all recipients were rejected").is_some() || find(": Relay access denied").is_some() {
         return Some(Stage::Rcpt);
@@ -1632,6 +1647,23 @@ mod tests {
             (r.outcome, r.server_text.as_deref()),
             (Some(Outcome::Expired), Some("retry timeout exceeded"))
         );
+    }
+
+    #[test]
+    fn stalwart_names_the_command_or_the_connection() {
+        for (text, stage) in [
+            (
+                "<bob@example.org> (host 'mx.example.org' rejected command 'RCPT TO:<bob@example.org>' with code 550 (5.1.2) 'User does not exist')",
+                Stage::Rcpt,
+            ),
+            (
+                "<bob@example.org> (connection to 'mx.example.org' failed: Connection timeout)",
+                Stage::Connect,
+            ),
+        ] {
+            assert_eq!(explicit_stage_marker(text), Some(stage), "{text}");
+        }
+        assert_eq!(explicit_stage_marker("connection to 'mx' was fine"), None);
     }
 
     #[test]

@@ -388,6 +388,7 @@ impl Recognizer {
             // closed connection in response to RCPT TO").
             s.stage = log::stage_marker(&text);
             s.server_text = Some(text);
+            Naming::of(&s).apply(&mut s);
             s
         })
     }

@@ -172,8 +172,10 @@ pub fn embedded_basic_reply(line: &str) -> Option<(u16, &str)> {
 /// The recipient a reply names, when it names one the way servers do: Postfix's
 /// `<a@b>: Recipient address rejected: ...` and `<a@b>: Relay access denied`
 /// (smtpd_check.c), Exchange's `Unable to relay for a@b`, `recipient <a@b>` (Haraka's
-/// outbound `recipient <a@b> rejected:`, `Recipient <a@b> unknown`), or an echo of the command the reply answers (Exim's `SMTP error from remote
-/// mail server after RCPT TO:<a@b>:`, a client's `RCPT TO <a@b> failed:`).
+/// outbound `recipient <a@b> rejected:`, `Recipient <a@b> unknown`), an echo of the command
+/// the reply answers (Exim's `SMTP error from remote mail server after RCPT TO:<a@b>:`, a
+/// client's `RCPT TO <a@b> failed:`), or Stalwart's report line `<a@b> (host 'mx' rejected
+/// ...)`, `<a@b> (connection to 'mx' failed: ...)` (crates/smtp, queue/dsn.rs).
 pub fn named_recipient(text: &str) -> Option<&str> {
     let lower = text.to_ascii_lowercase();
     let bracketed = |open: usize| -> Option<&str> {
@@ -201,6 +203,13 @@ pub fn named_recipient(text: &str) -> Option<&str> {
     }
     if let Some(at) = lower.find("recipient <")
         && let Some(addr) = bracketed(at + "recipient ".len())
+    {
+        return Some(addr);
+    }
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('<')
+        && let Some(addr) = bracketed(text.len() - trimmed.len())
+        && trimmed[addr.len() + 2..].starts_with(" (")
     {
         return Some(addr);
     }
@@ -292,6 +301,11 @@ mod tests {
             ),
             ("550 5.7.1 RCPT TO:<> refused", None),
             ("421 4.7.0 Try again later", None),
+            (
+                "<bob@example.org> (connection to 'mx.example.org' failed: Connection timeout)",
+                Some("bob@example.org"),
+            ),
+            ("<bob@example.org>: no parenthesis", None),
         ] {
             assert_eq!(named_recipient(text), want, "{text}");
         }
