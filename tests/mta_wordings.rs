@@ -1236,3 +1236,24 @@ fn stalwart_report_lines() {
         "userunknown 5.1.2 rcpt"
     );
 }
+
+/// A reply pasted as its MTA wrapped it: the stage marker on a later line of the paragraph,
+/// or Postfix's "refused to talk to me:" on the line above the greeting's reply.
+#[test]
+fn stage_markers_on_other_lines_of_a_pasted_reply() {
+    assert_eq!(
+        read(
+            "host mx.example.org[192.0.2.1] said: 550 5.7.1 Message rejected as spam by Content\n    Filtering. (in reply to end of DATA command)"
+        ),
+        "spamdetected 5.7.1 end-of-data"
+    );
+    assert_eq!(
+        read(
+            "host mx.example.de[192.0.2.9] refused to talk to me: \n554 IP=192.0.2.1 - A problem occurred. (BL)"
+        ),
+        "blocked null connect"
+    );
+    // A blank line ends the paragraph: the marker below it is another reply's.
+    let doc = explain_json("550 5.1.1 nope\n\nfoo (in reply to RCPT TO command)\n");
+    assert_eq!(first(&doc)["stage"], serde_json::Value::Null, "{doc}");
+}

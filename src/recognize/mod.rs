@@ -154,7 +154,15 @@ pub struct Recognizer {
     /// Courier's last lines (at most 64), for the outcome line that follows its reply lines,
     /// as `scan` pairs them (`log::courier_reply`).
     courier_replies: std::collections::VecDeque<String>,
+    /// Statuses whose paragraph may still name their stage on a later line.
+    held: Vec<Status>,
+    /// Their paragraph so far, lines joined by a space.
+    held_paragraph: String,
+    held_lines: usize,
 }
+
+/// Lines a held status's paragraph is read for, at most.
+const PARAGRAPH_LINES: usize = 12;
 
 impl Recognizer {
     pub fn new() -> Recognizer {
@@ -167,6 +175,41 @@ impl Recognizer {
         let before = out.len();
         self.recognise_line(line, out);
         self.emitted += out.len() - before;
+        self.hold_for_wrapped_marker(line, out, before);
+    }
+
+    /// A reply pasted as its MTA wrapped it puts the stage marker on a later line of its
+    /// paragraph: Postfix's `said: 550 5.7.1 Message rejected as spam by Content` /
+    /// `Filtering. (in reply to end of DATA command)`. A reply or text that names no stage
+    /// on its own line is held until its paragraph ends (a blank line, the next status, or
+    /// [`PARAGRAPH_LINES`] lines) and takes the stage the paragraph names.
+    fn hold_for_wrapped_marker(&mut self, line: &str, out: &mut Vec<Status>, before: usize) {
+        let new: Vec<Status> = out.drain(before..).collect();
+        if !self.held.is_empty() {
+            let continues = new.is_empty() && !line.trim().is_empty();
+            if continues && self.held_lines < PARAGRAPH_LINES {
+                self.held_paragraph.push(' ');
+                self.held_paragraph.push_str(line.trim());
+                self.held_lines += 1;
+                if let Some(stage) = log::explicit_stage_marker(&self.held_paragraph) {
+                    for s in self.held.iter_mut().filter(|s| s.stage.is_none()) {
+                        s.stage = Some(stage);
+                    }
+                    out.append(&mut self.held);
+                }
+            } else {
+                out.append(&mut self.held);
+            }
+        }
+        let unstaged =
+            |s: &Status| s.stage.is_none() && matches!(s.kind, InputKind::Reply | InputKind::Text);
+        if new.iter().any(unstaged) {
+            self.held = new;
+            self.held_paragraph = line.trim().to_string();
+            self.held_lines = 1;
+        } else {
+            out.extend(new);
+        }
     }
 
     fn recognise_line(&mut self, line: &str, out: &mut Vec<Status>) {
@@ -375,6 +418,7 @@ impl Recognizer {
     /// Ends the input: flushes a reply still open, and when nothing stated a status, hands
     /// back the plain text for inference.
     pub fn finish(mut self, out: &mut Vec<Status>) -> Option<Status> {
+        out.append(&mut self.held);
         if let Some(p) = self.pending.take() {
             let mut s = p.finish();
             Naming::of(&s).apply(&mut s);
@@ -394,11 +438,16 @@ impl Recognizer {
     }
 }
 
-/// The stage an Exim line announces for the reply on the lines below it: `SMTP error from
+/// The stage a line announces for the reply on the lines below it: Exim's `SMTP error from
 /// remote mail server after RCPT TO:<a@b>:` with nothing after the colon (transports/smtp.c;
-/// Exim's reports put the reply on the next lines).
+/// Exim's reports put the reply on the next lines), Postfix's `refused to talk to me:`.
 fn announced_stage(line: &str) -> Option<Stage> {
-    let rest = line.strip_suffix(':')?;
+    let rest = line.trim_end().strip_suffix(':')?;
+    // Postfix's `host mx[ip] refused to talk to me:` with the greeting's reply wrapped onto
+    // the next line (smtp_proto.c).
+    if rest.ends_with("refused to talk to me") {
+        return Some(Stage::Connect);
+    }
     let at = memchr::memmem::find(rest.as_bytes(), b" after ")?;
     rest[..at]
         .ends_with("remote mail server")
