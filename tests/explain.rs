@@ -657,3 +657,22 @@ fn an_expired_outcome_outranks_a_stray_451() {
     assert_eq!(f["reason"], "expired");
     assert_eq!(f["action"], "retry");
 }
+
+/// A session transcript in MailKit's protocol-log form (`C: ` for the client, `S: ` for the
+/// server) is read as a transcript, not as a message whose headers are `C` and `S`; the
+/// command before a reply is its stage.
+#[test]
+fn a_client_server_transcript_is_no_message() {
+    let doc = explain_json(
+        "C: EHLO client.example.net\nS: 250 OK\nC: DATA\nS: 554 5.7.1 Relaying denied\n",
+    );
+    let f = &doc["findings"][1];
+    assert_eq!(f["reason"], "norelaying", "{doc}");
+    assert_eq!(f["stage"], "data", "{doc}");
+    // With a recipient named it reads as a pasted bounce body: still a finding for it.
+    let doc = explain_json(
+        "C: MAIL FROM:<a@example.net>\nS: 250 OK\nC: RCPT TO:<b@example.org>\nS: 550 5.7.1 Relaying denied\n",
+    );
+    assert_eq!(first(&doc)["recipient"], "b@example.org", "{doc}");
+    assert_eq!(first(&doc)["reason"], "norelaying", "{doc}");
+}

@@ -214,11 +214,20 @@ impl Recognizer {
 
     fn recognise_line(&mut self, line: &str, out: &mut Vec<Status>) {
         let trimmed = line.trim_start();
-        if let Some(command) = trimmed.strip_prefix(">>> ") {
+        // A session transcript marks the client's lines `>>> ` (Sendmail's and Exim's
+        // reports) or `C: ` (MailKit's protocol log, RFC 5321's examples) and the server's
+        // `<<< ` or `S: `.
+        if let Some(command) = trimmed
+            .strip_prefix(">>> ")
+            .or_else(|| trimmed.strip_prefix("C: "))
+        {
             self.transcript_stage = log::command_stage(command);
             return;
         }
-        let (line, stage_hint) = match trimmed.strip_prefix("<<< ") {
+        let server = trimmed
+            .strip_prefix("<<< ")
+            .or_else(|| trimmed.strip_prefix("S: "));
+        let (line, stage_hint) = match server {
             Some(reply) => (reply, self.transcript_stage),
             None => (line, None),
         };

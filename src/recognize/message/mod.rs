@@ -28,9 +28,11 @@ pub fn looks_like_message(head: &[u8]) -> bool {
     if first.starts_with("From ") {
         return true;
     }
+    // A field name has two letters at least (`To`, `Cc`): `C:` and `S:` open the lines of
+    // a session transcript (MailKit's protocol log, RFC 5321's examples), not a header.
     let is_header = |l: &str| {
         l.split_once(':').is_some_and(|(name, _)| {
-            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            name.len() >= 2 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
     };
     is_header(first)
