@@ -1257,3 +1257,21 @@ fn stage_markers_on_other_lines_of_a_pasted_reply() {
     let doc = explain_json("550 5.1.1 nope\n\nfoo (in reply to RCPT TO command)\n");
     assert_eq!(first(&doc)["stage"], serde_json::Value::Null, "{doc}");
 }
+
+/// Gmail's and Outlook's notices name the recipient in a sentence, in English and German.
+#[test]
+fn notices_name_their_recipient_in_a_sentence() {
+    let doc = explain_json(
+        "Ihre Nachricht an bob@example.se konnte nicht zugestellt werden.\n--\nbob wurde nicht in example.se gefunden.\n",
+    );
+    let f = first(&doc);
+    assert_eq!(
+        (&f["recipient"], &f["reason"]),
+        (&"bob@example.se".into(), &"userunknown".into()),
+        "{doc}"
+    );
+    let doc = explain_json(
+        "Your message to bob@example.org couldn't be delivered.\nbob wasn't found at example.org.\n",
+    );
+    assert_eq!(first(&doc)["recipient"], "bob@example.org", "{doc}");
+}

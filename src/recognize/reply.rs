@@ -206,6 +206,29 @@ pub fn named_recipient(text: &str) -> Option<&str> {
     {
         return Some(addr);
     }
+    // Notices that name the recipient in a sentence: Gmail's "Your message wasn't delivered
+    // to a@b because ...", Outlook's "Your message to a@b couldn't be delivered.", and
+    // Gmail's German "Ihre Nachricht an a@b konnte nicht zugestellt werden."
+    const LEADS: [&str; 5] = [
+        "wasn't delivered to ",
+        "was not delivered to ",
+        "could not be delivered to ",
+        "your message to ",
+        "ihre nachricht an ",
+    ];
+    for lead in LEADS {
+        if let Some(at) = lower.find(lead) {
+            let word = text[at + lead.len()..]
+                .split([' ', ',', ';'])
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches(['.', ':'])
+                .trim_matches(['<', '>']);
+            if word.contains('@') && !word.contains(['<', '>', '"']) {
+                return Some(word);
+            }
+        }
+    }
     let trimmed = text.trim_start();
     if trimmed.starts_with('<')
         && let Some(addr) = bracketed(text.len() - trimmed.len())
@@ -306,6 +329,15 @@ mod tests {
                 Some("bob@example.org"),
             ),
             ("<bob@example.org>: no parenthesis", None),
+            (
+                "Your message wasn't delivered to bob@example.org because the address couldn't be found.",
+                Some("bob@example.org"),
+            ),
+            (
+                "Your message to bob@example.org couldn't be delivered.",
+                Some("bob@example.org"),
+            ),
+            ("Your message to the Test mailing-list was rejected", None),
         ] {
             assert_eq!(named_recipient(text), want, "{text}");
         }
