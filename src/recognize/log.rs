@@ -439,9 +439,13 @@ fn postfix(line: &str, at: usize) -> Option<LogRecord<'_>> {
 }
 
 /// A Postfix delivery line pasted without its syslog prefix, from the queue id on:
-/// `3019218337A: to=<a@b>, relay=..., dsn=5.7.1, status=bounced (...)`.
+/// `3019218337A: to=<a@b>, relay=..., dsn=5.7.1, status=bounced (...)`, or from its
+/// recipient on (`to=<a@b>, relay=..., status=deferred (...)`).
 fn postfix_unprefixed(line: &str) -> Option<LogRecord<'_>> {
     let body = line.trim_start();
+    if body.starts_with("to=<") {
+        return postfix_delivery_fields(line, None, body);
+    }
     let colon = memchr::memchr(b':', body.as_bytes())?;
     body[colon..]
         .starts_with(": to=")
@@ -452,13 +456,22 @@ fn postfix_unprefixed(line: &str) -> Option<LogRecord<'_>> {
 /// The part of a Postfix delivery line after the program: `QUEUEID: to=<...>, ...,
 /// status=... (...)`.
 fn postfix_delivery<'a>(line: &'a str, body: &'a str) -> Option<LogRecord<'a>> {
-    static STATUS: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
     let colon = memchr::memchr(b':', body.as_bytes())?;
     let qid = &body[..colon];
     if !(5..=20).contains(&qid.len()) || !qid.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return None;
     }
     let rest = body.get(colon + 2..)?;
+    postfix_delivery_fields(line, Some(qid), rest)
+}
+
+/// The fields of a Postfix delivery line from `to=` on, and the queue id before them.
+fn postfix_delivery_fields<'a>(
+    line: &'a str,
+    qid: Option<&'a str>,
+    rest: &'a str,
+) -> Option<LogRecord<'a>> {
+    static STATUS: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
     let i = STATUS
         .get_or_init(|| memchr::memmem::Finder::new(b"status="))
         .find(rest.as_bytes())?;
@@ -485,7 +498,7 @@ fn postfix_delivery<'a>(line: &'a str, body: &'a str) -> Option<LogRecord<'a>> {
     let mut rec = LogRecord {
         mta: Some(Mta::Postfix),
         timestamp: leading_timestamp(line),
-        queue_id: Some(qid),
+        queue_id: qid,
         outcome: Some(outcome),
         detail,
         ..LogRecord::default()
@@ -1664,6 +1677,27 @@ mod tests {
             assert_eq!(explicit_stage_marker(text), Some(stage), "{text}");
         }
         assert_eq!(explicit_stage_marker("connection to 'mx' was fine"), None);
+    }
+
+    #[test]
+    fn a_postfix_line_pasted_from_its_queue_id_or_recipient_on() {
+        for line in [
+            "3019218337A: to=<bob@example.org>, relay=mx.example.org[192.0.2.17]:25, delay=1, dsn=4.0.0, status=deferred (host mx.example.org[192.0.2.17] refused to talk to me: 554 invalid DNS PTR resource record)",
+            "to=<bob@example.org>, relay=mx.example.org[192.0.2.17]:25, delay=1, dsn=4.0.0, status=deferred (host mx.example.org[192.0.2.17] refused to talk to me: 554 invalid DNS PTR resource record)",
+        ] {
+            let r = parse(line).unwrap();
+            assert_eq!(
+                (r.recipient, r.outcome, r.stage),
+                (
+                    Some("bob@example.org"),
+                    Some(Outcome::Deferred),
+                    Some(Stage::Connect)
+                ),
+                "{line}"
+            );
+        }
+        // Words that start with `to=` and hold no status are no delivery line.
+        assert!(parse("to=<bob@example.org> was mentioned").is_none());
     }
 
     #[test]

@@ -173,9 +173,10 @@ impl Recognizer {
     pub fn push_line(&mut self, line: &str, out: &mut Vec<Status>) {
         self.line_no += 1;
         let before = out.len();
-        self.recognise_line(line, out);
+        let line = without_markdown_escapes(line);
+        self.recognise_line(&line, out);
         self.emitted += out.len() - before;
-        self.hold_for_wrapped_marker(line, out, before);
+        self.hold_for_wrapped_marker(&line, out, before);
     }
 
     /// A reply pasted as its MTA wrapped it puts the stage marker on a later line of its
@@ -447,6 +448,31 @@ impl Recognizer {
     }
 }
 
+/// `line` without the backslashes Markdown puts before punctuation when a log line is pasted
+/// into an issue tracker and copied back (`to=\<bob\@example.org>, relay=mx\[192.0.2.1]`).
+/// Only a line that holds such an escape before `<`, `@` or `[` is rewritten: mail logs and
+/// replies write none.
+fn without_markdown_escapes(line: &str) -> Cow<'_, str> {
+    let b = line.as_bytes();
+    let escaped =
+        memchr::memchr_iter(b'\\', b).any(|i| matches!(b.get(i + 1), Some(b'<' | b'@' | b'[')));
+    if !escaped {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match chars.peek() {
+            Some(&next) if c == '\\' && "<>@[]_*#\\`".contains(next) => {
+                out.push(next);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// The stage a line announces for the reply on the lines below it: Exim's `SMTP error from
 /// remote mail server after RCPT TO:<a@b>:` with nothing after the colon (transports/smtp.c;
 /// Exim's reports put the reply on the next lines), Postfix's `refused to talk to me:`.
@@ -608,6 +634,18 @@ mod tests {
             .into_iter()
             .map(|s| (s.code.map(|c| c.to_string()), s.basic, s.kind))
             .collect()
+    }
+
+    #[test]
+    fn markdown_escapes_of_a_pasted_log_line_are_undone() {
+        let line = r"to=\<bob\@example.org>, relay=mx.example.org\[192.0.2.17]:25, status=deferred";
+        assert_eq!(
+            without_markdown_escapes(line),
+            "to=<bob@example.org>, relay=mx.example.org[192.0.2.17]:25, status=deferred"
+        );
+        // A backslash before other text, or an escaped backslash, is kept as written.
+        assert_eq!(without_markdown_escapes(r"C:\temp\x"), r"C:\temp\x");
+        assert_eq!(without_markdown_escapes(r"a \\<b"), r"a \<b");
     }
 
     #[test]
