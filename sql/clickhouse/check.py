@@ -16,9 +16,11 @@ Exits 0 only when every figure is equal and every row count right; 1 otherwise; 
 is not installed (`pip install --no-deps chdb chdb-core`).
 """
 import argparse
+import atexit
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -130,6 +132,8 @@ def main():
 
     want = json.loads(run([bin_, 'scan', '--format', 'json', *year, *a.logs]))
     work = tempfile.mkdtemp(prefix='bouncex-ch-')
+    # The events file and the chDB database take tens of MB: gone when the check ends.
+    atexit.register(shutil.rmtree, work, True)
     events = os.path.join(work, 'events.ndjson')
     with open(events, 'wb') as f:
         f.write(run([bin_, 'scan', '--format', 'ndjson', *year, *a.logs]))
