@@ -191,25 +191,12 @@ pub fn named_recipient(text: &str) -> Option<&str> {
             return Some(addr);
         }
     }
-    if let Some(at) = lower.find("unable to relay for ") {
-        let rest = &text[at + "unable to relay for ".len()..];
-        let word = rest.split([' ', ',', ';']).next().unwrap_or_default();
-        let word = word
-            .trim_end_matches(['.', '\'', '"'])
-            .trim_matches(['<', '>']);
-        if word.contains('@') && !word.contains(['<', '>']) {
-            return Some(word);
-        }
-    }
-    if let Some(at) = lower.find("recipient <")
-        && let Some(addr) = bracketed(at + "recipient ".len())
-    {
-        return Some(addr);
-    }
-    // Notices that name the recipient in a sentence: Gmail's "Your message wasn't delivered
-    // to a@b because ...", Outlook's "Your message to a@b couldn't be delivered.", and
-    // Gmail's German "Ihre Nachricht an a@b konnte nicht zugestellt werden."
-    const LEADS: [&str; 5] = [
+    // Sentences that name the recipient: Exchange's "Unable to relay for a@b", Gmail's
+    // "Your message wasn't delivered to a@b because ...", Outlook's "Your message to a@b
+    // couldn't be delivered.", Gmail's German "Ihre Nachricht an a@b konnte nicht zugestellt
+    // werden."
+    const LEADS: [&str; 6] = [
+        "unable to relay for ",
         "wasn't delivered to ",
         "was not delivered to ",
         "could not be delivered to ",
@@ -222,12 +209,17 @@ pub fn named_recipient(text: &str) -> Option<&str> {
                 .split([' ', ',', ';'])
                 .next()
                 .unwrap_or_default()
-                .trim_end_matches(['.', ':'])
+                .trim_end_matches(['.', ':', '\'', '"'])
                 .trim_matches(['<', '>']);
             if word.contains('@') && !word.contains(['<', '>', '"']) {
                 return Some(word);
             }
         }
+    }
+    if let Some(at) = lower.find("recipient <")
+        && let Some(addr) = bracketed(at + "recipient ".len())
+    {
+        return Some(addr);
     }
     let trimmed = text.trim_start();
     if trimmed.starts_with('<')

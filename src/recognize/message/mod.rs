@@ -971,11 +971,7 @@ fn plain_bounce(ctx: &Context<'_>, out: &mut Vec<Status>) {
         let (_, own) = plain::blocks(&ctx.failure, &daemon);
         blocks = own
             .into_iter()
-            .filter(|b| {
-                b.lines
-                    .first()
-                    .is_some_and(|l| plain::names_alone(l, &b.recipient))
-            })
+            .filter(plain::Block::opens_with_address_alone)
             .collect();
     }
     if blocks.is_empty() {

@@ -321,6 +321,13 @@ impl Block {
         self.lines.join("\n")
     }
 
+    /// Whether the block's first line names its address and nothing else (`  a@x`,
+    /// `<a@x>:`), as a notice lists its failed recipients under a heading.
+    pub fn opens_with_address_alone(&self) -> bool {
+        (self.lines.first())
+            .is_some_and(|l| strip_address_lead(l.trim(), &self.recipient).is_empty())
+    }
+
     /// A block that a pasted report's `Final-Recipient:` field opened: its words are the
     /// report's fields, which are read as fields, not as the failure's prose.
     pub fn is_report_fields(&self) -> bool {
@@ -428,16 +435,6 @@ pub fn blocks(text: &str, excluded: &dyn Fn(&str) -> bool) -> (String, Vec<Block
         }
     }
     (preamble, blocks)
-}
-
-/// Whether `line` names `addr` and nothing else (`  a@x`, `<a@x>`, `<a@x>:`).
-pub fn names_alone(line: &str, addr: &str) -> bool {
-    let t = line.trim().trim_end_matches(':');
-    let t = t
-        .strip_prefix('<')
-        .and_then(|t| t.strip_suffix('>'))
-        .unwrap_or(t);
-    t.eq_ignore_ascii_case(addr)
 }
 
 /// Whether `text` quotes a message's own header fields (at least two of `From:`, `To:`,
